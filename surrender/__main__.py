@@ -1,0 +1,3 @@
+from surrender.cli import main
+
+main()

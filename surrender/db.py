@@ -1,0 +1,98 @@
+"""Engines from a URL, and one transaction per use case with bounded retry on a busy database.
+
+SQLite gets WAL, a busy timeout and write transactions begun IMMEDIATE (so two terminals
+never both read a counter then collide on the upgrade to a write lock). PostgreSQL needs
+nothing special here: the services lock the rows they bump.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from functools import lru_cache
+from typing import Callable, TypeVar
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from surrender.errors import Refused
+
+T = TypeVar("T")
+DEFAULT_URL = "sqlite:///surrender.db"
+BUSY_TIMEOUT_MS = 10_000
+RETRIES = 5
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://` means psycopg 3 here; a bare path means a SQLite file."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    return url
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str) -> Engine:
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        write = conn.get_execution_options().get("surrender_write", True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _is_busy(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return any(s in text for s in ("database is locked", "database is busy", "could not serialize", "deadlock detected"))
+
+
+def _missing_schema(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def run(url: str, work: Callable[[Session], T], write: bool = True) -> T:
+    """Run `work` in one transaction: committed if it returns, rolled back if it raises.
+
+    A busy database (another terminal mid-write) is retried a few times with jitter; every
+    attempt starts from a clean transaction, so a retry can never half-apply anything.
+    """
+    engine = get_engine(url)
+    bind = engine.execution_options(surrender_write=write)
+    for attempt in range(RETRIES + 1):
+        try:
+            with Session(bind, expire_on_commit=False) as session:
+                with session.begin():
+                    return work(session)
+        except DBAPIError as exc:
+            if _missing_schema(exc):
+                raise Refused(f"the database at {engine.url.render_as_string(hide_password=True)} "
+                              "has no surrender tables yet: run `surrender db upgrade`") from None
+            if isinstance(exc, OperationalError) and _is_busy(exc) and attempt < RETRIES:
+                time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
+                continue
+            if _is_busy(exc):
+                raise Refused("the database stayed busy (another terminal is writing): try again") from None
+            raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,188 @@
+"""Database tables. Money is integer pence; times are UTC instants (shown in Europe/London).
+
+Claimant personal and payment data lives only in `claimant`, so it can be purged after the
+retention period without touching surrenders, claims or the audit chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+UTC = dt.timezone.utc
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware in Python, UTC in the database, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_column(nullable: bool = False, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def text_column(nullable: bool = False) -> Column:
+    return Column(Text, nullable=nullable)
+
+
+class Station(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=2)
+    name: str
+    town: str
+    force: str
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, index=True, max_length=20)
+    name: str
+    role: str = Field(max_length=10)
+    station_code: str | None = Field(default=None, foreign_key="station.code")
+    pin_hash: str | None = None
+    active: bool = True
+    created_at: dt.datetime = Field(sa_column=utc_column())
+
+
+class CampaignRecord(SQLModel, table=True):
+    """The campaign text as it was when first used, so old records keep their rules' wording."""
+
+    __tablename__ = "campaign"
+    code: str = Field(primary_key=True, max_length=40)
+    name: str
+    source: str = Field(sa_column=text_column())
+    sha256: str = Field(max_length=64)
+    registered_at: dt.datetime = Field(sa_column=utc_column())
+
+
+class ReferenceCounter(SQLModel, table=True):
+    """Last number issued per station and campaign; locked and bumped inside the log transaction."""
+
+    __tablename__ = "reference_counter"
+    station_code: str = Field(primary_key=True, foreign_key="station.code")
+    campaign_code: str = Field(primary_key=True, foreign_key="campaign.code")
+    last_number: int = 0
+
+
+class Claimant(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    address: str
+    postcode: str
+    phone: str | None = None
+    email: str | None = None
+    business_name: str | None = None
+    account_name: str | None = None
+    sort_code: str | None = None
+    account_number: str | None = None
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    purged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Surrender(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("station_code", "campaign_code", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True, max_length=20)
+    station_code: str = Field(foreign_key="station.code", index=True)
+    campaign_code: str = Field(foreign_key="campaign.code", index=True)
+    number: int
+    surrendered_at: dt.datetime = Field(sa_column=utc_column(index=True))
+    surrendered_on: dt.date = Field(index=True)  # local (campaign timezone) date, for reports by day
+    recorded_at: dt.datetime = Field(sa_column=utc_column())
+    staff_id: int = Field(foreign_key="staff.id")
+    anonymous: bool = False
+    claimant_id: int | None = Field(default=None, foreign_key="claimant.id")
+    declared: bool = False
+    item_count: int = 0
+    voided_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    voided_by: int | None = Field(default=None, foreign_key="staff.id")
+    void_reason: str | None = None
+
+
+class Item(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    surrender_id: int = Field(foreign_key="surrender.id", index=True)
+    line: int
+    kind: str = Field(max_length=40)
+    description: str = ""
+    blade_length_mm: str = Field(max_length=20)  # exact Decimal as text
+    features: str = Field(sa_column=text_column())  # JSON of the recorded features
+    quantity: int = 1
+    claimed_value_pence: int | None = None
+    evidence: str = "none"
+    acquired_on: dt.date | None = None
+    seal: str = ""
+    eligible: bool
+    reasons: str = Field(sa_column=text_column())  # JSON list
+    unit_compensation_pence: int
+    compensation_pence: int
+
+
+class ExportBatch(SQLModel, table=True):
+    __tablename__ = "export_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    staff_id: int = Field(foreign_key="staff.id")
+    format: str = Field(max_length=4)
+    claim_count: int
+    total_pence: int
+    sha256: str = Field(max_length=64)
+    filename: str
+
+
+class Claim(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    surrender_id: int = Field(foreign_key="surrender.id", unique=True)
+    status: str = Field(max_length=12, index=True)
+    claimed_pence: int
+    payable_pence: int
+    reasons: str = Field(sa_column=text_column())  # JSON list
+    flags: str = Field(sa_column=text_column())  # JSON list
+    flagged: bool = False
+    manager_approved_by: int | None = Field(default=None, foreign_key="staff.id")
+    manager_approved_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    decision_note: str | None = None
+    batch_id: int | None = Field(default=None, foreign_key="export_batch.id", index=True)
+    paid_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    paid_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only; each row's hash covers its content and the previous row's hash."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=utc_column())
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=20)
+    entity_id: str = Field(max_length=40, index=True)
+    detail: str = Field(sa_column=text_column())  # canonical JSON, no raw personal data
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64, unique=True)
+
+
+class AuditHead(SQLModel, table=True):
+    """One row holding the chain's tip; locking it serialises appends across terminals."""
+
+    __tablename__ = "audit_head"
+    id: int = Field(default=1, primary_key=True)
+    last_hash: str = Field(max_length=64)

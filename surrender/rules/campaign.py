@@ -1,0 +1,142 @@
+"""A campaign (scheme) as validated data: window, cut-off, money rules, kinds, thresholds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+from surrender.errors import Refused
+from surrender.rules.definitions import Definition, parse_definition
+from surrender.rules.items import EVIDENCE
+from surrender.rules.money import parse_money
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: str
+    definition_name: str
+    definition: Definition
+
+
+@dataclass(frozen=True)
+class Campaign:
+    code: str
+    name: str
+    legal_basis: str
+    reference_prefix: str
+    timezone: str
+    opens: dt.date
+    closes: dt.date  # inclusive
+    ownership_cutoff: dt.date
+    declaration: str
+    standard_pence: int
+    minimum_total_pence: int | None
+    minimum_note: str
+    acceptable_evidence: tuple[str, ...]
+    review_item_over_pence: int
+    review_claim_over_pence: int
+    review_items_over: int
+    kinds: Mapping[str, Kind]
+    source: str
+
+    def kind(self, code: str) -> Kind:
+        try:
+            return self.kinds[code]
+        except KeyError:
+            raise Refused(
+                f"unknown kind {code!r} for campaign {self.code}; use one of: {', '.join(self.kinds)}"
+            ) from None
+
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
+_PREFIX = re.compile(r"^[A-Z0-9]{1,4}$")
+
+
+def _require(table: dict, key: str, where: str):
+    if key not in table:
+        raise Refused(f"campaign file: [{where}] is missing {key!r}")
+    return table[key]
+
+
+def _date(table: dict, key: str, where: str) -> dt.date:
+    value = _require(table, key, where)
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise Refused(f"campaign file: {where}.{key} must be a date like 2024-08-26, not {value!r}")
+    return value
+
+
+def _money(table: dict, key: str, where: str) -> int:
+    value = _require(table, key, where)
+    if not isinstance(value, str):
+        raise Refused(f"campaign file: {where}.{key} must be a quoted amount like \"10.00\" (exact money)")
+    return parse_money(value, f"{where}.{key}")
+
+
+def parse_campaign(source: str) -> Campaign:
+    """Validate campaign TOML text; every mistake names the key to fix."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise Refused(f"campaign file is not valid TOML: {exc}") from None
+    code = str(_require(data, "code", "top level"))
+    if not _CODE.match(code):
+        raise Refused(f"campaign code {code!r} must be lower-case letters, digits and dashes")
+    prefix = str(_require(data, "reference_prefix", "top level"))
+    if not _PREFIX.match(prefix):
+        raise Refused(f"reference_prefix {prefix!r} must be 1-4 upper-case letters or digits")
+    window = _require(data, "window", "top level")
+    opens, closes = _date(window, "opens", "window"), _date(window, "closes", "window")
+    if closes < opens:
+        raise Refused("campaign file: window.closes is before window.opens")
+    eligibility = _require(data, "eligibility", "top level")
+    money = _require(data, "money", "top level")
+    standard = _money(money, "standard", "money")
+    if standard <= 0:
+        raise Refused("campaign file: money.standard must be more than zero")
+    minimum = _money(money, "minimum_claim_total", "money") if "minimum_claim_total" in money else None
+    evidence = tuple(money.get("acceptable_evidence", ["receipt", "invoice", "bank-statement"]))
+    bad = [e for e in evidence if e not in EVIDENCE or e == "none"]
+    if bad:
+        raise Refused(f"campaign file: money.acceptable_evidence has unknown {bad}; known: {EVIDENCE[1:]}")
+    review = _require(data, "review", "top level")
+    items_over = _require(review, "items_over", "review")
+    if not isinstance(items_over, int) or items_over < 1:
+        raise Refused("campaign file: review.items_over must be a whole number of 1 or more")
+    definitions = {
+        name: parse_definition(table, name) for name, table in data.get("definitions", {}).items()
+    }
+    kinds_table = _require(data, "kinds", "top level")
+    if not kinds_table:
+        raise Refused("campaign file: [kinds] lists no weapon kinds")
+    kinds = {}
+    for kind_code, table in kinds_table.items():
+        name = str(_require(table, "definition", f"kinds.{kind_code}"))
+        if name not in definitions:
+            raise Refused(f"campaign file: kinds.{kind_code} uses definition {name!r}, which is not defined")
+        kinds[kind_code] = Kind(kind_code, str(table.get("label", kind_code)), name, definitions[name])
+    timezone = str(data.get("timezone", "Europe/London"))
+    return Campaign(
+        code=code,
+        name=str(_require(data, "name", "top level")),
+        legal_basis=str(_require(data, "legal_basis", "top level")),
+        reference_prefix=prefix,
+        timezone=timezone,
+        opens=opens,
+        closes=closes,
+        ownership_cutoff=_date(eligibility, "owned_on_or_before", "eligibility"),
+        declaration=str(_require(eligibility, "declaration", "eligibility")),
+        standard_pence=standard,
+        minimum_total_pence=minimum,
+        minimum_note=str(money.get("minimum_note", "")),
+        acceptable_evidence=evidence,
+        review_item_over_pence=_money(review, "item_over", "review"),
+        review_claim_over_pence=_money(review, "claim_over", "review"),
+        review_items_over=items_over,
+        kinds=MappingProxyType(kinds),
+        source=source,
+    )

@@ -1,0 +1,47 @@
+"""Blade lengths: parsed exactly into millimetres (Decimal), since 1 in is exactly 25.4 mm."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from surrender.errors import Refused
+
+MM_PER_UNIT = {"in": Decimal("25.4"), '"': Decimal("25.4"), "cm": Decimal(10), "mm": Decimal(1)}
+MAX_MM = Decimal(3000)  # nothing handed over a counter is three metres long
+
+_PATTERN = re.compile(r'^\s*(\d+(?:\.\d+)?|\.\d+)\s*(in|inch|inches|"|cm|mm)?\s*$', re.IGNORECASE)
+
+
+def parse_length(text: str | None) -> Decimal:
+    """Millimetres for `9.5in`, `9.5"`, `24cm`, `241mm`; a bare number means inches."""
+    raw = "" if text is None else str(text)
+    match = _PATTERN.match(raw)
+    if not match:
+        raise Refused(f"blade length {raw!r} is not a length: use e.g. 9.5in, 24cm or 241mm")
+    try:
+        number = Decimal(match.group(1))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        raise Refused(f"blade length {raw!r} is not a number") from None
+    unit = (match.group(2) or "in").lower()
+    if unit in ("inch", "inches"):
+        unit = "in"
+    mm = number * MM_PER_UNIT[unit]
+    if mm <= 0:
+        raise Refused(f"length {raw!r} must be more than zero")
+    if mm > MAX_MM:
+        raise Refused(f"length {raw!r} is over {MAX_MM} mm: check the units")
+    return mm
+
+
+def parse_optional_length(text: str | None) -> Decimal:
+    """Like parse_length, but empty or 0 means none (e.g. no serrated edge)."""
+    if text is None or str(text).strip() in ("", "0", "0in", "0mm", "0cm", "no", "none"):
+        return Decimal(0)
+    return parse_length(text)
+
+
+def format_length(mm: Decimal) -> str:
+    """`241.3 mm (9.5 in)`: both units, so an officer can check against a ruler either way."""
+    inches = (mm / MM_PER_UNIT["in"]).quantize(Decimal("0.01")).normalize()
+    return f"{mm.normalize():f} mm ({inches:f} in)"

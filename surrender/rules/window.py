@@ -1,0 +1,53 @@
+"""When a surrender may be logged: the campaign window in local time, never in the future."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from surrender.errors import Refused
+from surrender.rules.campaign import Campaign
+
+UTC = dt.timezone.utc
+
+
+def window_bounds(campaign: Campaign) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in UTC: local midnight opening the first day to local midnight after the last."""
+    zone = ZoneInfo(campaign.timezone)
+    start = dt.datetime.combine(campaign.opens, dt.time(0), zone)
+    end = dt.datetime.combine(campaign.closes + dt.timedelta(days=1), dt.time(0), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def check_surrender_time(campaign: Campaign, at: dt.datetime, now: dt.datetime) -> None:
+    """Refuse a naive time, a time in the future, or one outside the window."""
+    if at.tzinfo is None or now.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    zone = ZoneInfo(campaign.timezone)
+    shown = at.astimezone(zone).strftime("%d %b %Y %H:%M %Z")
+    if at > now:
+        raise Refused(f"surrender time {shown} is in the future; give --at as the time it was handed in")
+    start, end = window_bounds(campaign)
+    if not start <= at < end:
+        raise Refused(
+            f"surrendered {shown}: outside the {campaign.code} window "
+            f"({campaign.opens:%d %b %Y} to {campaign.closes:%d %b %Y} inclusive, local time); "
+            "nothing was saved"
+        )
+
+
+def parse_local_datetime(text: str, zone_name: str = "Europe/London") -> dt.datetime:
+    """`2024-09-01 14:30` is local time; a time with an offset is taken as given."""
+    raw = text.strip().replace("T", " ", 1) if "T" in text and "+" not in text[:10] else text.strip()
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise Refused(f"--at {text!r} is not a date and time like 2024-09-01 14:30") from None
+    if value.tzinfo is not None:
+        return value
+    zone = ZoneInfo(zone_name)
+    local = value.replace(tzinfo=zone)
+    # A wall-clock time skipped by the spring change does not survive the round trip.
+    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+        raise Refused(f"--at {text!r} does not exist in {zone_name} (clocks went forward)")
+    return local
