@@ -95,10 +95,10 @@ def assess_claim(campaign: Campaign, assessments: list[ItemAssessment]) -> Claim
     payable = 0 if reasons else total
     flags: list[str] = []
     if payable:
-        dear = [i for i, a in enumerate(assessments, 1) if a.eligible and a.unit_compensation_pence > campaign.review_item_over_pence]
+        dear = sum(a.quantity for a in assessments
+                   if a.eligible and a.unit_compensation_pence > campaign.review_item_over_pence)
         if dear:
-            lines = ", ".join(str(i) for i in dear[:10]) + (" ..." if len(dear) > 10 else "")
-            flags.append(f"item(s) {lines} over {format_gbp(campaign.review_item_over_pence)} each")
+            flags.append(f"{dear} item(s) valued over {format_gbp(campaign.review_item_over_pence)} each")
         if payable > campaign.review_claim_over_pence:
             flags.append(f"claim {format_gbp(payable)} over {format_gbp(campaign.review_claim_over_pence)}")
         if count > campaign.review_items_over:
@@ -111,3 +111,40 @@ def assess_claim(campaign: Campaign, assessments: list[ItemAssessment]) -> Claim
         flags=tuple(flags),
         item_count=count,
     )
+
+
+class Assessor:
+    """Assesses a stream of items, once per distinct line, keeping only per-line totals.
+
+    A 35,871-row stock list of a few dozen distinct products costs a few dozen assessments,
+    and memory grows with the distinct lines, not the rows.
+    """
+
+    def __init__(self, campaign: Campaign, claiming: bool):
+        self.campaign = campaign
+        self.claiming = claiming
+        self._seen: dict[Item, ItemAssessment] = {}
+        self._quantity: dict[Item, int] = {}
+        self.rows = 0
+
+    def add(self, item: Item) -> ItemAssessment:
+        key = item.group_key()
+        assessment = self._seen.get(key)
+        if assessment is None:
+            assessment = self._seen[key] = assess_item(self.campaign, key, self.claiming)
+        self._quantity[key] = self._quantity.get(key, 0) + item.quantity
+        self.rows += 1
+        return assessment
+
+    def lines(self) -> list[tuple[Item, ItemAssessment]]:
+        """Distinct lines in first-seen order, each with its summed quantity."""
+        return [
+            (key, ItemAssessment(a.eligible, a.reasons, a.unit_claimed_pence, a.unit_compensation_pence,
+                                 self._quantity[key]))
+            for key, a in self._seen.items()
+        ]
+
+    def claim(self) -> ClaimAssessment | None:
+        if not self.claiming:
+            return None
+        return assess_claim(self.campaign, [a for _, a in self.lines()])

@@ -1,0 +1,22 @@
+"""What every use case needs to know about the caller: database, who, where, which scheme, when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from surrender.clock import utcnow
+from surrender.db import DEFAULT_URL
+
+
+@dataclass
+class Context:
+    url: str = DEFAULT_URL
+    staff: str | None = None
+    pin: str | None = None
+    station: str | None = None
+    campaign: str | None = None  # preset code or path to a TOML file
+    receipts_dir: Path = Path("receipts")
+    now: Callable[[], dt.datetime] = field(default=utcnow)

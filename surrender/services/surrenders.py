@@ -1,0 +1,259 @@
+"""Logging a surrender, showing it, and voiding it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from surrender.errors import NotFound, Refused
+from surrender.models import Claim, Claimant, Item as ItemRow, ReferenceCounter, Staff, Station, Surrender
+from surrender.models import CampaignRecord
+from surrender.rules.campaign import Campaign, parse_campaign
+from surrender.rules.claimant import ClaimantDetails
+from surrender.rules.compensation import Assessor, ItemAssessment
+from surrender.rules.items import Item
+from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
+from surrender.rules.permissions import sees_personal_data
+from surrender.rules.references import make_reference, normalise_reference
+from surrender.rules.window import check_surrender_time
+from surrender.services import audit
+from surrender.services.auth import perform, require_station
+from surrender.services.campaigns import campaign_for
+from surrender.services.context import Context
+from surrender.views import ClaimView, ItemLine, SurrenderView
+
+CHUNK = 5000
+
+
+@dataclass
+class LogRequest:
+    items: Iterable[Item]
+    at: dt.datetime | None = None
+    anonymous: bool = False
+    no_claim: bool = False
+    claimant: ClaimantDetails | None = None
+    declared: bool = False
+
+    @property
+    def claiming(self) -> bool:
+        return not (self.anonymous or self.no_claim)
+
+
+def check_request(request: LogRequest) -> None:
+    """Shape rules that need no database: who is claiming and whether they declared."""
+    if request.anonymous and request.no_claim:
+        raise Refused("--anonymous already means no claim: give one of --anonymous or --no-claim")
+    if request.anonymous and request.claimant is not None:
+        raise Refused("an anonymous surrender takes no claimant details: drop --anonymous or the details")
+    if not request.anonymous and request.claimant is None:
+        raise Refused("give the claimant's --name, --address and --postcode, or use --anonymous")
+    if request.claiming and not request.declared:
+        raise Refused("a compensation claim needs the claimant's declaration (--declare); "
+                      "to take the items without a claim use --no-claim")
+
+
+def _next_number(session: Session, station: str, campaign: str) -> int:
+    """Bump the station's counter under a row lock: numbers are gapless because a rolled-back
+    transaction also rolls back its bump."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    session.execute(upsert(ReferenceCounter).values(station_code=station, campaign_code=campaign, last_number=0)
+                    .on_conflict_do_nothing())
+    counter = ReferenceCounter.__table__.c
+    where = (counter.station_code == station) & (counter.campaign_code == campaign)
+    number = session.execute(
+        update(ReferenceCounter).where(where).values(last_number=counter.last_number + 1)
+        .returning(counter.last_number)
+    ).scalar_one()
+    return number
+
+
+def _item_row(item: Item, assessment: ItemAssessment) -> dict:
+    features = {k: (str(v) if not isinstance(v, (bool, int)) else v) for k, v in item.features().items()}
+    return {
+        "kind": item.kind,
+        "description": item.description,
+        "blade_length_mm": f"{item.blade_length_mm.normalize():f}",
+        "features": json.dumps(features, sort_keys=True),
+        "quantity": item.quantity,
+        "claimed_value_pence": item.claimed_value_pence,
+        "evidence": item.evidence,
+        "acquired_on": item.acquired_on,
+        "seal": item.seal,
+        "eligible": assessment.eligible,
+        "reasons": json.dumps(list(assessment.reasons)),
+        "unit_compensation_pence": assessment.unit_compensation_pence,
+        "compensation_pence": assessment.unit_compensation_pence * item.quantity,
+    }
+
+
+def log_surrender(ctx: Context, request: LogRequest,
+                  progress: Callable[[int], None] | None = None) -> SurrenderView:
+    """Validate, number, assess and store a surrender in one transaction; then the receipt."""
+    check_request(request)
+
+    def work(session: Session, officer: Staff) -> SurrenderView:
+        now = ctx.now()
+        station = require_station(session, ctx.station, officer)
+        campaign = campaign_for(session, ctx.campaign, now)
+        at = request.at or now
+        check_surrender_time(campaign, at, now)
+        number = _next_number(session, station.code, campaign.code)
+        reference = make_reference(station.code, campaign.reference_prefix, number)
+        claimant_id = None
+        if request.claimant is not None:
+            claimant = Claimant(**vars(request.claimant), created_at=now)
+            session.add(claimant)
+            session.flush()
+            claimant_id = claimant.id
+        surrender = Surrender(
+            reference=reference, station_code=station.code, campaign_code=campaign.code, number=number,
+            surrendered_at=at, surrendered_on=at.astimezone(_zone(campaign)).date(), recorded_at=now,
+            staff_id=officer.id, anonymous=request.anonymous, claimant_id=claimant_id,
+            declared=request.declared,
+        )
+        session.add(surrender)
+        session.flush()
+        assessor = Assessor(campaign, request.claiming)
+        _store_items(session, surrender.id, campaign, request.items, assessor, progress)
+        if assessor.rows == 0:
+            raise Refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES]")
+        count = sum(a.quantity for _, a in assessor.lines())
+        session.execute(update(Surrender).where(Surrender.id == surrender.id).values(item_count=count))
+        assessment = assessor.claim()
+        if assessment is not None:
+            session.add(Claim(
+                surrender_id=surrender.id, status=assessment.status, claimed_pence=assessment.claimed_pence,
+                payable_pence=assessment.payable_pence, reasons=json.dumps(list(assessment.reasons)),
+                flags=json.dumps(list(assessment.flags)), flagged=bool(assessment.flags),
+            ))
+        audit.record(session, now, officer.id, "surrender.logged", "surrender", surrender.id, {
+            "reference": reference, "station": station.code, "campaign": campaign.code,
+            "surrendered_at": at.isoformat(), "items": count, "anonymous": request.anonymous,
+            "claim": None if assessment is None else {
+                "status": assessment.status, "payable": assessment.payable_pence, "flags": len(assessment.flags)},
+        })
+        session.flush()
+        return build_view(session, surrender.id, reveal=False)
+
+    return perform(ctx, "log", work)
+
+
+def _zone(campaign: Campaign):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(campaign.timezone)
+
+
+def _store_items(session: Session, surrender_id: int, campaign: Campaign, items: Iterable[Item],
+                 assessor: Assessor, progress: Callable[[int], None] | None) -> None:
+    """Assess each item (once per distinct line) and bulk-insert rows in chunks."""
+    template: dict[Item, dict] = {}
+    chunk: list[dict] = []
+    table = ItemRow.__table__
+    for line, item in enumerate(items, 1):
+        campaign.kind(item.kind)
+        assessment = assessor.add(item)
+        row = template.get(item)
+        if row is None:
+            row = template[item] = _item_row(item, assessment)
+        chunk.append({**row, "surrender_id": surrender_id, "line": line})
+        if len(chunk) >= CHUNK:
+            session.execute(insert(table), chunk)
+            chunk = []
+            if progress:
+                progress(line)
+    if chunk:
+        session.execute(insert(table), chunk)
+    if progress:
+        progress(assessor.rows)
+
+
+def find_surrender(session: Session, reference: str) -> Surrender:
+    ref = normalise_reference(reference)
+    surrender = session.execute(select(Surrender).where(Surrender.reference == ref)).scalar_one_or_none()
+    if surrender is None:
+        raise NotFound(f"no surrender with reference {ref}")
+    return surrender
+
+
+def build_view(session: Session, surrender_id: int, reveal: bool) -> SurrenderView:
+    """The whole surrender as readers see it; identical lines grouped in SQL."""
+    surrender = session.get(Surrender, surrender_id)
+    station = session.get(Station, surrender.station_code)
+    officer = session.get(Staff, surrender.staff_id)
+    campaign = parse_campaign(session.get(CampaignRecord, surrender.campaign_code).source)
+    i = ItemRow.__table__.c
+    keys = (i.kind, i.description, i.blade_length_mm, i.features, i.claimed_value_pence, i.evidence,
+            i.acquired_on, i.seal, i.eligible, i.reasons, i.unit_compensation_pence)
+    groups = session.execute(
+        select(func.min(i.line), func.count(), func.sum(i.quantity), func.sum(i.compensation_pence), *keys)
+        .where(i.surrender_id == surrender_id).group_by(*keys).order_by(func.min(i.line))
+    ).all()
+    items = [
+        ItemLine(first_line=g[0], rows=g[1], quantity=int(g[2]), compensation_pence=int(g[3]), kind=g.kind,
+                 kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
+                 description=g.description, blade_length_mm=g.blade_length_mm, eligible=bool(g.eligible),
+                 reasons=json.loads(g.reasons), unit_compensation_pence=g.unit_compensation_pence,
+                 claimed_value_pence=g.claimed_value_pence, evidence=g.evidence, seal=g.seal)
+        for g in groups
+    ]
+    claim_row = session.execute(select(Claim).where(Claim.surrender_id == surrender_id)).scalar_one_or_none()
+    claim = None
+    if claim_row is not None:
+        claim = ClaimView(status=claim_row.status, claimed_pence=claim_row.claimed_pence,
+                          payable_pence=claim_row.payable_pence, reasons=json.loads(claim_row.reasons),
+                          flags=json.loads(claim_row.flags), manager_approved=claim_row.manager_approved_at is not None,
+                          batch_id=claim_row.batch_id, decision_note=claim_row.decision_note)
+    claimant = on_receipt = None
+    if surrender.claimant_id is not None:
+        person = session.get(Claimant, surrender.claimant_id)
+        claimant = claimant_json(person, reveal)
+        if person.purged_at is None:
+            on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
+    return SurrenderView(
+        reference=surrender.reference, campaign=campaign.code, campaign_name=campaign.name,
+        legal_basis=campaign.legal_basis, declaration=campaign.declaration, minimum_note=campaign.minimum_note,
+        timezone=campaign.timezone, station=station.code, station_name=station.name, station_town=station.town,
+        force=station.force, surrendered_at=surrender.surrendered_at, recorded_at=surrender.recorded_at,
+        officer_number=officer.number, officer_name=officer.name, anonymous=surrender.anonymous,
+        declared=surrender.declared, claimant=claimant, items=items, item_count=surrender.item_count,
+        claim=claim, voided_at=surrender.voided_at, void_reason=surrender.void_reason,
+        claimant_on_receipt=on_receipt,
+    )
+
+
+def claimant_json(person: Claimant, reveal: bool) -> dict:
+    if person.purged_at is not None:
+        return {"name": "(personal data purged)"}
+    if reveal:
+        return {k: getattr(person, k) for k in (
+            "name", "business_name", "address", "postcode", "phone", "email",
+            "account_name", "sort_code", "account_number")}
+    return {
+        "name": mask_name(person.name),
+        "business_name": person.business_name,
+        "address": mask_all(person.address),
+        "postcode": mask_postcode(person.postcode),
+        "phone": mask_tail(person.phone, 3),
+        "email": mask_all(person.email),
+        "account_name": mask_name(person.account_name),
+        "sort_code": mask_all(person.sort_code),
+        "account_number": mask_tail(person.account_number),
+    }
+
+
+def show_surrender(ctx: Context, reference: str) -> SurrenderView:
+    def work(session: Session, reader: Staff) -> SurrenderView:
+        surrender = find_surrender(session, reference)
+        return build_view(session, surrender.id, reveal=sees_personal_data(reader.role, "show"))
+
+    return perform(ctx, "show", work, write=False)

@@ -1,0 +1,118 @@
+"""What a surrender looks like to its readers: the SPEC 5 JSON object, the table, the receipt.
+
+Plain data built from committed rows, so `log`, `show` and a reprint always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from surrender.clock import iso
+from surrender.rules.money import format_pence
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One line, or a group of identical stock lines with their quantity summed."""
+
+    first_line: int
+    rows: int
+    kind: str
+    kind_label: str
+    description: str
+    blade_length_mm: str
+    quantity: int
+    eligible: bool
+    reasons: list[str]
+    unit_compensation_pence: int
+    compensation_pence: int
+    claimed_value_pence: int | None
+    evidence: str
+    seal: str
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "quantity": self.quantity,
+            "eligible": self.eligible,
+            "reasons": self.reasons,
+            "compensation": format_pence(self.compensation_pence),
+            "unit_compensation": format_pence(self.unit_compensation_pence),
+            "description": self.description,
+            "blade_length_mm": self.blade_length_mm,
+            "line": self.first_line,
+            "rows": self.rows,
+            "seal": self.seal or None,
+        }
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    status: str
+    claimed_pence: int
+    payable_pence: int
+    reasons: list[str]
+    flags: list[str]
+    manager_approved: bool
+    batch_id: int | None
+    decision_note: str | None
+
+    def to_json(self) -> dict:
+        return {
+            "status": self.status,
+            "claimed": format_pence(self.claimed_pence),
+            "payable": format_pence(self.payable_pence),
+            "reasons": self.reasons,
+            "flags": self.flags,
+            "manager_approved": self.manager_approved,
+            "batch": self.batch_id,
+        }
+
+
+@dataclass(frozen=True)
+class SurrenderView:
+    reference: str
+    campaign: str
+    campaign_name: str
+    legal_basis: str
+    declaration: str
+    minimum_note: str
+    timezone: str
+    station: str
+    station_name: str
+    station_town: str
+    force: str
+    surrendered_at: dt.datetime
+    recorded_at: dt.datetime
+    officer_number: str
+    officer_name: str
+    anonymous: bool
+    declared: bool
+    claimant: dict | None  # masked unless the reader may see personal data
+    items: list[ItemLine]
+    item_count: int
+    claim: ClaimView | None
+    voided_at: dt.datetime | None = None
+    void_reason: str | None = None
+    receipt: str | None = None
+    claimant_on_receipt: str | None = None  # name, business and postcode: printed on the claimant's copy
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "reference": self.reference,
+            "campaign": self.campaign,
+            "station": self.station,
+            "surrendered_at": iso(self.surrendered_at, self.timezone),
+            "recorded_at": iso(self.recorded_at, self.timezone),
+            "anonymous": self.anonymous,
+            "items": [line.to_json() for line in self.items],
+            "claim": self.claim.to_json() if self.claim else None,
+            "receipt": self.receipt,
+            "item_count": self.item_count,
+            "officer": self.officer_number,
+            "claimant": self.claimant,
+            "voided": self.voided_at is not None,
+            "void_reason": self.void_reason,
+        }
