@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from surrender.errors import Refused
 
 T = TypeVar("T")
-DEFAULT_URL = "sqlite:///surrender.db"
 BUSY_TIMEOUT_MS = 10_000
 RETRIES = 5
 

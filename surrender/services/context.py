@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 from surrender.clock import utcnow
-from surrender.db import DEFAULT_URL
+
+
+DEFAULT_URL = "sqlite:///surrender.db"
 
 
 @dataclass

@@ -160,7 +160,10 @@ def _store_items(session: Session, surrender_id: int, campaign: Campaign, items:
     chunk: list[dict] = []
     table = ItemRow.__table__
     for line, item in enumerate(items, 1):
-        campaign.kind(item.kind)
+        try:
+            campaign.kind(item.kind)
+        except Refused as exc:
+            raise Refused(f"item {line}: {exc}") from None
         assessment = assessor.add(item)
         row = template.get(item)
         if row is None:
@@ -257,3 +260,28 @@ def show_surrender(ctx: Context, reference: str) -> SurrenderView:
         return build_view(session, surrender.id, reveal=sees_personal_data(reader.role, "show"))
 
     return perform(ctx, "show", work, write=False)
+
+
+def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
+    """A manager voids a surrender: its claim can never be exported; reprints say VOID."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Refused("voiding needs a --reason")
+
+    def work(session: Session, manager: Staff) -> SurrenderView:
+        surrender = find_surrender(session, reference)
+        if surrender.voided_at is not None:
+            raise Refused(f"{surrender.reference} is already void ({surrender.void_reason})")
+        claim = session.execute(select(Claim).where(Claim.surrender_id == surrender.id)).scalar_one_or_none()
+        if claim is not None and claim.status in ("exported", "paid"):
+            raise Refused(f"{surrender.reference}'s claim is already {claim.status} in batch {claim.batch_id}: "
+                          "it cannot be voided now")
+        now = ctx.now()
+        session.execute(update(Surrender).where(Surrender.id == surrender.id)
+                        .values(voided_at=now, voided_by=manager.id, void_reason=reason))
+        audit.record(session, now, manager.id, "surrender.voided", "surrender", surrender.id,
+                     {"reference": surrender.reference, "reason": reason,
+                      "claim_status": claim.status if claim else None})
+        return build_view(session, surrender.id, reveal=False)
+
+    return perform(ctx, "void", work)

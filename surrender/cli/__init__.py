@@ -1,0 +1,100 @@
+"""The `surrender` command: global settings, one sub-app per noun, and one error policy.
+
+Heavy stacks (SQLModel, ReportLab, Alembic) are imported inside the commands that need them,
+so `surrender --help` stays as quick as Typer itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from typer.core import TyperGroup
+
+from surrender.errors import Refused
+
+
+class SurrenderGroup(TyperGroup):
+    """Turns every refusal a user can cause into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Refused as exc:
+            from surrender.services.auth import PinRequired
+
+            if isinstance(exc, PinRequired) and sys.stdin.isatty() and ctx.obj is not None and not ctx.obj.pin:
+                ctx.obj.pin = typer.prompt("PIN", hide_input=True)
+                return self.invoke(ctx)
+            fail(str(exc))
+        except Exception as exc:  # database unreachable, disk full...: one line, not a traceback
+            if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "sqlite3"):
+                fail(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
+            if isinstance(exc, OSError):
+                fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+            raise
+
+
+def fail(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]Error:[/] {message}")
+    raise typer.Exit(1)
+
+
+app = typer.Typer(
+    cls=SurrenderGroup,
+    name="surrender",
+    help="Log weapons handed in under a surrender-and-compensation scheme, compute claims and print "
+         "receipts; review, export and pay claims; report totals.\n\n"
+         "Start: `surrender demo` shows the tool at work on a throwaway database.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="markdown",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def settings(
+    ctx: typer.Context,
+    db: str = typer.Option("sqlite:///surrender.db", "--db", envvar="SURRENDER_DATABASE_URL",
+                           help="Database URL: a SQLite file (default) or postgresql://user@host/db."),
+    receipts_dir: Path = typer.Option(Path("receipts"), "--receipts-dir", envvar="SURRENDER_RECEIPTS_DIR",
+                                      help="Where receipt PDFs are written."),
+    staff: Optional[str] = typer.Option(None, "--staff", envvar="SURRENDER_STAFF",
+                                        help="Your staff (collar) number: who is acting."),
+    station: Optional[str] = typer.Option(None, "--station", envvar="SURRENDER_STATION",
+                                          help="Station code (TW or PK); defaults to your own station."),
+    campaign: str = typer.Option("zombie-2024", "--campaign", envvar="SURRENDER_CAMPAIGN",
+                                 help="Campaign code (zombie-2024, ninja-2025) or a campaign .toml file."),
+) -> None:
+    import os
+
+    from surrender.services.context import Context
+
+    ctx.obj = Context(url=db, staff=staff, pin=os.environ.get("SURRENDER_PIN") or None,
+                      station=station, campaign=campaign, receipts_dir=receipts_dir)
+
+
+def _register() -> None:
+    from surrender.cli import audit, campaign, claims, db, demo, desk, report, staff
+
+    for module in (desk,):
+        module.register(app)
+    app.add_typer(staff.app, name="staff")
+    app.add_typer(campaign.app, name="campaign")
+    app.add_typer(claims.app, name="claims")
+    app.add_typer(report.app, name="report")
+    app.add_typer(audit.app, name="audit")
+    app.add_typer(db.app, name="db")
+    demo.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app(prog_name="surrender")

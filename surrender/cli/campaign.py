@@ -1,0 +1,78 @@
+"""`surrender campaign`: the schemes as data (presets, or your own TOML file)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json
+
+app = typer.Typer(help="Campaigns (schemes): their windows, money rules and legal definitions.",
+                  no_args_is_help=True)
+
+
+def _summary(c) -> dict:
+    from surrender.rules.money import format_pence
+
+    return {
+        "code": c.code, "name": c.name, "opens": c.opens.isoformat(), "closes": c.closes.isoformat(),
+        "owned_on_or_before": c.ownership_cutoff.isoformat(), "standard": format_pence(c.standard_pence),
+        "minimum_claim_total": None if c.minimum_total_pence is None else format_pence(c.minimum_total_pence),
+        "kinds": ", ".join(c.kinds),
+    }
+
+
+@app.command("list")
+def list_(fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP)) -> None:
+    """List the campaigns shipped with surrender."""
+    from surrender.campaigns import load_preset, preset_codes
+
+    rows = [_summary(load_preset(code)) for code in preset_codes()]
+    emit(rows, fmt, ["code", "name", "opens", "closes", "owned_on_or_before", "standard", "minimum_claim_total", "kinds"],
+         title="Campaigns")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    code: Optional[str] = typer.Argument(None, help="Campaign code or path to a .toml file (default: --campaign)."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Show a campaign's rules in full; with a file path, check your own campaign file.
+
+    Example: `surrender campaign show ./knives-2027.toml`
+    """
+    from surrender.campaigns import resolve
+    from surrender.rules.money import format_gbp, format_pence
+
+    c = resolve(code or ctx.obj.campaign)
+    summary = _summary(c)
+    summary.update({
+        "legal_basis": c.legal_basis,
+        "review": {"item_over": format_pence(c.review_item_over_pence),
+                   "claim_over": format_pence(c.review_claim_over_pence), "items_over": c.review_items_over},
+        "acceptable_evidence": list(c.acceptable_evidence),
+        "definitions": {k.code: {"label": k.label, "text": k.definition.text,
+                                 "all": [t.source for t in k.definition.all],
+                                 "any": [t.source for t in k.definition.any]} for k in c.kinds.values()},
+    })
+    if fmt != Format.table:
+        print_json(summary)
+        return
+    out = console()
+    out.print(f"[bold]{c.name}[/] ({c.code})\n{c.legal_basis}\n")
+    out.print(f"Window: {c.opens:%d %b %Y} to {c.closes:%d %b %Y} inclusive ({c.timezone})")
+    out.print(f"Owned on or before: {c.ownership_cutoff:%d %b %Y}")
+    out.print(f"Standard compensation: {format_gbp(c.standard_pence)} per item; more only with "
+              f"{', '.join(c.acceptable_evidence)}")
+    out.print("Minimum claim total: " + (format_gbp(c.minimum_total_pence) if c.minimum_total_pence is not None
+                                         else "none") + (f" — {c.minimum_note}" if c.minimum_note else ""))
+    out.print(f"Manager review: an item over {format_gbp(c.review_item_over_pence)}, a claim over "
+              f"{format_gbp(c.review_claim_over_pence)}, or more than {c.review_items_over} items")
+    for kind in c.kinds.values():
+        out.print(f"\n[bold]{kind.label}[/] ({kind.code}): {kind.definition.text}")
+        for test in kind.definition.all:
+            out.print(f"  must have: {test.text}  [dim]{test.source}[/]")
+        for test in kind.definition.any:
+            out.print(f"  or any of: {test.text}  [dim]{test.source}[/]")

@@ -1,0 +1,5 @@
+"""`surrender report`."""
+
+import typer
+
+app = typer.Typer(help="report", no_args_is_help=True)
