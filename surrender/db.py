@@ -43,6 +43,11 @@ def get_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def dispose(url: str) -> None:
+    """Close pooled connections to `url` (tests drop databases; long sessions switch them)."""
+    get_engine(url).dispose()
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn, _record):

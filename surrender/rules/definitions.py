@@ -70,7 +70,7 @@ def _parse_value(feature: str, raw: str) -> object:
     if kind is Decimal:
         return parse_length(raw) if raw not in ("0", "0in", "0mm") else Decimal(0)
     if kind is int:
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # str.isdigit alone admits '²', which int() rejects
             raise Refused(f"{feature} is compared with a whole number, not {raw!r}")
         return int(raw)
     if kind is bool:

@@ -95,7 +95,7 @@ def parse_bool(value: str, column: str) -> bool:
 
 def parse_count(value: str, column: str, maximum: int = 1000) -> int:
     text = value.strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # str.isdigit alone admits '²', which int() rejects
         raise Refused(f"{column} must be a whole number of 0 or more, not {value!r}")
     number = int(text)
     if number > maximum:

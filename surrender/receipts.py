@@ -1,0 +1,504 @@
+"""Receipt PDFs (SPEC 6): the claimant's copy, then the copy retained with the weapon(s).
+
+Rendered from a SurrenderView only, so a first print and a reprint always agree. ReportLab
+is imported here and nowhere else; callers import this module lazily, so commands that
+print nothing do not pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak,
+                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+
+from surrender.clock import show_time, utcnow
+from surrender.errors import Refused
+from surrender.rules.money import format_gbp
+from surrender.views import ItemLine, SurrenderView
+
+UNIT_TAG_LIMIT = 60  # above this many items, one tag per stock line instead of per weapon
+LATE_RECORDING = dt.timedelta(minutes=5)
+ROLL_MAX_PAGE = 1000 * mm  # a roll "page" grows with its content up to this, then flows on
+GREY = colors.HexColor("#555555")
+
+
+@dataclass(frozen=True)
+class Paper:
+    name: str
+    width: float
+    height: float | None  # None: a roll, as long as the content
+    margin: float
+    size: float  # body font size
+    tag_columns: int
+    tag_height: float
+
+    @property
+    def roll(self) -> bool:
+        return self.height is None
+
+    @property
+    def inner(self) -> float:
+        return self.width - 2 * self.margin
+
+
+PAPERS = {
+    "a4": Paper("a4", A4[0], A4[1], 15 * mm, 9, tag_columns=2, tag_height=40 * mm),
+    "80mm": Paper("80mm", 80 * mm, None, 4 * mm, 7.5, tag_columns=1, tag_height=38 * mm),
+}
+
+
+def receipt_path(receipts_dir: Path, reference: str, reprint: bool = False) -> Path:
+    """Where a surrender's receipt lives; a reprint never overwrites the original."""
+    if not re.fullmatch(r"[A-Z0-9*-]+", reference):
+        raise Refused(f"{reference!r} is not a reference to name a receipt file after")
+    return Path(receipts_dir) / f"{reference}{'-reprint' if reprint else ''}.pdf"
+
+
+def render_receipt(view: SurrenderView, path: Path, paper: str = "a4", reprint: bool = False,
+                   printed_at: dt.datetime | None = None) -> Path:
+    """Render the receipt and put it at `path` atomically: a reader never sees half a PDF."""
+    if paper not in PAPERS:
+        raise Refused(f"unknown paper {paper!r}: use one of {', '.join(PAPERS)}")
+    job = _Job(view, PAPERS[paper], reprint, printed_at or utcnow())
+    data = _build(job)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@dataclass(frozen=True)
+class _Job:
+    view: SurrenderView
+    paper: Paper
+    reprint: bool
+    printed_at: dt.datetime
+
+    def time(self, at: dt.datetime | None) -> str:
+        return show_time(at, self.view.timezone)
+
+    def banners(self) -> list[str]:
+        """The marks every page carries: a reprint and a void must never pass for an original."""
+        out = []
+        if self.view.voided_at is not None:
+            out.append(f"VOID \u2014 voided {self.time(self.view.voided_at)}: {self.view.void_reason or ''}")
+        if self.reprint:
+            out.append(f"REPRINT \u2014 reprinted {self.time(self.printed_at)}")
+        return out
+
+
+# -- the document --------------------------------------------------------------------------
+
+def _build(job: _Job) -> bytes:
+    """Two page templates, one per copy; on a roll each is as long as its content."""
+    paper, st = job.paper, _styles(job.paper)
+    parts = {"claimant": _claimant_copy(job, st), "retained": _retained_copy(job, st)}
+    top = paper.margin + 6 * mm + 7 * mm * len(job.banners())
+    templates = []
+    for name, flowables in parts.items():
+        height = paper.height or min(ROLL_MAX_PAGE, top + _measure(flowables, paper.inner) + paper.margin + 4 * mm)
+        frame = Frame(paper.margin, paper.margin, paper.inner, height - top - paper.margin,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=name)
+        label = "Claimant copy" if name == "claimant" else "Retained copy"
+        templates.append(PageTemplate(
+            id=name, frames=[frame], pagesize=(paper.width, height),
+            onPage=lambda canv, doc, label=label: _page_header(canv, job, label, doc.page),
+            onPageEnd=lambda canv, doc: _watermark(canv, job)))
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(buffer, pagesize=templates[0].pagesize, pageTemplates=templates,
+                          title=f"Receipt {job.view.reference}", author=job.view.force,
+                          subject=job.view.campaign_name)
+    doc.build(parts["claimant"] + [NextPageTemplate("retained"), PageBreak()] + parts["retained"])
+    return buffer.getvalue()
+
+
+def _measure(flowables: list[Flowable], width: float) -> float:
+    """Height the flowables need in one frame: the length of a roll page."""
+    total = 0.0
+    for f in flowables:
+        total += f.wrap(width, 10 ** 6)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+    return total
+
+
+def _styles(paper: Paper) -> dict[str, ParagraphStyle]:
+    s = paper.size
+    base = ParagraphStyle("body", fontName="Helvetica", fontSize=s, leading=s * 1.25)
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", base, fontSize=s - 1.5, leading=(s - 1.5) * 1.2, textColor=GREY),
+        "cell": ParagraphStyle("cell", base, fontSize=s - 0.5, leading=(s - 0.5) * 1.2),
+        "right": ParagraphStyle("right", base, fontSize=s - 0.5, leading=(s - 0.5) * 1.2, alignment=TA_RIGHT),
+        "force": ParagraphStyle("force", base, fontName="Helvetica-Bold", fontSize=s + 4, leading=(s + 4) * 1.2),
+        "title": ParagraphStyle("title", base, fontName="Helvetica-Bold", fontSize=s + 2, leading=(s + 2) * 1.3,
+                                spaceBefore=3),
+        "h": ParagraphStyle("h", base, fontName="Helvetica-Bold", fontSize=s + 1, spaceBefore=8, spaceAfter=3),
+        "ref": ParagraphStyle("ref", base, fontName="Helvetica-Bold", fontSize=22 if not paper.roll else 17,
+                              leading=28 if not paper.roll else 21, spaceBefore=4),
+        "big": ParagraphStyle("big", base, fontName="Helvetica-Bold", fontSize=s + 3, leading=(s + 3) * 1.2),
+        "center": ParagraphStyle("center", base, fontSize=s - 0.5, leading=(s - 0.5) * 1.2, alignment=TA_CENTER),
+        "void": ParagraphStyle("void", base, fontName="Helvetica-Bold", fontSize=s + 1, textColor=colors.white,
+                               backColor=colors.black, borderPadding=3, spaceBefore=8, spaceAfter=8),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(text, style)
+
+
+def _e(text: object) -> str:
+    return escape(str(text))
+
+
+# -- claimant copy -------------------------------------------------------------------------
+
+def _claimant_copy(job: _Job, st: dict) -> list[Flowable]:
+    out = _header(job, st, "Weapon surrender receipt \u2014 claimant copy")
+    out += [_p("Details", st["h"]), _details(job, st)]
+    out += [_p(f"Items surrendered ({job.view.item_count:,})", st["h"]), _item_table(job, st)]
+    out += [_p("Totals", st["h"])] + _totals(job, st)
+    out += [_p("Declaration", st["h"])] + _declaration(job, st)
+    out += [Spacer(1, 6 * mm), _signatures(job, st)]
+    return out
+
+
+def _header(job: _Job, st: dict, title: str) -> list[Flowable]:
+    """Force, station, campaign and the reference big enough to read across a counter."""
+    v, paper = job.view, job.paper
+    lines = [_p(_e(v.force), st["force"]),
+             _p(f"{_e(v.station_name)}, {_e(v.station_town)}", st["body"]),
+             _p(title, st["title"]),
+             _p(_e(v.reference), st["ref"])]
+    about = [_p(f"<b>{_e(v.campaign_name)}</b>", st["body"]), _p(_e(v.legal_basis), st["small"])]
+    void = [_p(f"VOID: voided {job.time(v.voided_at)} \u2014 {_e(v.void_reason or '')}", st["void"])] \
+        if v.voided_at else []
+    if paper.roll:
+        qr = _qr(v.reference, 26 * mm)
+        qr.hAlign = "CENTER"
+        return lines + [Spacer(1, 2 * mm), qr] + about + void
+    qr_size = 32 * mm
+    table = Table([[lines, _qr(v.reference, qr_size)]], colWidths=[paper.inner - qr_size, qr_size])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    return [table, Spacer(1, 2 * mm)] + about + void
+
+
+def _qr(value: str, size: float) -> Drawing:
+    widget = QrCodeWidget(value, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+def _details(job: _Job, st: dict) -> Table:
+    v = job.view
+    rows = [("Surrendered", job.time(v.surrendered_at))]
+    if abs(v.recorded_at - v.surrendered_at) > LATE_RECORDING:
+        rows.append(("Recorded", f"{job.time(v.recorded_at)} (entered later)"))
+    rows.append(("Receiving officer", f"{_e(v.officer_name)} (collar no. {_e(v.officer_number)})"))
+    rows.append(("Claimant", _e(_claimant_text(v))))
+    return _label_table(job, st, rows)
+
+
+def _claimant_text(view: SurrenderView) -> str:
+    if view.anonymous:
+        return "Anonymous surrender"
+    return view.claimant_on_receipt or "No claimant details"
+
+
+def _label_table(job: _Job, st: dict, rows: list[tuple[str, str | Flowable]]) -> Table:
+    """Label and value pairs; a value is paragraph markup or a ready flowable."""
+    label = 24 * mm if job.paper.roll else 38 * mm
+    data = [[_p(f"<b>{name}</b>", st["cell"]), _p(value, st["cell"]) if isinstance(value, str) else value]
+            for name, value in rows]
+    table = Table(data, colWidths=[label, job.paper.inner - label], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    return table
+
+
+def _item_table(job: _Job, st: dict) -> Table:
+    """One row per line or group of identical lines; the header repeats on every page."""
+    roll = job.paper.roll
+    head = ["Line", "Item", "Qty", "£"] if roll else ["Line", "Item", "Blade", "Qty", "Eligible", "Compensation"]
+    align = {"Qty": "right", "£": "right", "Compensation": "right", "Eligible": "center"}
+    rows = [[_p(f"<b>{h}</b>", st[align.get(h, "cell")]) for h in head]]
+    rows += [_item_row(job, st, line) for line in job.view.items]
+    widths = [7 * mm, 0, 10 * mm, 18 * mm] if roll else [11 * mm, 0, 24 * mm, 16 * mm, 16 * mm, 26 * mm]
+    widths[1] = job.paper.inner - sum(widths)
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]))
+    return table
+
+
+def _item_row(job: _Job, st: dict, line: ItemLine) -> list[Paragraph]:
+    claim = job.view.claim is not None
+    reasons = [r for r in line.reasons if claim or r != "no claim made"]  # said once, in the totals
+    what = f"<b>{_e(line.kind_label)}</b>" + (f" \u2014 {_e(line.description)}" if line.description else "")
+    if line.rows > 1:
+        what += f" <font color='#555555'>({line.rows:,} identical lines)</font>"
+    blade = _blade(line.blade_length_mm)
+    eligible = "Yes" if line.eligible else "<b>No</b>"
+    money = format_gbp(line.compensation_pence) if claim else "\u2014"
+    if claim and line.quantity > 1:
+        money += f"<br/><font size='{st['small'].fontSize}'>{format_gbp(line.unit_compensation_pence)} each</font>"
+    if job.paper.roll:
+        what += f"<br/>Blade {blade.replace('<br/>', ' / ')} \u00b7 eligible {eligible.lower()}"
+    if reasons:
+        what += f"<br/><font size='{st['small'].fontSize}' color='#555555'><i>{_e('; '.join(reasons))}</i></font>"
+    cells = [_p(str(line.first_line), st["cell"]), _p(what, st["cell"])]
+    if not job.paper.roll:
+        cells += [_p(blade, st["cell"])]
+    cells += [_p(f"{line.quantity:,}", st["right"])]
+    if not job.paper.roll:
+        cells += [_p(eligible, st["center"])]
+    return cells + [_p(money, st["right"])]
+
+
+def _blade(mm_text: str) -> str:
+    """`241.3 mm<br/>9.50 in`: officers and claimants think in either."""
+    try:
+        length = Decimal(mm_text)
+    except (InvalidOperation, TypeError):
+        return "\u2014"
+    inches = (length / Decimal("25.4")).quantize(Decimal("0.01"))
+    shown = format(length.normalize(), "f")
+    return f"{shown} mm<br/>{inches} in"
+
+
+def _totals(job: _Job, st: dict) -> list[Flowable]:
+    v = job.view
+    lines = f" in {len(v.items):,} groups of identical lines" if any(i.rows > 1 for i in v.items) else ""
+    small = f"<font name='Helvetica' size='{st['cell'].fontSize}'>{lines}</font>"
+    rows: list[tuple[str, str | Flowable]] = [("Total items", _p(f"{v.item_count:,}{small}", st["big"]))]
+    if v.claim is None:
+        rows.append(("Compensation", "<b>No compensation claim made</b>"))
+        return [_label_table(job, st, rows)]
+    c = v.claim
+    rows += [("Claimed", format_gbp(c.claimed_pence)),
+             ("Payable", f"<b>{format_gbp(c.payable_pence)}</b>"),
+             ("Claim status", _e(c.status.replace("_", " ").capitalize()))]
+    if c.reasons:
+        rows.append(("Not payable because", "<br/>".join(_e(r) for r in c.reasons)))
+    if c.flags:
+        rows.append(("Referred for manager review", "<br/>".join(_e(f) for f in c.flags)))
+    if c.decision_note:
+        rows.append(("Note", _e(c.decision_note)))
+    return [_label_table(job, st, rows)]
+
+
+def _declaration(job: _Job, st: dict) -> list[Flowable]:
+    v = job.view
+    made = "Made by the claimant at the desk." if v.declared else "Not made."
+    out = [_p(f"<i>{_e(v.declaration)}</i>", st["body"]), Spacer(1, 1 * mm), _p(f"<b>{made}</b>", st["body"])]
+    if v.minimum_note:
+        out += [Spacer(1, 2 * mm), _p(_e(v.minimum_note), st["small"])]
+    return out
+
+
+def _signatures(job: _Job, st: dict) -> Table:
+    """Space to sign above a rule; a person surrendering anonymously is not asked to sign."""
+    v = job.view
+    officer = f"Receiving officer: {_e(v.officer_name)} ({_e(v.officer_number)})"
+    who = [] if v.anonymous else ["Claimant signature"]
+    cells = [_p(f"{label}<br/>Date:", st["small"]) for label in who + [officer]]
+    if job.paper.roll:
+        data = [[c] for c in cells]
+        style = [("LINEABOVE", (0, i), (0, i), 0.5, colors.black) for i in range(len(cells))]
+        widths = [job.paper.inner]
+    else:
+        data, widths = [cells], [job.paper.inner / 2 - 5 * mm] * len(cells)
+        style = [("LINEABOVE", (i, 0), (i, 0), 0.5, colors.black) for i in range(len(cells))]
+    table = Table(data, colWidths=widths, hAlign="LEFT", spaceBefore=0)
+    table.setStyle(TableStyle(style + [("TOPPADDING", (0, 0), (-1, -1), 2),
+                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 14 * mm if job.paper.roll else 2),
+                                       ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                       ("RIGHTPADDING", (0, 0), (-1, -1), 10 * mm)]))
+    return table
+
+
+# -- retained copy -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _TagSpec:
+    title: str  # "Item 3 of 4" or "Group 2 of 40"
+    kind: str
+    detail: str
+    seal: str
+    code: str  # what the barcode says
+
+
+def _retained_copy(job: _Job, st: dict) -> list[Flowable]:
+    v = job.view
+    per_unit = v.item_count <= UNIT_TAG_LIMIT
+    out = [_p("Retained copy \u2014 keep with the weapon(s)", st["title"]), _p(_e(v.reference), st["ref"])]
+    out.append(_label_table(job, st, [
+        ("Station", f"{_e(v.force)}, {_e(v.station_name)}"),
+        ("Campaign", _e(v.campaign_name)),
+        ("Surrendered", job.time(v.surrendered_at)),
+        ("Receiving officer", f"{_e(v.officer_name)} ({_e(v.officer_number)})"),
+        ("Items", f"<b>{v.item_count:,}</b>"),
+    ]))
+    how = "one per item" if per_unit else "one per group of identical stock lines"
+    out += [Spacer(1, 2 * mm), _p(f"Tags for the sealed bags, {how}: cut out and attach.", st["small"]),
+            Spacer(1, 3 * mm)]
+    tags = _tag_specs(v) if per_unit else _group_tag_specs(v)
+    n = job.paper.tag_columns
+    out += [_TagRow(tags[i:i + n], job.paper) for i in range(0, len(tags), n)]
+    return out
+
+
+def _tag_specs(view: SurrenderView) -> list[_TagSpec]:
+    """One tag per weapon, numbered 1..N in the order of the item table."""
+    specs, n = [], 0
+    for line in view.items:
+        for _ in range(line.quantity):
+            n += 1
+            specs.append(_TagSpec(f"Item {n} of {view.item_count}", line.kind_label,
+                                  f"Line {line.first_line}: {line.description}".rstrip(": "),
+                                  line.seal, f"{view.reference}/{n}"))
+    return specs
+
+
+def _group_tag_specs(view: SurrenderView) -> list[_TagSpec]:
+    """One tag per group of identical stock lines: a bag per product, not per blade."""
+    total = len(view.items)
+    return [_TagSpec(f"Group {g} of {total}", f"{line.quantity:,} \u00d7 {line.kind_label}",
+                     f"Line {line.first_line}" + (f" + {line.rows - 1:,} identical lines" if line.rows > 1 else "")
+                     + (f": {line.description}" if line.description else ""),
+                     line.seal, f"{view.reference}/L{line.first_line}")
+            for g, line in enumerate(view.items, 1)]
+
+
+class _TagRow(Flowable):
+    """A row of bag tags side by side, so tags flow down the page and across pages."""
+
+    GAP = 4 * mm
+
+    def __init__(self, specs: list[_TagSpec], paper: Paper):
+        super().__init__()
+        self.specs, self.paper = specs, paper
+        self.tag_w = (paper.inner - self.GAP * (paper.tag_columns - 1)) / paper.tag_columns
+
+    def wrap(self, avail_w, avail_h):
+        return self.paper.inner, self.paper.tag_height + self.GAP
+
+    def draw(self):
+        for i, spec in enumerate(self.specs):
+            self._tag(spec, i * (self.tag_w + self.GAP), self.GAP)
+
+    def _tag(self, spec: _TagSpec, x: float, y: float) -> None:
+        c, w, h, pad = self.canv, self.tag_w, self.paper.tag_height, 3 * mm
+        inner = w - 2 * pad
+        c.saveState()
+        c.setDash(3, 2)
+        c.roundRect(x, y, w, h, 2 * mm)
+        c.setDash()
+        top = y + h - pad - 9
+        c.setFont("Helvetica-Bold", 11)
+        c.drawString(x + pad, top, spec.code.split("/")[0])
+        c.setFont("Helvetica-Bold", 9.5)
+        c.drawRightString(x + w - pad, top, spec.title)
+        c.setFont("Helvetica", 8.5)
+        c.drawString(x + pad, top - 12, _fit(spec.kind, "Helvetica", 8.5, inner))
+        c.setFont("Helvetica", 7.5)
+        c.drawString(x + pad, top - 22, _fit(spec.detail, "Helvetica", 7.5, inner))
+        c.setFont("Helvetica-Bold" if spec.seal else "Helvetica", 9)
+        c.drawString(x + pad, top - 35, _fit(f"Seal no. {spec.seal or '_' * 22}", "Helvetica-Bold", 9, inner))
+        self._barcode(spec.code, x + pad, y + pad + 8, inner, h - 2 * pad - 60)
+        c.setFont("Helvetica", 6.5)
+        c.drawCentredString(x + w / 2, y + pad, spec.code)
+        c.restoreState()
+
+    def _barcode(self, value: str, x: float, y: float, width: float, height: float) -> None:
+        """Code128 scaled to the tag's width, never wider than 0.5 mm a bar (scanners prefer it)."""
+        modules = Code128(value, barWidth=1, humanReadable=False, quiet=True)
+        bar = min(0.5 * mm, width / modules.width)
+        code = Code128(value, barWidth=bar, barHeight=height, humanReadable=False, quiet=True)
+        code.drawOn(self.canv, x + (width - code.width) / 2, y)
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """Cut text to the width with an ellipsis; a tag has one line for it."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "\u2026", font, size) > width:
+        text = text[:-1]
+    return text + "\u2026"
+
+
+# -- every page ----------------------------------------------------------------------------
+
+def _page_header(canv, job: _Job, label: str, page: int) -> None:
+    """Which copy and page this is, then the REPRINT/VOID banners, in the top margin."""
+    width, height = canv._pagesize
+    m = job.paper.margin
+    canv.saveState()
+    canv.setFont("Helvetica", 7)
+    canv.setFillColor(GREY)
+    canv.drawString(m, height - m - 7, f"{label} \u00b7 {job.view.reference}")
+    canv.drawRightString(width - m, height - m - 7, f"Page {page}")
+    y = height - m - 6 * mm
+    for text in job.banners():
+        canv.setFillColor(colors.black)
+        canv.rect(m, y - 6 * mm, width - 2 * m, 6 * mm, stroke=0, fill=1)
+        canv.setFillColor(colors.white)
+        canv.setFont("Helvetica-Bold", 8)
+        canv.drawString(m + 2 * mm, y - 4.2 * mm, _fit(text, "Helvetica-Bold", 8, width - 2 * m - 4 * mm))
+        y -= 7 * mm
+    canv.restoreState()
+
+
+def _watermark(canv, job: _Job) -> None:
+    """A pale diagonal VOID (or REPRINT) over the content; on a roll, repeated down its length."""
+    word = "VOID" if job.view.voided_at is not None else "REPRINT" if job.reprint else None
+    if word is None:
+        return
+    width, height = canv._pagesize
+    size = min(170, 0.8 * width / stringWidth(word, "Helvetica-Bold", 1))
+    step = max(height, 1) if height <= width * 1.5 else width * 1.2
+    canv.saveState()
+    canv.setFillColor(colors.red, alpha=0.22)
+    canv.setFont("Helvetica-Bold", size)
+    y = step / 2
+    while y < height:
+        canv.saveState()
+        canv.translate(width / 2, y)
+        canv.rotate(35)
+        canv.drawCentredString(0, -size / 3, word)
+        canv.restoreState()
+        y += step
+    canv.restoreState()

@@ -1,0 +1,140 @@
+"""Logging through the service layer against a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select, text
+
+from surrender import db
+from surrender.errors import Forbidden, NotFound, Refused
+from surrender.models import AuditEvent, Claim, Claimant, Item, ReferenceCounter, Surrender
+from surrender.rules.claimant import make_claimant
+from surrender.rules.items import item_from_spec
+from surrender.services.surrenders import LogRequest, log_surrender, show_surrender
+from tests.conftest import LONDON, as_staff
+
+KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
+
+
+def claimant(**kw):
+    return make_claimant("Jane Smith", "1 High Street, Cambridge", "CB1 1JG", **kw)
+
+
+def request(*specs: str, **kw) -> LogRequest:
+    kw.setdefault("claimant", None if kw.get("anonymous") else claimant())
+    kw.setdefault("declared", True)
+    return LogRequest(items=[item_from_spec(s) for s in specs], **kw)
+
+
+def table_counts(url: str) -> dict[str, int]:
+    def work(session):
+        return {m.__tablename__: session.execute(select(func.count()).select_from(m)).scalar_one()
+                for m in (Surrender, Item, Claim, Claimant, AuditEvent, ReferenceCounter)}
+    return db.run(url, work, write=False)
+
+
+def test_logs_a_three_item_claim_as_pending_with_thirty_pounds_payable(ctx):
+    view = log_surrender(ctx, request(KNIFE, KNIFE, KNIFE))
+    assert view.reference.startswith("TW-Z24-000001-")
+    assert view.claim.status == "pending" and view.claim.payable_pence == 3000
+    assert view.item_count == 3
+    assert [line.quantity for line in view.items] == [3]  # identical lines grouped
+
+
+def test_two_standard_items_are_not_payable_with_the_minimum_named(ctx):
+    view = log_surrender(ctx, request(KNIFE, KNIFE))
+    assert view.claim.status == "not_payable" and view.claim.payable_pence == 0
+    assert "under the £30.00 minimum" in view.claim.reasons[0]
+
+
+def test_references_count_per_station_without_gaps_even_after_refusals(ctx):
+    first = log_surrender(ctx, request(KNIFE))
+    with pytest.raises(Refused):
+        log_surrender(ctx, request(KNIFE, "zombie-sword:10in"))  # unknown kind, refused mid-way
+    second = log_surrender(ctx, request(KNIFE))
+    parkside = log_surrender(as_staff(ctx, "3001", station="PK"), request(KNIFE))
+    assert [first.reference[:13], second.reference[:13], parkside.reference[:13]] == \
+        ["TW-Z24-000001", "TW-Z24-000002", "PK-Z24-000001"]
+
+
+@pytest.mark.parametrize("at, now, message", [
+    (dt.datetime(2024, 8, 25, 23, 59, 59, tzinfo=LONDON), None, "outside the zombie-2024 window"),
+    (dt.datetime(2024, 9, 24, 0, 0, tzinfo=LONDON), dt.datetime(2024, 10, 1, tzinfo=LONDON), "outside the zombie-2024 window"),
+    (dt.datetime(2024, 9, 10, 14, 1, tzinfo=LONDON), None, "in the future"),
+])
+def test_refused_surrenders_leave_the_database_exactly_as_before(ctx, clock, at, now, message):
+    log_surrender(ctx, request(KNIFE))
+    clock.now = now or clock.now
+    before = table_counts(ctx.url)
+    with pytest.raises(Refused, match=message):
+        log_surrender(ctx, request(KNIFE, KNIFE, KNIFE, at=at))
+    assert table_counts(ctx.url) == before
+
+
+def test_a_paper_form_typed_in_later_keeps_both_times(ctx):
+    at = dt.datetime(2024, 8, 26, 0, 0, tzinfo=LONDON)  # the first instant of the window
+    view = log_surrender(ctx, request(KNIFE, at=at))
+    assert view.surrendered_at == at and view.recorded_at == ctx.now()
+    assert view.to_json()["surrendered_at"] == "2024-08-26T00:00:00+01:00"
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"declared": False}, "--declare"),
+    ({"anonymous": True, "claimant": claimant()}, "anonymous surrender takes no claimant"),
+    ({"claimant": None}, "--anonymous"),
+])
+def test_claims_need_a_declaration_and_a_claimant(ctx, kw, message):
+    with pytest.raises(Refused, match=message):
+        log_surrender(ctx, request(KNIFE, **kw))
+
+
+def test_anonymous_and_no_claim_surrenders_get_a_reference_but_no_claim(ctx):
+    anonymous = log_surrender(ctx, request(KNIFE, anonymous=True, declared=False))
+    named = log_surrender(ctx, request(KNIFE, KNIFE, KNIFE, no_claim=True, declared=False))
+    assert anonymous.claim is None and anonymous.anonymous and anonymous.claimant is None
+    assert named.claim is None and named.items[0].compensation_pence == 0
+
+
+def test_only_desk_officers_log_and_unknown_staff_are_refused(ctx):
+    with pytest.raises(Forbidden, match="needs the desk role"):
+        log_surrender(as_staff(ctx, "4001"), request(KNIFE))
+    with pytest.raises(NotFound, match="no staff member"):
+        log_surrender(as_staff(ctx, "9999"), request(KNIFE))
+    with pytest.raises(NotFound, match="no station 'XX'"):
+        log_surrender(as_staff(ctx, "2001", station="XX"), request(KNIFE))
+
+
+def test_show_masks_claimant_details_except_for_finance(ctx):
+    view = log_surrender(ctx, request(KNIFE, claimant=claimant(sort_code="12-34-56", account_number="12345678")))
+    desk = show_surrender(ctx, view.reference.lower()).claimant
+    finance = show_surrender(as_staff(ctx, "4001"), view.reference).claimant
+    assert desk["name"] == "J*** S****" and desk["account_number"] == "******78" and desk["address"] == "***"
+    assert finance["name"] == "Jane Smith" and finance["account_number"] == "12345678"
+
+
+def test_show_refuses_a_mistyped_reference(ctx):
+    view = log_surrender(ctx, request(KNIFE))
+    typo = view.reference[:-3] + ("2" if view.reference[-3] != "2" else "3") + view.reference[-2:]
+    with pytest.raises(Refused, match="check character"):
+        show_surrender(ctx, typo)
+
+
+def test_audit_events_carry_no_personal_data(ctx):
+    log_surrender(ctx, request(KNIFE, claimant=claimant(sort_code="12-34-56", account_number="12345678")))
+    details = db.run(ctx.url, lambda s: list(s.execute(select(AuditEvent.detail)).scalars()), write=False)
+    assert not any(secret in d for d in details for secret in ("Jane", "High Street", "CB1", "12345678"))
+
+
+def test_a_failure_mid_transaction_rolls_back_the_counter_too(ctx, monkeypatch):
+    import surrender.services.surrenders as surrenders
+
+    def explode(*args, **kw):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(surrenders.audit, "record", explode)
+    with pytest.raises(RuntimeError):
+        log_surrender(ctx, request(KNIFE))
+    monkeypatch.undo()
+    assert table_counts(ctx.url)["surrender"] == 0
+    assert log_surrender(ctx, request(KNIFE)).reference.startswith("TW-Z24-000001")
