@@ -130,6 +130,7 @@ class Item(SQLModel, table=True):
     seal: str = ""
     eligible: bool
     reasons: str = Field(sa_column=text_column())  # JSON list
+    claimed_pence: int  # what the claimant asked for this line (0 when no claim)
     unit_compensation_pence: int
     compensation_pence: int
 

@@ -141,10 +141,7 @@ def _build(job: _Job) -> bytes:
 
 def _measure(flowables: list[Flowable], width: float) -> float:
     """Height the flowables need in one frame: the length of a roll page."""
-    total = 0.0
-    for f in flowables:
-        total += f.wrap(width, 10 ** 6)[1] + f.getSpaceBefore() + f.getSpaceAfter()
-    return total
+    return sum(f.wrap(width, 10 ** 6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
 
 
 def _styles(paper: Paper) -> dict[str, ParagraphStyle]:
@@ -184,7 +181,7 @@ def _claimant_copy(job: _Job, st: dict) -> list[Flowable]:
     out += [_p(f"Items surrendered ({job.view.item_count:,})", st["h"]), _item_table(job, st)]
     out += [_p("Totals", st["h"])] + _totals(job, st)
     out += [_p("Declaration", st["h"])] + _declaration(job, st)
-    out += [Spacer(1, 6 * mm), _signatures(job, st)]
+    out += [Spacer(1, 14 * mm), _signatures(job, st)]  # room to sign above the rule
     return out
 
 
@@ -265,27 +262,36 @@ def _item_table(job: _Job, st: dict) -> Table:
 
 
 def _item_row(job: _Job, st: dict, line: ItemLine) -> list[Paragraph]:
+    """A4 gives blade and eligibility their own columns; the roll folds them under the item."""
     claim = job.view.claim is not None
-    reasons = [r for r in line.reasons if claim or r != "no claim made"]  # said once, in the totals
+    small = st["small"].fontSize
     what = f"<b>{_e(line.kind_label)}</b>" + (f" \u2014 {_e(line.description)}" if line.description else "")
     if line.rows > 1:
         what += f" <font color='#555555'>({line.rows:,} identical lines)</font>"
-    blade = _blade(line.blade_length_mm)
-    eligible = "Yes" if line.eligible else "<b>No</b>"
-    money = format_gbp(line.compensation_pence) if claim else "\u2014"
-    if claim and line.quantity > 1:
-        money += f"<br/><font size='{st['small'].fontSize}'>{format_gbp(line.unit_compensation_pence)} each</font>"
+    blade, eligible = _blade(line.blade_length_mm), "Yes" if line.eligible else "<b>No</b>"
     if job.paper.roll:
         what += f"<br/>Blade {blade.replace('<br/>', ' / ')} \u00b7 eligible {eligible.lower()}"
+    reasons = _compact([r for r in line.reasons if claim or r != "no claim made"])  # said once, in the totals
     if reasons:
-        what += f"<br/><font size='{st['small'].fontSize}' color='#555555'><i>{_e('; '.join(reasons))}</i></font>"
-    cells = [_p(str(line.first_line), st["cell"]), _p(what, st["cell"])]
-    if not job.paper.roll:
-        cells += [_p(blade, st["cell"])]
-    cells += [_p(f"{line.quantity:,}", st["right"])]
-    if not job.paper.roll:
-        cells += [_p(eligible, st["center"])]
-    return cells + [_p(money, st["right"])]
+        what += f"<br/><font size='{small}' color='#555555'><i>{_e(reasons)}</i></font>"
+    money = format_gbp(line.compensation_pence) if claim else "\u2014"
+    if claim and line.quantity > 1:
+        money += f"<br/><font size='{small}'>{format_gbp(line.unit_compensation_pence)} each</font>"
+    number, qty = _p(str(line.first_line), st["cell"]), _p(f"{line.quantity:,}", st["right"])
+    if job.paper.roll:
+        return [number, _p(what, st["cell"]), qty, _p(money, st["right"])]
+    return [number, _p(what, st["cell"]), _p(blade, st["cell"]), qty, _p(eligible, st["center"]),
+            _p(money, st["right"])]
+
+
+def _compact(reasons: list[str]) -> str:
+    """`not a knife in law: needs A; needs B`: a repeated `prefix:` is said once."""
+    out, last = [], None
+    for reason in reasons:
+        head, sep, tail = reason.partition(": ")
+        out.append(tail if sep and head == last else reason)
+        last = head if sep else None
+    return "; ".join(out)
 
 
 def _blade(mm_text: str) -> str:
@@ -314,7 +320,7 @@ def _totals(job: _Job, st: dict) -> list[Flowable]:
     if c.reasons:
         rows.append(("Not payable because", "<br/>".join(_e(r) for r in c.reasons)))
     if c.flags:
-        rows.append(("Referred for manager review", "<br/>".join(_e(f) for f in c.flags)))
+        rows.append(("Manager review", "Referred for manager review: " + "; ".join(_e(f) for f in c.flags)))
     if c.decision_note:
         rows.append(("Note", _e(c.decision_note)))
     return [_label_table(job, st, rows)]

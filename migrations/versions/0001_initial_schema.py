@@ -184,6 +184,7 @@ def upgrade() -> None:
     sa.Column('seal', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('eligible', sa.Boolean(), nullable=False),
     sa.Column('reasons', sa.Text(), nullable=False),
+    sa.Column('claimed_pence', sa.Integer(), nullable=False),
     sa.Column('unit_compensation_pence', sa.Integer(), nullable=False),
     sa.Column('compensation_pence', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['surrender_id'], ['surrender.id'], ),

@@ -31,9 +31,11 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
         print(json.dumps(list(rows), indent=2, default=str, ensure_ascii=False))
         return
     if fmt == Format.csv:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        from surrender.exports import neutralise
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([neutralise(row.get(c)) for c in columns] for row in rows)
         return
     from rich.table import Table
 
@@ -41,10 +43,10 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
         console().print(f"[dim]{empty}[/]")
         return
     table = Table(title=title, show_footer=totals is not None, header_style="bold")
-    for column in columns:
+    for index, column in enumerate(columns):
         numeric = rows and isinstance(rows[0].get(column), (int, float)) or column in _MONEY_COLUMNS
         table.add_column(column.replace("_", " "), justify="right" if numeric else "left",
-                         footer=str((totals or {}).get(column, "")))
+                         footer=str((totals or {}).get(column, "")), no_wrap=index < len(columns) - 1)
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     console().print(table)

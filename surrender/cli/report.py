@@ -1,5 +1,36 @@
-"""`surrender report`."""
+"""`surrender report`: totals for managers."""
+
+from __future__ import annotations
+
+from typing import List, Optional
 
 import typer
 
-app = typer.Typer(help="report", no_args_is_help=True)
+from surrender.cli.claims import parse_day
+from surrender.cli.output import FORMAT_HELP, Format, emit
+
+app = typer.Typer(help="Totals: how many, where, what kind and what it cost.", no_args_is_help=True)
+
+
+@app.command("totals")
+def totals(
+    ctx: typer.Context,
+    by: Optional[List[str]] = typer.Option(None, "--by", help="Group by station, day, week, kind or status; "
+                                           "repeat or comma-separate to combine (--by station,day)."),
+    date_from: Optional[str] = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
+    campaign: Optional[str] = typer.Option(None, "--campaign", help="Only this campaign (default: all)."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Surrenders, items, claims, claimed and payable, grouped as asked. Void surrenders are left
+    out; rejected and not-payable claims add nothing to payable.
+
+    Example: `surrender report totals --by station --by kind --from 2024-09-01`
+    """
+    from surrender.services.reports import totals as compute
+
+    groups = [g.strip() for value in by or [] for g in value.split(",") if g.strip()]
+    result = compute(ctx.obj, groups, parse_day(date_from, "--from"), parse_day(date_to, "--to"), campaign)
+    columns = [*result.by, "surrenders", "items", "claims", "claimed", "payable"]
+    footer = {**result.total, **({result.by[0]: "Total"} if result.by else {})}
+    emit(result.rows, fmt, columns, title="Totals", totals=footer if result.by else None, empty="no surrenders")

@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from surrender.errors import Refused
 from surrender.rules.definitions import Definition, parse_definition
@@ -58,6 +59,8 @@ _PREFIX = re.compile(r"^[A-Z0-9]{1,4}$")
 
 
 def _require(table: dict, key: str, where: str):
+    if not isinstance(table, dict):  # e.g. `window = 5`: refuse rather than crash on `in`
+        raise Refused(f"campaign file: {where} must be a table like [{where}], not {table!r}")
     if key not in table:
         raise Refused(f"campaign file: [{where}] is missing {key!r}")
     return table[key]
@@ -105,12 +108,15 @@ def parse_campaign(source: str) -> Campaign:
         raise Refused(f"campaign file: money.acceptable_evidence has unknown {bad}; known: {EVIDENCE[1:]}")
     review = _require(data, "review", "top level")
     items_over = _require(review, "items_over", "review")
-    if not isinstance(items_over, int) or items_over < 1:
+    if not isinstance(items_over, int) or isinstance(items_over, bool) or items_over < 1:
         raise Refused("campaign file: review.items_over must be a whole number of 1 or more")
-    definitions = {
-        name: parse_definition(table, name) for name, table in data.get("definitions", {}).items()
-    }
+    definitions_table = data.get("definitions", {})
+    if not isinstance(definitions_table, dict):
+        raise Refused("campaign file: definitions must be tables like [definitions.NAME]")
+    definitions = {name: parse_definition(table, name) for name, table in definitions_table.items()}
     kinds_table = _require(data, "kinds", "top level")
+    if not isinstance(kinds_table, dict):
+        raise Refused("campaign file: kinds must be tables like [kinds.CODE]")
     if not kinds_table:
         raise Refused("campaign file: [kinds] lists no weapon kinds")
     kinds = {}
@@ -120,6 +126,10 @@ def parse_campaign(source: str) -> Campaign:
             raise Refused(f"campaign file: kinds.{kind_code} uses definition {name!r}, which is not defined")
         kinds[kind_code] = Kind(kind_code, str(table.get("label", kind_code)), name, definitions[name])
     timezone = str(data.get("timezone", "Europe/London"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Refused(f"campaign file: timezone {timezone!r} is not a known time zone like Europe/London") from None
     return Campaign(
         code=code,
         name=str(_require(data, "name", "top level")),

@@ -9,6 +9,7 @@ from surrender.errors import Refused
 
 MM_PER_UNIT = {"in": Decimal("25.4"), '"': Decimal("25.4"), "cm": Decimal(10), "mm": Decimal(1)}
 MAX_MM = Decimal(3000)  # nothing handed over a counter is three metres long
+MAX_PLACES = 4  # decimal places a typed length may have (trailing zeros aside)
 
 _PATTERN = re.compile(r'^\s*(\d+(?:\.\d+)?|\.\d+)\s*(in|inch|inches|"|cm|mm)?\s*$', re.IGNORECASE)
 
@@ -19,6 +20,9 @@ def parse_length(text: str | None) -> Decimal:
     match = _PATTERN.match(raw)
     if not match:
         raise Refused(f"blade length {raw!r} is not a length: use e.g. 9.5in, 24cm or 241mm")
+    if len(match.group(1).partition(".")[2].rstrip("0")) > MAX_PLACES:
+        # Beyond this, Decimal's 28-digit context would round the product and break exactness.
+        raise Refused(f"length {raw!r} has more than {MAX_PLACES} decimal places: no ruler is that fine")
     try:
         number = Decimal(match.group(1))
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals

@@ -90,6 +90,7 @@ def _item_row(item: Item, assessment: ItemAssessment) -> dict:
         "seal": item.seal,
         "eligible": assessment.eligible,
         "reasons": json.dumps(list(assessment.reasons)),
+        "claimed_pence": assessment.unit_claimed_pence * item.quantity,
         "unit_compensation_pence": assessment.unit_compensation_pence,
         "compensation_pence": assessment.unit_compensation_pence * item.quantity,
     }

@@ -301,6 +301,8 @@ def test_terms_joined_with_and_must_all_hold():
         ("blade_length > 8 in", "cannot read test"),
         ("blade_length > long", "not a length"),
         ("holes > many", "whole number"),
+        ("holes > ²", "whole number"),
+        ("points > -1", "whole number"),
         ("plain_edge == yes", "yes/no"),
     ],
 )

@@ -161,3 +161,30 @@ def test_an_optional_length_that_is_junk_is_still_refused():
 )
 def test_a_length_is_shown_in_both_millimetres_and_inches(mm, shown):
     assert format_length(mm) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "mm"),
+    [
+        ("8.0001in", Decimal("203.20254")),
+        ("203.2001mm", Decimal("203.2001")),
+        ("241.30000mm", Decimal("241.3")),  # trailing zeros are not extra precision
+        ("9.50000000in", Decimal("241.3")),
+    ],
+)
+def test_up_to_four_decimal_places_are_read_exactly(text, mm):
+    assert parse_length(text) == mm
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8.00001in",
+        "203.20001mm",
+        "8.0000000000000000000000000001",  # would round to exactly 8in in a 28-digit context
+        "203.20000000000000000000000000001mm",
+    ],
+)
+def test_a_length_finer_than_any_ruler_is_refused_rather_than_rounded(text):
+    with pytest.raises(Refused, match="decimal places"):
+        parse_length(text)

@@ -1,0 +1,106 @@
+"""Totals for managers: how many, where, what kind, what it cost. All aggregation is SQL.
+
+Void surrenders are left out (they were mistakes); rejected and not-payable claims count as
+claims and in `claimed`, but add nothing to `payable`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Date, case, cast, distinct, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from surrender.errors import Refused
+from surrender.models import Claim, Item, Staff, Surrender
+from surrender.rules.money import format_pence
+from surrender.services.auth import perform
+from surrender.services.context import Context
+
+GROUPS = ("station", "day", "week", "kind", "status")
+_UNPAID = ("rejected", "not_payable")
+
+
+@dataclass(frozen=True)
+class Totals:
+    by: tuple[str, ...]
+    rows: list[dict]
+    total: dict
+
+
+def _week_start(dialect: str):
+    """Monday of the surrender's (local) week, as a date, in each dialect's own SQL."""
+    if dialect == "postgresql":
+        return cast(func.date_trunc("week", Surrender.surrendered_on), Date)
+    return func.date(Surrender.surrendered_on,
+                     literal_column("'-' || ((CAST(strftime('%w', surrender.surrendered_on) AS INTEGER) + 6) % 7) || ' days'"))
+
+
+def totals(ctx: Context, by: list[str], date_from: dt.date | None = None, date_to: dt.date | None = None,
+           campaign: str | None = None) -> Totals:
+    unknown = [b for b in by if b not in GROUPS]
+    if unknown:
+        raise Refused(f"cannot group by {', '.join(unknown)}; use {', '.join(GROUPS)}")
+    if date_from and date_to and date_from > date_to:
+        raise Refused("--from is after --to")
+    by = list(dict.fromkeys(by))  # keep order, drop repeats
+
+    def work(session: Session, _staff: Staff) -> Totals:
+        dialect = session.get_bind().dialect.name
+        keys = {
+            "station": Surrender.station_code,
+            "day": Surrender.surrendered_on,
+            "week": _week_start(dialect),
+            "kind": Item.kind,
+            "status": func.coalesce(Claim.status, "no_claim"),
+        }
+        if "kind" in by:  # per item line: counts of surrenders and claims must be distinct
+            measures = [
+                func.count(distinct(Surrender.id)),
+                func.coalesce(func.sum(Item.quantity), 0),
+                func.count(distinct(Claim.id)),
+                func.coalesce(func.sum(case((Claim.id.is_not(None), Item.claimed_pence), else_=0)), 0),
+                func.coalesce(func.sum(case((Claim.status.not_in(_UNPAID), Item.compensation_pence), else_=0)), 0),
+            ]
+            base = select().select_from(Surrender).join(Item, Item.surrender_id == Surrender.id)
+        else:
+            measures = [
+                func.count(Surrender.id),
+                func.coalesce(func.sum(Surrender.item_count), 0),
+                func.count(Claim.id),
+                func.coalesce(func.sum(Claim.claimed_pence), 0),
+                func.coalesce(func.sum(case((Claim.status.not_in(_UNPAID), Claim.payable_pence), else_=0)), 0),
+            ]
+            base = select().select_from(Surrender)
+        base = base.outerjoin(Claim, Claim.surrender_id == Surrender.id).where(Surrender.voided_at.is_(None))
+        if date_from:
+            base = base.where(Surrender.surrendered_on >= date_from)
+        if date_to:
+            base = base.where(Surrender.surrendered_on <= date_to)
+        if campaign:
+            base = base.where(Surrender.campaign_code == campaign)
+        group = [keys[b].label(b) for b in by]
+        query = base.add_columns(*group, *measures)
+        if group:
+            query = query.group_by(*(keys[b] for b in by)).order_by(*(keys[b] for b in by))
+        rows = [_row(by, r) for r in session.execute(query)]
+        total = _row([], session.execute(base.add_columns(*measures)).one())
+        if not group:
+            rows = [total]
+        return Totals(tuple(by), rows, total)
+
+    return perform(ctx, "report", work, write=False)
+
+
+def _row(by: list[str], values) -> dict:
+    keys = {name: _key(v) for name, v in zip(by, values)}
+    surrenders, items, claims, claimed, payable = values[len(by):]
+    return {**keys, "surrenders": int(surrenders), "items": int(items), "claims": int(claims),
+            "claimed": format_pence(int(claimed)), "payable": format_pence(int(payable))}
+
+
+def _key(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return value

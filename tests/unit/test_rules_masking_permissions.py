@@ -1,0 +1,147 @@
+"""SPEC 3 and 7: who may do what, and masking of personal data for everyone but finance."""
+
+import pytest
+
+from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
+from surrender.rules.permissions import ALLOWED, PIN_ROLES, ROLES, may, roles_for, sees_personal_data
+
+# --- permissions -------------------------------------------------------------------------
+
+# (action, roles that may do it), as SPEC 3 describes each role.
+EXPECTED = {
+    "log": {"desk"},
+    "show": {"desk", "finance", "manager", "admin"},
+    "receipt": {"desk", "manager"},
+    "void": {"manager"},
+    "claims.list": {"finance", "manager"},
+    "claims.approve": {"finance", "manager"},
+    "claims.reject": {"finance", "manager"},
+    "claims.export": {"finance"},
+    "claims.paid": {"finance"},
+    "report": {"manager", "finance"},
+    "audit": {"manager", "admin"},
+    "staff": {"admin"},
+    "campaign.register": {"admin"},
+    "db.upgrade": {"admin"},
+}
+
+
+def test_the_roles_are_desk_finance_manager_and_admin():
+    assert ROLES == ("desk", "finance", "manager", "admin")
+
+
+def test_finance_manager_and_admin_actions_need_a_pin_but_desk_ones_do_not():
+    assert PIN_ROLES == {"finance", "manager", "admin"}
+
+
+def test_every_action_has_an_expected_set_of_roles():
+    assert set(ALLOWED) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_a_role_may_do_exactly_the_actions_the_spec_gives_it(role, action):
+    assert may(role, action) is (role in EXPECTED[action])
+    assert (role in roles_for(action)) is (role in EXPECTED[action])
+
+
+@pytest.mark.parametrize(
+    ("role", "action", "allowed"),
+    [
+        ("desk", "log", True),
+        ("desk", "receipt", True),
+        ("desk", "show", True),
+        ("desk", "void", False),
+        ("desk", "claims.approve", False),
+        ("desk", "claims.export", False),
+        ("manager", "void", True),
+        ("manager", "log", False),
+        ("manager", "claims.export", False),
+        ("manager", "report", True),
+        ("finance", "claims.approve", True),
+        ("finance", "claims.export", True),
+        ("finance", "claims.paid", True),
+        ("finance", "void", False),
+        ("finance", "log", False),
+        ("admin", "staff", True),
+        ("admin", "db.upgrade", True),
+        ("admin", "log", False),
+        ("admin", "claims.approve", False),
+    ],
+)
+def test_headline_permissions_read_as_sentences(role, action, allowed):
+    assert may(role, action) is allowed
+
+
+def test_an_unknown_role_may_do_nothing():
+    assert not any(may("cleaner", action) for action in ALLOWED)
+
+
+def test_an_unknown_action_is_a_programming_error():
+    with pytest.raises(KeyError):
+        may("admin", "launch-missiles")
+
+
+@pytest.mark.parametrize("action", ["show", "claims.export"])
+def test_finance_alone_sees_personal_data(action):
+    assert sees_personal_data("finance", action) is True
+    for role in ("desk", "manager", "admin"):
+        assert sees_personal_data(role, action) is False
+
+
+@pytest.mark.parametrize("action", ["claims.list", "report", "receipt", "log", "audit"])
+def test_even_finance_sees_personal_data_masked_outside_show_and_export(action):
+    assert sees_personal_data("finance", action) is False
+
+
+# --- masking -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("Jane Smith", "J*** S****"),
+        ("Jane", "J***"),
+        ("J", "J"),
+        ("Jean-Luc  Picard", "J******* P*****"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_a_name_is_masked_to_its_initials(name, masked):
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    ("postcode", "masked"),
+    [("CB1 1JG", "CB1 ***"), ("SW1A 1AA", "SW1A ***"), ("CB11JG", "CB***"), ("", ""), (None, None)],
+)
+def test_a_postcode_is_masked_to_its_district(postcode, masked):
+    assert mask_postcode(postcode) == masked
+
+
+@pytest.mark.parametrize(
+    ("value", "keep", "masked"),
+    [
+        ("12345678", 2, "******78"),
+        ("12-34-56", 2, "******56"),
+        ("12345678", 4, "****5678"),
+        ("7", 2, "7"),
+        ("", 2, ""),
+        (None, 2, None),
+    ],
+)
+def test_an_account_number_is_masked_to_its_last_digits(value, keep, masked):
+    assert mask_tail(value, keep) == masked
+
+
+@pytest.mark.parametrize(("value", "masked"), [("jane@example.org", "***"), ("01733 561111", "***"), ("", ""),
+                                               (None, None)])
+def test_other_personal_data_is_masked_completely(value, masked):
+    assert mask_all(value) == masked
+
+
+@pytest.mark.parametrize("secret", ["Jane Smith", "12345678", "CB1 1JG"])
+def test_masking_never_reveals_the_whole_value(secret):
+    for masked in (mask_name(secret), mask_tail(secret), mask_all(secret)):
+        assert masked != secret
