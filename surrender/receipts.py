@@ -394,7 +394,7 @@ def _tag_specs(view: SurrenderView) -> list[_TagSpec]:
         for _ in range(line.quantity):
             n += 1
             specs.append(_TagSpec(f"Item {n} of {view.item_count}", line.kind_label,
-                                  f"Line {line.first_line}: {line.description}".rstrip(": "),
+                                  f"Line {line.first_line}" + (f": {line.description}" if line.description else ""),
                                   line.seal, f"{view.reference}/{n}"))
     return specs
 

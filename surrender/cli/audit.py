@@ -43,6 +43,8 @@ def log(
 
     import json
 
+    from rich.markup import escape
+
     rows = history(ctx.obj, reference, limit)
     if fmt != Format.table:
         emit(rows, fmt, ["id", "at", "staff", "action", "entity", "detail"])
@@ -50,6 +52,6 @@ def log(
     out = console()
     for row in rows:  # one event per line: details are too varied for table columns
         out.print(f"[bold]#{row['id']}[/] {row['at']} [cyan]{row['staff'] or '-'}[/] {row['action']} "
-                  f"({row['entity']}) [dim]{json.dumps(row['detail'], ensure_ascii=False)}[/]", soft_wrap=True)
+                  f"({row['entity']}) [dim]{escape(json.dumps(row['detail'], ensure_ascii=False))}[/]", soft_wrap=True)
     if not rows:
         out.print("[dim]no events[/]")

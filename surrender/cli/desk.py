@@ -182,7 +182,7 @@ def void(
     from surrender.services.surrenders import void_surrender
 
     view = void_surrender(ctx.obj, reference, reason)
-    console().print(f"{view.reference} is now VOID: {view.void_reason}")
+    console().print(f"{view.reference} is now VOID: {view.void_reason}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from surrender.clock import show_time
 from surrender.rules.money import format_gbp
 from surrender.views import SurrenderView
@@ -20,7 +22,7 @@ def render_view(view: SurrenderView, console, heading: str = "") -> None:
         "Anonymous surrender" if view.anonymous else _claimant_line(view),
     ]
     if view.voided_at:
-        lines.append(f"[bold red]VOID[/] {show_time(view.voided_at, view.timezone)}: {view.void_reason}")
+        lines.append(f"[bold red]VOID[/] {show_time(view.voided_at, view.timezone)}: {escape(view.void_reason or '')}")
     console.print(Panel("\n".join(lines), title=heading or None, expand=False))
     table = Table(show_header=True, header_style="bold", show_lines=False)
     for name, justify in (("#", "right"), ("kind", "left"), ("blade", "right"), ("qty", "right"),
@@ -29,10 +31,10 @@ def render_view(view: SurrenderView, console, heading: str = "") -> None:
     notes = []
     for line in view.items:
         label = str(line.first_line) + (f" (+{line.rows - 1} lines)" if line.rows > 1 else "")
-        notes += [f"  {label}: {reason}" for reason in line.reasons]
+        notes += [f"  {label}: {escape(reason)}" for reason in line.reasons]
         table.add_row(
             label,
-            line.kind + (f"\n[dim]{line.description}[/]" if line.description else ""),
+            line.kind + (f"\n[dim]{escape(line.description)}[/]" if line.description else ""),
             f"{float(line.blade_length_mm) / 25.4:.2f} in",
             f"{line.quantity:,}",
             "[green]yes[/]" if line.eligible else "[red]no[/]",
@@ -63,4 +65,4 @@ def _claimant_line(view: SurrenderView) -> str:
         return "No claimant details"
     person = view.claimant
     parts = [person.get("name"), person.get("business_name"), person.get("postcode")]
-    return "Claimant: " + ", ".join(p for p in parts if p)
+    return "Claimant: " + escape(", ".join(p for p in parts if p))
