@@ -15,7 +15,7 @@ from stdnum.iso7064 import mod_37_36
 
 from surrender.errors import Refused
 
-_SHAPE = re.compile(r"^([A-Z]{2})-?([A-Z0-9]{1,4})-?(\d{6})-?([A-Z0-9*])$")
+_SHAPE = re.compile(r"^([A-Z]{2})-?([A-Z0-9]{1,4})-?(\d{6})-?([A-Z0-9])$")
 MAX_NUMBER = 999_999
 
 
