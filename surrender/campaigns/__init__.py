@@ -29,6 +29,8 @@ def load_file(path: str | Path) -> Campaign:
         text = path.read_text("utf-8")
     except OSError as exc:
         raise Refused(f"cannot read campaign file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise Refused(f"campaign file {path} is not UTF-8 text: save it as UTF-8") from None
     try:
         return parse_campaign(text)
     except Refused as exc:

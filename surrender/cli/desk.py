@@ -63,7 +63,7 @@ def log(
     if items_file and item:
         raise_refused("give --items FILE or --item, not both")
     interactive = not items_file and not item
-    if interactive and not sys.stdin.isatty():
+    if interactive and not stdin_is_terminal():
         raise_refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES] (prompts need a terminal)")
     when = parse_local_datetime(at) if at else None
     if interactive:
@@ -95,6 +95,11 @@ def log(
         console(stderr=True).print(f"[yellow]Saved as {view.reference}, but the receipt failed ({exc}); "
                                    f"reprint with `surrender receipt {view.reference}`[/]")
     _print_view(view, fmt, heading="Saved")
+
+
+def stdin_is_terminal() -> bool:
+    """Prompts only make sense with a person at a keyboard (tests replace this)."""
+    return sys.stdin.isatty()
 
 
 def _item_source(items_file: Path | None, specs: list[str] | None):

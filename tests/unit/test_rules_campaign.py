@@ -282,6 +282,12 @@ def test_a_missing_file_is_refused_naming_it(tmp_path):
         resolve(str(path))
 
 
+def test_a_path_through_a_file_is_refused(tmp_path):
+    (tmp_path / "plain.txt").write_text("x", "utf-8")
+    with pytest.raises(Refused, match="cannot read campaign file"):
+        load_file(tmp_path / "plain.txt" / "campaign.toml")
+
+
 def test_a_directory_is_not_a_campaign_file(tmp_path):
     with pytest.raises(Refused, match="cannot read campaign file"):
         load_file(tmp_path)
@@ -296,13 +302,8 @@ def test_an_unreadable_file_is_refused(tmp_path):
         load_file(path)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=UnicodeDecodeError,
-    reason="BUG (not fixed: outside surrender/rules): surrender.campaigns.load_file catches only OSError, "
-    "so a Latin-1 file escapes as UnicodeDecodeError (a traceback) instead of Refused",
-)
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path = Path(tmp_path / "latin1.toml")
     path.write_bytes(MINIMAL.replace("Test scheme", "Tést scheme").encode("latin-1"))
-    with pytest.raises(Refused):
+    with pytest.raises(Refused, match="not UTF-8"):
         load_file(path)

@@ -1,0 +1,128 @@
+"""The desk commands through the CLI: exact exit codes, one-line errors, JSON per SPEC 5."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from surrender.cli import app
+
+KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
+CLAIMANT = ["--name", "Jane Smith", "--address", "1 High Street, Cambridge", "--postcode", "CB1 1JG"]
+
+
+@pytest.fixture
+def cli(db_url, tmp_path):
+    runner = CliRunner()
+    env = {"SURRENDER_DATABASE_URL": db_url, "SURRENDER_STAFF": "2001", "SURRENDER_STATION": "TW",
+           "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": ""}
+
+    def invoke(*args, input=None, **extra_env):
+        return runner.invoke(app, list(args), env={**env, **extra_env}, input=input, catch_exceptions=False)
+    return invoke
+
+
+def test_log_with_items_prints_the_spec_json_object(cli):
+    result = cli("log", "--at", "2024-09-02 10:00", *CLAIMANT, "--declare", "--item", KNIFE, "--item", KNIFE,
+                 "--item", "zombie-machete:20.4cm:plain:point:spikes", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) >= {"reference", "campaign", "station", "surrendered_at", "recorded_at", "anonymous",
+                         "items", "claim", "receipt"}
+    assert data["surrendered_at"] == "2024-09-02T10:00:00+01:00" and data["station"] == "TW"
+    assert data["claim"] == {**data["claim"], "status": "pending", "claimed": "30.00", "payable": "30.00"}
+    assert [(i["kind"], i["quantity"], i["eligible"], i["compensation"]) for i in data["items"]] == [
+        ("zombie-knife", 2, True, "20.00"), ("zombie-machete", 1, True, "10.00")]
+    assert data["receipt"].endswith(f"{data['reference']}.pdf")
+
+
+def test_show_prints_the_same_object_as_log(cli):
+    logged = json.loads(cli("log", "--at", "2024-09-02 10:00", "--anonymous", "--item", KNIFE,
+                            "--format", "json").stdout)
+    shown = json.loads(cli("show", logged["reference"], "--format", "json").stdout)
+    assert {k: v for k, v in shown.items() if k != "receipt"} == {k: v for k, v in logged.items() if k != "receipt"}
+    assert shown["claim"] is None and shown["anonymous"] is True
+
+
+def test_log_from_an_items_csv_groups_identical_stock_lines(cli, tmp_path):
+    items = tmp_path / "stock.csv"
+    items.write_text("kind,blade_length,plain_edge,sharp_point,serrated_length,quantity\n"
+                     + "zombie-knife,25cm,yes,yes,3in,\n" * 30 + "zombie-knife,7in,yes,yes,,2\n")
+    result = cli("log", "--at", "2024-09-02 10:00", *CLAIMANT, "--business", "Blades Ltd", "--declare",
+                 "--items", str(items), "--format", "json")
+    data = json.loads(result.stdout)
+    assert [(i["quantity"], i["eligible"]) for i in data["items"]] == [(30, True), (2, False)]
+    assert data["claim"]["payable"] == "300.00" and data["claim"]["flags"]  # more than 20 items
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--at", "2024-09-24 00:00", "--anonymous", "--item", KNIFE], "outside the zombie-2024 window"),
+    (["--at", "2030-01-01 00:00", "--anonymous", "--item", KNIFE], "in the future"),
+    (["--at", "2024-09-02 10:00", *CLAIMANT, "--item", KNIFE], "--no-claim"),
+    (["--at", "2024-09-02 10:00", "--anonymous", "--item", "zombie-sword:10in"], "unknown kind"),
+    (["--at", "2024-09-02 10:00", "--anonymous", "--item", "zombie-knife:10 furlongs"], "not a length"),
+    (["--at", "2024-09-02 10:00", *CLAIMANT, "--declare", "--item", KNIFE + ":value=10.001:evidence=receipt"],
+     "more than 2 decimal places"),
+    (["--at", "2024-09-02 10:00", *CLAIMANT, "--declare", "--item", KNIFE + ":value=-5"], "negative"),
+    (["--at", "yesterday", "--anonymous", "--item", KNIFE], "not a date and time"),
+    (["--at", "2024-09-02 10:00", "--anonymous"], "no items given"),
+])
+def test_refusals_exit_1_with_one_line_and_nothing_saved(cli, args, message):
+    result = cli("log", *args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error:") and message in result.stderr
+    assert "Traceback" not in result.output
+    listing = cli("show", "TW-Z24-000001-" + "0", "--format", "json")
+    assert listing.exit_code == 1  # nothing was logged (and a bad check character is refused)
+
+
+def test_unknown_staff_and_station_are_refused(cli):
+    assert "no staff member" in cli("log", "--anonymous", "--item", KNIFE, SURRENDER_STAFF="9").stderr
+    assert "no station 'ZZ'" in cli("log", "--anonymous", "--item", KNIFE, SURRENDER_STATION="ZZ").stderr
+
+
+def test_show_refuses_a_mistyped_reference_with_a_clear_message(cli):
+    reference = json.loads(cli("log", "--at", "2024-09-02 10:00", "--anonymous", "--item", KNIFE,
+                               "--format", "json").stdout)["reference"]
+    typo = reference.replace("000001", "000007")
+    result = cli("show", typo)
+    assert result.exit_code == 1 and "mistyped" in result.stderr
+
+
+def test_reprint_is_marked_and_written_beside_the_original(cli, tmp_path):
+    reference = json.loads(cli("log", "--at", "2024-09-02 10:00", "--anonymous", "--item", KNIFE,
+                               "--format", "json").stdout)["reference"]
+    result = cli("receipt", reference, "--paper", "80mm")
+    assert result.exit_code == 0
+    assert (tmp_path / "receipts" / f"{reference}-reprint.pdf").exists()
+    assert (tmp_path / "receipts" / f"{reference}.pdf").exists()
+
+
+def test_the_guided_prompts_show_compensation_before_saving(cli, monkeypatch):
+    monkeypatch.setattr("surrender.cli.desk.stdin_is_terminal", lambda: True)
+    answers = "\n".join([
+        "n",                      # anonymous?
+        "Jane Smith", "1 High Street", "CB1 1JG", "", "", "",  # name, address, postcode, phone, email, business
+        "y", "y",                 # claiming? declaration made?
+        "n",                      # bank details now?
+        "1", "10in", "y", "y", "3in", "n", "0", "n", "0",  # kind, blade, plain, point, serrated, at handle, holes, spikes, points
+        "3", "", "", "", "",      # quantity, description, seal, claimed value, acquired on
+        "n",                      # another item?
+        "y",                      # save?
+    ]) + "\n"
+    result = cli("log", "--at", "2024-09-02 10:00", input=answers)
+    assert result.exit_code == 0, result.output
+    preview, saved = result.output.split("Save this surrender", 1)
+    assert "eligible, £30.00" in preview and "payable £30.00" in preview
+    assert "TW-Z24-000001-" in saved
+
+
+def test_help_for_every_command_has_an_example_or_description(cli):
+    for command in (["log"], ["show"], ["receipt"], ["void"], ["staff", "add"], ["campaign", "show"],
+                    ["claims", "export"], ["claims", "paid"], ["report", "totals"], ["audit", "verify"],
+                    ["db", "upgrade"], ["demo"]):
+        result = cli(*command, "--help")
+        assert result.exit_code == 0 and "Usage" in result.output
+        assert "Example" in result.output, command
