@@ -115,24 +115,39 @@ class Surrender(SQLModel, table=True):
     void_reason: str | None = None
 
 
-class Item(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    surrender_id: int = Field(foreign_key="surrender.id", index=True)
-    line: int
-    kind: str = Field(max_length=40)
+class ItemLine(SQLModel, table=True):
+    """One distinct line of a surrender: identical rows of a stock list share one line, with
+    their count; so a 35,871-row list of 40 products is 40 lines (and 35,871 `item` rows)."""
+
+    __tablename__ = "item_line"
+    surrender_id: int = Field(foreign_key="surrender.id", primary_key=True)
+    number: int = Field(primary_key=True)  # 1, 2, ... in order of first appearance
+    first_line: int  # the row (1-based) where it first appears
+    rows: int = 0  # how many identical rows it stands for
+    kind: str = Field(max_length=40, index=True)
     description: str = ""
     blade_length_mm: str = Field(max_length=20)  # exact Decimal as text
     features: str = Field(sa_column=text_column())  # JSON of the recorded features
-    quantity: int = 1
+    quantity_each: int = 1  # the quantity column of each row
     claimed_value_pence: int | None = None
     evidence: str = "none"
     acquired_on: dt.date | None = None
     seal: str = ""
     eligible: bool
     reasons: str = Field(sa_column=text_column())  # JSON list
-    claimed_pence: int  # what the claimant asked for this line (0 when no claim)
+    unit_claimed_pence: int  # asked per item (0 when no claim)
     unit_compensation_pence: int
-    compensation_pence: int
+    quantity: int = 0  # rows x quantity_each
+    claimed_pence: int = 0
+    compensation_pence: int = 0
+
+
+class Item(SQLModel, table=True):
+    """Each row as given, pointing at its distinct line."""
+
+    surrender_id: int = Field(foreign_key="surrender.id", primary_key=True)
+    line: int = Field(primary_key=True)
+    line_number: int
 
 
 class ExportBatch(SQLModel, table=True):

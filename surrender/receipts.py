@@ -32,7 +32,7 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTempla
 from surrender.clock import show_time, utcnow
 from surrender.errors import Refused
 from surrender.rules.money import format_gbp
-from surrender.views import ItemLine, SurrenderView
+from surrender.views import LineView, SurrenderView
 
 UNIT_TAG_LIMIT = 60  # above this many items, one tag per stock line instead of per weapon
 LATE_RECORDING = dt.timedelta(minutes=5)
@@ -261,7 +261,7 @@ def _item_table(job: _Job, st: dict) -> Table:
     return table
 
 
-def _item_row(job: _Job, st: dict, line: ItemLine) -> list[Paragraph]:
+def _item_row(job: _Job, st: dict, line: LineView) -> list[Paragraph]:
     """A4 gives blade and eligibility their own columns; the roll folds them under the item."""
     claim = job.view.claim is not None
     small = st["small"].fontSize

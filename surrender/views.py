@@ -13,7 +13,7 @@ from surrender.rules.money import format_pence
 
 
 @dataclass(frozen=True)
-class ItemLine:
+class LineView:
     """One line, or a group of identical stock lines with their quantity summed."""
 
     first_line: int
@@ -90,7 +90,7 @@ class SurrenderView:
     anonymous: bool
     declared: bool
     claimant: dict | None  # masked unless the reader may see personal data
-    items: list[ItemLine]
+    items: list[LineView]
     item_count: int
     claim: ClaimView | None
     voided_at: dt.datetime | None = None

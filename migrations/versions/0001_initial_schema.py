@@ -20,7 +20,6 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-
     op.create_table('audit_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -170,28 +169,38 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_claim_status'), ['status'], unique=False)
 
     op.create_table('item',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('surrender_id', sa.Integer(), nullable=False),
     sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('line_number', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['surrender_id'], ['surrender.id'], ),
+    sa.PrimaryKeyConstraint('surrender_id', 'line')
+    )
+    op.create_table('item_line',
+    sa.Column('surrender_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('first_line', sa.Integer(), nullable=False),
+    sa.Column('rows', sa.Integer(), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('blade_length_mm', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('features', sa.Text(), nullable=False),
-    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('quantity_each', sa.Integer(), nullable=False),
     sa.Column('claimed_value_pence', sa.Integer(), nullable=True),
     sa.Column('evidence', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('acquired_on', sa.Date(), nullable=True),
     sa.Column('seal', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('eligible', sa.Boolean(), nullable=False),
     sa.Column('reasons', sa.Text(), nullable=False),
-    sa.Column('claimed_pence', sa.Integer(), nullable=False),
+    sa.Column('unit_claimed_pence', sa.Integer(), nullable=False),
     sa.Column('unit_compensation_pence', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.Column('claimed_pence', sa.Integer(), nullable=False),
     sa.Column('compensation_pence', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['surrender_id'], ['surrender.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('surrender_id', 'number')
     )
-    with op.batch_alter_table('item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_item_surrender_id'), ['surrender_id'], unique=False)
+    with op.batch_alter_table('item_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_item_line_kind'), ['kind'], unique=False)
 
     station = sa.table("station", sa.column("code"), sa.column("name"), sa.column("town"), sa.column("force"))
     op.bulk_insert(station, [
@@ -205,10 +214,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('item_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_item_line_kind'))
 
-    with op.batch_alter_table('item', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_item_surrender_id'))
-
+    op.drop_table('item_line')
     op.drop_table('item')
     with op.batch_alter_table('claim', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_claim_status'))
@@ -237,4 +246,3 @@ def downgrade() -> None:
     op.drop_table('claimant')
     op.drop_table('campaign')
     op.drop_table('audit_head')
-

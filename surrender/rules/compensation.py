@@ -127,13 +127,14 @@ class Assessor:
         self._quantity: dict[Item, int] = {}
         self.rows = 0
 
-    def add(self, item: Item) -> ItemAssessment:
+    def add(self, item: Item, times: int = 1) -> ItemAssessment:
+        """Count `item` (a line read `times` over); its assessment is computed once per line."""
         key = item.group_key()
         assessment = self._seen.get(key)
         if assessment is None:
             assessment = self._seen[key] = assess_item(self.campaign, key, self.claiming)
-        self._quantity[key] = self._quantity.get(key, 0) + item.quantity
-        self.rows += 1
+        self._quantity[key] = self._quantity.get(key, 0) + item.quantity * times
+        self.rows += times
         return assessment
 
     def lines(self) -> list[tuple[Item, ItemAssessment]]:

@@ -26,11 +26,14 @@ def campaign_for(session: Session, code_or_path: str | None, now) -> Campaign:
 
 def register(session: Session, campaign: Campaign, now) -> None:
     digest = hashlib.sha256(campaign.source.encode()).hexdigest()
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # Two terminals may use a campaign for the first time at once: insert-if-absent, then compare.
+    session.execute(insert(CampaignRecord).values(code=campaign.code, name=campaign.name, source=campaign.source,
+                                                  sha256=digest, registered_at=now).on_conflict_do_nothing())
     stored = session.get(CampaignRecord, campaign.code)
-    if stored is None:
-        session.add(CampaignRecord(code=campaign.code, name=campaign.name, source=campaign.source,
-                                   sha256=digest, registered_at=now))
-        session.flush()
-    elif stored.sha256 != digest:
+    if stored.sha256 != digest:
         raise Refused(f"campaign {campaign.code} is already registered with different rules; "
                       "give a changed scheme a new code")

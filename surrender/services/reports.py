@@ -13,7 +13,7 @@ from sqlalchemy import Date, case, cast, distinct, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from surrender.errors import Refused
-from surrender.models import Claim, Item, Staff, Surrender
+from surrender.models import Claim, ItemLine, Staff, Surrender
 from surrender.rules.money import format_pence
 from surrender.services.auth import perform
 from surrender.services.context import Context
@@ -52,18 +52,18 @@ def totals(ctx: Context, by: list[str], date_from: dt.date | None = None, date_t
             "station": Surrender.station_code,
             "day": Surrender.surrendered_on,
             "week": _week_start(dialect),
-            "kind": Item.kind,
+            "kind": ItemLine.kind,
             "status": func.coalesce(Claim.status, "no_claim"),
         }
-        if "kind" in by:  # per item line: counts of surrenders and claims must be distinct
+        if "kind" in by:  # per distinct line: counts of surrenders and claims must be distinct
             measures = [
                 func.count(distinct(Surrender.id)),
-                func.coalesce(func.sum(Item.quantity), 0),
+                func.coalesce(func.sum(ItemLine.quantity), 0),
                 func.count(distinct(Claim.id)),
-                func.coalesce(func.sum(case((Claim.id.is_not(None), Item.claimed_pence), else_=0)), 0),
-                func.coalesce(func.sum(case((Claim.status.not_in(_UNPAID), Item.compensation_pence), else_=0)), 0),
+                func.coalesce(func.sum(case((Claim.id.is_not(None), ItemLine.claimed_pence), else_=0)), 0),
+                func.coalesce(func.sum(case((Claim.status.not_in(_UNPAID), ItemLine.compensation_pence), else_=0)), 0),
             ]
-            base = select().select_from(Surrender).join(Item, Item.surrender_id == Surrender.id)
+            base = select().select_from(Surrender).join(ItemLine, ItemLine.surrender_id == Surrender.id)
         else:
             measures = [
                 func.count(Surrender.id),

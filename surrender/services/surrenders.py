@@ -7,15 +7,15 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from surrender.errors import NotFound, Refused
-from surrender.models import Claim, Claimant, Item as ItemRow, ReferenceCounter, Staff, Station, Surrender
+from surrender.models import Claim, Claimant, ItemLine, ReferenceCounter, Staff, Station, Surrender
 from surrender.models import CampaignRecord
 from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.rules.claimant import ClaimantDetails
-from surrender.rules.compensation import Assessor, ItemAssessment
+from surrender.rules.compensation import Assessor, ItemAssessment, assess_item
 from surrender.rules.items import Item
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_personal_data
@@ -25,7 +25,7 @@ from surrender.services import audit
 from surrender.services.auth import perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
-from surrender.views import ClaimView, ItemLine, SurrenderView
+from surrender.views import ClaimView, LineView, SurrenderView
 
 CHUNK = 5000
 
@@ -76,23 +76,23 @@ def _next_number(session: Session, station: str, campaign: str) -> int:
     return number
 
 
-def _item_row(item: Item, assessment: ItemAssessment) -> dict:
+def _line_row(item: Item, assessment: ItemAssessment) -> dict:
+    """The stored form of a distinct line (totals are filled in once all rows are counted)."""
     features = {k: (str(v) if not isinstance(v, (bool, int)) else v) for k, v in item.features().items()}
     return {
         "kind": item.kind,
         "description": item.description,
         "blade_length_mm": f"{item.blade_length_mm.normalize():f}",
         "features": json.dumps(features, sort_keys=True),
-        "quantity": item.quantity,
+        "quantity_each": item.quantity,
         "claimed_value_pence": item.claimed_value_pence,
         "evidence": item.evidence,
         "acquired_on": item.acquired_on,
         "seal": item.seal,
         "eligible": assessment.eligible,
         "reasons": json.dumps(list(assessment.reasons)),
-        "claimed_pence": assessment.unit_claimed_pence * item.quantity,
+        "unit_claimed_pence": assessment.unit_claimed_pence,
         "unit_compensation_pence": assessment.unit_compensation_pence,
-        "compensation_pence": assessment.unit_compensation_pence * item.quantity,
     }
 
 
@@ -156,29 +156,85 @@ def _zone(campaign: Campaign):
 
 def _store_items(session: Session, surrender_id: int, campaign: Campaign, items: Iterable[Item],
                  assessor: Assessor, progress: Callable[[int], None] | None) -> None:
-    """Assess each item (once per distinct line) and bulk-insert rows in chunks."""
-    template: dict[Item, dict] = {}
-    chunk: list[dict] = []
-    table = ItemRow.__table__
+    """Store every row, each pointing at its distinct line; assess each line once.
+
+    Rows go to the driver's executemany in chunks (memory stays flat, and for a 35,871-row
+    stock list the ORM's per-row bookkeeping would cost more than the database does).
+    """
+    sql = _Sql(session)
+    by_object: dict[int, int] = {}  # the CSV reader returns one object per distinct row text
+    by_value: dict[Item, int] = {}
+    lines: list[Item] = []
+    rows_per_line: list[int] = []
+    new_lines: list[tuple] = []
+    chunk: list[tuple] = []
+    connection = session.connection()
+
+    def flush() -> None:
+        if new_lines:
+            connection.exec_driver_sql(sql.insert_line, new_lines)
+            new_lines.clear()
+        if chunk:
+            connection.exec_driver_sql(sql.insert_item, chunk)
+            chunk.clear()
+
+    line = 0
     for line, item in enumerate(items, 1):
-        try:
-            campaign.kind(item.kind)
-        except Refused as exc:
-            raise Refused(f"item {line}: {exc}") from None
-        assessment = assessor.add(item)
-        row = template.get(item)
-        if row is None:
-            row = template[item] = _item_row(item, assessment)
-        chunk.append({**row, "surrender_id": surrender_id, "line": line})
+        number = by_object.get(id(item))
+        if number is None:
+            number = by_value.get(item)
+            if number is None:
+                try:
+                    campaign.kind(item.kind)
+                except Refused as exc:
+                    raise Refused(f"item {line}: {exc}") from None
+                lines.append(item)
+                rows_per_line.append(0)
+                number = by_value[item] = len(lines)
+                row = _line_row(item, assess_item(campaign, item.group_key(), assessor.claiming))
+                new_lines.append((surrender_id, number, line, *sql.line_values(row)))
+            by_object[id(item)] = number
+        rows_per_line[number - 1] += 1
+        chunk.append((surrender_id, line, number))
         if len(chunk) >= CHUNK:
-            session.execute(insert(table), chunk)
-            chunk = []
+            flush()
             if progress:
                 progress(line)
-    if chunk:
-        session.execute(insert(table), chunk)
+    flush()
+    totals = []
+    for number, (item, rows) in enumerate(zip(lines, rows_per_line), 1):
+        assessment = assessor.add(item, times=rows)
+        quantity = item.quantity * rows
+        totals.append((rows, quantity, assessment.unit_claimed_pence * quantity,
+                       assessment.unit_compensation_pence * quantity, surrender_id, number))
+    if totals:
+        connection.exec_driver_sql(sql.update_totals, totals)
     if progress:
-        progress(assessor.rows)
+        progress(line)
+
+
+class _Sql:
+    """Statements in the driver's own placeholder style; SQLite gets dates as ISO text."""
+
+    LINE_COLUMNS = ("kind", "description", "blade_length_mm", "features", "quantity_each", "claimed_value_pence",
+                    "evidence", "acquired_on", "seal", "eligible", "reasons", "unit_claimed_pence",
+                    "unit_compensation_pence")
+
+    def __init__(self, session: Session):
+        dialect = session.get_bind().dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.dates_as_text = dialect.name == "sqlite"
+        columns = ("surrender_id", "number", "first_line", *self.LINE_COLUMNS,
+                   "rows", "quantity", "claimed_pence", "compensation_pence")
+        self.insert_line = f"INSERT INTO item_line ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        self.insert_item = f"INSERT INTO item (surrender_id, line, line_number) VALUES ({mark}, {mark}, {mark})"
+        self.update_totals = (f"UPDATE item_line SET rows = {mark}, quantity = {mark}, claimed_pence = {mark}, "
+                              f"compensation_pence = {mark} WHERE surrender_id = {mark} AND number = {mark}")
+
+    def line_values(self, row: dict) -> tuple:
+        if self.dates_as_text and row["acquired_on"] is not None:
+            row = {**row, "acquired_on": row["acquired_on"].isoformat()}
+        return (*(row[c] for c in self.LINE_COLUMNS), 0, 0, 0, 0)  # totals are set once all rows are in
 
 
 def find_surrender(session: Session, reference: str) -> Surrender:
@@ -195,20 +251,15 @@ def build_view(session: Session, surrender_id: int, reveal: bool) -> SurrenderVi
     station = session.get(Station, surrender.station_code)
     officer = session.get(Staff, surrender.staff_id)
     campaign = parse_campaign(session.get(CampaignRecord, surrender.campaign_code).source)
-    i = ItemRow.__table__.c
-    keys = (i.kind, i.description, i.blade_length_mm, i.features, i.claimed_value_pence, i.evidence,
-            i.acquired_on, i.seal, i.eligible, i.reasons, i.unit_compensation_pence)
-    groups = session.execute(
-        select(func.min(i.line), func.count(), func.sum(i.quantity), func.sum(i.compensation_pence), *keys)
-        .where(i.surrender_id == surrender_id).group_by(*keys).order_by(func.min(i.line))
-    ).all()
+    lines = session.execute(select(ItemLine).where(ItemLine.surrender_id == surrender_id)
+                            .order_by(ItemLine.number)).scalars()
     items = [
-        ItemLine(first_line=g[0], rows=g[1], quantity=int(g[2]), compensation_pence=int(g[3]), kind=g.kind,
-                 kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
-                 description=g.description, blade_length_mm=g.blade_length_mm, eligible=bool(g.eligible),
-                 reasons=json.loads(g.reasons), unit_compensation_pence=g.unit_compensation_pence,
-                 claimed_value_pence=g.claimed_value_pence, evidence=g.evidence, seal=g.seal)
-        for g in groups
+        LineView(first_line=g.first_line, rows=g.rows, quantity=g.quantity, compensation_pence=g.compensation_pence,
+                  kind=g.kind, kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
+                  description=g.description, blade_length_mm=g.blade_length_mm, eligible=bool(g.eligible),
+                  reasons=json.loads(g.reasons), unit_compensation_pence=g.unit_compensation_pence,
+                  claimed_value_pence=g.claimed_value_pence, evidence=g.evidence, seal=g.seal)
+        for g in lines
     ]
     claim_row = session.execute(select(Claim).where(Claim.surrender_id == surrender_id)).scalar_one_or_none()
     claim = None

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from surrender import db
 from surrender.errors import Forbidden, NotFound, Refused
-from surrender.models import AuditEvent, Claim, Claimant, Item, ReferenceCounter, Surrender
+from surrender.models import AuditEvent, Claim, Claimant, Item, ItemLine, ReferenceCounter, Surrender
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
 from surrender.services.surrenders import LogRequest, log_surrender, show_surrender
@@ -31,7 +31,7 @@ def request(*specs: str, **kw) -> LogRequest:
 def table_counts(url: str) -> dict[str, int]:
     def work(session):
         return {m.__tablename__: session.execute(select(func.count()).select_from(m)).scalar_one()
-                for m in (Surrender, Item, Claim, Claimant, AuditEvent, ReferenceCounter)}
+                for m in (Surrender, Item, ItemLine, Claim, Claimant, AuditEvent, ReferenceCounter)}
     return db.run(url, work, write=False)
 
 

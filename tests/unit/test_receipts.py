@@ -19,16 +19,16 @@ import pytest
 
 from surrender.errors import Refused
 from surrender.receipts import receipt_path, render_receipt
-from surrender.views import ClaimView, ItemLine, SurrenderView
+from surrender.views import ClaimView, LineView, SurrenderView
 
 UTC = dt.timezone.utc
 REF = "TW-Z24-000017-K"
 
 
 def line(n: int, quantity: int = 1, eligible: bool = True, reasons: tuple[str, ...] = (), unit: int = 1000,
-         seal: str = "", rows: int = 1, description: str = "Zombie knife, green handle") -> ItemLine:
+         seal: str = "", rows: int = 1, description: str = "Zombie knife, green handle") -> LineView:
     pence = unit if eligible else 0
-    return ItemLine(first_line=n, rows=rows, kind="zombie-knife", kind_label="Zombie-style knife",
+    return LineView(first_line=n, rows=rows, kind="zombie-knife", kind_label="Zombie-style knife",
                     description=description, blade_length_mm="254", quantity=quantity, eligible=eligible,
                     reasons=list(reasons), unit_compensation_pence=pence, compensation_pence=pence * quantity,
                     claimed_value_pence=None, evidence="none", seal=seal)
@@ -40,7 +40,7 @@ def claim(payable: int = 3000, reasons: tuple[str, ...] = (), flags: tuple[str, 
                      batch_id=None, decision_note=None)
 
 
-def make_view(items: list[ItemLine] | None = None, **changes) -> SurrenderView:
+def make_view(items: list[LineView] | None = None, **changes) -> SurrenderView:
     items = items if items is not None else [line(1), line(2, seal="SB-1"), line(3)]
     fields = dict(
         reference=REF, campaign="zombie-2024", campaign_name="Zombie-style knives and machetes scheme 2024",
