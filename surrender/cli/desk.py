@@ -190,8 +190,61 @@ def void(
     console().print(f"{view.reference} is now VOID: {view.void_reason}", markup=False)
 
 
+def desk(
+    ctx: typer.Context,
+    paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper for the whole session."),
+) -> None:
+    """Stay open for a shift: log surrender after surrender through the guided prompts, each in
+    milliseconds because the database and PDF stacks are loaded once.
+
+    A refusal (say, a time outside the window) is shown and the next surrender starts; nothing
+    half-saved is left. Leave with Ctrl-D or by answering no to "Next surrender?".
+    Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm`
+    """
+    from surrender.cli import prompts
+    from surrender.cli.render import render_view
+    from surrender.errors import Refused
+    from surrender.rules.window import parse_local_datetime
+    from surrender.services.receipts import write_receipt
+    from surrender.services.surrenders import log_surrender
+    import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
+
+    context = ctx.obj
+    if not stdin_is_terminal():
+        raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
+    out = console()
+    out.print(f"[bold]Desk session[/] · staff {context.staff} · campaign {context.campaign} · Ctrl-D to finish")
+    logged = 0
+    while True:
+        try:
+            when_text = typer.prompt("\nHanded in at (blank = now, or e.g. 2024-09-01 14:30)", default="",
+                                     show_default=False)
+            when = parse_local_datetime(when_text) if when_text.strip() else None
+            request = prompts.ask_surrender(context, when, anonymous=False, no_claim=False, name=None,
+                                            address=None, postcode=None, declare=False, business=None)
+            if request is not None:
+                view = write_receipt(context, log_surrender(context, request), paper=paper.value)
+                render_view(view, out, heading="Saved")
+                logged += 1
+            else:
+                out.print("Nothing saved.")
+        except Refused as exc:
+            from rich.markup import escape
+
+            console(stderr=True).print(f"[bold red]Refused:[/] {escape(str(exc))}")
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            break
+        try:
+            if not typer.confirm("Next surrender?", default=True):
+                break
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            break
+    out.print(f"Session ended: {logged} surrender(s) logged.")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(log)
+    app.command()(desk)
     app.command()(show)
     app.command()(receipt)
     app.command()(void)

@@ -120,7 +120,11 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
     from surrender.rules.claimant import make_claimant
     from surrender.services.surrenders import LogRequest
 
+    from surrender.rules.window import check_surrender_time
+
     campaign = resolve(ctx.campaign)
+    if when is not None:  # refuse a time outside the window now, not after every item is typed
+        check_surrender_time(campaign, when, ctx.now())
     out = console()
     out.print(f"[bold]{campaign.name}[/] — standard {format_gbp(campaign.standard_pence)} per item"
               + (f", nothing payable under {format_gbp(campaign.minimum_total_pence)}" if campaign.minimum_total_pence else ""))

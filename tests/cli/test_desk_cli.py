@@ -126,3 +126,18 @@ def test_help_for_every_command_has_an_example_or_description(cli):
         result = cli(*command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
         assert "Example" in result.output, command
+
+
+def test_a_desk_session_logs_several_surrenders_and_survives_a_refusal(cli, monkeypatch):
+    monkeypatch.setattr("surrender.cli.desk.stdin_is_terminal", lambda: True)
+    anonymous_knife = ["y", "1", "10in", "y", "y", "3in", "n", "0", "n", "0", "1", "", "", "n", "y"]
+    answers = "\n".join([
+        "2024-09-05 11:00", *anonymous_knife, "y",   # first surrender, then "next?"
+        "2024-09-30 10:00", "y",                      # outside the window: refused at once; next
+        "2024-09-06 12:00", *anonymous_knife, "n",    # another, then leave
+    ]) + "\n"
+    result = cli("desk", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "outside the zombie-2024 window" in result.output
+    assert result.output.count("Saved") == 2 and "2 surrender(s) logged" in result.output
+    assert "TW-Z24-000002-" in result.output
