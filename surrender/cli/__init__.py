@@ -53,7 +53,8 @@ app = typer.Typer(
          "Start: `surrender demo` shows the tool at work on a throwaway database.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

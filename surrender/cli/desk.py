@@ -34,7 +34,7 @@ def log(
     sort_code: Optional[str] = typer.Option(None, "--sort-code", help="For payment: 6-digit sort code."),
     account_number: Optional[str] = typer.Option(None, "--account-number", help="For payment: 8-digit account number."),
     account_name: Optional[str] = typer.Option(None, "--account-name", help="Name on the account (default: claimant)."),
-    items_file: Optional[Path] = typer.Option(None, "--items", help="CSV of items (see `surrender log --help`).",
+    items_file: Optional[Path] = typer.Option(None, "--items", help="CSV of items, one per row (columns above).",
                                               exists=False, dir_okay=False),
     item: Optional[List[str]] = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper: a4 or 80mm roll."),
@@ -49,9 +49,13 @@ def log(
     default, booleans yes/no, a bare length is inches), from one or more `--item`, or, on a
     terminal with neither, from guided prompts that show the compensation before saving.
 
-    Example: `surrender log --name "Jane Smith" --address "1 High St, Cambridge" --postcode "CB1 1JG"
-    --declare --item zombie-knife:10in:plain:point:serrated=3in --item zombie-machete:18in:plain:point:holes=3
-    --item zombie-knife:9in:plain:point:spikes`
+    \b
+    Example:
+      surrender log --name "Jane Smith" --address "1 High St, Cambridge" \\
+        --postcode "CB1 1JG" --declare \\
+        --item zombie-knife:10in:plain:point:serrated=3in \\
+        --item zombie-machete:18in:plain:point:holes=3 \\
+        --item zombie-knife:9in:plain:point:spikes
     """
     from surrender.cli import prompts
     from surrender.rules.claimant import make_claimant
