@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, print_json
-from surrender.rules.items import ITEM_SPEC_HELP
+from surrender.item_spec_help import ITEM_SPEC_HELP
 
 
 class Paper(str, enum.Enum):

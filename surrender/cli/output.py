@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import enum
-import json
 import sys
 from typing import Iterable, Sequence
 
@@ -27,10 +25,14 @@ def console(stderr: bool = False):
 def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str | None = None,
          totals: dict | None = None, empty: str = "nothing to show") -> None:
     """Print rows in the chosen format; `totals` becomes a footer row in the table only."""
+    import json
+
     if fmt == Format.json:
         print(json.dumps(list(rows), indent=2, default=str, ensure_ascii=False))
         return
     if fmt == Format.csv:
+        import csv
+
         from surrender.exports import neutralise
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -66,6 +68,8 @@ def _cell(value) -> str:
 
 
 def print_json(value) -> None:
+    import json
+
     print(json.dumps(value, indent=2, default=str, ensure_ascii=False))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from surrender.errors import Refused
+from surrender.item_spec_help import ITEM_SPEC_HELP
 from surrender.rules.lengths import parse_length, parse_optional_length
 from surrender.rules.money import parse_money
 
@@ -169,12 +170,7 @@ _VALUE_ALIASES = {
     "evidence": "evidence", "acquired": "acquired_on", "qty": "quantity", "quantity": "quantity",
     "seal": "seal", "desc": "description", "style": "point_style", "point-style": "point_style",
 }
-ITEM_SPEC_HELP = (
-    "KIND:BLADE[:FEATURE...], e.g. zombie-knife:9.5in:plain:point:serrated=3in:holes=2"
-    ":value=45:evidence=receipt. Flags: plain, point, spikes, at-handle, secondary, spine,"
-    " tanto, reverse-tanto. Values: serrated=LEN holes=N points=N value=GBP"
-    " evidence=receipt|invoice|bank-statement|other acquired=DATE qty=N seal=TEXT desc=TEXT."
-)
+
 
 
 def item_from_spec(spec: str) -> Item:

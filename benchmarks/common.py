@@ -1,0 +1,59 @@
+"""Helpers for the benchmark scripts: time whole commands, report medians and ratios."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def surrender_exe() -> str:
+    beside = Path(sys.executable).parent / "surrender"
+    exe = str(beside) if beside.exists() else shutil.which("surrender")
+    if not exe:
+        sys.exit("install surrender first: pip install -e .")
+    return exe
+
+
+def tool(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    if not found:
+        sys.exit(f"{name} is needed for this benchmark: pip install -e '.[bench]' (or apt-get install sqlite3)")
+    return found
+
+
+def run_timed(cmd: list[str], env: dict | None = None, setup=None, cwd: Path | None = None) -> float:
+    """Wall time of one run of `cmd`; `setup()` runs first, untimed."""
+    if setup:
+        setup()
+    started = time.perf_counter()
+    result = subprocess.run(cmd, env={**os.environ, **(env or {})}, cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed: {result.stderr.strip()}")
+    return elapsed
+
+
+def median_of(runs: int, cmd: list[str], **kw) -> float:
+    run_timed(cmd, **kw)  # warm the file cache and bytecode
+    return statistics.median(run_timed(cmd, **kw) for _ in range(runs))
+
+
+def report(title: str, rows: list[tuple[str, float]], ratio_of: str, to: str, target: float, within: bool) -> bool:
+    """Print each timing and the ratio against the reference measured in the same run."""
+    times = dict(rows)
+    print(f"\n{title}")
+    for name, seconds in rows:
+        print(f"  {name:<48} {seconds * 1000:8.1f} ms")
+    ratio = times[ratio_of] / times[to]
+    ok = ratio <= target if within else ratio >= target
+    print(f"  ratio {ratio_of} / {to} = {ratio:.2f} (target <= {target}) {'OK' if ok else 'NOT MET'}")
+    return ok
