@@ -102,7 +102,7 @@ def assess_claim(campaign: Campaign, assessments: list[ItemAssessment]) -> Claim
         if payable > campaign.review_claim_over_pence:
             flags.append(f"claim {format_gbp(payable)} over {format_gbp(campaign.review_claim_over_pence)}")
         if count > campaign.review_items_over:
-            flags.append(f"{count} items, over {campaign.review_items_over}")
+            flags.append(f"{count:,} items, over {campaign.review_items_over}")
     return ClaimAssessment(
         status=NOT_PAYABLE if reasons else PENDING,
         claimed_pence=claimed,
