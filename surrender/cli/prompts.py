@@ -12,6 +12,7 @@ import typer
 
 from surrender.campaigns import resolve
 from surrender.cli.output import console
+from surrender.cli.render import render_claim_notes
 from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
 from surrender.rules.compensation import Assessor, assess_item
@@ -171,10 +172,7 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
     else:
         out.print(f"Claim total: claimed {format_gbp(claim.claimed_pence)}, "
                   f"payable [bold]{format_gbp(claim.payable_pence)}[/] ({claim.status})")
-        for reason in claim.reasons:
-            out.print(f"  [red]not payable:[/] {reason}")
-        for flag in claim.flags:
-            out.print(f"  [yellow]needs manager review:[/] {flag}")
+        render_claim_notes(out, claim.reasons, claim.flags)
     if not typer.confirm("Save this surrender and print the receipt?", default=True):
         return None
     return LogRequest(items=items, at=when, anonymous=anonymous, no_claim=no_claim and not anonymous,

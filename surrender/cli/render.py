@@ -52,10 +52,7 @@ def render_view(view: SurrenderView, console, heading: str = "") -> None:
         colour = {"not_payable": "red", "pending": "yellow", "approved": "green", "paid": "green"}.get(claim.status, "cyan")
         console.print(f"Claim: [{colour}]{claim.status}[/] · claimed {format_gbp(claim.claimed_pence)} · "
                       f"payable [bold]{format_gbp(claim.payable_pence)}[/]")
-        for reason in claim.reasons:
-            console.print(f"  [red]not payable:[/] {reason}")
-        for flag in claim.flags:
-            console.print(f"  [yellow]needs manager review:[/] {flag}")
+        render_claim_notes(console, claim.reasons, claim.flags)
     if view.receipt:
         console.print(f"Receipt: {view.receipt}")
 
@@ -66,3 +63,11 @@ def _claimant_line(view: SurrenderView) -> str:
     person = view.claimant
     parts = [person.get("name"), person.get("business_name"), person.get("postcode")]
     return "Claimant: " + escape(", ".join(p for p in parts if p))
+
+
+def render_claim_notes(console, reasons, flags) -> None:
+    """Why nothing is payable, and what a manager must look at: the same words everywhere."""
+    for reason in reasons:
+        console.print(f"  [red]not payable:[/] {escape(reason)}")
+    for flag in flags:
+        console.print(f"  [yellow]needs manager review:[/] {escape(flag)}")

@@ -28,3 +28,11 @@ def next_status(step: str, current: str, reference: str = "the claim") -> str:
 
 def _past(step: str) -> str:
     return {"approve": "approved", "reject": "rejected", "export": "exported", "pay": "marked paid"}[step]
+
+
+def require_reason(text: str | None, doing: str) -> str:
+    """Voids and rejections are explained: one tidy line, never empty."""
+    reason = " ".join((text or "").split())
+    if not reason:
+        raise Refused(f"{doing} needs a --reason")
+    return reason

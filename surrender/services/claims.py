@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from surrender.errors import Refused
 from surrender.models import Claim, Claimant, Staff, Surrender
-from surrender.rules.lifecycle import STATUSES, next_status
+from surrender.rules.lifecycle import STATUSES, next_status, require_reason
 from surrender.rules.masking import mask_name
 from surrender.rules.money import format_gbp, format_pence
 from surrender.services import audit
@@ -68,9 +68,7 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
 
 
 def reject_claim(ctx: Context, reference: str, reason: str) -> str:
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise Refused("rejecting needs a --reason")
+    reason = require_reason(reason, "rejecting")
 
     def work(session: Session, staff: Staff) -> str:
         surrender = find_surrender(session, reference)

@@ -15,6 +15,7 @@ from surrender.models import Claim, Claimant, ItemLine, ReferenceCounter, Staff,
 from surrender.models import CampaignRecord
 from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.rules.claimant import ClaimantDetails
+from surrender.rules.lifecycle import require_reason
 from surrender.rules.compensation import Assessor, ItemAssessment, assess_item
 from surrender.rules.items import Item
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
@@ -316,9 +317,7 @@ def show_surrender(ctx: Context, reference: str) -> SurrenderView:
 
 def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
     """A manager voids a surrender: its claim can never be exported; reprints say VOID."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise Refused("voiding needs a --reason")
+    reason = require_reason(reason, "voiding")
 
     def work(session: Session, manager: Staff) -> SurrenderView:
         surrender = find_surrender(session, reference)
