@@ -163,7 +163,9 @@ def _store_items(session: Session, surrender_id: int, campaign: Campaign, items:
     stock list the ORM's per-row bookkeeping would cost more than the database does).
     """
     sql = _Sql(session)
-    by_object: dict[int, int] = {}  # the CSV reader returns one object per distinct row text
+    # The CSV reader hands back one object per distinct row text, so most rows are found by
+    # identity without hashing all their fields; each object is held so its id() stays unique.
+    by_object: dict[int, tuple[Item, int]] = {}
     by_value: dict[Item, int] = {}
     lines: list[Item] = []
     rows_per_line: list[int] = []
@@ -181,7 +183,8 @@ def _store_items(session: Session, surrender_id: int, campaign: Campaign, items:
 
     line = 0
     for line, item in enumerate(items, 1):
-        number = by_object.get(id(item))
+        known = by_object.get(id(item))
+        number = known[1] if known is not None else None
         if number is None:
             number = by_value.get(item)
             if number is None:
@@ -194,7 +197,8 @@ def _store_items(session: Session, surrender_id: int, campaign: Campaign, items:
                 number = by_value[item] = len(lines)
                 row = _line_row(item, assess_item(campaign, item.group_key(), assessor.claiming))
                 new_lines.append((surrender_id, number, line, *sql.line_values(row)))
-            by_object[id(item)] = number
+            if len(by_object) < 10_000:
+                by_object[id(item)] = (item, number)
         rows_per_line[number - 1] += 1
         chunk.append((surrender_id, line, number))
         if len(chunk) >= CHUNK:
