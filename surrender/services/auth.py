@@ -65,12 +65,18 @@ def perform(ctx: Context, action: str, work: Callable[[Session, Staff], T], writ
     def transaction(session: Session) -> T:
         return work(session, authorize(session, ctx, action))
 
+    return audit_refusals(ctx, lambda: db.run(ctx.url, transaction, write=write))
+
+
+def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
+    """Run `attempt`; if a role or PIN check refused it, write that refusal to the audit trail
+    in a transaction of its own (the refused one has rolled back), then re-raise."""
     try:
-        return db.run(ctx.url, transaction, write=write)
+        return attempt()
     except RoleRefused as exc:
-        def audit_refusal(session: Session) -> None:
-            audit.record(session, ctx.now(), exc.staff_id, "refused", "command", action, {"reason": str(exc)})
-        db.run(ctx.url, audit_refusal)
+        def record_refusal(session: Session) -> None:
+            audit.record(session, ctx.now(), exc.staff_id, "refused", "command", exc.action, {"reason": str(exc)})
+        db.run(ctx.url, record_refusal)
         raise
 
 

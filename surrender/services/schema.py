@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from surrender import db
-from surrender.services.auth import authorize, staff_count
+from surrender.services.auth import audit_refusals, authorize, staff_count
 from surrender.services.context import Context
 
 
@@ -18,5 +18,5 @@ def upgrade_schema(ctx: Context, revision: str = "head") -> tuple[str | None, st
         def check(session: Session) -> None:
             if staff_count(session):
                 authorize(session, ctx, "db.upgrade")
-        db.run(ctx.url, check, write=False)
+        audit_refusals(ctx, lambda: db.run(ctx.url, check, write=False))
     return upgrade(ctx.url, revision)

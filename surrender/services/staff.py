@@ -13,7 +13,7 @@ from surrender.errors import Refused
 from surrender.models import Staff, Station
 from surrender.rules.permissions import PIN_ROLES, ROLES
 from surrender.services import audit
-from surrender.services.auth import authorize, perform, staff_count
+from surrender.services.auth import audit_refusals, authorize, perform, staff_count
 from surrender.services.context import Context
 from surrender.services.pins import check_pin_format, hash_pin
 
@@ -61,7 +61,7 @@ def add_staff(ctx: Context, number: str, name: str, role: str, station: str | No
                      {"number": number, "role": role, "station": code})
         return _row(member)
 
-    return db.run(ctx.url, work)
+    return audit_refusals(ctx, lambda: db.run(ctx.url, work))
 
 
 def list_staff(ctx: Context) -> list[StaffRow]:
