@@ -76,3 +76,22 @@ def show(
             out.print(f"  must have: {test.text}  [dim]{test.source}[/]")
         for test in kind.definition.any:
             out.print(f"  or any of: {test.text}  [dim]{test.source}[/]")
+
+
+@app.command("register")
+def register(
+    ctx: typer.Context,
+    path: str = typer.Argument(..., help="Your campaign .toml file (check it first with `campaign show FILE`)."),
+) -> None:
+    """Bring a campaign from your own TOML file into use (admin). Its full text is kept in the
+    database, so records made under it keep their rules; a changed scheme needs a new code.
+
+    Example: `surrender campaign register ./knives-2027.toml`, then `surrender --campaign knives-2027 log ...`
+    """
+    from pathlib import Path
+
+    from surrender.services.campaigns import register_file
+
+    campaign, new = register_file(ctx.obj, Path(path))
+    console().print(f"Campaign {campaign.code} {'registered' if new else 'was already registered, unchanged'}.",
+                    markup=False)

@@ -26,6 +26,17 @@ def event_hash(prev_hash: str, at: dt.datetime, staff_id: int | None, action: st
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+FREE_TEXT = frozenset({"decision_note", "void_reason", "reason"})
+
+
+def private(field: str, value: object) -> object:
+    """Free text typed by staff may name people, so the chain keeps only its digest: it still
+    proves what was written (compare with the record) but holds no raw personal data."""
+    if field in FREE_TEXT and isinstance(value, str):
+        return {"sha256": hashlib.sha256(value.encode()).hexdigest()}
+    return value
+
+
 def record(session: Session, at: dt.datetime, staff_id: int | None, action: str,
            entity: str, entity_id: object, detail: dict | None = None) -> AuditEvent:
     """Append one event; the head row is locked so concurrent appends form one chain."""

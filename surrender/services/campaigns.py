@@ -1,39 +1,71 @@
-"""Campaigns in use are registered in the database with their full text, once."""
+"""Campaigns in use are registered in the database with their full text, once, and audited.
+
+The presets shipped in the package register themselves on first use; a campaign from a file
+changes the money rules, so only an admin may bring one into use.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from surrender.campaigns import resolve
+from surrender.campaigns import DEFAULT_CAMPAIGN, load_file, resolve
 from surrender.errors import Refused
-from surrender.models import CampaignRecord
+from surrender.models import CampaignRecord, Staff
 from surrender.rules.campaign import Campaign, parse_campaign
+from surrender.services import audit
+from surrender.services.auth import RoleRefused, perform
+from surrender.services.context import Context
 
 
-def campaign_for(session: Session, code_or_path: str | None, now) -> Campaign:
-    """Resolve a preset or file; a code already registered uses the stored text (for records)."""
-    name = code_or_path or "zombie-2024"
-    if not (name.endswith(".toml") or "/" in name):
+def _is_file(name: str) -> bool:
+    return name.endswith(".toml") or "/" in name
+
+
+def campaign_for(session: Session, ctx: Context, staff: Staff) -> Campaign:
+    """The campaign named by the context: stored text for a registered code, else register it."""
+    name = ctx.campaign or DEFAULT_CAMPAIGN
+    if not _is_file(name):
         stored = session.get(CampaignRecord, name)
         if stored is not None:
             return parse_campaign(stored.source)
     campaign = resolve(name)
-    register(session, campaign, now)
+    if _is_file(name) and session.get(CampaignRecord, campaign.code) is None and staff.role != "admin":
+        raise RoleRefused(f"bringing campaign {campaign.code} into use from a file needs the admin role; "
+                          f"{staff.number} is {staff.role} (an admin runs `surrender campaign register {name}`)",
+                          staff.id, "campaign.register")
+    register(session, campaign, ctx.now(), staff.id)
     return campaign
 
 
-def register(session: Session, campaign: Campaign, now) -> None:
+def register(session: Session, campaign: Campaign, now, staff_id: int | None) -> bool:
+    """Store the campaign's text if new (audited); refuse a changed text under a known code."""
     digest = hashlib.sha256(campaign.source.encode()).hexdigest()
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     # Two terminals may use a campaign for the first time at once: insert-if-absent, then compare.
-    session.execute(insert(CampaignRecord).values(code=campaign.code, name=campaign.name, source=campaign.source,
-                                                  sha256=digest, registered_at=now).on_conflict_do_nothing())
+    inserted = session.execute(
+        insert(CampaignRecord).values(code=campaign.code, name=campaign.name, source=campaign.source,
+                                      sha256=digest, registered_at=now).on_conflict_do_nothing()
+    ).rowcount
     stored = session.get(CampaignRecord, campaign.code)
     if stored.sha256 != digest:
         raise Refused(f"campaign {campaign.code} is already registered with different rules; "
                       "give a changed scheme a new code")
+    if inserted:
+        audit.record(session, now, staff_id, "campaign.registered", "campaign", campaign.code, {"sha256": digest})
+    return bool(inserted)
+
+
+def register_file(ctx: Context, path: Path) -> tuple[Campaign, bool]:
+    """Admin: bring a campaign file into use; returns it and whether it was new."""
+    campaign = load_file(path)
+
+    def work(session: Session, admin: Staff) -> tuple[Campaign, bool]:
+        return campaign, register(session, campaign, ctx.now(), admin.id)
+
+    return perform(ctx, "campaign.register", work)

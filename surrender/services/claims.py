@@ -14,15 +14,19 @@ from surrender.rules.lifecycle import STATUSES, next_status, require_reason
 from surrender.rules.masking import mask_name
 from surrender.rules.money import format_gbp, format_pence
 from surrender.services import audit
+from surrender.services.audit import private
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.surrenders import find_surrender
 
 
 def _claim_for(session: Session, surrender: Surrender) -> Claim:
+    """The surrender's claim, row-locked; the void mark is read after the lock, so a void
+    committed by another terminal meanwhile is seen."""
     claim = session.execute(select(Claim).where(Claim.surrender_id == surrender.id).with_for_update()).scalar_one_or_none()
     if claim is None:
         raise Refused(f"{surrender.reference} has no compensation claim (anonymous or --no-claim)")
+    session.refresh(surrender, ["voided_at", "void_reason"])
     if surrender.voided_at is not None:
         raise Refused(f"{surrender.reference} is void ({surrender.void_reason}): its claim cannot change")
     return claim
@@ -32,7 +36,7 @@ def _change(session: Session, ctx: Context, staff: Staff, surrender: Surrender, 
             action: str, values: dict) -> None:
     before = {k: getattr(claim, k) for k in values}
     session.execute(update(Claim).where(Claim.id == claim.id).values(**values))
-    changed = {k: [before[k], v] for k, v in values.items() if before[k] != v}
+    changed = {k: [private(k, before[k]), private(k, v)] for k, v in values.items() if before[k] != v}
     audit.record(session, ctx.now(), staff.id, action, "surrender", surrender.id,
                  {"reference": surrender.reference, "changed": changed})
 

@@ -105,7 +105,7 @@ def log_surrender(ctx: Context, request: LogRequest,
     def work(session: Session, officer: Staff) -> SurrenderView:
         now = ctx.now()
         station = require_station(session, ctx.station, officer)
-        campaign = campaign_for(session, ctx.campaign, now)
+        campaign = campaign_for(session, ctx, officer)
         at = request.at or now
         check_surrender_time(campaign, at, now)
         number = _next_number(session, station.code, campaign.code)
@@ -327,7 +327,9 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
         surrender = find_surrender(session, reference)
         if surrender.voided_at is not None:
             raise Refused(f"{surrender.reference} is already void ({surrender.void_reason})")
-        claim = session.execute(select(Claim).where(Claim.surrender_id == surrender.id)).scalar_one_or_none()
+        # Locked, so a void waits for an export in progress and then sees the claim exported.
+        claim = session.execute(select(Claim).where(Claim.surrender_id == surrender.id)
+                                .with_for_update()).scalar_one_or_none()
         if claim is not None and claim.status in ("exported", "paid"):
             raise Refused(f"{surrender.reference}'s claim is already {claim.status} in batch {claim.batch_id}: "
                           "it cannot be voided now")
@@ -335,7 +337,7 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
         session.execute(update(Surrender).where(Surrender.id == surrender.id)
                         .values(voided_at=now, voided_by=manager.id, void_reason=reason))
         audit.record(session, now, manager.id, "surrender.voided", "surrender", surrender.id,
-                     {"reference": surrender.reference, "reason": reason,
+                     {"reference": surrender.reference, "reason": audit.private("reason", reason),
                       "claim_status": claim.status if claim else None})
         return build_view(session, surrender.id, reveal=False)
 

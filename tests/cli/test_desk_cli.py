@@ -141,3 +141,29 @@ def test_a_desk_session_logs_several_surrenders_and_survives_a_refusal(cli, monk
     assert "outside the zombie-2024 window" in result.output
     assert result.output.count("Saved") == 2 and "2 surrender(s) logged" in result.output
     assert "TW-Z24-000002-" in result.output
+
+
+def test_an_admin_brings_a_campaign_file_into_use_and_the_desk_logs_under_it(cli, tmp_path):
+    from importlib import resources
+
+    source = resources.files("surrender.campaigns").joinpath("ninja-2025.toml").read_text("utf-8")
+    path = tmp_path / "swords-2026.toml"
+    path.write_text(source.replace('code = "ninja-2025"', 'code = "swords-2026"')
+                    .replace('reference_prefix = "N25"', 'reference_prefix = "S26"')
+                    .replace("2025-07-01", "2024-09-01").replace("2025-07-31", "2024-09-30"))
+    assert "campaign show" in cli("campaign", "show", "--help").output
+    assert cli("campaign", "show", str(path)).exit_code == 0
+    refused = cli("--campaign", str(path), "log", "--at", "2024-09-02 10:00", "--anonymous",
+                  "--item", "ninja-sword:20in:plain:secondary:spine:tanto")
+    assert refused.exit_code == 1 and "needs the admin role" in refused.stderr
+    assert cli("--staff", "1", "campaign", "register", str(path), SURRENDER_PIN="1234").exit_code == 0
+    logged = cli("--campaign", "swords-2026", "log", "--at", "2024-09-02 10:00", "--anonymous",
+                 "--item", "ninja-sword:20in:plain:secondary:spine:tanto", "--format", "json")
+    assert json.loads(logged.stdout)["reference"].startswith("TW-S26-000001-")
+
+
+def test_a_malformed_campaign_file_is_refused_naming_the_problem(cli, tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text('code = "broken"\nreference_prefix = "B"\n[window]\nopens = 2024-09-01\n')
+    result = cli("campaign", "show", str(path))
+    assert result.exit_code == 1 and "broken.toml" in result.stderr and "closes" in result.stderr
