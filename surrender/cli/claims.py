@@ -14,10 +14,10 @@ from surrender.cli.output import FORMAT_HELP, Format, console, emit
 app = typer.Typer(help="Review, approve, export and mark paid compensation claims (finance; managers "
                        "approve flagged claims).", no_args_is_help=True)
 
-LIST_COLUMNS = ["reference", "station", "surrendered_at", "status", "items", "claimed", "payable", "flagged",
+LIST_COLUMNS = ["reference", "station", "surrendered_at", "status", "void", "items", "claimed", "payable", "flagged",
                 "manager_approved", "batch", "claimant"]
 
-TABLE_COLUMNS = ["reference", "station", "status", "items", "claimed", "payable", "flagged", "batch"]
+TABLE_COLUMNS = ["reference", "station", "status", "void", "items", "payable", "flagged", "batch"]
 
 
 def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:

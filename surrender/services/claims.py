@@ -122,7 +122,7 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[dict]:
 
         return [{
             "reference": r.reference, "station": r.station_code, "surrendered_at": iso(r.surrendered_at),
-            "status": r.status + (" (void)" if r.voided_at else ""), "items": r.item_count,
+            "status": r.status, "void": r.voided_at is not None, "items": r.item_count,
             "claimed": format_pence(r.claimed_pence), "payable": format_pence(r.payable_pence),
             "flagged": r.flagged, "manager_approved": r.manager_approved_at is not None,
             "batch": r.batch_id, "claimant": mask_name(r.name),

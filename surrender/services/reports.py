@@ -13,7 +13,7 @@ from sqlalchemy import Date, case, cast, distinct, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from surrender.errors import Refused
-from surrender.models import Claim, ItemLine, Staff, Surrender
+from surrender.models import CampaignRecord, Claim, ItemLine, Staff, Surrender
 from surrender.rules.money import format_pence
 from surrender.services.auth import perform
 from surrender.services.context import Context
@@ -47,6 +47,8 @@ def totals(ctx: Context, by: list[str], date_from: dt.date | None = None, date_t
     by = list(dict.fromkeys(by))  # keep order, drop repeats
 
     def work(session: Session, _staff: Staff) -> Totals:
+        if campaign and session.get(CampaignRecord, campaign) is None:
+            raise Refused(f"no campaign {campaign!r} has been used here; see `surrender campaign list`")
         dialect = session.get_bind().dialect.name
         keys = {
             "station": Surrender.station_code,

@@ -19,7 +19,7 @@ from surrender.services.pins import verify_pin
 from tests.conftest import PINS
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
-LIST_COLUMNS = ["reference", "station", "surrendered_at", "status", "items", "claimed", "payable", "flagged",
+LIST_COLUMNS = ["reference", "station", "surrendered_at", "status", "void", "items", "claimed", "payable", "flagged",
                 "manager_approved", "batch", "claimant"]
 TOTALS_KEYS = {"surrenders", "items", "claims", "claimed", "payable"}
 

@@ -384,3 +384,10 @@ def test_voiding_or_rejecting_moves_the_totals_by_exactly_that_claim(ctx, tmp_pa
     by_status = {r["status"]: r["payable"] for r in totals(manager, ["status"]).rows}
     assert by_status == {"pending": "30.00", "rejected": "0.00"}
     assert keep
+
+
+def test_a_campaign_never_used_here_is_refused_rather_than_reported_as_zero(ctx):
+    from tests.conftest import as_staff
+
+    with pytest.raises(Refused, match="no campaign 'zombie-2099'"):
+        totals(as_staff(ctx, "5001"), ["station"], campaign="zombie-2099")
