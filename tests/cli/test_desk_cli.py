@@ -167,3 +167,12 @@ def test_a_malformed_campaign_file_is_refused_naming_the_problem(cli, tmp_path):
     path.write_text('code = "broken"\nreference_prefix = "B"\n[window]\nopens = 2024-09-01\n')
     result = cli("campaign", "show", str(path))
     assert result.exit_code == 1 and "broken.toml" in result.stderr and "closes" in result.stderr
+
+
+def test_the_demo_logs_a_day_at_both_stations_with_receipts_and_a_refusal(tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path / "demo")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    receipts = sorted(p.name for p in (tmp_path / "demo" / "receipts").iterdir())
+    assert len(receipts) == 9 and any(r.startswith("PK-") for r in receipts) and any(r.startswith("TW-") for r in receipts)
+    assert "no claim" in result.output and "not_payable" in result.output and "pending" in result.output
+    assert "Refused, as it should be" in result.output
