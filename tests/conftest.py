@@ -8,12 +8,14 @@ create databases from); without it they skip, except under CI=true where that is
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
 import uuid
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -103,26 +105,32 @@ def backend(request) -> str:
     return request.param
 
 
-@pytest.fixture
-def db_url(backend, request, tmp_path) -> str:
-    """A migrated database with the staff in STAFF, fresh for this test."""
+@contextlib.contextmanager
+def copied_database(backend: str, request, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the migrated, seeded template on `backend`; closed and dropped after."""
     from surrender import db
 
     if backend == "sqlite":
-        template = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "surrender.db"
-        shutil.copy(template, path)
-        url = f"sqlite:///{path}"
+        path = tmp_path / f"surrender-{uuid.uuid4().hex[:8]}.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        url, drop = f"sqlite:///{path}", None
+    else:
+        name = f"surrender_t_{uuid.uuid4().hex[:10]}"
+        _pg_execute(f"CREATE DATABASE {name} TEMPLATE {request.getfixturevalue('pg_template')}")
+        url, drop = _pg_url_for(name), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    try:
         yield url
+    finally:
         db.dispose(url)
-        return
-    template = request.getfixturevalue("pg_template")
-    name = f"surrender_t_{uuid.uuid4().hex[:10]}"
-    _pg_execute(f"CREATE DATABASE {name} TEMPLATE {template}")
-    url = _pg_url_for(name)
-    yield url
-    db.dispose(url)
-    _pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if drop:
+            _pg_execute(drop)
+
+
+@pytest.fixture
+def db_url(backend, request, tmp_path) -> Iterator[str]:
+    """A migrated database with the staff in STAFF, fresh for this test."""
+    with copied_database(backend, request, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ import datetime as dt
 import functools
 import importlib.util
 import json
-import shutil
-import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -201,23 +199,11 @@ def populate(url: str, tmp: Path) -> World:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request, tmp_path_factory):
     """The data set on a database of its own, shared by this module's tests (each restores what it changes)."""
-    from tests.conftest import _pg_execute, _pg_url_for
+    from tests.conftest import copied_database
 
     tmp = tmp_path_factory.mktemp("audit")
-    if request.param == "sqlite":
-        path = tmp / "surrender.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        url, drop = f"sqlite:///{path}", None
-    else:
-        name = f"surrender_a_{uuid.uuid4().hex[:10]}"
-        _pg_execute(f"CREATE DATABASE {name} TEMPLATE {request.getfixturevalue('pg_template')}")
-        url, drop = _pg_url_for(name), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    try:
+    with copied_database(request.param, request, tmp) as url:
         yield populate(url, tmp)
-    finally:
-        db.dispose(url)
-        if drop:
-            _pg_execute(drop)
 
 
 def manager(url: str) -> Context:

@@ -11,14 +11,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import shutil
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 import pytest
 
-from surrender import db
 from surrender.errors import Refused
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
@@ -203,23 +200,11 @@ def populate(url: str, tmp) -> dict[str, Logged]:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request, tmp_path_factory):
     """The data set on a database of its own, shared by the read-only tests in this module."""
-    from tests.conftest import _pg_execute, _pg_url_for
+    from tests.conftest import copied_database
 
     tmp = tmp_path_factory.mktemp("reports")
-    if request.param == "sqlite":
-        path = tmp / "surrender.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        url, drop = f"sqlite:///{path}", None
-    else:
-        name = f"surrender_r_{uuid.uuid4().hex[:10]}"
-        _pg_execute(f"CREATE DATABASE {name} TEMPLATE {request.getfixturevalue('pg_template')}")
-        url, drop = _pg_url_for(name), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    try:
+    with copied_database(request.param, request, tmp) as url:
         yield url, populate(url, tmp)
-    finally:
-        db.dispose(url)
-        if drop:
-            _pg_execute(drop)
 
 
 def reader(url: str) -> Context:
