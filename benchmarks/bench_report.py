@@ -5,7 +5,6 @@ Run: python benchmarks/bench_report.py [RUNS]
 """
 
 import datetime as dt
-import json
 import random
 import sqlite3
 import sys

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import replace
-from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 

@@ -73,9 +73,11 @@ def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
     in a transaction of its own (the refused one has rolled back), then re-raise."""
     try:
         return attempt()
-    except RoleRefused as exc:
+    except RoleRefused as refusal:
+        staff_id, action, reason = refusal.staff_id, refusal.action, str(refusal)
+
         def record_refusal(session: Session) -> None:
-            audit.record(session, ctx.now(), exc.staff_id, "refused", "command", exc.action, {"reason": str(exc)})
+            audit.record(session, ctx.now(), staff_id, "refused", "command", action, {"reason": reason})
         db.run(ctx.url, record_refusal)
         raise
 

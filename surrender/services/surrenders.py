@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from surrender.errors import NotFound, Refused

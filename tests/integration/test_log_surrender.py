@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from surrender import db
 from surrender.errors import Forbidden, NotFound, Refused
