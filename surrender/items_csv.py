@@ -32,6 +32,18 @@ def read_header(path: Path) -> list[str]:
     return columns
 
 
+class ItemsFile:
+    """The items of a CSV file, read afresh on every iteration: a transaction retried after a
+    busy database reads the whole file again instead of finding a spent generator."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        read_header(path)  # a bad header is refused before anything starts
+
+    def __iter__(self) -> Iterator[Item]:
+        return read_items(self.path)
+
+
 def read_items(path: Path) -> Iterator[Item]:
     """Yield items; a bad row stops everything with its line number (the transaction rolls back)."""
     columns = read_header(path)

@@ -107,11 +107,11 @@ def stdin_is_terminal() -> bool:
 
 
 def _item_source(items_file: Path | None, specs: list[str] | None):
-    from surrender.items_csv import count_rows, read_items
+    from surrender.items_csv import ItemsFile, count_rows
     from surrender.rules.items import item_from_spec
 
     if items_file is not None:
-        return read_items(items_file), count_rows(items_file)
+        return ItemsFile(items_file), count_rows(items_file)
     return [item_from_spec(spec) for spec in specs or []], len(specs or [])
 
 

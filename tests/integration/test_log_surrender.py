@@ -138,3 +138,23 @@ def test_a_failure_mid_transaction_rolls_back_the_counter_too(ctx, monkeypatch):
     monkeypatch.undo()
     assert table_counts(ctx.url)["surrender"] == 0
     assert log_surrender(ctx, request(KNIFE)).reference.startswith("TW-Z24-000001")
+
+
+def test_a_transaction_retried_after_a_busy_database_logs_every_item_of_a_csv(ctx, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from surrender.items_csv import ItemsFile
+    import surrender.services.surrenders as surrenders
+
+    path = tmp_path / "items.csv"
+    path.write_text("kind,blade_length,plain_edge,sharp_point,spikes\n" + "zombie-knife,10in,yes,yes,yes\n" * 4)
+    real_record, calls = surrenders.audit.record, []
+
+    def busy_once(session, *args, **kw):  # the first attempt fails after reading every row
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real_record(session, *args, **kw)
+    monkeypatch.setattr(surrenders.audit, "record", busy_once)
+    view = log_surrender(ctx, LogRequest(items=ItemsFile(path), anonymous=True))
+    assert view.item_count == 4 and len(calls) >= 2
