@@ -48,6 +48,16 @@ def dispose(url: str) -> None:
     get_engine(url).dispose()
 
 
+def insert_if_absent(session: Session, model, **values):
+    """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect (SQLite or PostgreSQL):
+    two terminals creating the same row at once both succeed and one row results."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn, _record):

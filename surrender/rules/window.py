@@ -38,9 +38,8 @@ def check_surrender_time(campaign: Campaign, at: dt.datetime, now: dt.datetime) 
 
 def parse_local_datetime(text: str, zone_name: str = "Europe/London") -> dt.datetime:
     """`2024-09-01 14:30` is local time; a time with an offset is taken as given."""
-    raw = text.strip().replace("T", " ", 1) if "T" in text and "+" not in text[:10] else text.strip()
     try:
-        value = dt.datetime.fromisoformat(raw)
+        value = dt.datetime.fromisoformat(text.strip())  # takes "T" or a space between date and time
     except ValueError:
         raise Refused(f"--at {text!r} is not a date and time like 2024-09-01 14:30") from None
     if value.tzinfo is not None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from surrender.campaigns import DEFAULT_CAMPAIGN, load_file, resolve
+from surrender.db import insert_if_absent
 from surrender.errors import Refused
 from surrender.models import CampaignRecord, Staff
 from surrender.rules.campaign import Campaign, parse_campaign
@@ -43,15 +44,9 @@ def campaign_for(session: Session, ctx: Context, staff: Staff) -> Campaign:
 def register(session: Session, campaign: Campaign, now, staff_id: int | None) -> bool:
     """Store the campaign's text if new (audited); refuse a changed text under a known code."""
     digest = hashlib.sha256(campaign.source.encode()).hexdigest()
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     # Two terminals may use a campaign for the first time at once: insert-if-absent, then compare.
-    inserted = session.execute(
-        insert(CampaignRecord).values(code=campaign.code, name=campaign.name, source=campaign.source,
-                                      sha256=digest, registered_at=now).on_conflict_do_nothing()
-    ).rowcount
+    inserted = insert_if_absent(session, CampaignRecord, code=campaign.code, name=campaign.name,
+                                source=campaign.source, sha256=digest, registered_at=now).rowcount
     stored = session.get(CampaignRecord, campaign.code)
     if stored.sha256 != digest:
         raise Refused(f"campaign {campaign.code} is already registered with different rules; "

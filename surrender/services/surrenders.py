@@ -10,6 +10,8 @@ from typing import Callable, Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from surrender.clock import local
+from surrender.db import insert_if_absent
 from surrender.errors import NotFound, Refused
 from surrender.models import Claim, Claimant, ItemLine, ReferenceCounter, Staff, Station, Surrender
 from surrender.models import CampaignRecord
@@ -61,13 +63,7 @@ def check_request(request: LogRequest) -> None:
 def _next_number(session: Session, station: str, campaign: str) -> int:
     """Bump the station's counter under a row lock: numbers are gapless because a rolled-back
     transaction also rolls back its bump."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    session.execute(upsert(ReferenceCounter).values(station_code=station, campaign_code=campaign, last_number=0)
-                    .on_conflict_do_nothing())
+    insert_if_absent(session, ReferenceCounter, station_code=station, campaign_code=campaign, last_number=0)
     counter = ReferenceCounter.__table__.c
     where = (counter.station_code == station) & (counter.campaign_code == campaign)
     number = session.execute(
@@ -118,7 +114,7 @@ def log_surrender(ctx: Context, request: LogRequest,
             claimant_id = claimant.id
         surrender = Surrender(
             reference=reference, station_code=station.code, campaign_code=campaign.code, number=number,
-            surrendered_at=at, surrendered_on=at.astimezone(_zone(campaign)).date(), recorded_at=now,
+            surrendered_at=at, surrendered_on=local(at, campaign.timezone).date(), recorded_at=now,
             staff_id=officer.id, anonymous=request.anonymous, claimant_id=claimant_id,
             declared=request.declared,
         )
@@ -147,12 +143,6 @@ def log_surrender(ctx: Context, request: LogRequest,
         return build_view(session, surrender.id, reveal=False)
 
     return perform(ctx, "log", work)
-
-
-def _zone(campaign: Campaign):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(campaign.timezone)
 
 
 def _store_items(session: Session, surrender_id: int, campaign: Campaign, items: Iterable[Item],
