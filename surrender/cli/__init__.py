@@ -32,16 +32,18 @@ class SurrenderGroup(TyperGroup):
         except Exception as exc:  # database unreachable, disk full...: one line, not a traceback
             if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "sqlite3"):
                 fail(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
+            if isinstance(exc, BrokenPipeError):
+                raise
             if isinstance(exc, OSError):
                 fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
             raise
 
 
 def fail(message: str) -> None:
-    from rich.console import Console
-    from rich.markup import escape
+    """The one way a refusal reaches the user: `Error: ...` on stderr (literal text), exit 1."""
+    from surrender.cli.output import say
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]Error:[/] {escape(message)}")
+    say(("Error:", "bold red"), f" {message}", stderr=True)
     raise typer.Exit(1)
 
 
@@ -99,4 +101,16 @@ _register()
 
 
 def main() -> None:
-    app(prog_name="surrender")
+    try:
+        app(prog_name="surrender")
+    except BrokenPipeError:  # `surrender ... | head`: the reader has gone; say nothing more
+        _silence_stdout()
+        sys.exit(0)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit-time flush cannot complain about the pipe."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

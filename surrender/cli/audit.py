@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from surrender.cli.output import FORMAT_HELP, Format, console, emit
+from surrender.cli.output import FORMAT_HELP, Format, console, emit, styled
 
 app = typer.Typer(help="Verify the audit chain and read a surrender's history (manager, admin).",
                   no_args_is_help=True)
@@ -43,15 +43,14 @@ def log(
 
     import json
 
-    from rich.markup import escape
-
     rows = history(ctx.obj, reference, limit)
     if fmt != Format.table:
         emit(rows, fmt, ["id", "at", "staff", "action", "entity", "detail"])
         return
     out = console()
     for row in rows:  # one event per line: details are too varied for table columns
-        out.print(f"[bold]#{row['id']}[/] {row['at']} [cyan]{row['staff'] or '-'}[/] {row['action']} "
-                  f"({row['entity']}) [dim]{escape(json.dumps(row['detail'], ensure_ascii=False))}[/]", soft_wrap=True)
+        out.print(styled((f"#{row['id']}", "bold"), f" {row['at']} ", (row['staff'] or '-', "cyan"),
+                         f" {row['action']} ({row['entity']}) ",
+                         (json.dumps(row['detail'], ensure_ascii=False), "dim")), soft_wrap=True)
     if not rows:
-        out.print("[dim]no events[/]")
+        out.print(styled(("no events", "dim")))

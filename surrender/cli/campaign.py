@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json
+from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, styled
 
 app = typer.Typer(help="Campaigns (schemes): their windows, money rules and legal definitions.",
                   no_args_is_help=True)
@@ -61,7 +61,7 @@ def show(
         print_json(summary)
         return
     out = console()
-    out.print(f"[bold]{c.name}[/] ({c.code})\n{c.legal_basis}\n")
+    out.print(styled((c.name, "bold"), f" ({c.code})\n{c.legal_basis}\n"))
     out.print(f"Window: {c.opens:%d %b %Y} to {c.closes:%d %b %Y} inclusive ({c.timezone})")
     out.print(f"Owned on or before: {c.ownership_cutoff:%d %b %Y}")
     out.print(f"Standard compensation: {format_gbp(c.standard_pence)} per item; more only with "
@@ -71,11 +71,11 @@ def show(
     out.print(f"Manager review: an item over {format_gbp(c.review_item_over_pence)}, a claim over "
               f"{format_gbp(c.review_claim_over_pence)}, or more than {c.review_items_over} items")
     for kind in c.kinds.values():
-        out.print(f"\n[bold]{kind.label}[/] ({kind.code}): {kind.definition.text}")
+        out.print(styled("\n", (kind.label, "bold"), f" ({kind.code}): {kind.definition.text}"))
         for test in kind.definition.all:
-            out.print(f"  must have: {test.text}  [dim]{test.source}[/]")
+            out.print(styled(f"  must have: {test.text}  ", (test.source, "dim")))
         for test in kind.definition.any:
-            out.print(f"  or any of: {test.text}  [dim]{test.source}[/]")
+            out.print(styled(f"  or any of: {test.text}  ", (test.source, "dim")))
 
 
 @app.command("register")

@@ -34,7 +34,7 @@ def demo(
     out = console()
     upgrade(url)
     out.print(f"Demo database: {folder / 'demo.db'} (stations TW and PK)")
-    run_demo(replace(ctx.obj, url=url, receipts_dir=folder / "receipts"), lambda line: out.print(line, markup=False))
+    run_demo(replace(ctx.obj, url=url, receipts_dir=folder / "receipts"), lambda line: out.print(line))
     out.print(f"\nReceipts: {folder / 'receipts'}")
     out.print(f"Try: surrender --db {url} --staff 5023 report totals --by station   (PIN 5555)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from surrender.cli.output import FORMAT_HELP, Format, console, print_json
+from surrender.cli.output import FORMAT_HELP, Format, console, print_json, say, styled
 from surrender.item_spec_help import ITEM_SPEC_HELP
 
 
@@ -60,7 +61,6 @@ def log(
     from surrender.cli import prompts
     from surrender.rules.claimant import make_claimant
     from surrender.rules.window import parse_local_datetime
-    from surrender.services.receipts import write_receipt
     from surrender.services.surrenders import LogRequest, log_surrender
 
     context = ctx.obj
@@ -93,12 +93,34 @@ def log(
             view = log_surrender(context, request, progress=advance)
     else:
         view = log_surrender(context, request)
+    view = deliver_receipt(context, view, paper.value)
+    with reference_kept(view):
+        _print_view(view, fmt, heading="Saved")
+
+
+def deliver_receipt(context, view, paper: str):
+    """After the commit: write the receipt. The surrender is saved whatever happens here, so a
+    failure is told with the reference and how to reprint, never raised."""
+    from surrender.services.receipts import write_receipt
+
     try:
-        view = write_receipt(context, view, paper=paper.value)
-    except Exception as exc:  # the surrender is saved; say so rather than lose the reference
-        console(stderr=True).print(f"[yellow]Saved as {view.reference}, but the receipt failed ({exc}); "
-                                   f"reprint with `surrender receipt {view.reference}`[/]")
-    _print_view(view, fmt, heading="Saved")
+        return write_receipt(context, view, paper=paper)
+    except Exception as exc:
+        say((f"Saved as {view.reference}, but the receipt failed ({exc}); "
+             f"reprint with `surrender receipt {view.reference}`", "yellow"), stderr=True)
+        return view
+
+
+@contextlib.contextmanager
+def reference_kept(view):
+    """Whatever goes wrong showing a saved surrender, its reference reaches the officer."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except Exception:
+        say((f"Saved as {view.reference}.", "bold"), stderr=True)
+        raise
 
 
 def stdin_is_terminal() -> bool:
@@ -191,7 +213,7 @@ def void(
     from surrender.services.surrenders import void_surrender
 
     view = void_surrender(ctx.obj, reference, reason)
-    console().print(f"{view.reference} is now VOID: {view.void_reason}", markup=False)
+    console().print(f"{view.reference} is now VOID: {view.void_reason}")
 
 
 def desk(
@@ -209,7 +231,6 @@ def desk(
     from surrender.cli.render import render_view
     from surrender.errors import Refused
     from surrender.rules.window import parse_local_datetime
-    from surrender.services.receipts import write_receipt
     from surrender.services.surrenders import log_surrender
     import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
 
@@ -217,7 +238,7 @@ def desk(
     if not stdin_is_terminal():
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
     out = console()
-    out.print(f"[bold]Desk session[/] · staff {context.staff} · campaign {context.campaign} · Ctrl-D to finish")
+    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign} · Ctrl-D to finish"))
     logged = 0
     while True:
         try:
@@ -227,15 +248,14 @@ def desk(
             request = prompts.ask_surrender(context, when, anonymous=False, no_claim=False, name=None,
                                             address=None, postcode=None, declare=False, business=None)
             if request is not None:
-                view = write_receipt(context, log_surrender(context, request), paper=paper.value)
-                render_view(view, out, heading="Saved")
+                view = deliver_receipt(context, log_surrender(context, request), paper.value)
+                with reference_kept(view):
+                    render_view(view, out, heading="Saved")
                 logged += 1
             else:
                 out.print("Nothing saved.")
         except Refused as exc:
-            from rich.markup import escape
-
-            console(stderr=True).print(f"[bold red]Refused:[/] {escape(str(exc))}")
+            say(("Refused:", "bold red"), f" {exc}", stderr=True)
         except (typer.Abort, EOFError, KeyboardInterrupt):
             break
         try:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import functools
+import re
 import sys
 from typing import Iterable, Sequence
 
@@ -17,9 +19,53 @@ FORMAT_HELP = "Output as a table (for people), csv or json (for scripts)."
 
 
 def console(stderr: bool = False):
+    """The one console: markup, emoji codes and highlighting off, so whatever a person typed or a
+    file held prints exactly as written (`[/]` in a name cannot crash or vanish). Style comes
+    only from `styled()`. Piped output is not cut to 80 columns: scripts get every column."""
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else PIPE_WIDTH
+    return _literal_console_class()(stderr=stderr, highlight=False, markup=False, emoji=False, width=width)
+
+
+PIPE_WIDTH = 1_000  # wide enough for any listing's table; lines are not padded to it
+
+
+@functools.lru_cache(maxsize=1)
+def _literal_console_class():
+    """A Rich Console that shows control characters in every plain string (table cells too)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    class LiteralConsole(Console):
+        def render_str(self, text, **options):
+            return super().render_str(printable(text), **options)
+
+    return LiteralConsole
+
+
+def styled(*parts):
+    """A line from literal pieces: each part is plain text, or (text, style) such as
+    ("VOID", "bold red"). Nothing in any part is read as markup."""
+    from rich.text import Text
+
+    return Text.assemble(*((printable(p[0]), p[1]) if isinstance(p, tuple) else printable(p) for p in parts))
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Control characters (a terminal escape, a carriage return) and bidirectional overrides
+    from people's text shown as visible codes such as `\\x1b`, so nobody can repaint the
+    officer's screen or reorder what it says. Newlines and tabs stay."""
+    if not isinstance(text, str) or not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
+
+
+def say(*parts, stderr: bool = False) -> None:
+    """Print one styled line (see `styled`)."""
+    console(stderr).print(styled(*parts))
 
 
 def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str | None = None,
@@ -42,7 +88,7 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
     from rich.table import Table
 
     if not rows:
-        console().print(f"[dim]{empty}[/]")
+        say((empty, "dim"))
         return
     table = Table(title=title, show_footer=totals is not None, header_style="bold")
     for index, column in enumerate(columns):

@@ -11,7 +11,7 @@ import datetime as dt
 import typer
 
 from surrender.campaigns import resolve
-from surrender.cli.output import console
+from surrender.cli.output import console, say, styled
 from surrender.cli.render import render_claim_notes
 from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
@@ -55,12 +55,12 @@ def _until_valid(build):
         try:
             return build()
         except Refused as exc:
-            console(stderr=True).print(f"[red]{exc}[/]")
+            say((str(exc), "red"), stderr=True)
 
 
 def ask_item(campaign: Campaign, claiming: bool, number: int) -> Item:
     out = console()
-    out.print(f"\n[bold]Item {number}[/]")
+    out.print(styled("\n", (f"Item {number}", "bold")))
     kinds = list(campaign.kinds)
     for i, code in enumerate(kinds, 1):
         out.print(f"  {i}. {campaign.kinds[code].label} ({code})")
@@ -88,7 +88,7 @@ def ask_item(campaign: Campaign, claiming: bool, number: int) -> Item:
             try:
                 build({column: value})
             except Refused as exc:
-                console(stderr=True).print(f"[red]{exc}[/]")
+                say((str(exc), "red"), stderr=True)
                 continue
             fields[column] = value
             return value
@@ -109,9 +109,9 @@ def ask_item(campaign: Campaign, claiming: bool, number: int) -> Item:
         field("acquired_on", "Date acquired, if it may be after the cut-off (YYYY-MM-DD, optional)", "")
     item = build({})
     assessment = assess_item(campaign, item, claiming)
-    verdict = "[green]eligible[/]" if assessment.eligible else "[red]not eligible[/]"
-    out.print(f"  → {verdict}, {format_gbp(assessment.compensation_pence)}"
-              + (f" — {'; '.join(assessment.reasons)}" if assessment.reasons else ""))
+    verdict = ("eligible", "green") if assessment.eligible else ("not eligible", "red")
+    out.print(styled("  → ", verdict, f", {format_gbp(assessment.compensation_pence)}"
+                     + (f" — {'; '.join(assessment.reasons)}" if assessment.reasons else "")))
     return item
 
 
@@ -127,8 +127,9 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
     if when is not None:  # refuse a time outside the window now, not after every item is typed
         check_surrender_time(campaign, when, ctx.now())
     out = console()
-    out.print(f"[bold]{campaign.name}[/] — standard {format_gbp(campaign.standard_pence)} per item"
-              + (f", nothing payable under {format_gbp(campaign.minimum_total_pence)}" if campaign.minimum_total_pence else ""))
+    out.print(styled((campaign.name, "bold"), f" — standard {format_gbp(campaign.standard_pence)} per item"
+                     + (f", nothing payable under {format_gbp(campaign.minimum_total_pence)}"
+                        if campaign.minimum_total_pence else "")))
     if not (anonymous or name):
         anonymous = typer.confirm("Anonymous surrender (no name, no claim)?", default=False)
     claimant = None
@@ -144,10 +145,10 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
         if not no_claim:
             no_claim = not typer.confirm("Claiming compensation?", default=True)
         if not no_claim and not declare:
-            out.print(f"\n[italic]{campaign.declaration}[/]")
+            out.print(styled("\n", (campaign.declaration, "italic")))
             declare = typer.confirm("Does the claimant make this declaration?", default=False)
             if not declare:
-                out.print("[yellow]No declaration, so no claim: the items are taken in without one.[/]")
+                say(("No declaration, so no claim: the items are taken in without one.", "yellow"))
                 no_claim = True
         if not no_claim and typer.confirm("Take bank details for payment now?", default=False):
             bank = _until_valid(lambda: make_claimant(
@@ -170,8 +171,8 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
     if claim is None:
         out.print(f"{len(items)} line(s), no compensation claim.")
     else:
-        out.print(f"Claim total: claimed {format_gbp(claim.claimed_pence)}, "
-                  f"payable [bold]{format_gbp(claim.payable_pence)}[/] ({claim.status})")
+        out.print(styled(f"Claim total: claimed {format_gbp(claim.claimed_pence)}, payable ",
+                         (format_gbp(claim.payable_pence), "bold"), f" ({claim.status})"))
         render_claim_notes(out, claim.reasons, claim.flags)
     if not typer.confirm("Save this surrender and print the receipt?", default=True):
         return None

@@ -42,7 +42,7 @@ def add(
     if role.value in PIN_ROLES and not pin and sys.stdin.isatty():
         pin = typer.prompt(f"PIN for {number}", hide_input=True, confirmation_prompt=True)
     row = add_staff(ctx.obj, number, name, role.value, station, pin)
-    console().print(f"Added {row.number} {row.name} ({row.role}{', ' + row.station if row.station else ''})", markup=False)
+    console().print(f"Added {row.number} {row.name} ({row.role}{', ' + row.station if row.station else ''})")
 
 
 @app.command("list")
