@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Iterator
 
 from surrender.errors import Refused
 from surrender.rules.items import CSV_COLUMNS, Item, item_from_fields
+from surrender.userfiles import CsvFile
 
-
-def _open(path: Path):
-    try:
-        return open(path, newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise Refused(f"cannot read items file {path}: {exc.strerror}") from None
-
-
-def read_header(path: Path) -> list[str]:
-    with _open(path) as handle:
-        header = next(csv.reader(handle), None)
-    if not header:
-        raise Refused(f"{path}: empty file; the first line must name the columns, e.g. kind,blade_length")
-    columns = [c.strip().lower() for c in header]
-    unknown = [c for c in columns if c not in CSV_COLUMNS]
-    if unknown:
-        raise Refused(f"{path}: unknown column(s) {', '.join(unknown)}; known: {', '.join(CSV_COLUMNS)}")
-    for required in ("kind", "blade_length"):
-        if required not in columns:
-            raise Refused(f"{path}: the header needs a {required} column")
-    return columns
+REQUIRED = ("kind", "blade_length")
 
 
 class ItemsFile:
@@ -38,37 +18,27 @@ class ItemsFile:
 
     def __init__(self, path: Path):
         self.path = path
-        read_header(path)  # a bad header is refused before anything starts
+        self.csv = CsvFile(path, "items file", CSV_COLUMNS, REQUIRED)  # a bad header is refused now
 
     def __iter__(self) -> Iterator[Item]:
-        return read_items(self.path)
+        return read_items(self.csv)
+
+    def count_rows(self) -> int:
+        return self.csv.count_rows()
 
 
-def read_items(path: Path) -> Iterator[Item]:
-    """Yield items; a bad row stops everything with its line number (the transaction rolls back)."""
-    columns = read_header(path)
-    with _open(path) as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        memo: dict[tuple, Item] = {}
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(columns):
-                raise Refused(f"{path} line {reader.line_num}: {len(row)} cells for {len(columns)} columns")
-            key = tuple(row)
-            item = memo.get(key)
-            if item is None:
-                try:
-                    item = item_from_fields(dict(zip(columns, row)))
-                except Refused as exc:
-                    raise Refused(f"{path} line {reader.line_num}: {exc}") from None
-                if len(memo) < 10_000:
-                    memo[key] = item
-            yield item
-
-
-def count_rows(path: Path) -> int:
-    """Data rows, for the progress bar (a quick count of lines)."""
-    with open(path, "rb") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
+def read_items(rows: CsvFile) -> Iterator[Item]:
+    """Yield items; a bad row stops everything with its line number (the transaction rolls back).
+    Identical rows give back the same Item object, which the service groups by identity."""
+    memo: dict[tuple, Item] = {}
+    for line, cells in rows:
+        key = tuple(cells.values())
+        item = memo.get(key)
+        if item is None:
+            try:
+                item = item_from_fields(cells)
+            except Refused as exc:
+                raise Refused(f"{rows.path} line {line}: {exc}") from None
+            if len(memo) < 10_000:
+                memo[key] = item
+        yield item

@@ -25,12 +25,9 @@ def load_preset(code: str) -> Campaign:
 
 def load_file(path: str | Path) -> Campaign:
     path = Path(path)
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise Refused(f"cannot read campaign file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise Refused(f"campaign file {path} is not UTF-8 text: save it as UTF-8") from None
+    from surrender.userfiles import read_text_file
+
+    text = read_text_file(path, "campaign file")
     try:
         return parse_campaign(text)
     except Refused as exc:

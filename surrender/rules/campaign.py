@@ -11,6 +11,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from surrender.errors import Refused
+from surrender.rules.bounds import check_toml_shape
 from surrender.rules.definitions import Definition, parse_definition
 from surrender.rules.items import EVIDENCE
 from surrender.rules.money import parse_money
@@ -82,6 +83,7 @@ def _money(table: dict, key: str, where: str) -> int:
 
 def parse_campaign(source: str) -> Campaign:
     """Validate campaign TOML text; every mistake names the key to fix."""
+    check_toml_shape(source)
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:

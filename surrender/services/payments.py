@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from surrender.rules.references import normalise_reference
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.userfiles import CsvFile
 
 
 @dataclass(frozen=True)
@@ -26,18 +26,13 @@ class PaidResult:
 
 
 def read_remittance(path: Path) -> list[tuple[int, str, str]]:
-    """(line number, reference, amount) rows; needs `reference` and `amount` columns."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            fields = [f.strip().lower() for f in reader.fieldnames or []]
-            if "reference" not in fields or "amount" not in fields:
-                raise Refused(f"{path}: the header needs reference and amount columns")
-            reader.fieldnames = fields
-            return [(reader.line_num, (row["reference"] or "").strip(), (row["amount"] or "").strip())
-                    for row in reader if any((v or "").strip() for v in row.values() if isinstance(v, str))]
-    except OSError as exc:
-        raise Refused(f"cannot read remittance file {path}: {exc.strerror}") from None
+    """(line number, reference, amount) rows. The header names `reference` and `amount` once
+    each (a bank's other columns are ignored); every line has exactly the header's cells."""
+    rows = CsvFile(path, "remittance file", None, REMITTANCE_COLUMNS)
+    return [(line, cells["reference"].strip(), cells["amount"].strip()) for line, cells in rows]
+
+
+REMITTANCE_COLUMNS = ("reference", "amount")
 
 
 def mark_paid(ctx: Context, path: Path) -> PaidResult:

@@ -422,8 +422,8 @@ def test_paying_twice_is_refused_and_a_file_mixing_paid_and_unpaid_pays_nothing(
 
 
 @pytest.mark.parametrize("content, message", [
-    ("reference,paid\r\nTW-Z24-000001-X,30.00\r\n", "the header needs reference and amount columns"),
-    ("", "the header needs reference and amount columns"),
+    ("reference,paid\r\nTW-Z24-000001-X,30.00\r\n", "line 1: the header needs the column.s. amount"),
+    ("", "empty file; the first line must name the columns .reference, amount."),
     ("reference,amount\r\n,\r\n", "no payment lines"),
 ], ids=["no amount column", "empty file", "header only"])
 def test_a_remittance_without_payment_lines_is_refused(no_db, tmp_path, content, message):

@@ -289,7 +289,7 @@ def test_a_path_through_a_file_is_refused(tmp_path):
 
 
 def test_a_directory_is_not_a_campaign_file(tmp_path):
-    with pytest.raises(Refused, match="cannot read campaign file"):
+    with pytest.raises(Refused, match="is a folder, not a file"):
         load_file(tmp_path)
 
 

@@ -1,0 +1,130 @@
+"""The one way files from users are read: items CSV, remittance CSV, campaign TOML.
+
+Every reader refuses, with the file and line named, what would otherwise surprise the code
+behind it: text that is not UTF-8, a header with unknown, missing or repeated columns, rows
+with too many or too few cells, a cell longer than any real value, a file far too large.
+CSV rows stream (a 35,871-row stock list keeps memory flat).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+from typing import Collection, Iterator
+
+from surrender.errors import Refused
+from surrender.rules.bounds import MAX_CELL_CHARS, MAX_TOML_BYTES
+
+MAX_CSV_BYTES = 512 * 1024 * 1024  # a million-row stock list is ~100 MB
+
+
+def read_text_file(path: Path, what: str, max_bytes: int = MAX_TOML_BYTES) -> str:
+    """A whole small text file, UTF-8 (with or without BOM), size checked before reading."""
+    size = _size(path, what)
+    if size > max_bytes:
+        raise Refused(f"{what} {path} is {size:,} bytes; the most is {max_bytes:,}")
+    with _open_binary(path, what) as handle:
+        return "".join(_decoded_lines(handle, path)).removeprefix("\ufeff")
+
+
+class CsvFile:
+    """A CSV file with a checked header; iterate for (line number, {column: cell}) rows.
+
+    Each iteration reads the file afresh, so a transaction retried after a busy database
+    reads it again instead of finding a spent generator. Blank rows are skipped.
+    """
+
+    def __init__(self, path: Path, what: str, known: Collection[str] | None, required: Collection[str] = ()):
+        """`known`: the only columns allowed (None: any, the others ignored by the caller)."""
+        self.path, self.what = Path(path), what
+        self.known, self.required = (None if known is None else tuple(known)), tuple(required)
+        if _size(self.path, what) > MAX_CSV_BYTES:
+            raise Refused(f"{what} {path} is over {MAX_CSV_BYTES // 2**20} MB")
+        self.columns = self._header()
+
+    def _header(self) -> list[str]:
+        with _open_binary(self.path, self.what) as handle:
+            reader = _reader(handle, self.path)
+            header = next(_rows(reader, self.path), None)
+        if not header or not any(cell.strip() for cell in header):
+            raise Refused(f"{self.path}: empty file; the first line must name the columns "
+                          f"({', '.join(self.required or self.known or ())})")
+        columns = [cell.strip().lower() for cell in header]
+        unknown = [c for c in columns if self.known is not None and c not in self.known]
+        if unknown:
+            raise Refused(f"{self.path} line 1: unknown column(s) {', '.join(map(repr, unknown))[:200]}; "
+                          f"known: {', '.join(self.known)}")
+        repeated = sorted(c for c, n in Counter(columns).items() if n > 1)
+        if repeated:
+            raise Refused(f"{self.path} line 1: column(s) named twice: {', '.join(repeated)}")
+        missing = [c for c in self.required if c not in columns]
+        if missing:
+            raise Refused(f"{self.path} line 1: the header needs the column(s) {', '.join(missing)}")
+        return columns
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        width = len(self.columns)
+        with _open_binary(self.path, self.what) as handle:
+            reader = _reader(handle, self.path)
+            rows = _rows(reader, self.path)
+            next(rows)
+            for row in rows:
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != width:
+                    raise Refused(f"{self.path} line {reader.line_num}: {len(row)} cells for {width} columns")
+                yield reader.line_num, dict(zip(self.columns, row))
+
+    def count_rows(self) -> int:
+        """Physical lines after the header: a quick figure for a progress bar."""
+        with _open_binary(self.path, self.what) as handle:
+            return max(sum(1 for _ in handle) - 1, 0)
+
+
+def _size(path: Path, what: str) -> int:
+    try:
+        if path.is_dir():
+            raise Refused(f"{what} {path} is a folder, not a file")
+        return path.stat().st_size
+    except OSError as exc:
+        raise Refused(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+def _open_binary(path: Path, what: str):
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise Refused(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+def _decoded_lines(handle, path: Path) -> Iterator[str]:
+    """Lines decoded one by one, so a byte that is not UTF-8 is reported with its line."""
+    for number, raw in enumerate(handle, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise Refused(f"{path} line {number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                          f"{exc.start + 1}); save the file as UTF-8") from None
+        yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _reader(handle, path: Path):
+    return csv.reader(_decoded_lines(handle, path), strict=True)
+
+
+def _rows(reader, path: Path) -> Iterator[list[str]]:
+    """csv rows with every cell's length bounded; a malformed quote or a cell past the csv
+    module's own limit is a refusal, not a crash."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise Refused(f"{path} line {reader.line_num}: {exc}") from None
+        for index, cell in enumerate(row, 1):
+            if len(cell) > MAX_CELL_CHARS:
+                raise Refused(f"{path} line {reader.line_num}: cell {index} is {len(cell):,} characters; "
+                              f"the most is {MAX_CELL_CHARS:,}")
+        yield row
