@@ -169,7 +169,7 @@ MEASURES = [  # label, field, is money
     ("Claimed", "claimed", True),
     ("Payable", "payable", True),
     ("Paid", "paid", True),
-    ("Outstanding (payable, not paid)", "outstanding", True),
+    ("Outstanding", "outstanding", True),
 ]
 
 
