@@ -89,6 +89,7 @@ class Outcome:
     references: list[str] = field(default_factory=list)
     exports: list[Path] = field(default_factory=list)
     remittance: Path | None = None
+    awaiting_manager: list[str] = field(default_factory=list)  # flagged claims no manager has signed off
     notes: list[str] = field(default_factory=list)
 
 
@@ -126,20 +127,22 @@ def run_demo(ctx: Context, folder: Path, days: int = WINDOW_DAYS, say: Callable[
     for number, name, role, station, pin in STAFF:
         add_staff(admin, number, name, role, station, pin)
     outcome = Outcome()
-    campaign = _Campaign(ctx, folder, outcome, random.Random(2024))
+    campaign = _Campaign(ctx, folder, outcome, random.Random(2024), last_day=days - 1)
     with pins_checked_once():
         for day in range(days):
             campaign.day(day)
             if progress:
                 progress(day + 1, days)
+    for _, reference, _ in campaign.flagged:
+        outcome.awaiting_manager.append(reference)
     return outcome
 
 
 class _Campaign:
     """One day at a time: the desks first, then managers and finance in the afternoon."""
 
-    def __init__(self, ctx: Context, folder: Path, outcome: Outcome, rng: random.Random):
-        self.ctx, self.folder, self.outcome, self.rng = ctx, folder, outcome, rng
+    def __init__(self, ctx: Context, folder: Path, outcome: Outcome, rng: random.Random, last_day: int):
+        self.ctx, self.folder, self.outcome, self.rng, self.last_day = ctx, folder, outcome, rng, last_day
         self.flagged: list[tuple[int, str, str]] = []  # (day logged, reference, station)
         self.claims: list[tuple[int, str, bool]] = []  # (day logged, reference, has bank details)
         self.receipts = ctx.receipts_dir
@@ -171,14 +174,17 @@ class _Campaign:
                 self._log(day, station, officer, when, self._retailer(retailer[0]))
                 continue
             roll = self.rng.random()
-            items = [item_from_spec(s) for s in self._public_items()]
+            specs = self._public_items()
+            if day == self.last_day and station == "TW" and index == 0:  # left for the manager to sign off
+                roll, specs[0] = 1.0, specs[0].split(":value=")[0] + ":value=150:evidence=receipt"
+            items = [item_from_spec(s) for s in specs]
             if roll < 0.08:
                 self._log(day, station, officer, when, LogRequest(items=items, anonymous=True))
             elif roll < 0.11:
                 self._log(day, station, officer, when, LogRequest(items=items, no_claim=True,
                                                                   claimant=self._person(station, bank=False)))
             else:
-                bank = self.rng.random() > 0.12
+                bank = self.rng.random() > 0.12 or roll == 1.0
                 self._log(day, station, officer, when,
                           LogRequest(items=items, claimant=self._person(station, bank), declared=True))
 

@@ -50,6 +50,8 @@ def demo(
     say(f"Logged {outcome.logged:,} surrenders over {days} day(s) in {time.perf_counter() - started:.1f} s.")
     for note in outcome.notes:
         say(note)
+    for reference in outcome.awaiting_manager:
+        say(f"Flagged, awaiting a manager's approval: {reference}")
     say(f"Receipts (first day): {folder / 'receipts'}")
     say("")
     rows = [{"staff": number, "name": name, "role": role, "station": station or "-", "pin": pin}

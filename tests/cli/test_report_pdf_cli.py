@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from surrender import db
 from surrender.cli import app
-from surrender.demo import STAFF
+from surrender.demo import PINS, STAFF
 from surrender.rules.money import format_gbp, parse_money
+from tests.demo_database import demo_copy
 
 needs_poppler = pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
                                    reason="poppler-utils (pdftotext, pdftoppm) not installed")
@@ -24,12 +25,21 @@ CLEAN = {"SURRENDER_DATABASE_URL": None, "SURRENDER_STAFF": None, "SURRENDER_PIN
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """Twelve days of the demo (a retailer, a rejection, batch 1), run as a user runs it."""
-    folder = tmp_path_factory.mktemp("demo") / "demo"
-    result = CliRunner().invoke(app, ["demo", "--dir", str(folder), "--days", "12"], env={**CLEAN, "COLUMNS": "80"})
+def printed(tmp_path_factory):
+    """One day of the demo, run as a user runs it: (folder, what it printed)."""
+    folder = tmp_path_factory.mktemp("printed") / "demo"
+    result = CliRunner().invoke(app, ["demo", "--dir", str(folder), "--days", "1"], env={**CLEAN, "COLUMNS": "80"})
     assert result.exit_code == 0, result.output
     yield folder, result.stdout
+    db.dispose(f"sqlite:///{folder / 'demo.db'}")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A copy of the whole-window demo: (folder, the manager's environment)."""
+    folder = demo_copy(tmp_path_factory)
+    yield folder, {"SURRENDER_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}", "SURRENDER_STAFF": "5023",
+                   "SURRENDER_PIN": PINS["5023"]}
     db.dispose(f"sqlite:///{folder / 'demo.db'}")
 
 
@@ -41,19 +51,18 @@ def _next_command(output: str) -> tuple[dict, list[str]]:
 
 
 def _as_manager(demo, *args):
-    folder, output = demo
-    env, _ = _next_command(output)
+    _, env = demo
     return CliRunner().invoke(app, list(args), env={**CLEAN, **env, "COLUMNS": "200"})
 
 
-def test_the_demo_prints_every_staff_number_name_role_and_pin(demo):
-    _, output = demo
+def test_the_demo_prints_every_staff_number_name_role_and_pin(printed):
+    _, output = printed
     for number, name, role, _, pin in STAFF:
         assert any(number in line and name in line and role in line and pin in line for line in output.splitlines()), number
 
 
-def test_the_demos_next_command_is_two_unwrapped_lines_that_work_as_pasted(demo):
-    folder, output = demo
+def test_the_demos_next_command_is_two_unwrapped_lines_that_work_as_pasted(printed):
+    folder, output = printed
     env, command = _next_command(output)
     assert env == {"SURRENDER_DATABASE_URL": f"sqlite:///{folder.resolve() / 'demo.db'}", "SURRENDER_STAFF": "5023",
                    "SURRENDER_PIN": "502324"}
@@ -63,14 +72,8 @@ def test_the_demos_next_command_is_two_unwrapped_lines_that_work_as_pasted(demo)
     assert "TW" in result.stdout and "PK" in result.stdout and "Total" in result.stdout
 
 
-def test_the_demo_writes_its_exports_and_remittance_in_its_own_folder(demo):
-    folder, output = demo
-    assert (folder / "batch-1.csv").exists() and "batch-1.csv" in output
-    assert stat.S_IMODE((folder / "batch-1.csv").stat().st_mode) == 0o600
-
-
-def test_the_demo_refuses_a_folder_that_already_holds_a_demo(demo):
-    folder, _ = demo
+def test_the_demo_refuses_a_folder_that_already_holds_a_demo(printed):
+    folder, _ = printed
     result = CliRunner().invoke(app, ["demo", "--dir", str(folder), "--days", "1"], env=CLEAN)
     assert result.exit_code == 2 and "exists already" in result.output
 
@@ -116,10 +119,9 @@ def test_the_report_pdf_refuses_an_existing_file_or_a_folder_in_one_line(demo, t
 
 
 def test_a_desk_officer_cannot_make_the_report(demo, tmp_path):
-    folder, output = demo
-    env, _ = _next_command(output)
+    _, env = demo
     result = CliRunner().invoke(app, ["report", "pdf", "--out", str(tmp_path / "r.pdf")],
-                                env={**CLEAN, **env, "SURRENDER_STAFF": "2041", "SURRENDER_PIN": "204124"})
+                                env={**CLEAN, **env, "SURRENDER_STAFF": "2041", "SURRENDER_PIN": PINS["2041"]})
     assert result.exit_code == 1 and "manager" in result.stderr and not (tmp_path / "r.pdf").exists()
 
 
@@ -130,3 +132,34 @@ def test_the_report_pdf_refuses_an_unknown_campaign_and_dates_the_wrong_way_roun
     assert unknown.exit_code == 1 and "no campaign 'nope'" in unknown.stderr
     assert backwards.exit_code == 1 and "--from is after --to" in backwards.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_writes_its_exports_and_remittance_owner_only_in_its_own_folder(demo):
+    folder, _ = demo
+    for name in ("batch-1.csv", "batch-2.csv", "remittance-batch-1.csv"):
+        assert (folder / name).exists(), name
+    assert stat.S_IMODE((folder / "batch-1.csv").stat().st_mode) == 0o600
+
+
+MANAGER_TOUR = [  # the README's manager tour, in order, on the demo database
+    "report totals --by station",
+    "report totals --by status --from 2024-09-16",
+    "claims list --flagged",
+    "show TW-Z24-000161-S",
+    "claims approve TW-Z24-000161-S --note 'Receipt for the £150 knife seen'",
+    "report pdf --out {folder}/campaign-report.pdf",
+    "audit verify",
+    "audit log --reference TW-Z24-000161-S",
+]
+
+
+def test_the_manager_tour_runs_in_order_on_the_demo_database(demo):
+    folder, _ = demo
+    outputs = []
+    for line in MANAGER_TOUR:
+        result = _as_manager(demo, *shlex.split(line.format(folder=folder)))
+        assert result.exit_code == 0, (line, result.output)
+        outputs.append(result.stdout)
+    assert "TW-Z24-000161-S" in outputs[2] and "needs manager review" in outputs[3]
+    assert "manager approval recorded" in outputs[4] and "Audit chain intact" in outputs[6]
+    assert "claim.manager_approved" in outputs[7] and (folder / "campaign-report.pdf").exists()
