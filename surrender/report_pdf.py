@@ -31,7 +31,7 @@ from reportlab.platypus import (CondPageBreak, KeepTogether, LongTable, PageBrea
 from surrender.clock import show_time
 from surrender.errors import Refused
 from surrender.rules.money import format_gbp
-from surrender.services.campaign_report import CampaignReport, ClaimLine, Figures
+from surrender.services.campaign_report import LARGEST, CampaignReport, ClaimLine, Figures
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -130,11 +130,10 @@ def _story(report: CampaignReport) -> list:
         Spacer(1, 4 * mm),
         KeepTogether([Paragraph("Claims by status", HEADING), _status_chart(report)]),
         PageBreak(),
-        Paragraph(f"Largest claims (up to {len(report.largest) if report.largest else 15}, by payable)", HEADING),
+        Paragraph(f"Largest claims (the top {LARGEST} by payable)", HEADING),
         _claims_table(report.largest, "No claims yet."),
         CondPageBreak(40 * mm),
-        Paragraph(f"Flagged claims ({len(report.flagged)}): over a review threshold, need a manager's approval",
-                  HEADING),
+        Paragraph(f"Flagged claims ({len(report.flagged)}): a manager approves them before finance", HEADING),
         _claims_table(report.flagged, "No flagged claims.", manager=True),
     ]
     return story
