@@ -20,6 +20,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "staff": frozenset({"admin"}),
     "campaign.register": frozenset({"admin"}),
     "db.upgrade": frozenset({"admin"}),
+    "purge": frozenset({"admin"}),
+    "db.backup": frozenset({"admin"}),
 }
 
 

@@ -1,4 +1,5 @@
-"""Reading the audit trail: verify the chain, or one surrender's history."""
+"""Reading the audit trail: verify the chain and the records it vouches for, or one
+surrender's history."""
 
 from __future__ import annotations
 
@@ -8,15 +9,44 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surrender.clock import iso
+from surrender.errors import Refused
 from surrender.models import AuditEvent, Staff
-from surrender.services.audit import ChainReport, verify_chain
+from surrender.services.audit import Anchor, ChainReport, anchor_line, parse_anchor, verify_chain
+from surrender.services.state_digest import first_difference
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.surrenders import find_surrender
 
 
-def verify(ctx: Context) -> ChainReport:
-    return perform(ctx, "audit", lambda session, _staff: verify_chain(session), write=False)
+def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
+    """The chain (up to `anchor`, if given, which must still be in it), then every tracked
+    record against the newest digests its events recorded."""
+    kept: Anchor | None = parse_anchor(anchor) if anchor is not None else None
+
+    def work(session: Session, _staff: Staff) -> ChainReport:
+        latest: dict = {}
+        report = verify_chain(session, kept, latest)
+        if report.problem:
+            return report
+        difference = first_difference(session, latest)
+        if difference is not None:
+            record, problem = difference
+            return ChainReport(report.events, None, problem, record)
+        return report
+
+    return perform(ctx, "audit", work, write=False)
+
+
+def anchor(ctx: Context) -> str:
+    """The anchor line of the current chain, after checking its links (never anchor a broken chain)."""
+    def work(session: Session, _staff: Staff) -> str:
+        report = verify_chain(session)
+        if report.problem:
+            where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
+            raise Refused(f"audit chain broken at {where}: {report.problem}; not anchoring it")
+        return anchor_line(session)
+
+    return perform(ctx, "audit", work, write=False)
 
 
 def history(ctx: Context, reference: str | None = None, limit: int = 200) -> list[dict]:
