@@ -51,6 +51,20 @@ def anchor(ctx: typer.Context) -> None:
     typer.echo(current(ctx.obj))
 
 
+@app.command("baseline")
+def baseline(ctx: typer.Context) -> None:
+    """Once, after `db upgrade` of a database that has records from before record digests:
+    vouch for every record as it stands so `audit verify` checks them from now on (admin).
+    Refused once the trail vouches for any record.
+
+    Example: `surrender db upgrade && surrender audit baseline && surrender audit verify`
+    """
+    from surrender.services.audit_log import baseline as take
+
+    count = take(ctx.obj)
+    console().print(f"Audit trail now vouches for {count} records as they stand.", markup=False)
+
+
 @app.command("log")
 def log(
     ctx: typer.Context,

@@ -21,6 +21,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "campaign.register": frozenset({"admin"}),
     "db.upgrade": frozenset({"admin"}),
     "purge": frozenset({"admin"}),
+    "audit.baseline": frozenset({"admin"}),
     "db.backup": frozenset({"admin"}),
 }
 

@@ -49,6 +49,25 @@ def anchor(ctx: Context) -> str:
     return perform(ctx, "audit", work, write=False)
 
 
+def baseline(ctx: Context) -> int:
+    """Once, on a database upgraded from before record digests: one event vouching for every
+    record as it stands, so `verify` can check them from now on. Refused once any event carries
+    digests, so it can never bless a record changed or added behind the tool's back later."""
+    from surrender.services import audit
+    from surrender.services.state_digest import current_records
+
+    def work(session: Session, admin: Staff) -> int:
+        if session.execute(select(AuditEvent.id).where(AuditEvent.state.is_not(None)).limit(1)).first():
+            raise Refused("the audit trail already vouches for records: a baseline is taken only once, "
+                          "right after upgrading a database from before record digests")
+        keys = [key for key, _label, _parts in current_records(session)]
+        audit.record(session, ctx.now(), admin.id, "audit.baseline", "audit", "baseline",
+                     {"records": len(keys)}, touches=keys)
+        return len(keys)
+
+    return perform(ctx, "audit.baseline", work)
+
+
 def history(ctx: Context, reference: str | None = None, limit: int = 200) -> list[dict]:
     def work(session: Session, _staff: Staff) -> list[dict]:
         query = (select(AuditEvent, Staff.number).outerjoin(Staff, Staff.id == AuditEvent.staff_id)

@@ -97,40 +97,96 @@ def _one(session: Session, table: Table, where) -> dict | None:
 ABSENT = "absent"  # the part's rows do not exist (no claim, no claimant)
 
 
+def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[int, int]], claim: dict | None,
+                      person: dict | None, want: set[str]) -> dict[str, str]:
+    """The wanted parts of one surrender from its rows (lines in number order, items as
+    (line, line_number) in line order): one definition for recording and for verifying."""
+    out: dict[str, str] = {}
+    if "surrender" in want:
+        out["surrender"] = _hash([_line(row)])
+    if "items" in want:
+        out["items"] = _hash(_chain((_line(r) for r in lines), [b"--items--\n"],
+                                    (f"{line},{number}\n".encode() for line, number in items)))
+    if "claim" in want:
+        out["claim"] = ABSENT if claim is None else _hash([_line(claim, CLAIM_STATUS_COLUMNS)])
+    if "claim status" in want:
+        out["claim status"] = ABSENT if claim is None else _hash(
+            [_line({k: v for k, v in claim.items() if k in CLAIM_STATUS_COLUMNS | {"id"}})])
+    salt = None if person is None else person.get("salt")
+    if "claimant" in want:
+        out["claimant"] = ABSENT if person is None else _hash(
+            [_line(person, UNTRACKED["claimant"] | PAYMENT_COLUMNS)], salt)
+    if "payment details" in want:
+        out["payment details"] = ABSENT if person is None else _hash(
+            [_line({k: v for k, v in person.items() if k in PAYMENT_COLUMNS | {"id"}})], salt)
+    return out
+
+
 def surrender_parts(session: Session, surrender_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
-    """The wanted parts of one surrender, or None if the surrender row is gone."""
+    """The wanted parts of one surrender as it now is, or None if the surrender row is gone."""
     s_t, l_t, i_t = Surrender.__table__, ItemLine.__table__, Item.__table__
     c_t, p_t = Claim.__table__, Claimant.__table__
     row = _one(session, s_t, s_t.c.id == surrender_id)
     if row is None:
         return None
     want = set(SURRENDER_PARTS if parts is None else parts)
-    out: dict[str, str] = {}
-    if "surrender" in want:
-        out["surrender"] = _hash([_line(row)])
+    lines: Iterable[dict] = ()
+    items: Iterable[tuple[int, int]] = ()
     if "items" in want:
-        lines = (_line(r) for r in _rows(session, l_t, l_t.c.surrender_id == surrender_id, [l_t.c.number]))
-        items = (f"{r.line},{r.line_number}\n".encode() for r in session.execute(
-            select(i_t.c.line, i_t.c.line_number).where(i_t.c.surrender_id == surrender_id)
-            .order_by(i_t.c.line).execution_options(yield_per=5000)))
-        out["items"] = _hash(_chain(lines, [b"--items--\n"], items))
-    if want & {"claim", "claim status"}:
-        claim = _one(session, c_t, c_t.c.surrender_id == surrender_id)
-        if "claim" in want:
-            out["claim"] = ABSENT if claim is None else _hash([_line(claim, CLAIM_STATUS_COLUMNS)])
-        if "claim status" in want:
-            out["claim status"] = ABSENT if claim is None else _hash(
-                [_line({k: v for k, v in claim.items() if k in CLAIM_STATUS_COLUMNS | {"id"}})])
-    if want & {"claimant", "payment details"}:
-        person = None if row["claimant_id"] is None else _one(session, p_t, p_t.c.id == row["claimant_id"])
-        salt = None if person is None else person.get("salt")
-        skip = UNTRACKED["claimant"]
-        if "claimant" in want:
-            out["claimant"] = ABSENT if person is None else _hash([_line(person, skip | PAYMENT_COLUMNS)], salt)
-        if "payment details" in want:
-            out["payment details"] = ABSENT if person is None else _hash(
-                [_line({k: v for k, v in person.items() if k in PAYMENT_COLUMNS | {"id"}})], salt)
-    return out
+        lines = _rows(session, l_t, l_t.c.surrender_id == surrender_id, [l_t.c.number])
+        items = session.execute(select(i_t.c.line, i_t.c.line_number).where(i_t.c.surrender_id == surrender_id)
+                                .order_by(i_t.c.line).execution_options(yield_per=5000))
+    claim = _one(session, c_t, c_t.c.surrender_id == surrender_id) if want & {"claim", "claim status"} else None
+    person = None
+    if want & {"claimant", "payment details"} and row["claimant_id"] is not None:
+        person = _one(session, p_t, p_t.c.id == row["claimant_id"])
+    return surrender_digests(row, lines, items, claim, person, want)
+
+
+class _Stream:
+    """Rows of one table ordered by surrender id, handed out one surrender at a time."""
+
+    def __init__(self, rows: Iterator, key):
+        self.rows, self.key, self.head = rows, key, next(rows, None)
+
+    def take(self, surrender_id: int) -> Iterator:
+        while self.head is not None and self.key(self.head) < surrender_id:
+            self.head = next(self.rows, None)  # rows of a surrender that is gone
+        while self.head is not None and self.key(self.head) == surrender_id:
+            yield self.head
+            self.head = next(self.rows, None)
+
+    def one(self, surrender_id: int):
+        found = list(self.take(surrender_id))
+        return found[0] if found else None
+
+
+def _all_surrenders(session: Session) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Every surrender's parts from five streams merged on surrender id: a handful of queries
+    however many surrenders there are."""
+    s_t, l_t, i_t = Surrender.__table__, ItemLine.__table__, Item.__table__
+    c_t, p_t = Claim.__table__, Claimant.__table__
+
+    def stream(query):
+        return session.execute(query.execution_options(yield_per=5000))
+
+    lines = _Stream((dict(r) for r in stream(select(l_t).order_by(l_t.c.surrender_id, l_t.c.number)).mappings()),
+                    lambda r: r["surrender_id"])
+    items = _Stream(iter(stream(select(i_t.c.surrender_id, i_t.c.line, i_t.c.line_number)
+                                .order_by(i_t.c.surrender_id, i_t.c.line))), lambda r: r[0])
+    claims = _Stream((dict(r) for r in stream(select(c_t).order_by(c_t.c.surrender_id)).mappings()),
+                     lambda r: r["surrender_id"])
+    people = _Stream(iter(stream(select(s_t.c.id.label("of_surrender"), p_t)
+                                 .join(p_t, p_t.c.id == s_t.c.claimant_id).order_by(s_t.c.id)).mappings()),
+                     lambda r: r["of_surrender"])
+    want = set(SURRENDER_PARTS)
+    for row in stream(select(s_t).order_by(s_t.c.id)).mappings():
+        ident = row["id"]
+        person = people.one(ident)
+        person = None if person is None else {k: v for k, v in person.items() if k != "of_surrender"}
+        parts = surrender_digests(dict(row), lines.take(ident), ((r[1], r[2]) for r in items.take(ident)),
+                                  claims.one(ident), person, want)
+        yield f"surrender:{ident}", row["reference"], parts
 
 
 def _chain(*iterables):
@@ -204,9 +260,7 @@ def state_for_event(session: Session, action: str, keys: Iterable[str]) -> dict[
 
 def current_records(session: Session) -> Iterator[tuple[str, str, dict[str, str]]]:
     """Every tracked record now in the database: (key, label, all its parts), streamed."""
-    surrenders = session.execute(select(Surrender.id, Surrender.reference).order_by(Surrender.id)).all()
-    for ident, reference in surrenders:
-        yield f"surrender:{ident}", reference, surrender_parts(session, ident)
+    yield from _all_surrenders(session)
     for ident in session.execute(select(ExportBatch.id).order_by(ExportBatch.id)).scalars().all():
         yield f"batch:{ident}", f"batch {ident}", batch_parts(session, ident)
     for ident, number in session.execute(select(Staff.id, Staff.number).order_by(Staff.id)).all():

@@ -319,3 +319,16 @@ def test_the_chain_holds_no_claimant_data_and_purge_wipes_every_salt(world, tmp_
         assert secret not in trail
     for salt in db.run(world.url, salts, write=False):
         assert salt and salt not in trail
+
+
+def test_a_database_from_before_record_digests_is_vouched_for_once_by_a_baseline(copy):
+    from surrender.errors import Refused
+    from surrender.services.audit_log import baseline
+
+    sql(copy.url, "UPDATE audit_event SET state = NULL")  # as events were written before digests
+    rewrite_chain_from(copy.url, 0)
+    assert "has no audit event" in verify(admin(copy.url)).problem
+    assert baseline(admin(copy.url)) == 5 + 1 + 5  # surrenders, the batch, staff
+    assert verify(admin(copy.url)).problem is None
+    with pytest.raises(Refused, match="only once"):
+        baseline(admin(copy.url))
