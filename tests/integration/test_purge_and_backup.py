@@ -34,7 +34,7 @@ from surrender.services.payments import mark_paid
 from surrender.services.purge import purge
 from surrender.services.reports import totals
 from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
-from tests.conftest import LONDON, PINS, as_staff
+from tests.conftest import LONDON, as_staff
 from tests.integration.test_audit_chain import remittance
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"

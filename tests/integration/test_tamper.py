@@ -140,7 +140,6 @@ def rewrite_chain_from(url: str, first_id: int) -> None:
         rows = session.execute(text("SELECT * FROM audit_event WHERE id >= :i ORDER BY id"), {"i": first_id}).mappings()
         prev = session.execute(text("SELECT hash FROM audit_event WHERE id < :i ORDER BY id DESC LIMIT 1"),
                                {"i": first_id}).scalar() or audit.GENESIS
-        from surrender.models import UTCDateTime  # noqa: F401  (times come back naive on SQLite)
         for row in list(rows):
             at = row["at"]
             if isinstance(at, str):
