@@ -12,8 +12,9 @@ The rule (applied inside `audit.record`, so every call site gets it):
                `claim` (amounts, reasons, flags), `claim status` (status, approvals,
                decisions, batch, payment), `claimant` (name, address, contact),
                `payment details` (account name, sort code, account number);
-    batch:     `batch` (the export_batch row);
-    staff:     `staff` (every column except the failed-PIN counters in UNTRACKED).
+    batch:     `batch` (the export_batch row but its file-placement columns in UNTRACKED);
+    staff:     `staff` (every column except the failed-PIN counters in UNTRACKED, plus the
+               member's staff_station rows where that table exists).
   Canonical text = for each row in key order, JSON of all its columns (sorted, UTC ISO
   times), one row per line; new columns are covered without code changes.
 - Claimant parts are salted with `claimant.salt` (random, per claimant): the chain keeps a
@@ -41,10 +42,13 @@ SURRENDER_PARTS = ("surrender", "items", "claim", "claim status", "claimant", "p
 CLAIM_STATUS_COLUMNS = frozenset({"status", "manager_approved_by", "manager_approved_at", "decided_by",
                                   "decided_at", "decision_note", "batch_id", "paid_at", "paid_by"})
 PAYMENT_COLUMNS = frozenset({"account_name", "sort_code", "account_number"})
-# Columns that change without an audit event (wrong-PIN counting), so never digested.
+# Columns that change without an audit event, so never digested: wrong-PIN counting, and
+# where an export file was staged and put (settled after the batch's commit). Not money.
 UNTRACKED = {"staff": frozenset({"failed_pins", "failed_pin_count", "pin_failures", "failed_attempts",
                                  "last_failed_at", "last_seen_at"}),
-             "claimant": frozenset({"salt"})}
+             "claimant": frozenset({"salt"}),
+             "export_batch": frozenset({"settled_at", "staged_path", "host", "path", "anchor"})}
+STAFF_EXTRA = "staff_station"  # stations an admin lets a member act at, digested with the member
 
 ALL = None  # every part of the records covered
 CLAIM_STEP = frozenset({"claim status"})
@@ -59,6 +63,8 @@ CHANGES: dict[str, frozenset[str] | None] = {
     "claims.batch_recreated": frozenset(),
     "receipt.reprinted": frozenset(),
     "claimants.purged": frozenset({"claimant", "payment details"}),
+    "claim.payment_details_set": frozenset({"payment details"}),
+    "claim.status_looked_up": frozenset(),
     "staff.added": ALL,
 }
 
@@ -197,13 +203,19 @@ def _chain(*iterables):
 def batch_parts(session: Session, batch_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
     table = ExportBatch.__table__
     row = _one(session, table, table.c.id == batch_id)
-    return None if row is None else {"batch": _hash([_line(row)])}
+    return None if row is None else {"batch": _hash([_line(row, UNTRACKED["export_batch"])])}
 
 
 def staff_parts(session: Session, staff_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
     table = Staff.__table__
     row = _one(session, table, table.c.id == staff_id)
-    return None if row is None else {"staff": _hash([_line(row, UNTRACKED["staff"])])}
+    if row is None:
+        return None
+    lines = [_line(row, UNTRACKED["staff"])]
+    extra = Staff.metadata.tables.get(STAFF_EXTRA)
+    if extra is not None:
+        lines += [_line(r) for r in _rows(session, extra, extra.c.staff_id == staff_id, list(extra.primary_key))]
+    return {"staff": _hash(lines)}
 
 
 PARTS_OF = {"surrender": surrender_parts, "batch": batch_parts, "staff": staff_parts}

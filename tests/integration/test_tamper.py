@@ -331,3 +331,20 @@ def test_a_database_from_before_record_digests_is_vouched_for_once_by_a_baseline
     assert verify(admin(copy.url)).problem is None
     with pytest.raises(Refused, match="only once"):
         baseline(admin(copy.url))
+
+
+def test_each_event_records_only_the_parts_its_action_may_change(world):
+    from surrender.services.state_digest import SURRENDER_PARTS
+
+    rows = db.run(world.url, lambda s: s.execute(text("SELECT action, state FROM audit_event ORDER BY id")).all(),
+                  write=False)
+    recorded = {}
+    for action, state in rows:
+        for key, parts in json.loads(state or "{}").items():
+            recorded.setdefault(action, set()).update((key.partition(":")[0], part) for part in parts)
+    assert recorded["surrender.logged"] == {("surrender", p) for p in SURRENDER_PARTS}
+    assert recorded["claim.approved"] == recorded["claim.paid"] == {("surrender", "claim status")}
+    assert recorded["claims.exported"] == {("batch", "batch"), ("surrender", "claim status")}
+    assert recorded["surrender.voided"] == {("surrender", "surrender")}
+    assert recorded["staff.added"] == {("staff", "staff")}
+    assert "refused" not in recorded
