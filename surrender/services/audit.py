@@ -56,10 +56,12 @@ def record(session: Session, at: dt.datetime, staff_id: int | None, action: str,
     `touches` such as "surrender:12") as they now are.
     """
     session.flush()
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
     text = canonical(detail or {})
     keys = [*state_digest.records_for(session, entity, entity_id), *touches]
     state = canonical(state_digest.state_for_event(session, action, keys)) if keys else None
+    # Digests first (this transaction already holds the rows it changed), then the head lock,
+    # held only for the append itself.
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
     digest = event_hash(head.last_hash, at, staff_id, action, entity, str(entity_id), text, state)
     event = AuditEvent(at=at, staff_id=staff_id, action=action, entity=entity, entity_id=str(entity_id),
                        detail=text, state=state, prev_hash=head.last_hash, hash=digest)

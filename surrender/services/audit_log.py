@@ -8,6 +8,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surrender import db
 from surrender.clock import iso
 from surrender.errors import Refused
 from surrender.models import AuditEvent, Staff
@@ -23,7 +24,10 @@ def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
     record against the newest digests its events recorded."""
     kept: Anchor | None = parse_anchor(anchor) if anchor is not None else None
 
-    def work(session: Session, _staff: Staff) -> ChainReport:
+    perform(ctx, "audit", lambda _session, _staff: None, write=False)
+
+    def work(session: Session) -> ChainReport:
+        snapshot(session)
         latest: dict = {}
         report = verify_chain(session, kept, latest)
         if report.problem:
@@ -34,19 +38,29 @@ def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
             return ChainReport(report.events, None, problem, record)
         return report
 
-    return perform(ctx, "audit", work, write=False)
+    return db.run(ctx.url, work, write=False)
+
+
+def snapshot(session: Session) -> None:
+    """Read the chain and the tables from one snapshot while terminals keep writing: SQLite's
+    read transaction is one already; PostgreSQL needs REPEATABLE READ (first thing in it)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def anchor(ctx: Context) -> str:
     """The anchor line of the current chain, after checking its links (never anchor a broken chain)."""
-    def work(session: Session, _staff: Staff) -> str:
+    perform(ctx, "audit", lambda _session, _staff: None, write=False)
+
+    def work(session: Session) -> str:
+        snapshot(session)
         report = verify_chain(session)
         if report.problem:
             where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
             raise Refused(f"audit chain broken at {where}: {report.problem}; not anchoring it")
         return anchor_line(session)
 
-    return perform(ctx, "audit", work, write=False)
+    return db.run(ctx.url, work, write=False)
 
 
 def baseline(ctx: Context) -> int:

@@ -233,3 +233,22 @@ def test_backups_taken_while_another_process_logs_are_consistent_and_verify(ctx,
         assert verify(replace(admin, url=url)).problem is None, copy
         db.dispose(url)
     assert max(counts) <= 26
+
+
+def test_verify_while_another_process_logs_reads_one_snapshot_and_finds_nothing_wrong(ctx, tmp_path):
+    """Chain and tables are read from one snapshot, so a surrender committed mid-verify is
+    never mistaken for one added behind the tool's back (PostgreSQL needs REPEATABLE READ)."""
+    mgr = as_staff(ctx, "5001")
+    log(ctx)
+    logger = subprocess.Popen([sys.executable, "-c", LOGGER, ctx.url, str(tmp_path / "r"), "25"],
+                              stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
+    reports = []
+    try:
+        assert logger.stdout.readline().strip() == "ready"
+        while logger.poll() is None or not reports:
+            reports.append(verify(mgr))
+    finally:
+        logger.wait(timeout=120)
+    assert logger.returncode == 0
+    assert [r.problem for r in reports if r.problem] == []
+    assert verify(mgr).problem is None
