@@ -95,7 +95,7 @@ def settings(
 
 
 def _register() -> None:
-    from surrender.cli import audit, campaign, claims, db, demo, desk, report, staff
+    from surrender.cli import audit, campaign, claims, db, demo, desk, purge, report, staff
 
     for module in (desk,):
         module.register(app)
@@ -106,6 +106,7 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit")
     app.add_typer(db.app, name="db")
     demo.register(app)
+    purge.register(app)
 
 
 _register()
