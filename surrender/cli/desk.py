@@ -129,13 +129,12 @@ def stdin_is_terminal() -> bool:
 
 
 def _item_source(items_file: Path | None, specs: list[str] | None):
-    from surrender.items_csv import ItemsFile
-    from surrender.rules.items import item_from_spec
+    from surrender.items_csv import ItemsFile, ItemSpecs
 
     if items_file is not None:
-        items = ItemsFile(items_file)
+        items = ItemsFile.unchecked(items_file)
         return items, items.count_rows()
-    return [item_from_spec(spec) for spec in specs or []], len(specs or [])
+    return ItemSpecs(specs or []), len(specs or [])
 
 
 class _Progress:
