@@ -120,8 +120,8 @@ def _parse_value(feature, raw: str, source: str) -> object:
         try:
             return parse_length(raw)
         except Refused:
-            raise Refused(f"test {clip(source, 80)}: {feature.name} is compared with a length like 8in, "
-                          f"not {clip(raw)}") from None
+            raise Refused(f"test {clip(source, 80)}: {clip(raw)} is not a length: {feature.name} is "
+                          "compared with a length like 8in") from None
     if feature.type == COUNT:
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
             raise Refused(f"test {clip(source, 80)}: {feature.name} is compared with a whole number, not {clip(raw)}")

@@ -164,7 +164,10 @@ def item_from_fields(fields: Mapping[str, str | None], features: Features | None
     if values.get("quantity"):
         if values["quantity"].strip() in ("0", "00"):
             raise Refused("quantity must be at least 1")
-        args["quantity"] = whole_number(values["quantity"], "quantity", MAX_QUANTITY, minimum=1)
+        try:
+            args["quantity"] = whole_number(values["quantity"], "quantity", MAX_QUANTITY, minimum=1)
+        except Refused as exc:
+            raise Refused(f"{exc}: check the figure") from None
     if values.get("description"):
         args["description"] = values["description"][:200]
     if values.get("seal"):
