@@ -71,11 +71,12 @@ def log(
         raise_refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES] (prompts need a terminal)")
     when = parse_local_datetime(at) if at else None
     if interactive:
-        request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
-                                        address=address, postcode=postcode, declare=declare, business=business)
-        if request is None:
-            console().print("Nothing saved.")
-            raise typer.Exit(0)
+        try:
+            request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
+                                            address=address, postcode=postcode, declare=declare, business=business)
+        except (prompts.Abandoned, KeyboardInterrupt, EOFError):
+            say("\nNothing saved.", stderr=True)
+            raise typer.Exit(1)
         progress = None
     else:
         claimant = None
@@ -237,31 +238,31 @@ def desk(
     context = ctx.obj
     if not stdin_is_terminal():
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
+    from surrender.campaigns import resolve
+
+    campaign = resolve(context.campaign)
     out = console()
-    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign} · Ctrl-D to finish"))
+    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {campaign.code} · "
+                     "Ctrl-C cancels the surrender in hand · Ctrl-D ends the session"))
     logged = 0
     while True:
         try:
-            when_text = typer.prompt("\nHanded in at (blank = now, or e.g. 2024-09-01 14:30)", default="",
-                                     show_default=False)
-            when = parse_local_datetime(when_text) if when_text.strip() else None
+            when_text = prompts.ask("\nHanded in at (Enter: now, or e.g. 2024-09-01 14:30)")
+            when = parse_local_datetime(when_text) if when_text else None
             request = prompts.ask_surrender(context, when, anonymous=False, no_claim=False, name=None,
-                                            address=None, postcode=None, declare=False, business=None)
-            if request is not None:
-                view = deliver_receipt(context, log_surrender(context, request), paper.value)
-                with reference_kept(view):
-                    render_view(view, out, heading="Saved")
-                logged += 1
-            else:
-                out.print("Nothing saved.")
+                                            address=None, postcode=None, declare=False, business=None,
+                                            campaign=campaign)
+            view = deliver_receipt(context, log_surrender(context, request), paper.value)
+            with reference_kept(view):
+                render_view(view, out, heading="Saved")
+            logged += 1
         except Refused as exc:
             say(("Refused:", "bold red"), f" {exc}", stderr=True)
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            break
-        try:
-            if not typer.confirm("Next surrender?", default=True):
-                break
-        except (typer.Abort, EOFError, KeyboardInterrupt):
+        except prompts.Abandoned:
+            say(("Abandoned: nothing saved.", "yellow"))
+        except KeyboardInterrupt:
+            say(("\nCancelled: nothing saved.", "yellow"))
+        except EOFError:
             break
     out.print(f"Session ended: {logged} surrender(s) logged.")
 
