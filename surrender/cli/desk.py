@@ -238,9 +238,9 @@ def desk(
     context = ctx.obj
     if not stdin_is_terminal():
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
-    from surrender.campaigns import resolve
+    from surrender.services.campaigns import campaign_to_ask_about
 
-    campaign = resolve(context.campaign)
+    campaign = campaign_to_ask_about(context)
     out = console()
     out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {campaign.code} · "
                      "Ctrl-C cancels the surrender in hand · Ctrl-D ends the session"))

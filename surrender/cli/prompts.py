@@ -298,11 +298,11 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
                   declare: bool, business, campaign: Campaign | None = None):
     """Ask everything, review, and return a LogRequest; raises Abandoned if the officer abandons
     it. The time is checked against the window before any question."""
-    from surrender.campaigns import resolve
     from surrender.rules.window import check_surrender_time
+    from surrender.services.campaigns import campaign_to_ask_about
     from surrender.services.surrenders import LogRequest
 
-    campaign = campaign or resolve(ctx.campaign)
+    campaign = campaign or campaign_to_ask_about(ctx)
     check_surrender_time(campaign, when or ctx.now(), ctx.now())
     out = console()
     out.print(styled((campaign.name, "bold"), f" · standard {format_gbp(campaign.standard_pence)} per item"

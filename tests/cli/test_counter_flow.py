@@ -25,20 +25,23 @@ def desk(sqlite_template, tmp_path):
     def start(*args: str) -> Counter:
         return Counter(list(args), env, tmp_path)
 
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([installed_surrender(), *args], env={"PATH": "/usr/bin:/bin", **env, **extra},
+                              capture_output=True, text=True, timeout=60, cwd=tmp_path)
+
     def show(reference: str) -> dict:
-        result = subprocess.run([installed_surrender(), "show", reference, "--format", "json"],
-                                env={**env, "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=60)
+        result = run("show", reference, "--format", "json")
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
-    start.show = show
+    start.run, start.show, start.folder = run, show, tmp_path
     return start
 
 
 def saved_reference(text: str) -> str:
     import re
 
-    match = re.search(r"TW-Z24-\d{6}-[0-9A-Z]", plain(text))
+    match = re.search(r"TW-[A-Z0-9]{1,4}-\d{6}-[0-9A-Z]", plain(text))
     assert match, plain(text)
     return match.group(0)
 
@@ -156,3 +159,91 @@ def test_the_desk_refuses_an_out_of_window_time_before_any_question_and_survives
     counter.end_input()
     status, rest = counter.finish()
     assert status == 0 and "1 surrender(s) logged" in plain(rest)
+
+
+# A scheme with features neither preset has: the CSV columns, the shorthand and the questions
+# all come from its [features] tables.
+FOLDING = """
+code = "folding-2026"
+name = "Flick knives surrender scheme"
+legal_basis = "A test scheme."
+reference_prefix = "F26"
+
+[window]
+opens = 2024-09-01
+closes = 2024-09-30
+
+[eligibility]
+owned_on_or_before = 2024-08-31
+declaration = "I own these."
+
+[money]
+standard = "15.00"
+
+[review]
+item_over = "100.00"
+claim_over = "500.00"
+items_over = 20
+
+[features.folding]
+type = "yes-no"
+question = "Does the blade fold into the handle?"
+help = "Folds away, however it opens."
+shorthand = ["folds"]
+usual = { flick-knife = "yes" }
+
+[features.opening]
+type = "choice"
+options = ["button", "gravity", "manual"]
+blank = "manual"
+question = "How does it open (button, gravity, manual)?"
+
+[features.barrel_length]
+type = "length"
+question = "Length of the handle's barrel"
+
+[definitions.flick]
+all = [
+  { test = "folding", text = "a folding blade" },
+  { test = "opening in button,gravity", text = "opening by a button or by gravity" },
+  { test = "barrel_length <= 6in", text = "a barrel of at most 6 inches" },
+]
+
+[kinds.flick-knife]
+label = "Flick knife"
+definition = "flick"
+"""
+
+
+def test_a_campaign_with_its_own_features_logs_through_csv_shorthand_and_prompts(desk):
+    folder = desk.folder
+    (folder / "folding-2026.toml").write_text(FOLDING)
+    registered = desk.run("--staff", "1", "campaign", "register", "folding-2026.toml", SURRENDER_PIN="1234")
+    assert registered.returncode == 0, registered.stderr
+    (folder / "flick.csv").write_text("kind,blade_length,folding,opening,barrel_length,quantity\n"
+                                      "flick-knife,3in,yes,button,4in,2\nflick-knife,3in,yes,manual,,\n")
+    logged = desk.run("--campaign", "folding-2026", "log", "--at", AT, "--anonymous", "--items", "flick.csv",
+                      "--format", "json")
+    assert logged.returncode == 0, logged.stderr
+    assert [(i["quantity"], i["eligible"]) for i in json.loads(logged.stdout)["items"]] == [(2, True), (1, False)]
+
+    by_words = desk.run("--campaign", "folding-2026", "log", "--at", AT, "--anonymous", "--format", "json",
+                        "--item", "flick-knife:3in:folds:opening=gravity", "--item", "flick-knife:3in:gravity")
+    assert [i["eligible"] for i in json.loads(by_words.stdout)["items"]] == [True, False]  # the second: not folding
+    unknown = desk.run("--campaign", "folding-2026", "log", "--at", AT, "--anonymous",
+                       "--item", "flick-knife:3in:plain")
+    assert unknown.returncode == 1 and "unknown feature 'plain'" in unknown.stderr
+
+    counter = desk("--campaign", "folding-2026", "log", "--at", AT)
+    counter.answer("Claimant name", "")
+    counter.answer(r"Item 1 \[flick-knife\]", "3in")
+    counter.answer(r"fold into the handle\? \(\? for help\) \[yes\]", "?")
+    assert "Folds away" in plain(counter.answer(r"fold into the handle", ""))
+    counter.answer(r"How does it open", "button")
+    counter.answer("Length of the handle's barrel", "4in")
+    screen = plain(counter.answer("Item 2", ""))
+    assert "Flick knife 3in: folding, opening button, barrel length 4in: eligible" in screen
+    counter.answer(r"Save\?", "")
+    status, rest = counter.finish()
+    assert status == 0
+    assert desk.show(saved_reference(rest))["items"][0]["eligible"] is True
