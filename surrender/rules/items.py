@@ -57,6 +57,8 @@ class FeatureValues(Mapping):
     def __eq__(self, other):
         if isinstance(other, FeatureValues):
             return self._values == other._values
+        if isinstance(other, Mapping):
+            return self._values == dict(other)
         return NotImplemented
 
     def __repr__(self):
