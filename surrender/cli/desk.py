@@ -44,11 +44,14 @@ def log(
 ) -> None:
     """Log a surrender: items, eligibility and compensation, a reference and a receipt.
 
-    Items come from `--items FILE.csv` (header: kind, description, blade_length, plain_edge,
-    sharp_point, serrated_length, serrated_at_handle, holes, spikes, points, secondary_edge,
-    blunt_spine, point_style, claimed_value, evidence, acquired_on, quantity, seal; empty cell =
-    default, booleans yes/no, a bare length is inches), from one or more `--item`, or, on a
-    terminal with neither, from guided prompts that show the compensation before saving.
+    Items come from `--items FILE.csv` (header: kind, description, blade_length, the campaign's
+    features, claimed_value, evidence, acquired_on, quantity, seal; for both presets the features
+    are plain_edge, sharp_point, serrated_length, serrated_at_handle, holes, spikes, points,
+    secondary_edge, blunt_spine, point_style; empty cell = not seen, yes/no answers, a bare
+    length is inches), from one or more `--item`, or, on a terminal with neither, from short
+    prompts: a claimant screen, each item as one line (`10in serrated=3in`) or a blade length
+    and only the questions still needed, then a review to change, remove or abandon before
+    saving. Ctrl-C saves nothing.
 
     \b
     Example:
@@ -224,8 +227,10 @@ def desk(
     """Stay open for a shift: log surrender after surrender through the guided prompts, each in
     milliseconds because the database and PDF stacks are loaded once.
 
-    A refusal (say, a time outside the window) is shown and the next surrender starts; nothing
-    half-saved is left. Leave with Ctrl-D or by answering no to "Next surrender?".
+    Each surrender starts with the time it was handed in (Enter: now), checked against the
+    window before anything else; a refusal is shown and the next surrender starts, nothing
+    half-saved. Ctrl-C (or x at the review) abandons the surrender in hand and the session goes
+    on; Ctrl-D ends the session.
     Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm`
     """
     from surrender.cli import prompts

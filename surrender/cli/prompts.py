@@ -44,11 +44,12 @@ def ask(text: str, default: str = "", shown: str | None = None) -> str:
     return answer or default
 
 
-def ask_valid(text: str, check: Callable[[str], object], default: str = "", help: str = ""):
+def ask_valid(text: str, check: Callable[[str], object], default: str = "", help: str = "",
+              shown: str | None = None):
     """Re-ask until `check` accepts the answer: a typo costs a retry of this field only.
     `?` shows the help line."""
     while True:
-        answer = ask(text, default)
+        answer = ask(text, default, shown)
         if answer == "?" and help:
             say((help, "dim"))
             continue
@@ -65,7 +66,7 @@ def confirm(text: str, default: bool) -> bool:
         if answer.lower() in ("n", "no"):
             return False
         raise Refused("answer y or n")
-    return ask_valid(text, yes_no, "y" if default else "n")
+    return ask_valid(text, yes_no, "y" if default else "n", shown="Y/n" if default else "y/N")
 
 
 def _required(what: str) -> Callable[[str], str]:
