@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -27,13 +28,20 @@ def installed_surrender() -> str:
     return found
 
 
+def _as_from_a_shell() -> None:
+    """Ctrl-C as a login shell delivers it: pytest-xdist workers ignore SIGINT, and an ignored
+    signal stays ignored across exec, so the child would never see the officer's Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Counter:
     """A `surrender` process on a terminal; `answer` waits for a prompt and types one answer."""
 
     def __init__(self, args: list[str], env: dict[str, str], cwd: Path):
         clean = {k: v for k, v in os.environ.items() if not k.startswith("SURRENDER_")}
         self.child = pexpect.spawn(installed_surrender(), args, env={**clean, **env, "COLUMNS": "200"},
-                                   cwd=str(cwd), encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200))
+                                   cwd=str(cwd), encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200),
+                                   preexec_fn=_as_from_a_shell)
         self.answers = 0
         self.log: list[str] = []
 
