@@ -73,11 +73,13 @@ def campaign_to_ask_about(ctx: Context) -> Campaign:
 
     try:
         return resolve(ctx.campaign)
-    except NotFound as missing:
-        def work(session: Session, staff: Staff) -> Campaign:
-            stored = session.get(CampaignRecord, ctx.campaign)
-            if stored is None:
-                raise missing
-            return parse_campaign(stored.source)
+    except NotFound as exc:
+        not_found = str(exc)
 
-        return perform(ctx, "show", work, write=False)
+    def work(session: Session, staff: Staff) -> Campaign:
+        stored = session.get(CampaignRecord, ctx.campaign)
+        if stored is None:
+            raise NotFound(not_found)
+        return parse_campaign(stored.source)
+
+    return perform(ctx, "show", work, write=False)
