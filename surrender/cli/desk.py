@@ -44,11 +44,14 @@ def log(
 ) -> None:
     """Log a surrender: items, eligibility and compensation, a reference and a receipt.
 
-    Items come from `--items FILE.csv` (header: kind, description, blade_length, plain_edge,
-    sharp_point, serrated_length, serrated_at_handle, holes, spikes, points, secondary_edge,
-    blunt_spine, point_style, claimed_value, evidence, acquired_on, quantity, seal; empty cell =
-    default, booleans yes/no, a bare length is inches), from one or more `--item`, or, on a
-    terminal with neither, from guided prompts that show the compensation before saving.
+    Items come from `--items FILE.csv` (header: kind, description, blade_length, the campaign's
+    features, claimed_value, evidence, acquired_on, quantity, seal; for both presets the features
+    are plain_edge, sharp_point, serrated_length, serrated_at_handle, holes, spikes, points,
+    secondary_edge, blunt_spine, point_style; empty cell = not seen, yes/no answers, a bare
+    length is inches), from one or more `--item`, or, on a terminal with neither, from short
+    prompts: a claimant screen, each item as one line (`10in serrated=3in`) or a blade length
+    and only the questions still needed, then a review to change, remove or abandon before
+    saving. Ctrl-C saves nothing.
 
     \b
     Example:
@@ -71,11 +74,12 @@ def log(
         raise_refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES] (prompts need a terminal)")
     when = parse_local_datetime(at) if at else None
     if interactive:
-        request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
-                                        address=address, postcode=postcode, declare=declare, business=business)
-        if request is None:
-            console().print("Nothing saved.")
-            raise typer.Exit(0)
+        try:
+            request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
+                                            address=address, postcode=postcode, declare=declare, business=business)
+        except (prompts.Abandoned, KeyboardInterrupt, EOFError):
+            say("\nNothing saved.", stderr=True)
+            raise typer.Exit(1)
         progress = None
     else:
         claimant = None
@@ -129,13 +133,12 @@ def stdin_is_terminal() -> bool:
 
 
 def _item_source(items_file: Path | None, specs: list[str] | None):
-    from surrender.items_csv import ItemsFile
-    from surrender.rules.items import item_from_spec
+    from surrender.items_csv import ItemsFile, ItemSpecs
 
     if items_file is not None:
-        items = ItemsFile(items_file)
+        items = ItemsFile.unchecked(items_file)
         return items, items.count_rows()
-    return [item_from_spec(spec) for spec in specs or []], len(specs or [])
+    return ItemSpecs(specs or []), len(specs or [])
 
 
 class _Progress:
@@ -224,8 +227,10 @@ def desk(
     """Stay open for a shift: log surrender after surrender through the guided prompts, each in
     milliseconds because the database and PDF stacks are loaded once.
 
-    A refusal (say, a time outside the window) is shown and the next surrender starts; nothing
-    half-saved is left. Leave with Ctrl-D or by answering no to "Next surrender?".
+    Each surrender starts with the time it was handed in (Enter: now), checked against the
+    window before anything else; a refusal is shown and the next surrender starts, nothing
+    half-saved. Ctrl-C (or x at the review) abandons the surrender in hand and the session goes
+    on; Ctrl-D ends the session.
     Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm`
     """
     from surrender.cli import prompts
@@ -238,31 +243,31 @@ def desk(
     context = ctx.obj
     if not stdin_is_terminal():
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
+    from surrender.services.campaigns import campaign_to_ask_about
+
+    campaign = campaign_to_ask_about(context)
     out = console()
-    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign} · Ctrl-D to finish"))
+    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {campaign.code} · "
+                     "Ctrl-C cancels the surrender in hand · Ctrl-D ends the session"))
     logged = 0
     while True:
         try:
-            when_text = typer.prompt("\nHanded in at (blank = now, or e.g. 2024-09-01 14:30)", default="",
-                                     show_default=False)
-            when = parse_local_datetime(when_text) if when_text.strip() else None
+            when_text = prompts.ask("\nHanded in at (Enter: now, or e.g. 2024-09-01 14:30)")
+            when = parse_local_datetime(when_text) if when_text else None
             request = prompts.ask_surrender(context, when, anonymous=False, no_claim=False, name=None,
-                                            address=None, postcode=None, declare=False, business=None)
-            if request is not None:
-                view = deliver_receipt(context, log_surrender(context, request), paper.value)
-                with reference_kept(view):
-                    render_view(view, out, heading="Saved")
-                logged += 1
-            else:
-                out.print("Nothing saved.")
+                                            address=None, postcode=None, declare=False, business=None,
+                                            campaign=campaign)
+            view = deliver_receipt(context, log_surrender(context, request), paper.value)
+            with reference_kept(view):
+                render_view(view, out, heading="Saved")
+            logged += 1
         except Refused as exc:
             say(("Refused:", "bold red"), f" {exc}", stderr=True)
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            break
-        try:
-            if not typer.confirm("Next surrender?", default=True):
-                break
-        except (typer.Abort, EOFError, KeyboardInterrupt):
+        except prompts.Abandoned:
+            say(("Abandoned: nothing saved.", "yellow"))
+        except KeyboardInterrupt:
+            say(("\nCancelled: nothing saved.", "yellow"))
+        except EOFError:
             break
     out.print(f"Session ended: {logged} surrender(s) logged.")
 

@@ -49,6 +49,18 @@ def normalise_account_number(text: str) -> str:
     return digits
 
 
+def check_email(text: str) -> str:
+    if not _EMAIL.match(text.strip()):
+        raise Refused(f"email {text!r} does not look like an email address")
+    return text.strip().lower()
+
+
+def check_phone(text: str) -> str:
+    if not re.fullmatch(r"[+0-9 ()-]{7,20}", text.strip()):
+        raise Refused(f"phone {text!r} does not look like a phone number")
+    return text.strip()
+
+
 def make_claimant(
     name: str | None, address: str | None, postcode: str | None, *, phone: str | None = None,
     email: str | None = None, business_name: str | None = None, account_name: str | None = None,

@@ -64,3 +64,22 @@ def register_file(ctx: Context, path: Path) -> tuple[Campaign, bool]:
         return campaign, register(session, campaign, ctx.now(), admin.id)
 
     return perform(ctx, "campaign.register", work)
+
+
+def campaign_to_ask_about(ctx: Context) -> Campaign:
+    """The campaign the counter's questions come from: a preset or file as named, or, for a code
+    registered from a file earlier, its stored text (read only)."""
+    from surrender.errors import NotFound
+
+    try:
+        return resolve(ctx.campaign)
+    except NotFound as exc:
+        not_found = str(exc)
+
+    def work(session: Session, staff: Staff) -> Campaign:
+        stored = session.get(CampaignRecord, ctx.campaign)
+        if stored is None:
+            raise NotFound(not_found)
+        return parse_campaign(stored.source)
+
+    return perform(ctx, "show", work, write=False)

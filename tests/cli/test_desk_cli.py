@@ -103,19 +103,18 @@ def test_reprint_is_marked_and_written_beside_the_original(cli, tmp_path):
 def test_the_guided_prompts_show_compensation_before_saving(cli, monkeypatch):
     monkeypatch.setattr("surrender.cli.desk.stdin_is_terminal", lambda: True)
     answers = "\n".join([
-        "n",                      # anonymous?
-        "Jane Smith", "1 High Street", "CB1 1JG", "", "", "",  # name, address, postcode, phone, email, business
-        "y", "y",                 # claiming? declaration made?
-        "n",                      # bank details now?
-        "1", "10in", "y", "y", "3in", "n", "0", "n", "0",  # kind, blade, plain, point, serrated, at handle, holes, spikes, points
-        "3", "", "", "", "",      # quantity, description, seal, claimed value, acquired on
-        "n",                      # another item?
-        "y",                      # save?
+        "Jane Smith", "1 High Street", "CB1 1JG",  # name, address, postcode
+        "", "",                   # claiming with the declaration: yes; phone, email, bank...: no
+        "10in", "", "", "3in",    # blade, then plain edge [yes], sharp point [yes], serrated: settled
+        "",                       # no more items
+        "1", "10in serrated=3in qty=3",  # at the review: change item 1 to three of them
+        "",                       # save
     ]) + "\n"
     result = cli("log", "--at", "2024-09-02 10:00", input=answers)
     assert result.exit_code == 0, result.output
-    preview, saved = result.output.split("Save this surrender", 1)
-    assert "eligible, £30.00" in preview and "payable £30.00" in preview
+    first, preview, saved = result.output.split("Save?", 2)
+    assert "eligible, £10.00" in first and "payable £0.00 (not_payable)" in first
+    assert "x3" in preview and "eligible, £30.00" in preview and "payable £30.00" in preview
     assert "TW-Z24-000001-" in saved
 
 
@@ -130,11 +129,11 @@ def test_help_for_every_command_has_an_example_or_description(cli):
 
 def test_a_desk_session_logs_several_surrenders_and_survives_a_refusal(cli, monkeypatch):
     monkeypatch.setattr("surrender.cli.desk.stdin_is_terminal", lambda: True)
-    anonymous_knife = ["y", "1", "10in", "y", "y", "3in", "n", "0", "n", "0", "1", "", "", "n", "y"]
+    anonymous_knife = ["", "10in serrated=3in", "", ""]  # no name, the item, no more items, save
     answers = "\n".join([
-        "2024-09-05 11:00", *anonymous_knife, "y",   # first surrender, then "next?"
-        "2024-09-30 10:00", "y",                      # outside the window: refused at once; next
-        "2024-09-06 12:00", *anonymous_knife, "n",    # another, then leave
+        "2024-09-05 11:00", *anonymous_knife,   # first surrender
+        "2024-09-30 10:00",                     # outside the window: refused at once
+        "2024-09-06 12:00", *anonymous_knife,   # another; then the input ends the session
     ]) + "\n"
     result = cli("desk", input=answers)
     assert result.exit_code == 0, result.output

@@ -1,0 +1,90 @@
+"""Driving the installed `surrender` console script through a pseudo-terminal, as a person at
+the counter would, counting every answer typed.
+
+One place for the terminal details, so a step every session needs (say, a PIN prompt at the
+first database action) is added here once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+TIMEOUT = 30
+
+
+def installed_surrender() -> str:
+    beside_python = Path(sys.executable).parent / "surrender"
+    found = str(beside_python) if beside_python.exists() else shutil.which("surrender")
+    if not found:
+        pytest.fail("the `surrender` console script is not installed: pip install -e .")
+    return found
+
+
+def _as_from_a_shell() -> None:
+    """Ctrl-C as a login shell delivers it: pytest-xdist workers ignore SIGINT, and an ignored
+    signal stays ignored across exec, so the child would never see the officer's Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+class Counter:
+    """A `surrender` process on a terminal; `answer` waits for a prompt and types one answer."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path):
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("SURRENDER_")}
+        self.child = pexpect.spawn(installed_surrender(), args, env={**clean, **env, "COLUMNS": "200"},
+                                   cwd=str(cwd), encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200),
+                                   preexec_fn=_as_from_a_shell)
+        self.answers = 0
+        self.log: list[str] = []
+
+    def expect(self, pattern: str) -> str:
+        """Wait for text (a regular expression) and return everything shown up to it."""
+        self.child.expect(pattern)
+        seen = self.child.before + self.child.after
+        self.log.append(seen)
+        return seen
+
+    def answer(self, prompt: str, text: str) -> str:
+        """Wait for `prompt`, then type `text` and Enter: one answer. Returns the screen since."""
+        seen = self.expect(prompt)
+        self.child.sendline(text)
+        self.answers += 1
+        return seen
+
+    def reply(self, text: str) -> None:
+        """Type `text` and Enter at a prompt already waited for: one answer."""
+        self.child.sendline(text)
+        self.answers += 1
+
+    def interrupt(self) -> None:
+        """Ctrl-C, as an officer cancelling the surrender in hand (not counted as an answer)."""
+        self.child.sendintr()
+
+    def end_input(self) -> None:
+        """Ctrl-D: the end of the session."""
+        self.child.sendeof()
+
+    def finish(self) -> tuple[int, str]:
+        """Wait for the process to end; its exit status and the rest of its output."""
+        self.child.expect(pexpect.EOF)
+        rest = self.child.before
+        self.log.append(rest)
+        self.child.close()
+        return self.child.exitstatus, rest
+
+    @property
+    def screen(self) -> str:
+        return "".join(self.log)
+
+
+def plain(text: str) -> str:
+    """Terminal output without colour codes or carriage returns."""
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "")
