@@ -19,6 +19,13 @@ from surrender.errors import Refused
 class SurrenderGroup(TyperGroup):
     """Turns every refusal a user can cause into one line on stderr and exit code 1."""
 
+    def parse_args(self, ctx, args):
+        if "--print" in args:  # a bare `--print` means both copies (see cli/printing.py)
+            from surrender.cli.printing import expand_bare_print
+
+            args = expand_bare_print(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)

@@ -11,6 +11,8 @@ from typing import List, Optional
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, print_json, say, styled
+from surrender.cli.preview import confirm_preview, stdout_is_terminal
+from surrender.cli.printing import PrintWhat, chosen, print_after_save, print_option, print_or_fail, printer_option
 from surrender.item_spec_help import ITEM_SPEC_HELP
 
 
@@ -40,7 +42,9 @@ def log(
     item: Optional[List[str]] = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper: a4 or 80mm roll."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, or json for one object (csv: same as json)."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Save without asking after the interactive preview."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="At a terminal, save --item/--items without the preview."),
+    print_what: Optional[PrintWhat] = print_option(),
+    printer: Optional[str] = printer_option(),
 ) -> None:
     """Log a surrender: items, eligibility and compensation, a reference and a receipt.
 
@@ -49,6 +53,10 @@ def log(
     blunt_spine, point_style, claimed_value, evidence, acquired_on, quantity, seal; empty cell =
     default, booleans yes/no, a bare length is inches), from one or more `--item`, or, on a
     terminal with neither, from guided prompts that show the compensation before saving.
+    At a terminal, `--item`/`--items` are previewed first and saved only if you answer yes
+    (`--yes` skips the question); from a script they are saved at once.
+    With `--print` (or SURRENDER_PRINTER set) the receipt goes to a printer; if printing fails
+    the surrender is still saved (exit 0) and a warning says how to print it again.
 
     \b
     Example:
@@ -87,6 +95,9 @@ def log(
         items, total_rows = _item_source(items_file, item)
         request = LogRequest(items=items, at=when, anonymous=anonymous, no_claim=no_claim,
                              claimant=claimant, declared=declare)
+        if not yes and stdin_is_terminal() and stdout_is_terminal() and not confirm_preview(context, request):
+            console().print("Nothing saved.")
+            raise typer.Exit(0)
         progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
     if progress:
         with progress as (bar, advance):
@@ -96,6 +107,7 @@ def log(
     view = deliver_receipt(context, view, paper.value)
     with reference_kept(view):
         _print_view(view, fmt, heading="Saved")
+    print_after_save(context, view, chosen(print_what, printer), printer, paper.value, to_stderr=fmt != Format.table)
 
 
 def deliver_receipt(context, view, paper: str):
@@ -191,15 +203,22 @@ def receipt(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender."),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="a4, or 80mm for a receipt-printer roll."),
+    print_what: Optional[PrintWhat] = print_option(),
+    printer: Optional[str] = printer_option(),
 ) -> None:
     """Reprint a receipt; the copy is marked REPRINT (and VOID if the surrender was voided).
 
-    Example: `surrender receipt TW-Z24-000017-7 --paper 80mm`
+    With `--print` (or SURRENDER_PRINTER set) it also goes to the printer; a printing failure
+    is an error (exit 1) with the PDF left in the receipts folder.
+    Example: `surrender receipt TW-Z24-000017-7 --paper 80mm --print tags`
     """
     from surrender.services.receipts import reprint_receipt
 
     view = reprint_receipt(ctx.obj, reference, paper=paper.value)
     console().print(f"Reprinted {view.reference}: {view.receipt}")
+    what = chosen(print_what, printer)
+    if what:
+        print_or_fail(ctx.obj, view, what, printer, paper.value, reprint=True)
 
 
 def void(
