@@ -239,51 +239,38 @@ def void(
 def desk(
     ctx: typer.Context,
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper for the whole session."),
+    print_what: Optional[PrintWhat] = print_option(),
+    printer: Optional[str] = printer_option(),
 ) -> None:
     """Stay open for a shift: log surrender after surrender through the guided prompts, each in
-    milliseconds because the database and PDF stacks are loaded once.
+    milliseconds because the database and PDF stacks are loaded once; between surrenders,
+    `show REF`, `reprint REF` and `recent` (today's surrenders here) at the same prompt.
 
-    A refusal (say, a time outside the window) is shown and the next surrender starts; nothing
-    half-saved is left. Leave with Ctrl-D or by answering no to "Next surrender?".
-    Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm`
+    A refusal (say, a time outside the window) is shown and the session goes on; Ctrl-C in a
+    surrender cancels that surrender only; nothing half-saved is left. Leave with `quit` or Ctrl-D.
+    Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm --print`
     """
-    from surrender.cli import prompts
-    from surrender.cli.render import render_view
+    from surrender.cli.desk_session import Desk, ask_choice, desk_turn
     from surrender.errors import Refused
-    from surrender.rules.window import parse_local_datetime
-    from surrender.services.surrenders import log_surrender
     import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
 
     context = ctx.obj
     if not stdin_is_terminal():
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
-    out = console()
-    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign} · Ctrl-D to finish"))
-    logged = 0
+    session = Desk(context, paper.value, chosen(print_what, printer), printer)
+    out = session.out
+    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign} · quit or Ctrl-D to finish"))
     while True:
         try:
-            when_text = typer.prompt("\nHanded in at (blank = now, or e.g. 2024-09-01 14:30)", default="",
-                                     show_default=False)
-            when = parse_local_datetime(when_text) if when_text.strip() else None
-            request = prompts.ask_surrender(context, when, anonymous=False, no_claim=False, name=None,
-                                            address=None, postcode=None, declare=False, business=None)
-            if request is not None:
-                view = deliver_receipt(context, log_surrender(context, request), paper.value)
-                with reference_kept(view):
-                    render_view(view, out, heading="Saved")
-                logged += 1
-            else:
-                out.print("Nothing saved.")
-        except Refused as exc:
-            say(("Refused:", "bold red"), f" {exc}", stderr=True)
+            choice = ask_choice()
         except (typer.Abort, EOFError, KeyboardInterrupt):
             break
         try:
-            if not typer.confirm("Next surrender?", default=True):
+            if not desk_turn(session, choice):
                 break
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            break
-    out.print(f"Session ended: {logged} surrender(s) logged.")
+        except Refused as exc:
+            say(("Refused:", "bold red"), f" {exc}", stderr=True)
+    out.print(f"Session ended: {session.logged} surrender(s) logged.")
 
 
 def register(app: typer.Typer) -> None:
