@@ -259,7 +259,8 @@ def desk(
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
     session = Desk(context, paper.value, chosen(print_what, printer), printer)
     out = session.out
-    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign} · quit or Ctrl-D to finish"))
+    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign}"
+                     " · quit or Ctrl-D to finish"))
     while True:
         try:
             choice = ask_choice()

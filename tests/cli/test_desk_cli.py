@@ -120,7 +120,8 @@ def test_the_guided_prompts_show_compensation_before_saving(cli, monkeypatch):
 
 
 def test_help_for_every_command_has_an_example_or_description(cli):
-    for command in (["log"], ["show"], ["receipt"], ["void"], ["recent"], ["status"], ["desk"], ["staff", "add"], ["campaign", "show"],
+    for command in (["log"], ["show"], ["receipt"], ["void"], ["recent"], ["status"], ["desk"],
+                    ["staff", "add"], ["campaign", "show"],
                     ["claims", "export"], ["claims", "paid"], ["report", "totals"], ["audit", "verify"],
                     ["db", "upgrade"], ["demo"]):
         result = cli(*command, "--help")

@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from pty_helpers import finish, spawn_surrender
+from pty_helpers import finish, interrupt_when_reading, spawn_surrender
 from surrender.cli import app
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
@@ -54,7 +54,7 @@ def test_ctrl_c_in_a_new_surrender_cancels_it_and_the_session_goes_on(env):
     child.expect(MENU)
     child.sendline("")  # Enter: a new surrender
     child.expect("Handed in at")
-    child.sendintr()
+    interrupt_when_reading(child)
     child.expect("nothing saved")
     child.expect(MENU)
     child.sendeof()

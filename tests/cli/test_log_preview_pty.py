@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from pty_helpers import finish, spawn_surrender
+from pty_helpers import finish, interrupt_when_reading, spawn_surrender
 from surrender.cli import app
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
@@ -56,7 +56,7 @@ def test_enter_at_the_preview_of_eligible_items_saves_them(env):
 def test_ctrl_c_at_the_preview_saves_nothing(env):
     child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, env=env)
     child.expect(r"Save\? \[Y/n\]")
-    child.sendintr()
+    interrupt_when_reading(child)
     rest, status = finish(child)
     assert "Nothing saved." in rest and "Traceback" not in rest and status == 0
     saved = log_from_a_script(env, *AT, "--anonymous", "--item", KNIFE)
