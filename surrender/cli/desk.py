@@ -53,8 +53,10 @@ def log(
     blunt_spine, point_style, claimed_value, evidence, acquired_on, quantity, seal; empty cell =
     default, booleans yes/no, a bare length is inches), from one or more `--item`, or, on a
     terminal with neither, from guided prompts that show the compensation before saving.
+
     At a terminal, `--item`/`--items` are previewed first and saved only if you answer yes
     (`--yes` skips the question); from a script they are saved at once.
+
     With `--print` (or SURRENDER_PRINTER set) the receipt goes to a printer; if printing fails
     the surrender is still saved (exit 0) and a warning says how to print it again.
 
