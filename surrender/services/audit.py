@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from surrender.models import AuditEvent, AuditHead
@@ -75,3 +75,10 @@ def verify_chain(session: Session) -> ChainReport:
     if head != prev:
         return ChainReport(count, None, "the chain's tip does not match the last event (events deleted)")
     return ChainReport(count, None, None)
+
+
+def anchor_line(session: Session) -> str:
+    """One line to keep outside the database: how many events, and the chain's head hash."""
+    count = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    head = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
+    return f"surrender-anchor events={count} head={head}"
