@@ -110,7 +110,7 @@ def _show_version(value: bool) -> None:
 
 
 def _register() -> None:
-    from surrender.cli import audit, campaign, claims, db, demo, desk, report, staff, status
+    from surrender.cli import audit, campaign, claims, db, demo, desk, purge, report, staff, status
 
     for module in (desk, status):
         module.register(app)
@@ -121,6 +121,7 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit")
     app.add_typer(db.app, name="db")
     demo.register(app)
+    purge.register(app)
 
 
 _register()
