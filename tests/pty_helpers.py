@@ -2,7 +2,8 @@
 the counter would, counting every answer typed.
 
 One place for the terminal details, so a step every session needs (say, a PIN prompt at the
-first database action) is added here once.
+first database action) is added here once. `Counter` counts answers for the flow goals;
+`spawn_surrender`/`finish`/`interrupt_when_reading` serve tests that drive pexpect directly.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import re
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pexpect
 import pytest
 
-TIMEOUT = 30
+TIMEOUT = 60  # generous: cold starts on a busy two-core machine
 
 
 def installed_surrender() -> str:
@@ -88,3 +90,45 @@ class Counter:
 def plain(text: str) -> str:
     """Terminal output without colour codes or carriage returns."""
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "")
+
+
+def spawn_surrender(*args: str, env: dict[str, str], cwd: Path | None = None):
+    """`surrender ARGS` on a pseudo-terminal (stdin and stdout are ttys), 200 columns wide."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SURRENDER_")}
+    # A dumb terminal gets no colour codes; COLUMNS keeps Rich's tables on one line each.
+    env = {**base, "TERM": "dumb", "COLUMNS": "200", "LINES": "50", **env}
+    return pexpect.spawn(installed_surrender(), list(args), env=env, cwd=cwd, encoding="utf-8", timeout=TIMEOUT,
+                         dimensions=(50, 200), preexec_fn=_as_from_a_shell)
+
+
+def finish(child) -> tuple[str, int]:
+    """Everything the child still prints, and its exit status."""
+    rest = child.read()
+    child.close()
+    return rest, child.exitstatus
+
+
+def interrupt_when_reading(child) -> None:
+    """Ctrl-C once the child is blocked reading the terminal.
+
+    A SIGINT that lands between Python printing a prompt and entering `select()` for the answer
+    is only noticed at the next keystroke (a race no person's finger can hit, but a test can);
+    so wait, by polling the kernel's view of the process, until it sleeps on the terminal."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if _waiting_for_input(child.pid):
+            child.sendintr()
+            return
+        time.sleep(0.01)
+    raise AssertionError("the child never waited for input")
+
+
+def _waiting_for_input(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        channel = Path(f"/proc/{pid}/wchan").read_text().strip()
+    except OSError:  # no /proc (not Linux): fall back to sending at once
+        return True
+    if state != "S":
+        return False
+    return channel in ("", "0") or any(word in channel for word in ("select", "poll", "tty_read", "wait_woken"))

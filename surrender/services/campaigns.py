@@ -25,8 +25,9 @@ def _is_file(name: str) -> bool:
     return name.endswith(".toml") or "/" in name
 
 
-def campaign_for(session: Session, ctx: Context, staff: Staff) -> Campaign:
-    """The campaign named by the context: stored text for a registered code, else register it."""
+def campaign_for(session: Session, ctx: Context, staff: Staff, store: bool = True) -> Campaign:
+    """The campaign named by the context: stored text for a registered code, else register it
+    (unless `store` is False: a preview reads and writes nothing)."""
     name = ctx.campaign or DEFAULT_CAMPAIGN
     if not _is_file(name):
         stored = session.get(CampaignRecord, name)
@@ -37,7 +38,8 @@ def campaign_for(session: Session, ctx: Context, staff: Staff) -> Campaign:
         raise RoleRefused(f"bringing campaign {campaign.code} into use from a file needs the admin role; "
                           f"{staff.number} is {staff.role} (an admin runs `surrender campaign register {name}`)",
                           staff.id, "campaign.register")
-    register(session, campaign, ctx.now(), staff.id)
+    if store:
+        register(session, campaign, ctx.now(), staff.id)
     return campaign
 
 

@@ -119,8 +119,9 @@ def test_the_guided_prompts_show_compensation_before_saving(cli, monkeypatch):
 
 
 def test_help_for_every_command_has_an_example_or_description(cli):
-    for command in (["log"], ["show"], ["receipt"], ["void"], ["staff", "add"], ["campaign", "show"],
-                    ["claims", "export"], ["claims", "paid"], ["report", "totals"], ["report", "pdf"], ["audit", "verify"],
+    for command in (["log"], ["show"], ["receipt"], ["void"], ["recent"], ["status"], ["desk"],
+                    ["staff", "add"], ["campaign", "show"], ["claims", "export"], ["claims", "paid"],
+                    ["report", "totals"], ["report", "pdf"], ["audit", "verify"],
                     ["db", "upgrade"], ["demo"]):
         result = cli(*command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
@@ -131,9 +132,10 @@ def test_a_desk_session_logs_several_surrenders_and_survives_a_refusal(cli, monk
     monkeypatch.setattr("surrender.cli.desk.stdin_is_terminal", lambda: True)
     anonymous_knife = ["", "10in serrated=3in", "", ""]  # no name, the item, no more items, save
     answers = "\n".join([
-        "2024-09-05 11:00", *anonymous_knife,   # first surrender
-        "2024-09-30 10:00",                     # outside the window: refused at once
-        "2024-09-06 12:00", *anonymous_knife,   # another; then the input ends the session
+        "", "2024-09-05 11:00", *anonymous_knife,    # Enter at the menu: a new surrender
+        "", "2024-09-30 10:00",                      # outside the window: refused at once
+        "", "2024-09-06 12:00", *anonymous_knife,    # another
+        "quit",
     ]) + "\n"
     result = cli("desk", input=answers)
     assert result.exit_code == 0, result.output
