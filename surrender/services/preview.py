@@ -34,7 +34,7 @@ def preview_surrender(ctx: Context, request: LogRequest) -> SurrenderView:
         assessor = Assessor(campaign, request.claiming)
         first_line: dict[Item, int] = {}
         rows: dict[Item, int] = {}
-        for line, item in enumerate(request.items, 1):
+        for line, item in enumerate(request.items_under(campaign), 1):
             if item not in first_line:
                 try:
                     campaign.kind(item.kind)

@@ -42,6 +42,13 @@ class LogRequest:
     claimant: ClaimantDetails | None = None
     declared: bool = False
 
+    def items_under(self, campaign: Campaign) -> Iterable[Item]:
+        """The items as read under `campaign`'s features (shorthand and CSV columns are the
+        campaign's own, so they are parsed only once the campaign is known)."""
+        if hasattr(self.items, "items_for"):
+            return self.items.items_for(campaign.features)
+        return self.items
+
     @property
     def claiming(self) -> bool:
         return not (self.anonymous or self.no_claim)
@@ -122,10 +129,7 @@ def log_surrender(ctx: Context, request: LogRequest,
         session.add(surrender)
         session.flush()
         assessor = Assessor(campaign, request.claiming)
-        items = request.items
-        if hasattr(items, "items_for"):  # shorthand or a CSV file: read under this campaign's features
-            items = items.items_for(campaign.features)
-        _store_items(session, surrender.id, campaign, items, assessor, progress)
+        _store_items(session, surrender.id, campaign, request.items_under(campaign), assessor, progress)
         if assessor.rows == 0:
             raise Refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES]")
         count = sum(a.quantity for _, a in assessor.lines())
