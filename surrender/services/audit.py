@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from surrender.models import AuditEvent, AuditHead
@@ -48,6 +48,15 @@ def record(session: Session, at: dt.datetime, staff_id: int | None, action: str,
     session.add(event)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
     return event
+
+
+def anchor_line(session: Session) -> str:
+    """The anchor of the chain as this session sees it (including events it appended):
+    `surrender-anchor events=N head=<hash of the Nth event>`. Stable: exports and reports print it."""
+    session.flush()
+    count = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    last = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    return f"surrender-anchor events={count} head={last or GENESIS}"
 
 
 @dataclass(frozen=True)
