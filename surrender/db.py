@@ -77,14 +77,17 @@ def dispose(url: str) -> None:
     get_engine(url).dispose()
 
 
-def insert_if_absent(session: Session, model, **values):
+def insert_if_absent(session: Session, model, **values) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect (SQLite or PostgreSQL):
-    two terminals creating the same row at once both succeed and one row results."""
+    two terminals creating the same row at once both succeed and one row results. True if
+    this call inserted it (RETURNING: psycopg reports no row count here)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    key = list(model.__table__.primary_key.columns)
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    return session.execute(statement).first() is not None
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -86,11 +86,11 @@ def payment_gaps(sort_code: str | None, account_number: str | None, account_name
     gaps = []
     if not (sort_code or "").strip():
         gaps.append("no sort code")
-    elif not re.fullmatch(r"\d{2}-\d{2}-\d{2}", sort_code.strip()):
+    elif not re.fullmatch(r"[0-9]{2}-[0-9]{2}-[0-9]{2}", sort_code.strip()):
         gaps.append("sort code is not 6 digits")
     if not (account_number or "").strip():
         gaps.append("no account number")
-    elif not re.fullmatch(r"\d{8}", account_number.strip()):
+    elif not re.fullmatch(r"[0-9]{8}", account_number.strip()):
         gaps.append("account number is not 8 digits")
     if not (account_name or "").strip():
         gaps.append("no account name")

@@ -40,7 +40,8 @@ HOST = socket.gethostname()
 
 
 def _checkpoint(stage: str) -> None:
-    """Crash tests replace this to kill the process at a stage: staged, committed, linked, placed."""
+    """Crash tests replace this to kill the process at a stage: created, staged, committed,
+    linked, placed."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ class _Staging:
             self.file = StagedFile(staged_path(out, self.token))
         except OSError as exc:
             raise Refused(f"cannot write in {out.parent}: {exc.strerror}") from None
+        _checkpoint("created")
         try:
             db.run(ctx.url, lambda s: s.add(ExportStaging(token=self.token, host=HOST,
                                                           staged_path=str(self.file.path), created_at=utcnow())))
