@@ -119,13 +119,12 @@ def export(
     Example: `surrender claims export --out batch-2024-09-30.csv`
     (look first: `surrender claims export --dry-run`; again: `--batch 3 --out copy.json --format json`)
     """
-    from surrender.cli import fail
     from surrender.rules.money import format_gbp
     from surrender.services.export import export_claims, plan_export, recreate_batch
 
     if dry_run:
         if batch is not None:
-            fail("--dry-run lists the next batch; it takes no --batch")
+            raise typer.BadParameter("--dry-run lists the next batch; it takes no --batch", param_hint="--batch")
         result = plan_export(ctx.obj)
         plan = [{**{k: r[k] for k in ("reference", "station", "items", "amount")}, "action": "export", "missing": ""}
                 for r in result.rows]
@@ -144,9 +143,10 @@ def export(
                         "nothing written.")
         return
     if fmt == ExportFormat.table:
-        fail("--format table is only for --dry-run; an export file is csv or json")
+        raise typer.BadParameter("table is only for --dry-run; an export file is csv or json", param_hint="--format")
     if out is None:
-        fail("name the export file with --out FILE (or look first with --dry-run)")
+        raise typer.BadParameter("name the export file with --out FILE (or look first with --dry-run)",
+                                 param_hint="--out")
     if batch is not None:
         result = recreate_batch(ctx.obj, batch, out, fmt.value if fmt else None)
         _notes(result.notes)
