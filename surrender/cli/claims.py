@@ -116,8 +116,11 @@ def export(
     its file exist together: an export interrupted by a crash is finished (or its staged
     file removed) by the next export.
 
-    Example: `surrender claims export --out batch-2024-09-30.csv`
-    (look first: `surrender claims export --dry-run`; again: `--batch 3 --out copy.json --format json`)
+    \b
+    Examples:
+      surrender claims export --dry-run
+      surrender claims export --out batch-2024-09-30.csv
+      surrender claims export --batch 3 --format json --out batch-3.json
     """
     from surrender.rules.money import format_gbp
     from surrender.services.export import export_claims, plan_export, recreate_batch
