@@ -2,7 +2,7 @@
 batch; export_staging rows for files being staged
 
 Revision ID: 0005_exports
-Revises: 0001
+Revises: 0002_audit
 Create Date: 2026-11-25
 """
 from typing import Sequence, Union
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0005_exports'
-down_revision: Union[str, None] = '0001'
+down_revision: Union[str, None] = '0002_audit'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
