@@ -87,3 +87,23 @@ def make_claimant(
         sort_code=normalise_sort_code(sort_code) if sort_code else None,
         account_number=normalise_account_number(account_number) if account_number else None,
     )
+
+
+def payment_gaps(sort_code: str | None, account_number: str | None, account_name: str | None) -> list[str]:
+    """What stops a payment to these bank details, in words for finance ([] when complete).
+
+    Details arrive from the desk or `claims set-payment`, already normalised; anything else
+    (empty, malformed, a purged record) is a gap, so nothing unpayable reaches the bank file.
+    """
+    gaps = []
+    if not (sort_code or "").strip():
+        gaps.append("no sort code")
+    elif not re.fullmatch(r"[0-9]{2}-[0-9]{2}-[0-9]{2}", sort_code.strip()):
+        gaps.append("sort code is not 6 digits")
+    if not (account_number or "").strip():
+        gaps.append("no account number")
+    elif not re.fullmatch(r"[0-9]{8}", account_number.strip()):
+        gaps.append("account number is not 8 digits")
+    if not (account_name or "").strip():
+        gaps.append("no account name")
+    return gaps

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from surrender.campaigns import DEFAULT_CAMPAIGN, load_file, resolve
+from surrender.campaigns import DEFAULT_CAMPAIGN, load_file, load_preset, preset_codes, resolve
 from surrender.db import insert_if_absent
 from surrender.errors import Refused
-from surrender.models import CampaignRecord, Staff
+from surrender.models import CampaignRecord, Staff, Surrender
 from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.services import audit
 from surrender.services.auth import RoleRefused, perform
@@ -43,16 +44,34 @@ def campaign_for(session: Session, ctx: Context, staff: Staff, store: bool = Tru
     return campaign
 
 
-def register(session: Session, campaign: Campaign, now, staff_id: int | None) -> bool:
-    """Store the campaign's text if new (audited); refuse a changed text under a known code."""
-    digest = hashlib.sha256(campaign.source.encode()).hexdigest()
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def register(session: Session, campaign: Campaign, now, staff_id: int | None, replace_unused: bool = False) -> bool:
+    """Store the campaign's text if new (audited). A preset's code only ever holds the preset's
+    own text; a known code's text never changes once a surrender uses it (`replace_unused`:
+    an admin may correct it before then)."""
+    digest = _digest(campaign.source)
+    if campaign.code in preset_codes() and digest != _digest(load_preset(campaign.code).source):
+        raise Refused(f"campaign code {campaign.code} is the preset shipped with surrender; a file with other "
+                      "rules needs a code of its own (change `code` in the file and register that)")
     # Two terminals may use a campaign for the first time at once: insert-if-absent, then compare.
     inserted = insert_if_absent(session, CampaignRecord, code=campaign.code, name=campaign.name,
-                                source=campaign.source, sha256=digest, registered_at=now).rowcount
-    stored = session.get(CampaignRecord, campaign.code)
+                                source=campaign.source, sha256=digest, registered_at=now)
+    stored = session.execute(select(CampaignRecord).where(CampaignRecord.code == campaign.code)
+                             .with_for_update()).scalar_one()
     if stored.sha256 != digest:
-        raise Refused(f"campaign {campaign.code} is already registered with different rules; "
-                      "give a changed scheme a new code")
+        used = session.execute(select(exists().where(Surrender.campaign_code == campaign.code))).scalar()
+        if used or not replace_unused:
+            raise Refused(f"campaign {campaign.code} is already registered with different rules"
+                          f"{' and surrenders were logged under it' if used else ''}; its rules never change: "
+                          "give the changed scheme a new code (edit `code` in the file) and register that")
+        session.execute(update(CampaignRecord).where(CampaignRecord.code == campaign.code)
+                        .values(name=campaign.name, source=campaign.source, sha256=digest, registered_at=now))
+        audit.record(session, now, staff_id, "campaign.replaced", "campaign", campaign.code,
+                     {"sha256": digest, "previous_sha256": stored.sha256})
+        return True
     if inserted:
         audit.record(session, now, staff_id, "campaign.registered", "campaign", campaign.code, {"sha256": digest})
     return bool(inserted)
@@ -63,7 +82,7 @@ def register_file(ctx: Context, path: Path) -> tuple[Campaign, bool]:
     campaign = load_file(path)
 
     def work(session: Session, admin: Staff) -> tuple[Campaign, bool]:
-        return campaign, register(session, campaign, ctx.now(), admin.id)
+        return campaign, register(session, campaign, ctx.now(), admin.id, replace_unused=True)
 
     return perform(ctx, "campaign.register", work)
 
