@@ -235,9 +235,12 @@ def desk(
     from surrender.services.surrenders import log_surrender
     import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
 
+    from surrender.services.auth import audit_refusals, sign_in
+
     context = ctx.obj
     if not stdin_is_terminal():
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
+    audit_refusals(context, lambda: sign_in(context, "log"))  # the PIN once, for the whole session
     out = console()
     out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign} · Ctrl-D to finish"))
     logged = 0
