@@ -27,6 +27,7 @@ from surrender.models import Staff, StaffStation
 from surrender.rules.permissions import roles_for, station_refusal, stations_allowed
 from surrender.services import audit
 from surrender.services.context import Context
+from surrender.services.pins import hash_pin, needs_rehash, verify_pin
 
 T = TypeVar("T")
 MAX_WRONG_PINS = 5
@@ -100,8 +101,6 @@ def _key(url: str, number: str, stored: str, pin: str) -> tuple[str, str, str]:
 def sign_in(ctx: Context, action: str) -> None:
     """Check who is acting and, once per process, their PIN (asking through ctx.pin_prompt on a
     terminal when none was given). Call before the command's transaction; `perform` does."""
-    from surrender.services.pins import hash_pin, needs_rehash, verify_pin
-
     def look_up(session: Session) -> Member:
         staff = _check_member(session, ctx, action)
         return Member(staff.id, staff.number, staff.pin_hash)
