@@ -17,11 +17,11 @@ LONDON = ZoneInfo("Europe/London")
 DAY = dt.date(2024, 9, 12)  # a Thursday inside the zombie-2024 window
 
 STAFF = [  # number, name, role, station, pin
-    ("1", "Alex Admin", "admin", None, "1111"),
-    ("2041", "PC Sam Patel", "desk", "TW", None),
-    ("3187", "PC Jo Green", "desk", "PK", None),
-    ("4410", "Fin Ance", "finance", None, "4444"),
-    ("5023", "Insp Morgan Lee", "manager", "TW", "5555"),
+    ("1", "Alex Admin", "admin", None, "111111"),
+    ("2041", "PC Sam Patel", "desk", "TW", "204141"),
+    ("3187", "PC Jo Green", "desk", "PK", "318787"),
+    ("4410", "Fin Ance", "finance", None, "441010"),
+    ("5023", "Insp Morgan Lee", "manager", "TW", "502323"),
 ]
 KNIVES = [
     "zombie-knife:10in:plain:point:serrated=3in:desc=black serrated survival knife",
@@ -46,7 +46,8 @@ def run_demo(ctx: Context, say: Callable[[str], None]) -> list:
     from surrender.services.surrenders import LogRequest, log_surrender
     from surrender.services.receipts import write_receipt
 
-    admin = replace(ctx, staff="1", pin="1111")
+    pins = {number: pin for number, *_, pin in STAFF}
+    admin = replace(ctx, staff="1", pin=pins["1"])
     for number, name, role, station, pin in STAFF:
         add_staff(admin, number, name, role, station, pin)
     say(f"Added {len(STAFF)} staff: an admin, a desk officer at each station, finance and a manager.")
@@ -60,13 +61,13 @@ def run_demo(ctx: Context, say: Callable[[str], None]) -> list:
         specs = [rng.choice(KNIVES[:5]) for _ in range(count - 1)] + [rng.choice(KNIVES)]
         if index == 3:
             specs[0] += ":value=145:evidence=receipt"  # a valued item with a receipt: flagged for a manager
-        desk = replace(ctx, staff=officer, station=station, now=lambda at=at: at + dt.timedelta(minutes=4))
+        desk = replace(ctx, staff=officer, pin=pins[officer], station=station, now=lambda at=at: at + dt.timedelta(minutes=4))
         claimant = make_claimant(name, address, postcode, sort_code="20-00-00" if index % 3 == 0 else None,
                                  account_number="55779911" if index % 3 == 0 else None)
         request = LogRequest(items=[item_from_spec(s) for s in specs], claimant=claimant, declared=True)
         views.append(write_receipt(desk, log_surrender(desk, request)))
     anonymous_at = dt.datetime.combine(DAY, dt.time(15, 40), LONDON)
-    desk = replace(ctx, staff="2041", station="TW", now=lambda: anonymous_at)
+    desk = replace(ctx, staff="2041", pin=pins["2041"], station="TW", now=lambda: anonymous_at)
     request = LogRequest(items=[item_from_spec(KNIVES[0]), item_from_spec(KNIVES[2])], anonymous=True)
     views.append(write_receipt(desk, log_surrender(desk, request)))
     for view in views:
@@ -75,7 +76,7 @@ def run_demo(ctx: Context, say: Callable[[str], None]) -> list:
         say(f"{view.reference}  {view.station}  {view.item_count} items  {summary}")
     late = dt.datetime(2024, 9, 24, 10, 0, tzinfo=LONDON)
     try:
-        log_surrender(replace(ctx, staff="2041", station="TW", now=lambda: late + dt.timedelta(hours=1)),
+        log_surrender(replace(ctx, staff="2041", pin=pins["2041"], station="TW", now=lambda: late + dt.timedelta(hours=1)),
                       LogRequest(items=[item_from_spec(KNIVES[0])], at=late, anonymous=True))
     except Refused as exc:
         say(f"Refused, as it should be: {exc}")
