@@ -30,19 +30,20 @@ def _new_pin(given: Optional[str], number: str) -> Optional[str]:
     """The PIN given for scripts, else typed twice (hidden) at a terminal, else None."""
     if given or not sys.stdin.isatty():
         return given
-
+    from surrender.cli.output import say
+    from surrender.errors import Refused
     from surrender.services.pins import check_pin_format
 
-    def valid(text: str) -> str:
-        from surrender.errors import Refused
-
+    while True:
+        pin = typer.prompt(f"New PIN for {number}", hide_input=True, err=True)
         try:
-            return check_pin_format(text)
+            check_pin_format(pin)
         except Refused as exc:
-            raise typer.BadParameter(str(exc)) from None
-
-    return typer.prompt(f"New PIN for {number}", hide_input=True, confirmation_prompt="Repeat the new PIN",
-                        value_proc=valid, err=True)
+            say(str(exc), stderr=True)
+            continue
+        if typer.prompt("Repeat the new PIN", hide_input=True, err=True) == pin:
+            return pin
+        say("the two PINs differ: again", stderr=True)
 
 
 @app.command("add")
