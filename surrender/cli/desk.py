@@ -71,6 +71,9 @@ def log(
         raise_refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES] (prompts need a terminal)")
     when = parse_local_datetime(at) if at else None
     if interactive:
+        from surrender.services.auth import audit_refusals, sign_in
+
+        audit_refusals(context, lambda: sign_in(context, "log"))  # the PIN before the questions, not after
         request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
                                         address=address, postcode=postcode, declare=declare, business=business)
         if request is None:

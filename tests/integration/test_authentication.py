@@ -286,3 +286,24 @@ def test_a_database_file_others_could_read_is_made_owner_only_on_first_connectio
 def test_a_pin_is_needed_even_for_reading(ctx):
     with pytest.raises(PinRequired):
         list_staff(as_staff(ctx, "1", pin=None))
+
+
+def test_a_database_from_before_pin_counters_is_upgraded_by_its_admin_with_the_old_scrypt_pin(tmp_path):
+    from surrender.migrate import upgrade
+    from surrender.services.schema import upgrade_schema
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    salt = os.urandom(16)
+    old = f"scrypt${2**14}$8$1${salt.hex()}${hashlib.scrypt(b'2468', salt=salt, n=2**14, r=8, p=1).hex()}"
+    try:
+        upgrade(url, "0001")
+        db.run(url, lambda s: s.execute(text(
+            "INSERT INTO staff (number, name, role, pin_hash, active, created_at) "
+            "VALUES ('1', 'Alex Admin', 'admin', :h, true, '2024-01-01 00:00:00')"), {"h": old}))
+        with pytest.raises(Forbidden, match="wrong PIN for staff member 1"):
+            upgrade_schema(Context(url=url, staff="1", pin="1357"))
+        assert upgrade_schema(Context(url=url, staff="1", pin="2468"))[0] == "0001"
+        assert list_staff(Context(url=url, staff="1", pin="2468"))[0].pin
+        assert member(url, "1").pin_hash.startswith("$argon2id$")
+    finally:
+        db.dispose(url)
