@@ -127,3 +127,25 @@ def test_an_admin_adds_a_member_typing_their_own_pin_then_the_new_one_twice(desk
 
     rows = list_staff(Context(url=url, staff="1", pin=ADMIN_PIN))
     assert [r.number for r in rows] == ["1", "2041", "3187"]
+
+
+def test_a_desk_officer_changes_their_own_pin_at_the_terminal(desk_db, tmp_path):
+    url, reference = desk_db
+    child = spawn(url, tmp_path, "--staff", "2041", "staff", "set-pin")
+    child.expect_exact("PIN for staff 2041: ")
+    child.sendline(DESK_PIN)
+    child.expect_exact("New PIN for 2041: ")
+    child.sendline("975310")
+    child.expect_exact("Repeat the new PIN: ")
+    child.sendline("975311")
+    child.expect_exact("the two PINs differ: again")
+    child.expect_exact("New PIN for 2041: ")
+    child.sendline("975310")
+    child.expect_exact("Repeat the new PIN: ")
+    child.sendline("975310")
+    output, status = finish(child)
+    assert status == 0 and output.strip() == "New PIN set for 2041.", output
+
+    from surrender.services.surrenders import show_surrender
+
+    assert show_surrender(Context(url=url, staff="2041", pin="975310"), reference).reference == reference
