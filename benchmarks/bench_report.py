@@ -23,13 +23,13 @@ def prepared_db(path: Path) -> None:
     """Schema, staff and one real surrender logged through the tool (registers the campaign)."""
     env = {"SURRENDER_DATABASE_URL": f"sqlite:///{path}", "SURRENDER_RECEIPTS_DIR": str(work / "receipts")}
     steps = [(["db", "upgrade"], {}),
-             (["staff", "add", "1", "--name", "Admin", "--role", "admin", "--pin", "1111"], {}),
-             (["--staff", "1", "staff", "add", "2041", "--name", "PC Desk", "--role", "desk", "--station", "TW"],
-              {"SURRENDER_PIN": "1111"}),
-             (["--staff", "1", "staff", "add", "5023", "--name", "Manager", "--role", "manager", "--pin", "5555"],
-              {"SURRENDER_PIN": "1111"}),
+             (["staff", "add", "1", "--name", "Admin", "--role", "admin", "--pin", "111111"], {}),
+             (["--staff", "1", "staff", "add", "2041", "--name", "PC Desk", "--role", "desk", "--station", "TW",
+               "--pin", "204141"], {"SURRENDER_PIN": "111111"}),
+             (["--staff", "1", "staff", "add", "5023", "--name", "Manager", "--role", "manager", "--pin", "502323"],
+              {"SURRENDER_PIN": "111111"}),
              (["--staff", "2041", "log", "--at", "2024-09-02 10:00", "--anonymous",
-               "--item", "zombie-knife:10in:plain:point:serrated=3in"], {})]
+               "--item", "zombie-knife:10in:plain:point:serrated=3in"], {"SURRENDER_PIN": "204141"})]
     for args, extra in steps:
         run_timed([exe, *args], env={**env, **extra})
 
@@ -75,7 +75,7 @@ prepared_db(small)
 large.write_bytes(small.read_bytes())
 items = fill(large)
 command = ["--staff", "5023", "report", "totals", "--by", "day", "--format", "json"]
-env = {"SURRENDER_PIN": "5555"}
+env = {"SURRENDER_PIN": "502323"}
 rows = [
     (f"report totals --by day, {items:,} items", median_of(runs, [exe, "--db", f"sqlite:///{large}", *command], env=env)),
     ("report totals --by day, near-empty db", median_of(runs, [exe, "--db", f"sqlite:///{small}", *command], env=env)),

@@ -43,9 +43,9 @@ def fresh_surrender_db() -> Path:
     template = work / "template.db"
     env = {"SURRENDER_DATABASE_URL": f"sqlite:///{template}"}
     for args, extra in ((["db", "upgrade"], {}),
-                        (["staff", "add", "1", "--name", "Admin", "--role", "admin", "--pin", "1111"], {}),
+                        (["staff", "add", "1", "--name", "Admin", "--role", "admin", "--pin", "111111"], {}),
                         (["--staff", "1", "staff", "add", "2041", "--name", "PC Desk", "--role", "desk",
-                          "--station", "TW"], {"SURRENDER_PIN": "1111"})):
+                          "--station", "TW", "--pin", "204141"], {"SURRENDER_PIN": "111111"})):
         run_timed([exe, *args], env={**env, **extra})
     return template
 
@@ -69,7 +69,8 @@ def reset(path: Path, copy_from: Path | None = None):
 
 fresh = work / "fresh.db"
 rows = [
-    ("surrender log --items (35,871 rows) + receipt", median_of(runs, log, setup=reset(target_db, template))),
+    ("surrender log --items (35,871 rows) + receipt", median_of(runs, log, setup=reset(target_db, template),
+                                                                       env={"SURRENDER_PIN": "204141"})),
     ("sqlite-utils insert --csv (fresh db)", median_of(runs, [tool("sqlite-utils"), "insert", str(fresh), "items",
                                                              str(stock), "--csv"], setup=reset(fresh))),
     ("sqlite3 .import --csv (floor)", median_of(runs, [tool("sqlite3"), str(fresh), f".import --csv {stock} items"],

@@ -1,12 +1,15 @@
 """Engines from a URL, and one transaction per use case with bounded retry on a busy database.
 
 SQLite gets WAL, a busy timeout and write transactions begun IMMEDIATE (so two terminals
-never both read a counter then collide on the upgrade to a write lock). PostgreSQL needs
+never both read a counter then collide on the upgrade to a write lock). Its file holds bank
+details and PIN hashes, so it is created owner-only (0600) before SQLite first opens it;
+SQLite gives the -wal and -shm files the database file's permissions. PostgreSQL needs
 nothing special here: the services lock the rows they bump.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import time
@@ -90,7 +93,29 @@ def insert_if_absent(session: Session, model, **values) -> bool:
     return session.execute(statement).first() is not None
 
 
+def make_private(path: str) -> None:
+    """Create the database file owner-only if absent; tighten it (and -wal, -shm) if others can
+    read it. A missing folder is left for SQLite to report."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except (FileExistsError, FileNotFoundError):
+        pass
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            st = os.stat(name)
+            if st.st_mode & 0o077 and st.st_uid == os.getuid():
+                os.chmod(name, 0o600)
+        except OSError:
+            continue
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    path = engine.url.database
+    if path not in (None, "", ":memory:") and not path.startswith("file:"):
+        @event.listens_for(engine, "do_connect")
+        def before_connect(_dialect, _record, _cargs, _cparams):
+            make_private(path)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves

@@ -96,7 +96,7 @@ class Outcome:
 @contextlib.contextmanager
 def pins_checked_once() -> Iterator[None]:
     """The demo acts hundreds of times as the same eight people; each PIN is still checked
-    against its stored scrypt hash, but once per run, not once per action (~0.1 s each)."""
+    against its stored (slow) hash, but once per run, not once per action (~0.1 s each)."""
     from surrender.services import auth
 
     original = auth.verify_pin

@@ -59,6 +59,16 @@ class Staff(SQLModel, table=True):
     pin_hash: str | None = None
     active: bool = True
     created_at: dt.datetime = Field(sa_column=utc_column())
+    failed_pins: int = 0  # wrong PINs in a row; bumped in a transaction of its own
+    locked_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class StaffStation(SQLModel, table=True):
+    """A station an admin lets a member act at besides their own (`staff update --stations`)."""
+
+    __tablename__ = "staff_station"
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True)
+    station_code: str = Field(foreign_key="station.code", primary_key=True)
 
 
 class CampaignRecord(SQLModel, table=True):

@@ -28,7 +28,10 @@ LONDON = ZoneInfo("Europe/London")
 # Inside the zombie-2024 window: a Tuesday afternoon at the counter.
 NOW = dt.datetime(2024, 9, 10, 14, 0, tzinfo=LONDON)
 
-PINS = {"1": "1234", "4001": "4444", "5001": "5555"}
+# Test-only: cheap PIN hashes (see surrender/services/pins.py); the pty tests unset it.
+os.environ.setdefault("SURRENDER_TESTS_ONLY_WEAK_PIN_HASH", "1")
+
+PINS = {"1": "100001", "2001": "200102", "3001": "300103", "4001": "400104", "5001": "500105"}
 STAFF = [  # number, name, role, station
     ("1", "Alex Admin", "admin", None),
     ("2001", "Sam Patel", "desk", "TW"),
@@ -43,7 +46,7 @@ def seed_staff(url: str) -> None:
 
     admin = Context(url=url, staff="1", pin=PINS["1"], now=lambda: NOW)
     for number, name, role, station in STAFF:
-        add_staff(admin, number, name, role, station, PINS.get(number))
+        add_staff(admin, number, name, role, station, PINS[number])
 
 
 def _pg_admin_url() -> str:
@@ -147,9 +150,10 @@ def clock():
 
 @pytest.fixture
 def ctx(db_url, tmp_path, clock) -> Context:
-    """Acting as desk officer 2001 at Thorpe Wood, at NOW."""
-    return Context(url=db_url, staff="2001", station="TW", receipts_dir=tmp_path / "receipts", now=clock)
+    """Acting as desk officer 2001 at Thorpe Wood (with their PIN), at NOW."""
+    return Context(url=db_url, staff="2001", pin=PINS["2001"], station="TW", receipts_dir=tmp_path / "receipts",
+                   now=clock)
 
 
 def as_staff(ctx: Context, number: str, **changes) -> Context:
-    return replace(ctx, staff=number, pin=PINS.get(number), **changes)
+    return replace(ctx, **{"staff": number, "pin": PINS.get(number), **changes})

@@ -45,6 +45,7 @@ class Counter:
                                    cwd=str(cwd), encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200),
                                    preexec_fn=_as_from_a_shell)
         self.answers = 0
+        self.pins = 0
         self.log: list[str] = []
 
     def expect(self, pattern: str) -> str:
@@ -60,6 +61,13 @@ class Counter:
         self.child.sendline(text)
         self.answers += 1
         return seen
+
+    def sign_in(self, pin: str) -> None:
+        """Type the acting officer's PIN at its hidden prompt. Authentication, not an answer
+        about the surrender, so it is counted apart (`pins`)."""
+        self.expect(r"PIN for staff \S+")
+        self.child.sendline(pin)
+        self.pins += 1
 
     def reply(self, text: str) -> None:
         """Type `text` and Enter at a prompt already waited for: one answer."""
@@ -92,13 +100,18 @@ def plain(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "")
 
 
-def spawn_surrender(*args: str, env: dict[str, str], cwd: Path | None = None):
-    """`surrender ARGS` on a pseudo-terminal (stdin and stdout are ttys), 200 columns wide."""
+def spawn_surrender(*args: str, env: dict[str, str], cwd: Path | None = None, pin: str | None = None):
+    """`surrender ARGS` on a pseudo-terminal (stdin and stdout are ttys), 200 columns wide;
+    with `pin`, typed at the hidden PIN prompt as the officer would."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("SURRENDER_")}
     # A dumb terminal gets no colour codes; COLUMNS keeps Rich's tables on one line each.
     env = {**base, "TERM": "dumb", "COLUMNS": "200", "LINES": "50", **env}
-    return pexpect.spawn(installed_surrender(), list(args), env=env, cwd=cwd, encoding="utf-8", timeout=TIMEOUT,
+    child = pexpect.spawn(installed_surrender(), list(args), env=env, cwd=cwd, encoding="utf-8", timeout=TIMEOUT,
                          dimensions=(50, 200), preexec_fn=_as_from_a_shell)
+    if pin is not None:
+        child.expect(r"PIN for staff \S+")
+        child.sendline(pin)
+    return child
 
 
 def finish(child) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0005_exports'
-down_revision: Union[str, None] = '0002_audit'
+down_revision: Union[str, None] = '0003_auth'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -17,7 +17,14 @@ from surrender.errors import Refused
 
 
 class SurrenderGroup(TyperGroup):
-    """Turns every refusal a user can cause into one line on stderr and exit code 1."""
+    """Turns every refusal a user can cause into one line on stderr and exit code 1; gives every
+    command the global options after it as well (cli/global_options.py)."""
+
+    def __init__(self, **attrs):
+        from surrender.cli.global_options import add_to_leaf_commands
+
+        super().__init__(**attrs)
+        add_to_leaf_commands(self)
 
     def parse_args(self, ctx, args):
         if "--print" in args:  # a bare `--print` means both copies (see cli/printing.py)
@@ -30,11 +37,6 @@ class SurrenderGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Refused as exc:
-            from surrender.services.auth import PinRequired
-
-            if isinstance(exc, PinRequired) and sys.stdin.isatty() and ctx.obj is not None and not ctx.obj.pin:
-                ctx.obj.pin = typer.prompt("PIN", hide_input=True)
-                return self.invoke(ctx)
             fail(str(exc))
         except Exception as exc:  # database unreachable, disk full...: one line, not a traceback
             if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "sqlite3"):
@@ -100,7 +102,14 @@ def settings(
     from surrender.services.context import Context
 
     ctx.obj = Context(url=db, staff=staff, pin=os.environ.get("SURRENDER_PIN") or None,
-                      station=station, campaign=campaign, receipts_dir=receipts_dir)
+                      station=station, campaign=campaign, receipts_dir=receipts_dir,
+                      pin_prompt=ask_pin if sys.stdin.isatty() else None)
+
+
+def ask_pin(label: str) -> str:
+    """The acting member's PIN, typed hidden at the terminal (prompt on stderr, so `--format json
+    | jq` still gets clean output). Services call it through Context.pin_prompt, at most once."""
+    return typer.prompt(label, hide_input=True, err=True)
 
 
 def _show_version(value: bool) -> None:

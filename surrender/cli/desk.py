@@ -84,6 +84,9 @@ def log(
         raise_refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES] (prompts need a terminal)")
     when = parse_local_datetime(at) if at else None
     if interactive:
+        from surrender.services.auth import audit_refusals, sign_in
+
+        audit_refusals(context, lambda: sign_in(context, "log"))  # the PIN before the questions, not after
         try:
             request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
                                             address=address, postcode=postcode, declare=declare, business=business)
@@ -261,9 +264,12 @@ def desk(
     from surrender.errors import Refused
     import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
 
+    from surrender.services.auth import audit_refusals, sign_in
+
     context = ctx.obj
     if not stdin_is_terminal():
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
+    audit_refusals(context, lambda: sign_in(context, "log"))  # the PIN once, for the whole session
     from surrender.services.campaigns import campaign_to_ask_about
 
     session = Desk(context, paper.value, chosen(print_what, printer), printer,
@@ -281,6 +287,9 @@ def desk(
                 break
         except Refused as exc:
             say(("Refused:", "bold red"), f" {exc}", stderr=True)
+        except EOFError:  # Ctrl-D inside a surrender: it is not saved, and the shift ends
+            say(("\nNothing saved.", "yellow"))
+            break
     out.print(f"Session ended: {session.logged} surrender(s) logged.")
 
 

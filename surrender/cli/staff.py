@@ -1,16 +1,22 @@
-"""`surrender staff`: the register of who may do what."""
+"""`surrender staff`: the register of who may do what, their PINs, locks and stations."""
 
 from __future__ import annotations
 
 import enum
+import sys
 from typing import Optional
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit
 
-app = typer.Typer(help="Register staff and their roles (admin). The first admin needs no --staff.",
+app = typer.Typer(help="Register staff, their roles, stations and PINs (admin; set-pin: anyone, own PIN). "
+                       "The first admin needs no --staff.",
                   no_args_is_help=True)
+
+NEW_PIN_HELP = ("The new PIN (6-12 digits), for scripts; also SURRENDER_NEW_PIN. On a terminal leave it out "
+                "and type it (hidden, twice): a PIN on the command line is visible to other users.")
+STATIONS_HELP = "Stations they may act at besides their own, comma-separated: TW,PK (empty: none)."
 
 
 class Role(str, enum.Enum):
@@ -20,37 +26,127 @@ class Role(str, enum.Enum):
     admin = "admin"
 
 
+def _new_pin(given: Optional[str], number: str) -> Optional[str]:
+    """The PIN given for scripts, else typed twice (hidden) at a terminal, else None."""
+    if given or not sys.stdin.isatty():
+        return given
+    from surrender.cli.output import say
+    from surrender.errors import Refused
+    from surrender.services.pins import check_pin_format
+
+    while True:
+        pin = typer.prompt(f"New PIN for {number}", hide_input=True, err=True)
+        try:
+            check_pin_format(pin)
+        except Refused as exc:
+            say(str(exc), stderr=True)
+            continue
+        if typer.prompt("Repeat the new PIN", hide_input=True, err=True) == pin:
+            return pin
+        say("the two PINs differ: again", stderr=True)
+
+
 @app.command("add")
 def add(
     ctx: typer.Context,
     number: str = typer.Argument(..., help="Staff (collar) number."),
     name: str = typer.Option(..., "--name", help="Full name, as printed on receipts."),
     role: Role = typer.Option(..., "--role", help="desk, finance, manager or admin."),
-    station: Optional[str] = typer.Option(None, "--station", help="Home station: TW or PK."),
-    pin: Optional[str] = typer.Option(None, "--pin", help="The new member's PIN (4-12 digits); needed for "
-                                      "finance, manager and admin, asked for if not given."),
+    station: Optional[str] = typer.Option(None, "--station", help="Their own station: TW or PK."),
+    stations: Optional[str] = typer.Option(None, "--stations", help=STATIONS_HELP),
+    pin: Optional[str] = typer.Option(None, "--pin", "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),
 ) -> None:
-    """Add a staff member. While no staff exist, this makes the first admin with no one acting.
+    """Add a staff member with their PIN. While no staff exist, this makes the first admin with
+    no one acting.
 
-    Example: `surrender staff add 1234 --name "Sam Patel" --role desk --station TW`
+    Example: `surrender staff add 2041 --name "Sam Patel" --role desk --station TW` (then type
+    the new PIN twice; your own PIN is asked first).
     """
-    import sys
+    from surrender.services.staff import add_staff, parse_stations, sign_in_for_staff_change
 
-    from surrender.rules.permissions import PIN_ROLES
-    from surrender.services.staff import add_staff
-
-    if role.value in PIN_ROLES and not pin and sys.stdin.isatty():
-        pin = typer.prompt(f"PIN for {number}", hide_input=True, confirmation_prompt=True)
-    row = add_staff(ctx.obj, number, name, role.value, station, pin)
-    console().print(f"Added {row.number} {row.name} ({row.role}{', ' + row.station if row.station else ''})")
+    if not pin and sys.stdin.isatty():
+        sign_in_for_staff_change(ctx.obj)  # your PIN before theirs
+    row = add_staff(ctx.obj, number, name, role.value, station, _new_pin(pin, number), parse_stations(stations))
+    console().print(f"Added {row.number} {row.name} ({row.role}{', ' + row.stations if row.stations else ''})",
+                    markup=False)
 
 
 @app.command("list")
 def list_(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP)) -> None:
-    """List staff with their roles and stations (admin)."""
+    """List staff with their roles, stations, and whether locked or inactive (admin).
+
+    Example: `surrender staff list --format csv`
+    """
     from dataclasses import asdict
 
     from surrender.services.staff import list_staff
 
     rows = [asdict(r) for r in list_staff(ctx.obj)]
-    emit(rows, fmt, ["number", "name", "role", "station", "pin", "active"], title="Staff")
+    emit(rows, fmt, ["number", "name", "role", "station", "stations", "pin", "locked", "active"], title="Staff")
+
+
+@app.command("set-pin")
+def set_pin(
+    ctx: typer.Context,
+    number: Optional[str] = typer.Argument(None, help="Whose PIN (admin only); leave out for your own."),
+    new_pin: Optional[str] = typer.Option(None, "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),
+) -> None:
+    """Change your own PIN (your current PIN is asked first), or, as an admin, anyone's.
+
+    Example: `surrender staff set-pin` (yours) or `surrender staff set-pin 2041` (admin)
+    """
+    from surrender.services.staff import is_own, sign_in_for_staff_change
+    from surrender.services.staff import set_pin as set_member_pin
+
+    if not new_pin and sys.stdin.isatty():
+        sign_in_for_staff_change(ctx.obj, own_pin=is_own(ctx.obj, number))
+    row = set_member_pin(ctx.obj, number, _new_pin(new_pin, number or ctx.obj.staff or "you"))
+    note = " (still locked: `surrender staff unlock " + row.number + "`)" if row.locked else ""
+    console().print(f"New PIN set for {row.number}{note}.", markup=False)
+
+
+@app.command("unlock")
+def unlock(ctx: typer.Context, number: str = typer.Argument(..., help="Staff number to unlock.")) -> None:
+    """Unlock a member locked after 5 wrong PINs in a row (admin); their count starts again.
+
+    Example: `surrender staff unlock 2041`
+    """
+    from surrender.services.staff import unlock_staff
+
+    row = unlock_staff(ctx.obj, number)
+    console().print(f"Unlocked {row.number}.", markup=False)
+
+
+@app.command("deactivate")
+def deactivate(ctx: typer.Context, number: str = typer.Argument(..., help="Staff number to deactivate.")) -> None:
+    """Stop a member acting at all (admin); their past records keep their name. The last
+    active admin cannot be deactivated.
+
+    Example: `surrender staff deactivate 2041`
+    """
+    from surrender.services.staff import deactivate_staff
+
+    row = deactivate_staff(ctx.obj, number)
+    console().print(f"Deactivated {row.number} {row.name}.", markup=False)
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help="Staff number to change."),
+    stations: Optional[str] = typer.Option(None, "--stations", help=STATIONS_HELP),
+    role: Optional[Role] = typer.Option(None, "--role", help="New role."),
+    name: Optional[str] = typer.Option(None, "--name", help="New name."),
+    station: Optional[str] = typer.Option(None, "--station", help="New own station."),
+) -> None:
+    """Change a member's stations, role, name or own station (admin).
+
+    Example: `surrender staff update 2041 --stations TW,PK` lets a Thorpe Wood officer log at
+    Parkside too; `--stations ""` takes the extra stations away.
+    """
+    from surrender.services.staff import parse_stations, update_staff
+
+    row = update_staff(ctx.obj, number, stations=None if stations is None else parse_stations(stations),
+                       role=role.value if role else None, name=name, station=station)
+    console().print(f"Updated {row.number} {row.name}: {row.role}, stations {row.stations or 'none'}.",
+                    markup=False)

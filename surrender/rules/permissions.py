@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-ROLES = ("desk", "finance", "manager", "admin")
-PIN_ROLES = frozenset({"finance", "manager", "admin"})  # their actions need the acting PIN
+from typing import Iterable
+
+ROLES = ("desk", "finance", "manager", "admin")  # every role acts with its own PIN
 
 ALLOWED: dict[str, frozenset[str]] = {
     "log": frozenset({"desk"}),
@@ -20,6 +21,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "report": frozenset({"manager", "finance"}),
     "audit": frozenset({"manager", "admin"}),
     "staff": frozenset({"admin"}),
+    "own-pin": frozenset(ROLES),
     "campaign.register": frozenset({"admin"}),
     "db.upgrade": frozenset({"admin"}),
     "purge": frozenset({"admin"}),
@@ -39,3 +41,32 @@ def may(role: str, action: str) -> bool:
 def sees_personal_data(role: str, action: str) -> bool:
     """Only finance sees claimant contact and payment details unmasked (SPEC 7)."""
     return role == "finance" and action in ("show", "claims.export")
+
+
+# Actions a role may take only at the stations it may use: its own, plus those an admin granted.
+STATION_BOUND: dict[str, frozenset[str]] = {
+    "log": frozenset({"desk"}),
+    "void": frozenset({"manager"}),
+}
+
+
+def stations_allowed(home: str | None, granted: Iterable[str]) -> tuple[str, ...]:
+    """The member's own station first, then the granted ones, each once."""
+    codes = [home] if home else []
+    codes += sorted(set(granted) - set(codes))
+    return tuple(codes)
+
+
+def station_refusal(number: str, role: str, action: str, station: str,
+                    home: str | None, granted: Iterable[str]) -> str | None:
+    """None if `role` may take `action` at `station`; else the one-line reason, naming the
+    stations the member may use."""
+    if role not in STATION_BOUND.get(action, frozenset()):
+        return None
+    allowed = stations_allowed(home, granted)
+    if station.upper() in allowed:
+        return None
+    verb = "log surrenders" if action == "log" else "void surrenders"
+    where = f"only at {', '.join(allowed)}" if allowed else "at no station yet"
+    return (f"staff member {number} may {verb} {where}, not at {station.upper()}; "
+            f"an admin can grant more with `surrender staff update {number} --stations ...`")

@@ -38,7 +38,8 @@ def check_surrender_time(campaign: Campaign, at: dt.datetime, now: dt.datetime) 
 
 
 def parse_local_datetime(text: str, zone_name: str = "Europe/London") -> dt.datetime:
-    """`2024-09-01 14:30` is local time; a time with an offset is taken as given."""
+    """`2024-09-01 14:30` is local time; a time with an offset is taken as given. A local time
+    the clocks skip (spring) or pass twice (autumn) is refused, offering both readings."""
     try:
         value = dt.datetime.fromisoformat(text.strip())  # takes "T" or a space between date and time
     except ValueError:
@@ -46,11 +47,29 @@ def parse_local_datetime(text: str, zone_name: str = "Europe/London") -> dt.date
     if value.tzinfo is not None:
         return value
     zone = ZoneInfo(zone_name)
-    local = value.replace(tzinfo=zone)
-    # A wall-clock time skipped by the spring change does not survive the round trip.
-    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
-        raise Refused(f"--at {text!r} does not exist in {zone_name} (clocks went forward)")
-    return local
+    early, late = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return early
+    wall = value.strftime("%Y-%m-%d %H:%M") + (value.strftime(":%S") if value.second else "")
+    readings = " or ".join(f'--at "{wall}{_offset(t)}" ({_as_local(t, zone)})' for t in (early, late))
+    if early.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
+        raise Refused(f"{wall} does not exist in {zone_name} (the clocks went forward): give {readings}")
+    raise Refused(f"{wall} happens twice in {zone_name} (the clocks went back): give {readings}")
+
+
+def _offset(moment: dt.datetime) -> str:
+    minutes = int(moment.utcoffset().total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _as_local(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """How the reading shows on the local clock: `BST`, or `= 02:30 BST` when it moves."""
+    fixed = dt.datetime.fromisoformat(moment.replace(tzinfo=None).isoformat() + _offset(moment))
+    shown = fixed.astimezone(zone)
+    if shown.replace(tzinfo=None) == moment.replace(tzinfo=None):
+        return shown.strftime("%Z")
+    return "= " + shown.strftime("%H:%M %Z")
 
 
 @dataclass(frozen=True)

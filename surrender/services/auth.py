@@ -1,32 +1,64 @@
-"""Who is acting: look the staff member up, check role and PIN, and audit refusals."""
+"""Who is acting: look the staff member up, check role, PIN, lock and station; audit refusals.
+
+Every action goes through `perform` (or `sign_in` then `authorize`):
+
+1. `sign_in(ctx, action)` runs *before* the command's transaction: it checks the member exists,
+   is active, unlocked and has the role, then checks their PIN once per process. Each try is
+   counted first, in a committed transaction of its own (`failed_pins = failed_pins + 1 ...
+   RETURNING`), so a refused or crashed command still counts, parallel guesses cannot
+   overshoot the limit, and the slow hash runs outside any lock. A right PIN resets the count;
+   the fifth wrong PIN in a row locks the account until an admin runs `staff unlock`.
+2. `authorize(session, ctx, action)` runs inside the command's transaction and re-checks role,
+   active and lock (cheap), and that this process signed the member in.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Callable, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from surrender import db
 from surrender.errors import Forbidden, NotFound, Refused
-from surrender.models import Staff
-from surrender.rules.permissions import PIN_ROLES, roles_for
+from surrender.models import Staff, StaffStation
+from surrender.rules.permissions import roles_for, station_refusal, stations_allowed
 from surrender.services import audit
 from surrender.services.context import Context
-from surrender.services.pins import verify_pin
+from surrender.services.pins import hash_pin, needs_rehash, verify_pin
 
 T = TypeVar("T")
+MAX_WRONG_PINS = 5
+
+# (url, staff number, digest of stored hash + PIN) signed in by this process: a desk session
+# is asked once, and a PIN changed elsewhere (new stored hash) is checked again.
+_signed_in: set[tuple[str, str, str]] = set()
 
 
 class PinRequired(Forbidden):
-    """The action needs the acting member's PIN and none was given (the CLI may prompt)."""
+    """The action needs the acting member's PIN, none was given and there is no terminal."""
 
 
 class RoleRefused(Forbidden):
+    """A refusal about who is acting (role, PIN, lock, station): audited on its own."""
+
     def __init__(self, message: str, staff_id: int | None, action: str):
         super().__init__(message)
         self.staff_id = staff_id
         self.action = action
+
+
+class AccountLocked(RoleRefused):
+    """Too many wrong PINs in a row: refused even with the right PIN until an admin unlocks."""
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    number: str
+    pin_hash: str | None
 
 
 def staff_count(session: Session) -> int:
@@ -40,37 +72,120 @@ def find_staff(session: Session, number: str) -> Staff:
     return staff
 
 
-def authorize(session: Session, ctx: Context, action: str) -> Staff:
-    """The acting staff member, if their role may do `action` and their PIN (if needed) matches."""
+def locked_message(number: str) -> str:
+    return (f"staff member {number} is locked after {MAX_WRONG_PINS} wrong PINs in a row: "
+            f"an admin unlocks it with `surrender staff unlock {number}`")
+
+
+def _check_member(session: Session, ctx: Context, action: str) -> Staff:
+    """The acting member, if they exist, are active, unlocked and have a role for `action`."""
     if not ctx.staff:
         raise Forbidden("name the acting staff member with --staff NUMBER or SURRENDER_STAFF")
     staff = find_staff(session, ctx.staff)
     if not staff.active:
         raise RoleRefused(f"staff member {staff.number} is no longer active", staff.id, action)
+    if staff.locked_at is not None:
+        raise AccountLocked(locked_message(staff.number), staff.id, action)
     allowed = roles_for(action)
     if staff.role not in allowed:
         needed = " or ".join(sorted(allowed))
         raise RoleRefused(f"{action.replace('.', ' ')} needs the {needed} role; {staff.number} is {staff.role}",
                           staff.id, action)
-    if staff.role in PIN_ROLES and staff.pin_hash:
+    return staff
+
+
+def _key(url: str, number: str, stored: str, pin: str) -> tuple[str, str, str]:
+    return url, number, hashlib.sha256(f"{stored}\0{pin}".encode()).hexdigest()
+
+
+def sign_in(ctx: Context, action: str) -> None:
+    """Check who is acting and, once per process, their PIN (asking through ctx.pin_prompt on a
+    terminal when none was given). Call before the command's transaction; `perform` does."""
+    def look_up(session: Session) -> Member:
+        staff = _check_member(session, ctx, action)
+        return Member(staff.id, staff.number, staff.pin_hash)
+
+    member = db.run(ctx.url, look_up, write=False)
+    if ctx.pin and member.pin_hash and _key(ctx.url, member.number, member.pin_hash, ctx.pin) in _signed_in:
+        return
+    if not member.pin_hash:
+        raise RoleRefused(f"staff member {member.number} has no PIN yet: an admin sets one with "
+                          f"`surrender staff set-pin {member.number}`", member.id, action)
+    if not ctx.pin:
+        if ctx.pin_prompt is None:
+            raise PinRequired(f"{action.replace('.', ' ')} needs {member.number}'s PIN: "
+                              "enter it on a terminal or set SURRENDER_PIN")
+        ctx.pin = ctx.pin_prompt(f"PIN for staff {member.number}")
+    attempt = db.run(ctx.url, lambda session: _count_try(session, member.id))
+    if attempt is None or attempt > MAX_WRONG_PINS:
+        raise AccountLocked(locked_message(member.number), member.id, action)
+    if verify_pin(ctx.pin, member.pin_hash):
+        stored = hash_pin(ctx.pin) if needs_rehash(member.pin_hash) else member.pin_hash
+        db.run(ctx.url, lambda session: _reset_tries(session, ctx, member, stored))
+        _signed_in.add(_key(ctx.url, member.number, stored, ctx.pin))
+        return
+    if attempt == MAX_WRONG_PINS:
+        db.run(ctx.url, lambda session: _lock(session, ctx, member, action))
+        raise AccountLocked(f"wrong PIN; {locked_message(member.number)}", member.id, action)
+    left = MAX_WRONG_PINS - attempt
+    raise RoleRefused(f"wrong PIN for staff member {member.number} ({left} more wrong and it locks)",
+                      member.id, action)
+
+
+def _count_try(session: Session, staff_id: int) -> int | None:
+    """Count this try before checking it; None if the account is locked."""
+    return session.execute(
+        update(Staff).where(Staff.id == staff_id, Staff.locked_at.is_(None))
+        .values(failed_pins=Staff.failed_pins + 1).returning(Staff.failed_pins)
+    ).scalar_one_or_none()
+
+
+def _reset_tries(session: Session, ctx: Context, member: Member, stored: str) -> None:
+    session.execute(update(Staff).where(Staff.id == member.id, Staff.locked_at.is_(None)).values(failed_pins=0))
+    if stored != member.pin_hash:  # an old scrypt (or weaker) hash becomes argon2id, on the record
+        rehashed = session.execute(update(Staff).where(Staff.id == member.id, Staff.pin_hash == member.pin_hash)
+                                   .values(pin_hash=stored)).rowcount
+        if rehashed:
+            audit.record(session, ctx.now(), member.id, "staff.pin_rehashed", "staff", member.id,
+                         {"number": member.number})
+
+
+def _lock(session: Session, ctx: Context, member: Member, action: str) -> None:
+    now = ctx.now()
+    locked = session.execute(update(Staff).where(Staff.id == member.id, Staff.locked_at.is_(None))
+                             .values(locked_at=now)).rowcount
+    if locked:
+        audit.record(session, now, member.id, "staff.locked", "staff", member.id,
+                     {"number": member.number, "wrong_pins": MAX_WRONG_PINS, "action": action})
+
+
+def authorize(session: Session, ctx: Context, action: str) -> Staff:
+    """Inside the command's transaction: the acting member, re-checked, signed in by `sign_in`."""
+    staff = _check_member(session, ctx, action)
+    if not (ctx.pin and staff.pin_hash and _key(ctx.url, staff.number, staff.pin_hash, ctx.pin) in _signed_in):
         if not ctx.pin:
-            raise PinRequired(f"{action.replace('.', ' ')} needs {staff.number}'s PIN: enter it or set SURRENDER_PIN")
-        if not verify_pin(ctx.pin, staff.pin_hash):
-            raise RoleRefused(f"wrong PIN for staff member {staff.number}", staff.id, action)
+            raise PinRequired(f"{action.replace('.', ' ')} needs {staff.number}'s PIN: "
+                              "enter it on a terminal or set SURRENDER_PIN")
+        # sign_in was skipped, or the PIN changed since: never act on an unchecked PIN.
+        raise Forbidden(f"{staff.number}'s PIN was not checked for this command (changed meanwhile?): run it again")
     return staff
 
 
 def perform(ctx: Context, action: str, work: Callable[[Session, Staff], T], write: bool = True) -> T:
-    """Authorise and run `work` in one transaction; a role refusal is audited on its own."""
+    """Sign in, then authorise and run `work` in one transaction; refusals are audited on their own."""
     def transaction(session: Session) -> T:
         return work(session, authorize(session, ctx, action))
 
-    return audit_refusals(ctx, lambda: db.run(ctx.url, transaction, write=write))
+    def attempt() -> T:
+        sign_in(ctx, action)
+        return db.run(ctx.url, transaction, write=write)
+
+    return audit_refusals(ctx, attempt)
 
 
 def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
-    """Run `attempt`; if a role or PIN check refused it, write that refusal to the audit trail
-    in a transaction of its own (the refused one has rolled back), then re-raise."""
+    """Run `attempt`; if a role, PIN, lock or station check refused it, write that refusal to the
+    audit trail in a transaction of its own (the refused one has rolled back), then re-raise."""
     try:
         return attempt()
     except RoleRefused as refusal:
@@ -82,8 +197,25 @@ def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
         raise
 
 
-def require_station(session: Session, code: str | None, staff: Staff):
-    """The station the work happens at: --station, else the staff member's own."""
+def granted_stations(session: Session, staff: Staff) -> list[str]:
+    return list(session.execute(select(StaffStation.station_code).where(StaffStation.staff_id == staff.id)
+                                .order_by(StaffStation.station_code)).scalars())
+
+
+def check_station(session: Session, staff: Staff, action: str, code: str) -> None:
+    """Refuse (audited) a desk officer logging, or a manager voiding, at a station not theirs."""
+    reason = station_refusal(staff.number, staff.role, action, code, staff.station_code,
+                             granted_stations(session, staff))
+    if reason:
+        raise RoleRefused(reason, staff.id, action)
+
+
+def stations_of(session: Session, staff: Staff) -> tuple[str, ...]:
+    return stations_allowed(staff.station_code, granted_stations(session, staff))
+
+
+def require_station(session: Session, code: str | None, staff: Staff, action: str = "log"):
+    """The station the work happens at (--station, else the member's own), if they may act there."""
     from surrender.models import Station
 
     code = (code or staff.station_code or "").upper()
@@ -93,4 +225,5 @@ def require_station(session: Session, code: str | None, staff: Staff):
     if station is None:
         codes = ", ".join(session.execute(select(Station.code)).scalars())
         raise NotFound(f"no station {code!r}; stations: {codes}")
+    check_station(session, staff, action, station.code)
     return station

@@ -17,8 +17,11 @@ DEFAULT_URL = "sqlite:///surrender.db"
 class Context:
     url: str = DEFAULT_URL
     staff: str | None = None
-    pin: str | None = None
+    pin: str | None = field(default=None, repr=False)  # the acting member's PIN (SURRENDER_PIN or asked)
     station: str | None = None
     campaign: str | None = None  # preset code or path to a TOML file
     receipts_dir: Path = Path("receipts")
     now: Callable[[], dt.datetime] = field(default=utcnow)
+    # Asks the person at the keyboard for their PIN (hidden), given the prompt text; set by the
+    # CLI only when stdin is a terminal. `auth.sign_in` calls it at most once, when pin is None.
+    pin_prompt: Callable[[str], str] | None = field(default=None, repr=False, compare=False)

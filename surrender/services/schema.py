@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect, text
 
 from surrender import db
-from surrender.services.auth import audit_refusals, authorize, staff_count
+from surrender.errors import Forbidden
+from surrender.services.auth import audit_refusals, sign_in, staff_count
 from surrender.services.context import Context
 
 
@@ -14,9 +14,26 @@ def upgrade_schema(ctx: Context, revision: str = "head") -> tuple[str | None, st
     from surrender.migrate import upgrade
 
     engine = db.get_engine(ctx.url)
-    if inspect(engine).has_table("staff"):
-        def check(session: Session) -> None:
-            if staff_count(session):
-                authorize(session, ctx, "db.upgrade")
-        audit_refusals(ctx, lambda: db.run(ctx.url, check, write=False))
+    inspector = inspect(engine)
+    if inspector.has_table("staff") and db.run(ctx.url, staff_count, write=False):
+        if "locked_at" in {c["name"] for c in inspector.get_columns("staff")}:
+            audit_refusals(ctx, lambda: sign_in(ctx, "db.upgrade"))
+        else:
+            _check_admin_before_auth_schema(ctx)
     return upgrade(ctx.url, revision)
+
+
+def _check_admin_before_auth_schema(ctx: Context) -> None:
+    """A database from before the PIN counter: check the admin's PIN against its stored hash."""
+    from surrender.services.pins import verify_pin
+
+    row = db.run(ctx.url, lambda s: s.execute(
+        text("SELECT role, active, pin_hash FROM staff WHERE number = :n"), {"n": (ctx.staff or "").strip()}
+    ).first(), write=False)
+    if row is None or row.role != "admin" or not row.active:
+        raise Forbidden("db upgrade needs an active admin: name one with --staff NUMBER")
+    if not (ctx.pin or ctx.pin_prompt):
+        raise Forbidden(f"db upgrade needs {ctx.staff}'s PIN: enter it on a terminal or set SURRENDER_PIN")
+    ctx.pin = ctx.pin or ctx.pin_prompt(f"PIN for staff {ctx.staff}")
+    if not verify_pin(ctx.pin, row.pin_hash):
+        raise Forbidden(f"wrong PIN for staff member {ctx.staff}")

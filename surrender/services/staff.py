@@ -1,19 +1,25 @@
-"""Staff register: add and list. The very first member may be added with no one acting."""
+"""Staff register: add, list, update, set PINs, unlock and deactivate. All audited.
+
+The very first member (an admin) may be added with no one acting; after that an admin acts.
+PIN hashes are computed before the transaction (they are slow on purpose).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from surrender import db
 from surrender.errors import Refused
-from surrender.models import Staff, Station
-from surrender.rules.permissions import PIN_ROLES, ROLES
+from surrender.models import Staff, StaffStation, Station
+from surrender.rules.permissions import ROLES
 from surrender.services import audit
-from surrender.services.auth import audit_refusals, authorize, perform, staff_count
+from surrender.services.auth import (audit_refusals, authorize, find_staff, perform, sign_in, staff_count,
+                                     stations_of)
 from surrender.services.context import Context
 from surrender.services.pins import check_pin_format, hash_pin
 
@@ -24,11 +30,27 @@ class StaffRow:
     name: str
     role: str
     station: str | None
+    stations: str  # every station they may act at, own first: "TW,PK"
     pin: bool
+    locked: bool
     active: bool
 
 
-def add_staff(ctx: Context, number: str, name: str, role: str, station: str | None, pin: str | None) -> StaffRow:
+def parse_stations(text: str | None) -> list[str]:
+    """`TW,PK` (or `tw pk`) as a list of codes; empty text is no stations."""
+    return [code for code in re.split(r"[\s,]+", (text or "").upper()) if code]
+
+
+def sign_in_for_staff_change(ctx: Context, own_pin: bool = False) -> None:
+    """Check the acting member's PIN before a new PIN is typed twice (nothing to check while no
+    staff exist): as an admin, or (own_pin) as anyone changing their own."""
+    if not db.run(ctx.url, staff_count, write=False):
+        return
+    audit_refusals(ctx, lambda: sign_in(ctx, "own-pin" if own_pin else "staff"))
+
+
+def add_staff(ctx: Context, number: str, name: str, role: str, station: str | None, pin: str | None,
+              stations: list[str] | None = None) -> StaffRow:
     number, name, role = number.strip(), " ".join(name.split()), role.strip().lower()
     if not re.fullmatch(r"[A-Za-z0-9]{1,20}", number):
         raise Refused(f"staff number {number!r} must be 1-20 letters or digits")
@@ -36,11 +58,10 @@ def add_staff(ctx: Context, number: str, name: str, role: str, station: str | No
         raise Refused("--name must not be empty")
     if role not in ROLES:
         raise Refused(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if role in PIN_ROLES and not pin:
-        raise Refused(f"the {role} role needs a PIN: give --pin or set SURRENDER_PIN")
-    if pin:
-        check_pin_format(pin)
-    pin_hash = hash_pin(pin) if pin else None  # slow: computed outside the transaction
+    if not pin:
+        raise Refused(f"{number} needs a PIN: give it at the prompt, with --pin or SURRENDER_NEW_PIN")
+    check_pin_format(pin)
+    pin_hash = hash_pin(pin)  # slow: computed outside the transaction
 
     def work(session: Session) -> StaffRow:
         actor_id = None
@@ -48,28 +69,148 @@ def add_staff(ctx: Context, number: str, name: str, role: str, station: str | No
             actor_id = authorize(session, ctx, "staff").id
         elif role != "admin":
             raise Refused("the first staff member must be an admin (--role admin), who then adds the rest")
-        code = station.upper() if station else None
-        if code and session.get(Station, code) is None:
-            raise Refused(f"no station {code!r}")
+        code = _station(session, station)
         if session.execute(select(Staff.id).where(Staff.number == number)).first():
             raise Refused(f"staff number {number} is already registered")
         member = Staff(number=number, name=name, role=role, station_code=code, pin_hash=pin_hash,
                        created_at=ctx.now())
         session.add(member)
         session.flush()
+        granted = _grant(session, member, stations or [])
         audit.record(session, ctx.now(), actor_id, "staff.added", "staff", member.id,
-                     {"number": number, "role": role, "station": code})
-        return _row(member)
+                     {"number": number, "role": role, "station": code, "stations": granted})
+        return _row(session, member)
 
-    return audit_refusals(ctx, lambda: db.run(ctx.url, work))
+    def attempt() -> StaffRow:
+        if db.run(ctx.url, staff_count, write=False):
+            sign_in(ctx, "staff")
+        return db.run(ctx.url, work)
+
+    return audit_refusals(ctx, attempt)
 
 
 def list_staff(ctx: Context) -> list[StaffRow]:
     def work(session: Session, _actor: Staff) -> list[StaffRow]:
-        return [_row(s) for s in session.execute(select(Staff).order_by(Staff.number)).scalars()]
+        return [_row(session, s) for s in session.execute(select(Staff).order_by(Staff.number)).scalars()]
 
     return perform(ctx, "staff", work, write=False)
 
 
-def _row(member: Staff) -> StaffRow:
-    return StaffRow(member.number, member.name, member.role, member.station_code, bool(member.pin_hash), member.active)
+def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None, role: str | None = None,
+                 name: str | None = None, station: str | None = None) -> StaffRow:
+    """Change what an admin may change: stations granted, role, name, own station."""
+    if role is not None and role not in ROLES:
+        raise Refused(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if name is not None and not " ".join(name.split()):
+        raise Refused("--name must not be empty")
+    if stations is None and role is None and name is None and station is None:
+        raise Refused("nothing to change: give --stations, --role, --name or --station")
+
+    def work(session: Session, admin: Staff) -> StaffRow:
+        member = find_staff(session, number)
+        changes: dict[str, object] = {}
+        if name is not None:
+            member.name = " ".join(name.split())
+            changes["name"] = {"sha256": hashlib.sha256(member.name.encode()).hexdigest()}  # no names in the chain
+        if station is not None:
+            changes["station"] = member.station_code = _station(session, station)
+        if role is not None and role != member.role:
+            if member.role == "admin":
+                _keep_an_admin(session, member)
+            changes["role"] = member.role = role
+        session.flush()
+        if stations is not None:
+            changes["stations"] = _grant(session, member, stations)
+        audit.record(session, ctx.now(), admin.id, "staff.updated", "staff", member.id,
+                     {"number": member.number, **changes})
+        return _row(session, member)
+
+    return perform(ctx, "staff", work)
+
+
+def is_own(ctx: Context, number: str | None) -> bool:
+    return number is None or number.strip() == (ctx.staff or "").strip()
+
+
+def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
+    """Your own PIN (any role, with your current PIN), or anyone's if you are an admin."""
+    if not new_pin:
+        raise Refused("give the new PIN at the prompt, with --new-pin or SURRENDER_NEW_PIN")
+    check_pin_format(new_pin)
+    own = is_own(ctx, number)
+    pin_hash = hash_pin(new_pin)
+
+    def work(session: Session, actor: Staff) -> StaffRow:
+        member = actor if own else find_staff(session, number)
+        session.execute(update(Staff).where(Staff.id == member.id).values(pin_hash=pin_hash, failed_pins=0))
+        audit.record(session, ctx.now(), actor.id, "staff.pin_set", "staff", member.id,
+                     {"number": member.number, "own": own})
+        session.refresh(member)
+        return _row(session, member)
+
+    return perform(ctx, "own-pin" if own else "staff", work)
+
+
+def unlock_staff(ctx: Context, number: str) -> StaffRow:
+    def work(session: Session, admin: Staff) -> StaffRow:
+        member = find_staff(session, number)
+        if member.locked_at is None:
+            raise Refused(f"staff member {member.number} is not locked")
+        session.execute(update(Staff).where(Staff.id == member.id).values(locked_at=None, failed_pins=0))
+        audit.record(session, ctx.now(), admin.id, "staff.unlocked", "staff", member.id, {"number": member.number})
+        session.refresh(member)
+        return _row(session, member)
+
+    return perform(ctx, "staff", work)
+
+
+def deactivate_staff(ctx: Context, number: str) -> StaffRow:
+    def work(session: Session, admin: Staff) -> StaffRow:
+        member = find_staff(session, number)
+        if not member.active:
+            raise Refused(f"staff member {member.number} is already inactive")
+        if member.role == "admin":
+            _keep_an_admin(session, member)
+        member.active = False
+        session.flush()
+        audit.record(session, ctx.now(), admin.id, "staff.deactivated", "staff", member.id,
+                     {"number": member.number})
+        return _row(session, member)
+
+    return perform(ctx, "staff", work)
+
+
+def _keep_an_admin(session: Session, member: Staff) -> None:
+    """Refuse taking away the last active admin (rows locked, so two admins cannot each remove
+    the other at once)."""
+    admins = session.execute(select(Staff.id).where(Staff.role == "admin", Staff.active.is_(True))
+                             .with_for_update()).scalars().all()
+    if admins == [member.id]:
+        raise Refused(f"{member.number} is the last active admin: add another admin first")
+
+
+def _station(session: Session, code: str | None) -> str | None:
+    code = code.strip().upper() if code else None
+    if code and session.get(Station, code) is None:
+        raise Refused(f"no station {code!r}")
+    return code
+
+
+def _grant(session: Session, member: Staff, codes: list[str]) -> list[str]:
+    """Replace the stations granted to `member` with `codes` (their own station is implied)."""
+    wanted = sorted({c.upper() for c in codes} - {member.station_code})
+    known = set(session.execute(select(Station.code).where(Station.code.in_(wanted))).scalars())
+    if missing := [c for c in wanted if c not in known]:
+        raise Refused(f"no station {missing[0]!r}")
+    session.execute(delete(StaffStation).where(StaffStation.staff_id == member.id))
+    for code in wanted:
+        session.add(StaffStation(staff_id=member.id, station_code=code))
+    session.flush()
+    return wanted
+
+
+def _row(session: Session, member: Staff) -> StaffRow:
+    return StaffRow(member.number, member.name, member.role, member.station_code,
+                    ",".join(stations_of(session, member)), bool(member.pin_hash), member.locked_at is not None,
+                    member.active)
+

@@ -25,7 +25,7 @@ from surrender.rules.permissions import sees_personal_data
 from surrender.rules.references import make_reference, normalise_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
-from surrender.services.auth import perform, require_station
+from surrender.services.auth import check_station, perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.views import ClaimView, LineView, SurrenderView
@@ -324,6 +324,7 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
 
     def work(session: Session, manager: Staff) -> SurrenderView:
         surrender = find_surrender(session, reference)
+        check_station(session, manager, "void", surrender.station_code)
         if surrender.voided_at is not None:
             raise Refused(f"{surrender.reference} is already void ({surrender.void_reason})")
         # Locked, so a void waits for an export in progress and then sees the claim exported.

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from tests.conftest import PINS
 from pty_helpers import Counter, installed_surrender, plain
 
 AT = "2024-09-02 10:00"  # inside the zombie-2024 window; the real clock is long past it
@@ -23,10 +24,15 @@ def desk(sqlite_template, tmp_path):
            "SURRENDER_STAFF": "2001"}
 
     def start(*args: str) -> Counter:
-        return Counter(list(args), env, tmp_path)
+        """The command on a terminal, signed in: the officer's PIN is typed at its hidden prompt
+        (once per process or desk session; not counted as an answer about the surrender)."""
+        counter = Counter(list(args), env, tmp_path)
+        counter.sign_in(PINS["2001"])
+        return counter
 
     def run(*args: str, **extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([installed_surrender(), *args], env={"PATH": "/usr/bin:/bin", **env, **extra},
+        scripted = {"PATH": "/usr/bin:/bin", **env, "SURRENDER_PIN": PINS["2001"], **extra}
+        return subprocess.run([installed_surrender(), *args], env=scripted,
                               capture_output=True, text=True, timeout=60, cwd=tmp_path)
 
     def show(reference: str) -> dict:
@@ -221,7 +227,7 @@ definition = "flick"
 def test_a_campaign_with_its_own_features_logs_through_csv_shorthand_and_prompts(desk):
     folder = desk.folder
     (folder / "folding-2026.toml").write_text(FOLDING)
-    registered = desk.run("--staff", "1", "campaign", "register", "folding-2026.toml", SURRENDER_PIN="1234")
+    registered = desk.run("--staff", "1", "campaign", "register", "folding-2026.toml", SURRENDER_PIN=PINS["1"])
     assert registered.returncode == 0, registered.stderr
     (folder / "flick.csv").write_text("kind,blade_length,folding,opening,barrel_length,quantity\n"
                                       "flick-knife,3in,yes,button,4in,2\nflick-knife,3in,yes,manual,,\n")

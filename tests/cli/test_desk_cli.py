@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from surrender.cli import app
+from tests.conftest import PINS
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 CLAIMANT = ["--name", "Jane Smith", "--address", "1 High Street, Cambridge", "--postcode", "CB1 1JG"]
@@ -17,7 +18,7 @@ CLAIMANT = ["--name", "Jane Smith", "--address", "1 High Street, Cambridge", "--
 def cli(db_url, tmp_path):
     runner = CliRunner()
     env = {"SURRENDER_DATABASE_URL": db_url, "SURRENDER_STAFF": "2001", "SURRENDER_STATION": "TW",
-           "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": ""}
+           "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": PINS["2001"]}
 
     def invoke(*args, input=None, **extra_env):
         return runner.invoke(app, list(args), env={**env, **extra_env}, input=input, catch_exceptions=False)
@@ -157,7 +158,7 @@ def test_an_admin_brings_a_campaign_file_into_use_and_the_desk_logs_under_it(cli
     refused = cli("--campaign", str(path), "log", "--at", "2024-09-02 10:00", "--anonymous",
                   "--item", "ninja-sword:20in:plain:secondary:spine:tanto")
     assert refused.exit_code == 1 and "needs the admin role" in refused.stderr
-    assert cli("--staff", "1", "campaign", "register", str(path), SURRENDER_PIN="1234").exit_code == 0
+    assert cli("--staff", "1", "campaign", "register", str(path), SURRENDER_PIN=PINS["1"]).exit_code == 0
     logged = cli("--campaign", "swords-2026", "log", "--at", "2024-09-02 10:00", "--anonymous",
                  "--item", "ninja-sword:20in:plain:secondary:spine:tanto", "--format", "json")
     assert json.loads(logged.stdout)["reference"].startswith("TW-S26-000001-")

@@ -8,6 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import PINS
 from pty_helpers import finish, interrupt_when_reading, spawn_surrender
 from surrender.cli import app
 
@@ -24,9 +25,10 @@ def env(db_url, tmp_path):
 
 def test_show_reprint_and_recent_from_the_desk_prompt(env, tmp_path):
     logged = CliRunner().invoke(app, ["log", "--at", "2024-09-02 10:00", "--anonymous", "--item", KNIFE,
-                                      "--format", "json"], env=env, catch_exceptions=False)
+                                      "--format", "json"], env={**env, "SURRENDER_PIN": PINS["2001"]},
+                                catch_exceptions=False)
     reference = json.loads(logged.stdout)["reference"]
-    child = spawn_surrender("desk", env=env)
+    child = spawn_surrender("desk", env=env, pin=PINS["2001"])
     child.expect(MENU)
     child.sendline("recent")  # logged today from a paper form: found again
     child.expect(reference)
@@ -50,7 +52,7 @@ def test_show_reprint_and_recent_from_the_desk_prompt(env, tmp_path):
 
 
 def test_ctrl_c_in_a_new_surrender_cancels_it_and_the_session_goes_on(env):
-    child = spawn_surrender("desk", env=env)
+    child = spawn_surrender("desk", env=env, pin=PINS["2001"])
     child.expect(MENU)
     child.sendline("")  # Enter: a new surrender
     child.expect("Handed in at")

@@ -38,23 +38,25 @@ def run(tmp_path):
 
 def test_a_fresh_desk_from_empty_database_to_reprinted_receipt(run, tmp_path):
     run("db", "upgrade")
-    run("staff", "add", "1", "--name", "Alex Admin", "--role", "admin", "--pin", "2468")
+    run("staff", "add", "1", "--name", "Alex Admin", "--role", "admin", "--pin", "246802")
     run("--staff", "1", "staff", "add", "2041", "--name", "PC Sam Patel", "--role", "desk", "--station", "TW",
-        SURRENDER_PIN="2468")
+        SURRENDER_PIN="246802", SURRENDER_NEW_PIN="204141")
+    assert os.stat(tmp_path / "desk.db").st_mode & 0o777 == 0o600
     items = tmp_path / "items.csv"
     items.write_text("kind,description,blade_length,plain_edge,sharp_point,serrated_length,holes,quantity\n"
                      "zombie-knife,serrated survival knife,10in,yes,yes,3in,,2\n"
                      "zombie-machete,,45cm,yes,yes,,3,\n")
     logged = json.loads(run("--staff", "2041", "log", "--at", "2024-09-05 11:15", "--name", "Jane Smith",
                             "--address", "14 Mill Road, Cambridge", "--postcode", "CB1 2AD", "--declare",
-                            "--items", str(items), "--format", "json").stdout)
+                            "--items", str(items), "--format", "json", SURRENDER_PIN="204141").stdout)
     assert logged["claim"]["payable"] == "30.00" and logged["reference"].startswith("TW-Z24-000001-")
-    shown = run("--staff", "2041", "show", logged["reference"].lower()).stdout
+    shown = run("show", logged["reference"].lower(), "--staff", "2041", SURRENDER_PIN="204141").stdout
     assert logged["reference"] in shown and "J*** S****" in shown and "Jane Smith" not in shown
-    run("--staff", "2041", "receipt", logged["reference"], "--paper", "80mm")
+    run("--staff", "2041", "receipt", logged["reference"], "--paper", "80mm", SURRENDER_PIN="204141")
     receipts = sorted(p.name for p in (tmp_path / "receipts").iterdir())
     assert receipts == [f"{logged['reference']}-reprint.pdf", f"{logged['reference']}.pdf"]
-    refused = run("--staff", "2041", "void", logged["reference"], "--reason", "test", expect=1)
+    refused = run("--staff", "2041", "void", logged["reference"], "--reason", "test", expect=1,
+                  SURRENDER_PIN="204141")
     assert refused.stderr.startswith("Error:") and "manager" in refused.stderr and "Traceback" not in refused.stderr
 
 

@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from surrender.cli.output import console, printable, styled
-from tests.cli.test_finance_cli import cli, log, quick_pins  # noqa: F401  (fixtures)
+from tests.cli.test_finance_cli import cli, log  # noqa: F401  (fixtures)
 
 HOSTILE = ["[/]", "[note]", "[bold red]x[/bold red]", "[link=http://x]y[/link]", ":smile:", "a\\[b"]
 

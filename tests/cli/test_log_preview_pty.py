@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import PINS
 from pty_helpers import finish, interrupt_when_reading, spawn_surrender
 from surrender.cli import app
 
@@ -23,13 +24,14 @@ def env(db_url, tmp_path):
 
 
 def log_from_a_script(env, *args):
-    result = CliRunner().invoke(app, ["log", *args, "--format", "json"], env=env, catch_exceptions=False)
+    result = CliRunner().invoke(app, ["log", *args, "--format", "json"], env={**env, "SURRENDER_PIN": PINS["2001"]},
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
 
 
 def test_an_ineligible_item_is_shown_as_not_eligible_and_declining_spends_no_reference(env, tmp_path):
-    child = spawn_surrender("log", *AT, "--anonymous", "--item", "zombie-knife:10", env=env)
+    child = spawn_surrender("log", *AT, "--anonymous", "--item", "zombie-knife:10", env=env, pin=PINS["2001"])
     child.expect("Preview: nothing saved yet")
     child.expect("Not eligible:")
     child.expect(r"Save\? \[y/N\]")  # Enter would not save a surprise
@@ -42,7 +44,7 @@ def test_an_ineligible_item_is_shown_as_not_eligible_and_declining_spends_no_ref
 
 
 def test_enter_at_the_preview_of_eligible_items_saves_them(env):
-    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, "--item", KNIFE, env=env)
+    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, "--item", KNIFE, env=env, pin=PINS["2001"])
     child.expect("Preview: nothing saved yet")
     preview = child.before
     child.expect(r"Save\? \[Y/n\]")
@@ -54,7 +56,7 @@ def test_enter_at_the_preview_of_eligible_items_saves_them(env):
 
 
 def test_ctrl_c_at_the_preview_saves_nothing(env):
-    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, env=env)
+    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, env=env, pin=PINS["2001"])
     child.expect(r"Save\? \[Y/n\]")
     interrupt_when_reading(child)
     rest, status = finish(child)
@@ -64,13 +66,13 @@ def test_ctrl_c_at_the_preview_saves_nothing(env):
 
 
 def test_yes_saves_at_a_terminal_without_asking(env):
-    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, "--yes", env=env)
+    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, "--yes", env=env, pin=PINS["2001"])
     rest, status = finish(child)
     assert status == 0 and "Save?" not in rest and "TW-Z24-000001-" in rest
 
 
 def test_a_refusal_is_told_at_the_preview_before_any_question(env):
-    child = spawn_surrender("log", "--at", "2024-09-30 10:00", "--anonymous", "--item", KNIFE, env=env)
+    child = spawn_surrender("log", "--at", "2024-09-30 10:00", "--anonymous", "--item", KNIFE, env=env, pin=PINS["2001"])
     rest, status = finish(child)
     assert status == 1 and "outside the zombie-2024 window" in rest and "Save?" not in rest
 
@@ -80,7 +82,7 @@ def test_a_preview_of_an_items_file_groups_lines_and_totals_the_claim(env, tmp_p
     items.write_text("kind,blade_length,plain_edge,sharp_point,serrated_length,quantity\n"
                      + "zombie-knife,25cm,yes,yes,3in,\n" * 3 + "zombie-knife,7in,yes,yes,,2\n")
     child = spawn_surrender("log", *AT, "--name", "Jane Smith", "--address", "1 High St", "--postcode", "CB1 1JG",
-                            "--declare", "--items", str(items), env=env)
+                            "--declare", "--items", str(items), env=env, pin=PINS["2001"])
     child.expect(r"Save\? \[y/N\]")
     preview = child.before
     assert "(+2 lines)" in preview and "payable £30.00" in preview and "Not eligible: 2 of 5 item(s)" in preview

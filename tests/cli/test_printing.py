@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from surrender.cli import app
+from tests.conftest import PINS
 from surrender.cli.printing import expand_bare_print
 from surrender.errors import Refused
 from surrender.services.printing import check_printer_name, lp_command
@@ -41,7 +42,7 @@ def printing(db_url, tmp_path):
     record = tmp_path / "lp-record"
     record.mkdir()
     env = {"SURRENDER_DATABASE_URL": db_url, "SURRENDER_STAFF": "2001", "SURRENDER_STATION": "TW",
-           "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": "",
+           "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": PINS["2001"],
            "SURRENDER_PRINTER": None, "PATH": str(tmp_path / "bin")}
 
     def invoke(*args, **extra):

@@ -27,7 +27,7 @@ CLAIMANT = ["--name", "Jane Smith", "--address", "1 High Street, Cambridge", "--
 def cli(db_url, tmp_path):
     runner = CliRunner()
     env = {"SURRENDER_DATABASE_URL": db_url, "SURRENDER_STAFF": "2001", "SURRENDER_STATION": None,
-           "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": "", "SURRENDER_PRINTER": None}
+           "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": PINS["2001"], "SURRENDER_PRINTER": None}
 
     def invoke(*args, **extra_env):
         return runner.invoke(app, list(args), env={**env, **extra_env}, catch_exceptions=False)
@@ -44,7 +44,8 @@ def test_recent_lists_the_days_surrenders_at_this_station_with_void_marked(cli):
     first = logged(cli, "--at", "2024-09-02 10:00", *CLAIMANT, "--item", KNIFE, "--item", KNIFE, "--item", KNIFE)
     second = logged(cli, "--at", "2024-09-02 11:30", "--anonymous", "--item", KNIFE)
     logged(cli, "--at", "2024-09-03 09:00", "--anonymous", "--item", KNIFE)  # another day
-    logged(cli, "--at", "2024-09-02 10:15", "--anonymous", "--item", KNIFE, SURRENDER_STAFF="3001")  # Peterborough
+    logged(cli, "--at", "2024-09-02 10:15", "--anonymous", "--item", KNIFE, SURRENDER_STAFF="3001",
+           SURRENDER_PIN=PINS["3001"])  # Parkside
     voided = cli("void", second, "--reason", "logged twice", SURRENDER_STAFF="5001", SURRENDER_PIN=PINS["5001"])
     assert voided.exit_code == 0, voided.output
     result = cli("recent", "--date", "2024-09-02", "--format", "json")

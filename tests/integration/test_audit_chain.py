@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import importlib.util
 import json
 from dataclasses import dataclass, replace
@@ -22,14 +21,12 @@ from surrender.errors import Forbidden, Refused
 from surrender.models import AuditEvent, AuditHead, Staff
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.services import auth
 from surrender.services.audit import GENESIS, event_hash, verify_chain
 from surrender.services.audit_log import history, verify
 from surrender.services.claims import ClaimFilter, approve_claim, list_claims, reject_claim
 from surrender.services.context import Context
 from surrender.services.export import export_claims, recreate_batch
 from surrender.services.payments import mark_paid
-from surrender.services.pins import verify_pin
 from surrender.services.reports import totals
 from surrender.services.staff import add_staff, list_staff
 from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
@@ -43,15 +40,6 @@ NOW = dt.datetime(2024, 9, 10, 14, 0, tzinfo=LONDON)
 SECRETS = ["Jane", "Smith", "High Street", "Cambridge", "CB1 1JG", "CB11JG", "07700 900123", "07700900123",
            "jane@example.org", "12-34-56", "123456", "12345678", "Jane Smith Savings",
            "Bob", "Trader", "Mill Road", "PE1 1AA", "PE11AA", "Blades Ltd", "87654321", "65-43-21"]
-
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    """scrypt is slow on purpose; the same PIN against the same stored hash needs checking once."""
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
-
 
 def jane():
     return make_claimant("Jane Smith", "1 High Street, Cambridge", "CB1 1JG", phone="07700 900123",
@@ -117,7 +105,7 @@ def test_every_change_writes_its_own_event_and_reads_write_none(ctx, tmp_path):
         ("recreate", lambda: recreate_batch(fin, 1, tmp_path / "again.csv"), ["claims.batch_recreated"]),
         ("reject", lambda: reject_claim(fin, refs["b"], "declaration withdrawn"), ["claim.rejected"]),
         ("void", lambda: void_surrender(mgr, refs["anon"], "logged twice"), ["surrender.voided"]),
-        ("add staff", lambda: add_staff(admin, "7001", "Pat New", "desk", "PK", None), ["staff.added"]),
+        ("add staff", lambda: add_staff(admin, "7001", "Pat New", "desk", "PK", "700107"), ["staff.added"]),
         ("refused by role", lambda: approve_claim(ctx, refs["b"]), ["refused"]),
         ("refused by rule", lambda: approve_claim(fin, refs["b"]), []),
         ("refused remittance", lambda: mark_paid(fin, tmp_path / "r.csv"), []),
@@ -167,7 +155,7 @@ class World:
 
 
 def populate(url: str, tmp: Path) -> World:
-    desk = Context(url=url, staff="2001", station="TW", receipts_dir=tmp / "receipts", now=lambda: NOW)
+    desk = Context(url=url, staff="2001", pin=PINS["2001"], station="TW", receipts_dir=tmp / "receipts", now=lambda: NOW)
     fin, mgr = as_staff(desk, "4001"), as_staff(desk, "5001")
     refs = {
         "jane": log_surrender(desk, request(4)).reference,
@@ -187,7 +175,7 @@ def populate(url: str, tmp: Path) -> World:
     export_claims(fin, tmp / "batch.csv")
     mark_paid(fin, remittance(tmp / "remit.csv", [(refs["jane"], "40.00")]))
     recreate_batch(fin, 1, tmp / "again.csv")
-    add_staff(as_staff(desk, "1"), "7001", "Pat New", "desk", "PK", None)
+    add_staff(as_staff(desk, "1"), "7001", "Pat New", "desk", "PK", "700107")
     with pytest.raises(Forbidden):
         export_claims(desk, tmp / "nope.csv")
     if HAS_RECEIPTS:

@@ -7,7 +7,6 @@ flagged claims need a manager's sign-off before finance approves; void claims ne
 from __future__ import annotations
 
 import csv
-import functools
 from pathlib import Path
 
 import pytest
@@ -19,25 +18,14 @@ from surrender.errors import NotFound, Refused
 from surrender.models import Claim, ExportBatch, Surrender
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.services import auth
 from surrender.services.claims import approve_claim, reject_claim
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
-from surrender.services.pins import verify_pin
 from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
 from tests.conftest import as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 THREE = f"{KNIFE}:qty=3"
-
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    """scrypt is slow on purpose; the same PIN against the same stored hash needs checking once."""
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
-
 
 def claimant():
     return make_claimant("Jane Smith", "1 High Street, Cambridge", "CB1 1JG",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from surrender import db
 from surrender.models import Surrender
 from surrender.services.audit import verify_chain
+from tests.conftest import PINS
 
 TERMINALS = 8  # 4 at each station, each a separate process
 SURRENDERS_EACH = 6
@@ -23,9 +24,9 @@ WORKER = textwrap.dedent("""
     from surrender.services.context import Context
     from surrender.services.surrenders import LogRequest, log_surrender
 
-    url, staff, station, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    url, staff, pin, station, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
     now = dt.datetime(2024, 9, 10, 14, 0, tzinfo=ZoneInfo("Europe/London"))
-    ctx = Context(url=url, staff=staff, station=station, now=lambda: now)
+    ctx = Context(url=url, staff=staff, pin=pin, station=station, now=lambda: now)
     knife = item_from_spec("zombie-knife:10in:plain:point:serrated=3in")
     for n in range(count):
         request = LogRequest(items=[knife] * 3, claimant=make_claimant("Jo Bloggs", "1 Road", "CB1 1JG"),
@@ -36,7 +37,8 @@ WORKER = textwrap.dedent("""
 
 def test_parallel_terminals_at_both_stations_lose_nothing_and_number_without_gaps(db_url):
     terminals = [("2001", "TW"), ("3001", "PK")] * (TERMINALS // 2)
-    processes = [subprocess.Popen([sys.executable, "-c", WORKER, db_url, staff, station, str(SURRENDERS_EACH)],
+    processes = [subprocess.Popen([sys.executable, "-c", WORKER, db_url, staff, PINS[staff], station,
+                                   str(SURRENDERS_EACH)],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for staff, station in terminals]
     printed: list[str] = []

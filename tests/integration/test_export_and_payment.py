@@ -7,7 +7,6 @@ exact and spreadsheet-safe; a remittance file marks claims paid all lines or non
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -26,26 +25,15 @@ from surrender.errors import NotFound, Refused
 from surrender.models import AuditEvent, Claim, ExportBatch, Surrender
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.services import auth
 from surrender.services.claims import approve_claim, reject_claim
 from surrender.services.export import export_claims, recreate_batch
 from surrender.services.payments import mark_paid
-from surrender.services.pins import verify_pin
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
-from tests.conftest import as_staff
+from tests.conftest import PINS, as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 SPEC_COLUMNS = ["batch", "reference", "station", "surrendered_at", "claimant_name", "business_name", "address",
                 "postcode", "account_name", "sort_code", "account_number", "items", "amount"]
-
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    """scrypt is slow on purpose; the same PIN against the same stored hash needs checking once."""
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
-
 
 def claimant(name="Jane Smith", **kw):
     kw.setdefault("sort_code", "12-34-56")
@@ -291,7 +279,7 @@ def no_db(tmp_path):
     """Finance, pointed at no database: for refusals that come before any database work."""
     from surrender.services.context import Context
 
-    return Context(url=f"sqlite:///{tmp_path / 'never-created.db'}", staff="4001", pin="4444")
+    return Context(url=f"sqlite:///{tmp_path / 'never-created.db'}", staff="4001", pin=PINS["4001"])
 
 
 def test_an_unknown_export_format_is_refused(no_db, tmp_path):

@@ -34,7 +34,7 @@ from surrender.services.payments import mark_paid
 from surrender.services.purge import purge
 from surrender.services.reports import totals
 from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
-from tests.conftest import LONDON, as_staff
+from tests.conftest import LONDON, PINS, as_staff
 from tests.integration.test_audit_chain import remittance
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
@@ -201,7 +201,8 @@ LOGGER = textwrap.dedent("""
     from surrender.services.context import Context
     from surrender.services.surrenders import LogRequest, log_surrender
     now = dt.datetime(2024, 9, 10, 14, 0, tzinfo=ZoneInfo("Europe/London"))
-    ctx = Context(url=sys.argv[1], staff="2001", station="TW", receipts_dir=sys.argv[2], now=lambda: now)
+    ctx = Context(url=sys.argv[1], staff="2001", pin=sys.argv[4], station="TW", receipts_dir=sys.argv[2],
+                  now=lambda: now)
     print("ready", flush=True)
     for _ in range(int(sys.argv[3])):
         log_surrender(ctx, LogRequest(items=[item_from_spec("zombie-knife:10in:plain:point:serrated=3in:qty=400")],
@@ -214,7 +215,7 @@ LOGGER = textwrap.dedent("""
 def test_backups_taken_while_another_process_logs_are_consistent_and_verify(ctx, tmp_path):
     admin = as_staff(ctx, "1")
     log(ctx)  # the preset comes into use first, so the logger does not race to register it
-    logger = subprocess.Popen([sys.executable, "-c", LOGGER, ctx.url, str(tmp_path / "r"), "25"],
+    logger = subprocess.Popen([sys.executable, "-c", LOGGER, ctx.url, str(tmp_path / "r"), "25", PINS["2001"]],
                               stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     try:
         assert logger.stdout.readline().strip() == "ready"
@@ -240,7 +241,7 @@ def test_verify_while_another_process_logs_reads_one_snapshot_and_finds_nothing_
     never mistaken for one added behind the tool's back (PostgreSQL needs REPEATABLE READ)."""
     mgr = as_staff(ctx, "5001")
     log(ctx)
-    logger = subprocess.Popen([sys.executable, "-c", LOGGER, ctx.url, str(tmp_path / "r"), "25"],
+    logger = subprocess.Popen([sys.executable, "-c", LOGGER, ctx.url, str(tmp_path / "r"), "25", PINS["2001"]],
                               stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     reports = []
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -19,24 +18,14 @@ import pytest
 from surrender.errors import Refused
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.services import auth
 from surrender.services.claims import approve_claim, reject_claim
 from surrender.services.context import Context
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
-from surrender.services.pins import verify_pin
 from surrender.services.reports import totals
+from surrender.services.staff import update_staff
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
 from tests.conftest import LONDON, PINS
-
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    """scrypt is slow on purpose; the same PIN against the same stored hash needs checking once."""
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
-
 
 # --- a hand model of the money rules ----------------------------------------------------------
 
@@ -158,7 +147,7 @@ def populate(url: str, tmp) -> dict[str, Logged]:
     manager = replace(contexts[Z24], staff="5001", pin=PINS["5001"])
     for key, campaign, station, when, lines, claiming, _ in PLAN:
         anonymous = not claiming and key == "anonymous"
-        ctx = replace(contexts[campaign], staff=desk[station], station=station)
+        ctx = replace(contexts[campaign], staff=desk[station], pin=PINS[desk[station]], station=station)
         person = None if anonymous else make_claimant("Jane Smith", "1 High Street", "CB1 1JG", sort_code="12-34-56", account_number="12345678")
         request = LogRequest(items=[item_from_spec(line.spec(campaign)) for line in lines], at=at(when),
                              anonymous=anonymous, no_claim=not claiming and not anonymous, claimant=person,
@@ -169,6 +158,8 @@ def populate(url: str, tmp) -> dict[str, Logged]:
         assert (view.claim.status if view.claim else None) == status, key  # the hand model agrees
         assert (view.claim.claimed_pence if view.claim else 0) == logged[key].claimed, key
     fates = {key: fate for key, *_, fate in PLAN}
+    # The TW manager voids at both stations, as an admin allowed.
+    update_staff(replace(contexts[Z24], staff="1", pin=PINS["1"]), "5001", stations=["PK"])
     for key, item in logged.items():
         if fates[key] in ("paid", "exported", "void-approved"):
             approve_claim(finance, item.reference)

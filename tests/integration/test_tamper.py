@@ -62,7 +62,7 @@ class World:
 
 
 def populate(url: str, tmp: Path) -> World:
-    desk = Context(url=url, staff="2001", station="TW", receipts_dir=tmp / "receipts", now=lambda: NOW)
+    desk = Context(url=url, staff="2001", pin=PINS["2001"], station="TW", receipts_dir=tmp / "receipts", now=lambda: NOW)
     fin, mgr, admin = as_staff(desk, "4001"), as_staff(desk, "5001"), as_staff(desk, "1")
     refs = {"paid": logged(desk, 4), "approved": logged(desk, 5), "pending": logged(desk, 6),
             "rejected": logged(desk, 2), "anon": logged(desk, 1, anonymous=True)}

@@ -3,7 +3,7 @@
 import pytest
 
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
-from surrender.rules.permissions import ALLOWED, PIN_ROLES, ROLES, may, roles_for, sees_personal_data
+from surrender.rules.permissions import ALLOWED, ROLES, may, roles_for, sees_personal_data
 
 # --- permissions -------------------------------------------------------------------------
 
@@ -28,6 +28,7 @@ EXPECTED = {
     "purge": {"admin"},
     "db.backup": {"admin"},
     "audit.baseline": {"admin"},
+    "own-pin": {"desk", "finance", "manager", "admin"},
 }
 
 
@@ -35,8 +36,9 @@ def test_the_roles_are_desk_finance_manager_and_admin():
     assert ROLES == ("desk", "finance", "manager", "admin")
 
 
-def test_finance_manager_and_admin_actions_need_a_pin_but_desk_ones_do_not():
-    assert PIN_ROLES == {"finance", "manager", "admin"}
+def test_every_role_may_change_its_own_pin_but_only_an_admin_anyone_elses():
+    assert roles_for("own-pin") == set(ROLES)
+    assert roles_for("staff") == {"admin"}
 
 
 def test_every_action_has_an_expected_set_of_roles():

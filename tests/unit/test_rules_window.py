@@ -175,14 +175,6 @@ def test_the_times_either_side_of_the_spring_forward_gap_exist(text, instant):
     assert parse_local_datetime(text) == instant
 
 
-def test_an_ambiguous_autumn_time_is_taken_as_the_first_occurrence_in_summer_time():
-    # 01:30 happens twice on 27 Oct 2024; the tool takes the BST one (fold=0) rather than refusing.
-    # (An aware time inside the fold never compares == across zones (PEP 495), so compare in UTC.)
-    value = parse_local_datetime("2024-10-27 01:30")
-    assert value.utcoffset() == dt.timedelta(hours=1)
-    assert value.astimezone(UTC) == utc(2024, 10, 27, 0, 30)
-
-
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "yesterday", "now", "01/09/2024 14:30", "2024-09-31 12:00", "2024-09-01 25:00", "14:30", "2024-13-01"],
@@ -199,3 +191,43 @@ def test_a_parsed_local_time_feeds_the_window_check():
     check_surrender_time(ZOMBIE, parse_local_datetime("2024-09-23 23:59:59"), LATER)
     with pytest.raises(Refused):
         check_surrender_time(ZOMBIE, parse_local_datetime("2024-09-24 00:00"), LATER)
+
+
+# --- clock changes (Europe/London) ----------------------------------------------------------
+
+
+def test_a_local_time_that_happens_twice_is_refused_offering_both_readings():
+    with pytest.raises(Refused) as refusal:
+        parse_local_datetime("2024-10-27 01:30")
+    assert str(refusal.value) == (
+        '2024-10-27 01:30 happens twice in Europe/London (the clocks went back): '
+        'give --at "2024-10-27 01:30+01:00" (BST) or --at "2024-10-27 01:30+00:00" (GMT)')
+
+
+def test_a_local_time_the_clocks_skip_is_refused_offering_both_readings():
+    with pytest.raises(Refused) as refusal:
+        parse_local_datetime("2024-03-31 01:30")
+    assert str(refusal.value) == (
+        '2024-03-31 01:30 does not exist in Europe/London (the clocks went forward): '
+        'give --at "2024-03-31 01:30+00:00" (= 02:30 BST) or --at "2024-03-31 01:30+01:00" (= 00:30 GMT)')
+
+
+@pytest.mark.parametrize("text", ["2024-10-27 00:59", "2024-10-27 02:00", "2024-03-31 00:59", "2024-03-31 02:00"])
+def test_the_minutes_either_side_of_a_clock_change_are_taken_as_local_time(text):
+    value = parse_local_datetime(text)
+    assert value.replace(tzinfo=None) == dt.datetime.fromisoformat(text)
+    assert value.astimezone(dt.timezone.utc).astimezone(value.tzinfo).replace(tzinfo=None) == value.replace(tzinfo=None)
+
+
+@pytest.mark.parametrize(("text", "utc"), [("2024-10-27 01:30+01:00", "2024-10-27 00:30"),
+                                           ("2024-10-27 01:30+00:00", "2024-10-27 01:30"),
+                                           ("2024-03-31 01:30+00:00", "2024-03-31 01:30")])
+def test_each_offered_reading_is_accepted_as_the_instant_it_names(text, utc):
+    value = parse_local_datetime(text)
+    assert value.astimezone(dt.timezone.utc).replace(tzinfo=None) == dt.datetime.fromisoformat(utc)
+
+
+@pytest.mark.parametrize("text", ["2024-10-27 01:00", "2024-10-27 01:59"])
+def test_the_whole_repeated_hour_is_refused(text):
+    with pytest.raises(Refused, match="happens twice"):
+        parse_local_datetime(text)

@@ -1,0 +1,76 @@
+"""`surrender staff` through the CLI as a script drives it (no terminal): PINs from
+--new-pin / SURRENDER_NEW_PIN, the acting PIN from SURRENDER_PIN; one line per refusal."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from surrender.cli import app
+from tests.conftest import PINS
+
+
+@pytest.fixture
+def cli(db_url, tmp_path):
+    runner = CliRunner()
+
+    def invoke(staff: str, *args: str, pin: str | None = None, **env):
+        settings = {"SURRENDER_DATABASE_URL": db_url, "SURRENDER_STAFF": staff, "SURRENDER_STATION": None,
+                    "SURRENDER_NEW_PIN": None, "SURRENDER_PIN": pin or PINS.get(staff), "COLUMNS": "200", **env}
+        return runner.invoke(app, list(args), env=settings)
+    return invoke
+
+
+def staff_rows(cli) -> dict[str, dict]:
+    result = cli("1", "staff", "list", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return {row["number"]: row for row in json.loads(result.stdout)}
+
+
+def test_an_admin_adds_a_member_with_a_pin_and_stations(cli):
+    result = cli("1", "staff", "add", "7001", "--name", "Pat New", "--role", "desk", "--station", "TW",
+                 "--stations", "TW,PK", SURRENDER_NEW_PIN="700107")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Added 7001 Pat New (desk, TW,PK)"
+    assert staff_rows(cli)["7001"] == {**staff_rows(cli)["7001"], "stations": "TW,PK", "pin": True, "locked": False}
+    assert cli("7001", "staff", "set-pin", "--new-pin", "777777", pin="700107").exit_code == 0
+
+
+def test_adding_without_a_pin_is_refused_in_one_line(cli):
+    result = cli("1", "staff", "add", "7001", "--name", "Pat New", "--role", "desk")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: 7001 needs a PIN: give it at the prompt, with --pin or SURRENDER_NEW_PIN"
+
+
+def test_a_member_sets_their_own_pin_and_the_old_one_stops_working(cli):
+    assert cli("2001", "staff", "set-pin", SURRENDER_NEW_PIN="222222").stdout.strip() == "New PIN set for 2001."
+    assert "wrong PIN" in cli("2001", "show", "TW-Z24-000001-X").stderr
+    assert "wrong PIN" not in cli("2001", "show", "TW-Z24-000001-X", pin="222222").stderr
+
+
+def test_a_desk_officer_cannot_set_anyone_elses_pin(cli):
+    result = cli("2001", "staff", "set-pin", "3001", "--new-pin", "333333")
+    assert result.exit_code == 1 and "staff needs the admin role; 2001 is desk" in result.stderr
+
+
+def test_unlock_deactivate_and_update_print_one_line_each(cli):
+    for _ in range(5):
+        cli("3001", "show", "TW-Z24-000001-X", pin="000000")
+    assert staff_rows(cli)["3001"]["locked"] is True
+    assert cli("1", "staff", "unlock", "3001").stdout.strip() == "Unlocked 3001."
+    assert cli("1", "staff", "update", "3001", "--stations", "PK,TW").stdout.strip() == \
+        "Updated 3001 Jo Green: desk, stations PK,TW."
+    assert cli("1", "staff", "deactivate", "3001").stdout.strip() == "Deactivated 3001 Jo Green."
+    rows = staff_rows(cli)
+    assert rows["3001"]["active"] is False and rows["3001"]["locked"] is False
+    refused = cli("1", "staff", "deactivate", "1")
+    assert refused.exit_code == 1 and refused.stderr.strip() == \
+        "Error: 1 is the last active admin: add another admin first"
+
+
+@pytest.mark.parametrize("command", ["add", "list", "set-pin", "unlock", "deactivate", "update"])
+def test_every_staff_command_has_help_with_an_example(cli, command):
+    result = cli("1", "staff", command, "--help")
+    assert result.exit_code == 0 and "Example" in result.output
