@@ -1,17 +1,25 @@
-"""Claim review (approve/reject, manager sign-off of flagged claims) and listing."""
+"""Claim review (approve/reject, manager sign-off of flagged claims), payment details added
+after the desk, listing and finding claims, past batches, and "where is my money?"."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+import hmac
+import json
+
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from surrender.clock import iso
 from surrender.errors import Refused
-from surrender.models import Claim, Claimant, Staff, Surrender
-from surrender.rules.lifecycle import STATUSES, next_status, require_reason
+from surrender.models import Claim, Claimant, ExportBatch, Staff, Surrender
+from surrender.rules import claimant as claimant_rules
+from surrender.rules.lifecycle import (PAYMENT_EDITABLE, STATUSES, UNPAID_STATUSES, effective_payable,
+                                       next_status, payment_missing, require_reason)
 from surrender.rules.masking import mask_name
+from surrender.rules.permissions import sees_personal_data
 from surrender.rules.money import format_gbp, format_pence
 from surrender.services import audit
 from surrender.services.audit import private
@@ -85,6 +93,110 @@ def reject_claim(ctx: Context, reference: str, reason: str) -> str:
     return perform(ctx, "claims.reject", work)
 
 
+def payable_sql():
+    """`rules.lifecycle.effective_payable` as SQL, for filtering and sums done in the database."""
+    return case((Surrender.voided_at.is_not(None) | Claim.status.in_(UNPAID_STATUSES), 0),
+                else_=Claim.payable_pence)
+
+
+def _blank(column):
+    return column.is_(None) | (func.trim(column) == "")
+
+
+def lacks_payment_sql():
+    """True when a claim cannot be paid for want of details (`rules.lifecycle.payment_missing`):
+    no claimant row, a purged one, or a sort code, account number or account name missing.
+    Needs `Claimant` outer-joined on `Surrender.claimant_id`."""
+    return or_(Claimant.id.is_(None), Claimant.purged_at.is_not(None), _blank(Claimant.sort_code),
+               _blank(Claimant.account_number), _blank(Claimant.account_name))
+
+
+def claims_missing_payment(session: Session, statuses: tuple[str, ...] = ("approved",)) -> list[dict]:
+    """Live claims in `statuses` (approved: what an export would take) that lack payment
+    details, oldest reference first: `[{"reference": ..., "missing": ["sort code", ...]}]`.
+    Runs in the caller's transaction, so `claims export` can hold these back."""
+    query = (select(Surrender.reference, Claimant.sort_code, Claimant.account_number, Claimant.account_name,
+                    Claimant.purged_at, Claimant.id.label("claimant_id"))
+             .join(Claim, Claim.surrender_id == Surrender.id)
+             .outerjoin(Claimant, Claimant.id == Surrender.claimant_id)
+             .where(Claim.status.in_(statuses), Claim.batch_id.is_(None), Surrender.voided_at.is_(None),
+                    lacks_payment_sql())
+             .order_by(Surrender.reference))
+    return [{"reference": r.reference,
+             "missing": payment_missing(None if r.claimant_id is None or r.purged_at is not None else r._mapping)}
+            for r in session.execute(query)]
+
+
+# --- payment and contact details after the desk ------------------------------------------------
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    """What finance typed; None means "leave as it is"."""
+
+    sort_code: str | None = None
+    account_number: str | None = None
+    account_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+
+
+_NORMALISE = {
+    "sort_code": claimant_rules.normalise_sort_code,
+    "account_number": claimant_rules.normalise_account_number,
+    "account_name": claimant_rules.normalise_account_name,
+    "phone": claimant_rules.normalise_phone,
+    "email": claimant_rules.normalise_email,
+    "address": claimant_rules.normalise_address,
+    "postcode": claimant_rules.normalise_postcode,
+}
+
+
+def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
+    """Finance completes or corrects a claimant's bank and contact details before export.
+
+    Refused once the claim is exported, paid, rejected, not payable or void (the money has gone,
+    or never will). The audit event names the fields that changed, never their values.
+    """
+    given = {k: v for k, v in vars(details).items() if v is not None}
+    if not given:
+        raise Refused("nothing to set: give --sort-code, --account-number, --account-name, --phone, --email, "
+                      "--address or --postcode")
+    values = {k: _NORMALISE[k](v) for k, v in given.items()}  # refuses malformed input before any I/O
+
+    def work(session: Session, staff: Staff) -> str:
+        surrender = find_surrender(session, reference)
+        claim = _claim_for(session, surrender)
+        if claim.status not in PAYMENT_EDITABLE:
+            raise Refused(f"{surrender.reference}'s claim is {claim.status}: payment details change only while "
+                          "it is pending or approved")
+        person = session.execute(select(Claimant).where(Claimant.id == surrender.claimant_id)
+                                 .with_for_update()).scalar_one_or_none()
+        if person is None or person.purged_at is not None:
+            raise Refused(f"{surrender.reference}: the claimant's details were purged")
+        after = {**{k: getattr(person, k) for k in ("sort_code", "account_number")}, **values}
+        if bool(after["sort_code"]) != bool(after["account_number"]):
+            raise Refused("bank details need both --sort-code and --account-number")
+        if after["sort_code"] and not (values.get("account_name") or person.account_name):
+            values["account_name"] = person.name  # as at the desk: the account is the claimant's own
+        changed = sorted(k for k, v in values.items() if getattr(person, k) != v)
+        if changed:
+            session.execute(update(Claimant).where(Claimant.id == person.id).values(
+                **{k: values[k] for k in changed}))
+        audit.record(session, ctx.now(), staff.id, "claim.payment_details_set", "surrender", surrender.id,
+                     {"reference": surrender.reference, "fields_changed": changed})
+        missing = payment_missing({**{k: getattr(person, k) for k in ("sort_code", "account_number",
+                                                                      "account_name")}, **values})
+        done = f"{surrender.reference}: " + (f"updated {', '.join(f.replace('_', ' ') for f in changed)}"
+                                              if changed else "nothing changed")
+        return done + (f"; still missing {', '.join(missing)}" if missing else "; payment details complete")
+
+    return perform(ctx, "claims.set_payment", work)
+
+
+# --- listing and finding -----------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class ClaimFilter:
     status: str | None = None
@@ -93,23 +205,54 @@ class ClaimFilter:
     date_to: dt.date | None = None
     flagged: bool | None = None
     campaign: str | None = None
+    awaiting_manager: bool = False  # flagged, pending, no manager approval yet
+    needs_payment: bool = False  # pending or approved, live, lacking bank details
+    search: str | None = None  # name, business or postcode, any case
+
+
+def _search_sql(text: str):
+    term = " ".join(text.split()).lower()
+    squeezed = term.replace(" ", "")
+    return and_(Claimant.purged_at.is_(None), or_(
+        func.lower(Claimant.name).contains(term, autoescape=True),
+        func.lower(func.coalesce(Claimant.business_name, "")).contains(term, autoescape=True),
+        func.replace(func.lower(Claimant.postcode), " ", "").contains(squeezed, autoescape=True),
+    ))
+
+
+def _manager_approval(flagged: bool, approved_at) -> str:
+    if approved_at is not None:
+        return "approved"
+    return "needed" if flagged else ""
 
 
 def list_claims(ctx: Context, where: ClaimFilter) -> list[dict]:
+    """Claims with what finance decides on, oldest first; every filter runs in SQL.
+
+    Finance sees claimant names and business names as typed (and searches them); managers see
+    them masked, though `search` still matches the real text.
+    """
     if where.status and where.status not in STATUSES:
         raise Refused(f"status {where.status!r} is not one of {', '.join(STATUSES)}")
+    if where.date_from and where.date_to and where.date_from > where.date_to:
+        raise Refused("--from is after --to")
+    if where.search is not None and not where.search.strip():
+        raise Refused("--search needs some text: part of a name, business or postcode")
 
-    def work(session: Session, _staff: Staff) -> list[dict]:
-        query = (select(Surrender.reference, Surrender.station_code, Surrender.surrendered_at, Surrender.item_count,
-                        Surrender.voided_at, Claim.status, Claim.claimed_pence, Claim.payable_pence, Claim.flagged,
-                        Claim.manager_approved_at, Claim.batch_id, Claimant.name)
+    def work(session: Session, reader: Staff) -> list[dict]:
+        query = (select(Surrender.reference, Surrender.station_code, Surrender.surrendered_at,
+                        Surrender.surrendered_on, Surrender.item_count, Surrender.voided_at, Claim.status,
+                        Claim.claimed_pence, Claim.payable_pence, payable_sql().label("effective"), Claim.flags,
+                        Claim.flagged, Claim.manager_approved_at, Claim.batch_id,
+                        lacks_payment_sql().label("lacks_payment"), Claimant.name, Claimant.business_name,
+                        Claimant.purged_at)
                  .join(Claim, Claim.surrender_id == Surrender.id)
                  .outerjoin(Claimant, Claimant.id == Surrender.claimant_id)
                  .order_by(Surrender.surrendered_at, Surrender.reference))
         if where.status:
             query = query.where(Claim.status == where.status)
         if where.station:
-            query = query.where(Surrender.station_code == where.station.upper())
+            query = query.where(Surrender.station_code == where.station.strip().upper())
         if where.date_from:
             query = query.where(Surrender.surrendered_on >= where.date_from)
         if where.date_to:
@@ -118,14 +261,126 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[dict]:
             query = query.where(Claim.flagged == where.flagged)
         if where.campaign:
             query = query.where(Surrender.campaign_code == where.campaign)
-        from surrender.clock import iso
+        if where.awaiting_manager:
+            query = query.where(Claim.flagged.is_(True), Claim.status == "pending",
+                                Claim.manager_approved_at.is_(None), Surrender.voided_at.is_(None))
+        if where.needs_payment:
+            query = query.where(Claim.status.in_(PAYMENT_EDITABLE), Surrender.voided_at.is_(None),
+                                lacks_payment_sql())
+        if where.search:
+            query = query.where(_search_sql(where.search))
+        reveal = sees_personal_data(reader.role, "claims.list")
+
+        def who(name, purged):
+            if purged is not None:
+                return "(personal data purged)"
+            return name if reveal else mask_name(name)
 
         return [{
-            "reference": r.reference, "station": r.station_code, "surrendered_at": iso(r.surrendered_at),
-            "status": r.status, "void": r.voided_at is not None, "items": r.item_count,
-            "claimed": format_pence(r.claimed_pence), "payable": format_pence(r.payable_pence),
-            "flagged": r.flagged, "manager_approved": r.manager_approved_at is not None,
-            "batch": r.batch_id, "claimant": mask_name(r.name),
+            "reference": r.reference, "station": r.station_code, "date": r.surrendered_on.isoformat(),
+            "surrendered_at": iso(r.surrendered_at), "status": r.status, "void": r.voided_at is not None,
+            "items": r.item_count, "claimed": format_pence(r.claimed_pence), "payable": format_pence(r.effective),
+            "flagged": r.flagged, "flags": json.loads(r.flags),
+            "manager_approval": _manager_approval(r.flagged, r.manager_approved_at),
+            "batch": r.batch_id, "bank_details": not r.lacks_payment,
+            "claimant": who(r.name, r.purged_at), "business": None if r.purged_at else r.business_name,
         } for r in session.execute(query)]
 
     return perform(ctx, "claims.list", work, write=False)
+
+
+# --- past batches --------------------------------------------------------------------------------
+
+def list_batches(ctx: Context) -> list[dict]:
+    """Every export batch with what has been paid and what is outstanding, aggregated in SQL."""
+    def work(session: Session, _staff: Staff) -> list[dict]:
+        paid = Claim.status == "paid"
+        query = (select(ExportBatch.id, ExportBatch.created_at, ExportBatch.claim_count, ExportBatch.total_pence,
+                        ExportBatch.format, ExportBatch.sha256, ExportBatch.filename, Staff.number, Staff.name,
+                        func.count(Claim.id).filter(paid).label("paid_count"),
+                        func.coalesce(func.sum(case((paid, Claim.payable_pence), else_=0)), 0).label("paid_pence"))
+                 .join(Staff, Staff.id == ExportBatch.staff_id)
+                 .outerjoin(Claim, Claim.batch_id == ExportBatch.id)
+                 .group_by(ExportBatch.id, ExportBatch.created_at, ExportBatch.claim_count, ExportBatch.total_pence,
+                           ExportBatch.format, ExportBatch.sha256, ExportBatch.filename, Staff.number, Staff.name)
+                 .order_by(ExportBatch.id))
+        return [{
+            "batch": r.id, "exported_at": iso(r.created_at), "staff": r.number, "staff_name": r.name,
+            "claims": r.claim_count, "total": format_pence(r.total_pence),
+            "paid_claims": int(r.paid_count), "paid": format_pence(int(r.paid_pence)),
+            "outstanding_claims": r.claim_count - int(r.paid_count),
+            "outstanding": format_pence(r.total_pence - int(r.paid_pence)),
+            "format": r.format, "sha256": r.sha256, "filename": r.filename,
+        } for r in session.execute(query)]
+
+    return perform(ctx, "claims.batches", work, write=False)
+
+
+# --- "where is my money?" ----------------------------------------------------------------------
+
+NO_MATCH = "no match"
+
+
+class NoMatch(Refused):
+    """A status lookup whose reference and postcode do not meet: one message, whatever failed."""
+
+
+def claim_status(ctx: Context, reference: str, postcode: str) -> dict:
+    """A claim's status, dates and payable amount for someone who knows its reference and the
+    claimant's postcode; nothing personal. Any mismatch (unknown or malformed reference, wrong
+    postcode, no claim) says only "no match". Every lookup is audited, the misses in a
+    transaction of their own; the postcode never enters the chain."""
+    from surrender.rules.references import normalise_reference
+
+    try:
+        wanted = normalise_reference(reference)
+    except Refused:
+        wanted = None
+    typed = "".join(postcode.split()).upper()
+
+    def work(session: Session, staff: Staff) -> dict:
+        found = None
+        if wanted is not None:
+            found = session.execute(
+                select(Surrender, Claim, Claimant.postcode, Claimant.purged_at, ExportBatch.created_at)
+                .join(Claim, Claim.surrender_id == Surrender.id)
+                .join(Claimant, Claimant.id == Surrender.claimant_id)
+                .outerjoin(ExportBatch, ExportBatch.id == Claim.batch_id)
+                .where(Surrender.reference == wanted)).first()
+        stored = "".join((found.postcode or "").split()).upper() if found and found.purged_at is None else ""
+        if not (found and stored and hmac.compare_digest(stored.encode(), typed.encode())):
+            raise NoMatch(NO_MATCH)
+        surrender, claim = found.Surrender, found.Claim
+        audit.record(session, ctx.now(), staff.id, "claim.status_looked_up", "surrender", surrender.id,
+                     {"reference": surrender.reference, "outcome": "match"})
+        voided = surrender.voided_at is not None
+        decided = claim.decided_at if claim.status in ("approved", "exported", "paid") else None
+        return {
+            "reference": surrender.reference,
+            "status": "void" if voided else claim.status,
+            "logged": iso(surrender.surrendered_at),
+            "approved": iso(decided),
+            "rejected": iso(claim.decided_at) if claim.status == "rejected" else None,
+            "exported": iso(found.created_at),
+            "paid": iso(claim.paid_at),
+            "payable": format_pence(effective_payable(claim.status, claim.payable_pence, voided)),
+        }
+
+    try:
+        return perform(ctx, "claims.status", work)
+    except NoMatch:
+        _record_miss(ctx, wanted)
+        raise
+
+
+def _record_miss(ctx: Context, wanted: str | None) -> None:
+    """A missed lookup is evidence of guessing: audited with the reference tried (never the
+    postcode) in its own transaction, since the lookup's own rolled back."""
+    from surrender import db
+    from surrender.services.auth import find_staff
+
+    def record_miss(session: Session) -> None:
+        staff = find_staff(session, ctx.staff)
+        audit.record(session, ctx.now(), staff.id, "claim.status_looked_up", "lookup", wanted or "(malformed)",
+                     {"outcome": "no match"})
+    db.run(ctx.url, record_miss)
