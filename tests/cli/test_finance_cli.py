@@ -214,5 +214,5 @@ def test_report_totals_by_station_as_json_has_the_documented_keys(cli):
     assert plain == [{"surrenders": 3, "items": 9, "claims": 3, "claimed": "90.00", "payable": "70.00"}]
     by_kind = cli("5001", "report", "totals", "--by", "kind", "--format", "csv")
     as_csv = list(csv.DictReader(io.StringIO(by_kind.stdout)))
-    assert as_csv == [{"kind": "zombie-knife", "surrenders": "3", "items": "9", "claims": "3", "claimed": "90.00",
-                       "payable": "70.00"}]
+    assert as_csv == [{"kind": "zombie-knife", "items": "9", "claimed": "90.00", "payable": "70.00",
+                       "surrenders_with_kind": "3", "claims_with_kind": "3"}]
