@@ -83,7 +83,7 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([neutralise(row.get(c)) for c in columns] for row in rows)
+        writer.writerows([neutralise(_csv_cell(row.get(c))) for c in columns] for row in rows)
         return
     from rich.table import Table
 
@@ -98,6 +98,13 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     console().print(table)
+
+
+def _csv_cell(value):
+    """Lists and objects as JSON text in a CSV cell (never a Python repr)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
 _MONEY_COLUMNS = {"claimed", "payable", "amount", "total", "compensation"}
