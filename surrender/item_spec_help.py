@@ -2,8 +2,8 @@
 (kept apart so `--help` needs no parsing code)."""
 
 ITEM_SPEC_HELP = (
-    "KIND:BLADE[:FEATURE...], e.g. zombie-knife:9.5in:plain:point:serrated=3in:holes=2"
-    ":value=45:evidence=receipt. Flags: plain, point, spikes, at-handle, secondary, spine,"
+    "KIND:BLADE[:FEATURE...], e.g. zombie-knife:9.5in:plain:point:holes=2 (a valued item adds"
+    " :value=45:evidence=receipt). Flags: plain, point, spikes, at-handle, secondary, spine,"
     " tanto, reverse-tanto. Values: serrated=LEN holes=N points=N value=GBP"
     " evidence=receipt|invoice|bank-statement|other acquired=DATE qty=N seal=TEXT desc=TEXT."
 )

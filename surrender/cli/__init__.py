@@ -84,7 +84,9 @@ def settings(
 
 
 def _register() -> None:
-    from surrender.cli import audit, campaign, claims, db, demo, desk, report, staff
+    from surrender.cli import audit, campaign, claims, db, demo, desk, helpformat, report, staff
+
+    helpformat.install()
 
     for module in (desk,):
         module.register(app)
