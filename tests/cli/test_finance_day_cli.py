@@ -154,8 +154,7 @@ def seeded_sqlite(cli):
     return {**os.environ, "SURRENDER_DATABASE_URL": cli.url, "SURRENDER_STAFF": "4001", "SURRENDER_PIN": "4444"}
 
 
-@pytest.mark.parametrize("args", [["report", "totals", "--format", "json"], ["claims", "list"],
-                                  ["claims", "list", "--format", "csv"]])
+@pytest.mark.parametrize("args", [["report", "totals", "--format", "json"], ["claims", "list"]])
 def test_output_into_a_pipe_whose_reader_has_gone_is_silent(seeded_sqlite, args):
     reader, writer = os.pipe()
     os.close(reader)  # the reader is gone before the first byte is written: every write meets EPIPE

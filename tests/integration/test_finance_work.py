@@ -116,7 +116,7 @@ def test_the_audit_chain_records_which_fields_changed_and_never_their_values(ctx
     assert (shown["email"], shown["postcode"], shown["phone"]) == ("jane@example.org", "PE1 1AA", "01223 555666")
 
 
-@pytest.mark.parametrize("details, message", [
+MALFORMED = [
     (PaymentDetails(), "nothing to set"),
     (PaymentDetails(sort_code="12-34-5", account_number="12345678"), "sort code '12-34-5' must be 6 digits"),
     (PaymentDetails(sort_code="12-34-56", account_number="1234567"), "must be 8 digits"),
@@ -124,12 +124,15 @@ def test_the_audit_chain_records_which_fields_changed_and_never_their_values(ctx
     (PaymentDetails(email="not an email"), "does not look like an email address"),
     (PaymentDetails(postcode="nowhere"), "is not a UK postcode"),
     (PaymentDetails(account_name="   "), "the account name is empty"),
-])
-def test_malformed_or_half_bank_details_are_refused_and_nothing_changes(ctx, details, message):
+]
+
+
+def test_malformed_or_half_bank_details_are_refused_and_nothing_changes(ctx):
     reference = log(ctx, bank=False)
     before = audit_count(ctx)
-    with pytest.raises(Refused, match=message):
-        set_payment(finance(ctx), reference, details)
+    for details, message in MALFORMED:
+        with pytest.raises(Refused, match=message):
+            set_payment(finance(ctx), reference, details)
     assert audit_count(ctx) == before
     person = db.run(ctx.url, lambda s: s.execute(select(Claimant)).scalar_one(), write=False)
     assert (person.sort_code, person.account_number, person.email) == (None, None, None)
