@@ -92,7 +92,8 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
         return
     table = Table(title=title, show_footer=totals is not None, header_style="bold")
     for index, column in enumerate(columns):
-        numeric = rows and isinstance(rows[0].get(column), (int, float)) or column in _MONEY_COLUMNS
+        first = rows[0].get(column)
+        numeric = isinstance(first, (int, float)) and not isinstance(first, bool) or column in _MONEY_COLUMNS
         table.add_column(column.replace("_", " "), justify="right" if numeric else "left",
                          footer=str((totals or {}).get(column, "")), no_wrap=index < len(columns) - 1)
     for row in rows:

@@ -86,16 +86,18 @@ def summary(detail, numbers: dict[int, str] | None = None) -> str:
     return _text(shown)
 
 
-def _text(value) -> str:
+def _text(value, sep: str = "; ") -> str:
     if isinstance(value, dict):
         parts = []
         for k, v in value.items():
             if k == "changed" and isinstance(v, dict):
                 parts += [f"{field} {_text(pair[0])} → {_text(pair[1])}" if isinstance(pair, list) and len(pair) == 2
                           else f"{field} {_text(pair)}" for field, pair in v.items()]
+            elif isinstance(v, dict) and v:
+                parts.append(f"{k} ({_text(v, ', ')})")
             else:
                 parts.append(f"{k} {_text(v)}")
-        return "; ".join(parts) if value else "-"
+        return sep.join(parts) if value else "-"
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value) if value else "-"
     if value is None:
