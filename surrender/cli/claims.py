@@ -108,7 +108,7 @@ def batches(
     Example: `surrender claims batches --format csv`
     """
     from surrender.clock import show_time
-    from surrender.services.claims import list_batches
+    from surrender.services.batches import list_batches
 
     rows = list_batches(ctx.obj)
     if fmt != Format.table:
@@ -141,11 +141,14 @@ def status(
     Example: `surrender claims status TW-Z24-000017-7 --postcode "CB1 1JG"`
     """
     from surrender.clock import show_time
-    from surrender.services.claims import claim_status
+    from surrender.services.claim_status import claim_status
 
     found = claim_status(ctx.obj, reference, postcode)
-    if fmt != Format.table:
-        emit([found], fmt, list(found)) if fmt == Format.csv else print_json(found)
+    if fmt == Format.json:
+        print_json(found)
+        return
+    if fmt == Format.csv:
+        emit([found], fmt, list(found))
         return
     import datetime as dt
 

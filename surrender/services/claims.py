@@ -1,12 +1,12 @@
 """Claim review (approve/reject, manager sign-off of flagged claims), payment details added
-after the desk, listing and finding claims, past batches, and "where is my money?"."""
+after the desk, and listing and finding claims. Past batches are in `services.batches`;
+"where is my money?" in `services.claim_status`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-import hmac
 import json
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from surrender.clock import iso
 from surrender.errors import Refused
-from surrender.models import Claim, Claimant, ExportBatch, Staff, Surrender
+from surrender.models import Claim, Claimant, Staff, Surrender
 from surrender.rules import claimant as claimant_rules
-from surrender.rules.lifecycle import (PAYMENT_EDITABLE, STATUSES, UNPAID_STATUSES, effective_payable,
-                                       next_status, payment_missing, require_reason)
+from surrender.rules.lifecycle import (PAYMENT_EDITABLE, STATUSES, UNPAID_STATUSES, next_status, payment_missing,
+                                       require_reason)
 from surrender.rules.masking import mask_name
 from surrender.rules.permissions import sees_personal_data
 from surrender.rules.money import format_gbp, format_pence
@@ -287,100 +287,3 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[dict]:
         } for r in session.execute(query)]
 
     return perform(ctx, "claims.list", work, write=False)
-
-
-# --- past batches --------------------------------------------------------------------------------
-
-def list_batches(ctx: Context) -> list[dict]:
-    """Every export batch with what has been paid and what is outstanding, aggregated in SQL."""
-    def work(session: Session, _staff: Staff) -> list[dict]:
-        paid = Claim.status == "paid"
-        query = (select(ExportBatch.id, ExportBatch.created_at, ExportBatch.claim_count, ExportBatch.total_pence,
-                        ExportBatch.format, ExportBatch.sha256, ExportBatch.filename, Staff.number, Staff.name,
-                        func.count(Claim.id).filter(paid).label("paid_count"),
-                        func.coalesce(func.sum(case((paid, Claim.payable_pence), else_=0)), 0).label("paid_pence"))
-                 .join(Staff, Staff.id == ExportBatch.staff_id)
-                 .outerjoin(Claim, Claim.batch_id == ExportBatch.id)
-                 .group_by(ExportBatch.id, ExportBatch.created_at, ExportBatch.claim_count, ExportBatch.total_pence,
-                           ExportBatch.format, ExportBatch.sha256, ExportBatch.filename, Staff.number, Staff.name)
-                 .order_by(ExportBatch.id))
-        return [{
-            "batch": r.id, "exported_at": iso(r.created_at), "staff": r.number, "staff_name": r.name,
-            "claims": r.claim_count, "total": format_pence(r.total_pence),
-            "paid_claims": int(r.paid_count), "paid": format_pence(int(r.paid_pence)),
-            "outstanding_claims": r.claim_count - int(r.paid_count),
-            "outstanding": format_pence(r.total_pence - int(r.paid_pence)),
-            "format": r.format, "sha256": r.sha256, "filename": r.filename,
-        } for r in session.execute(query)]
-
-    return perform(ctx, "claims.batches", work, write=False)
-
-
-# --- "where is my money?" ----------------------------------------------------------------------
-
-NO_MATCH = "no match"
-
-
-class NoMatch(Refused):
-    """A status lookup whose reference and postcode do not meet: one message, whatever failed."""
-
-
-def claim_status(ctx: Context, reference: str, postcode: str) -> dict:
-    """A claim's status, dates and payable amount for someone who knows its reference and the
-    claimant's postcode; nothing personal. Any mismatch (unknown or malformed reference, wrong
-    postcode, no claim) says only "no match". Every lookup is audited, the misses in a
-    transaction of their own; the postcode never enters the chain."""
-    from surrender.rules.references import normalise_reference
-
-    try:
-        wanted = normalise_reference(reference)
-    except Refused:
-        wanted = None
-    typed = "".join(postcode.split()).upper()
-
-    def work(session: Session, staff: Staff) -> dict:
-        found = None
-        if wanted is not None:
-            found = session.execute(
-                select(Surrender, Claim, Claimant.postcode, Claimant.purged_at, ExportBatch.created_at)
-                .join(Claim, Claim.surrender_id == Surrender.id)
-                .join(Claimant, Claimant.id == Surrender.claimant_id)
-                .outerjoin(ExportBatch, ExportBatch.id == Claim.batch_id)
-                .where(Surrender.reference == wanted)).first()
-        stored = "".join((found.postcode or "").split()).upper() if found and found.purged_at is None else ""
-        if not (found and stored and hmac.compare_digest(stored.encode(), typed.encode())):
-            raise NoMatch(NO_MATCH)
-        surrender, claim = found.Surrender, found.Claim
-        audit.record(session, ctx.now(), staff.id, "claim.status_looked_up", "surrender", surrender.id,
-                     {"reference": surrender.reference, "outcome": "match"})
-        voided = surrender.voided_at is not None
-        decided = claim.decided_at if claim.status in ("approved", "exported", "paid") else None
-        return {
-            "reference": surrender.reference,
-            "status": "void" if voided else claim.status,
-            "logged": iso(surrender.surrendered_at),
-            "approved": iso(decided),
-            "rejected": iso(claim.decided_at) if claim.status == "rejected" else None,
-            "exported": iso(found.created_at),
-            "paid": iso(claim.paid_at),
-            "payable": format_pence(effective_payable(claim.status, claim.payable_pence, voided)),
-        }
-
-    try:
-        return perform(ctx, "claims.status", work)
-    except NoMatch:
-        _record_miss(ctx, wanted)
-        raise
-
-
-def _record_miss(ctx: Context, wanted: str | None) -> None:
-    """A missed lookup is evidence of guessing: audited with the reference tried (never the
-    postcode) in its own transaction, since the lookup's own rolled back."""
-    from surrender import db
-    from surrender.services.auth import find_staff
-
-    def record_miss(session: Session) -> None:
-        staff = find_staff(session, ctx.staff)
-        audit.record(session, ctx.now(), staff.id, "claim.status_looked_up", "lookup", wanted or "(malformed)",
-                     {"outcome": "no match"})
-    db.run(ctx.url, record_miss)

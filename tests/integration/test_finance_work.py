@@ -18,8 +18,10 @@ from surrender.rules.items import item_from_spec
 from surrender.rules.lifecycle import STATUSES, effective_payable
 from surrender.services import auth
 from surrender.services.audit_log import history
-from surrender.services.claims import (NO_MATCH, ClaimFilter, PaymentDetails, approve_claim, claim_status,
-                                       claims_missing_payment, list_batches, list_claims, reject_claim, set_payment)
+from surrender.services.batches import list_batches
+from surrender.services.claim_status import NO_MATCH, claim_status
+from surrender.services.claims import (ClaimFilter, PaymentDetails, approve_claim, claims_missing_payment, list_claims,
+                                       reject_claim, set_payment)
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
 from surrender.services.pins import verify_pin
