@@ -1,11 +1,21 @@
-"""A realistic day at both stations, logged through the real service layer on a throwaway DB."""
+"""A campaign's worth of work at both stations, done through the real service layer.
+
+Deterministic (seeded): the same database every run. Desk officers log the public's knives and
+machetes day by day (some anonymous, a few retailers' stock, some claims without bank details);
+managers sign off flagged claims and void a mistake; finance approves, rejects one claim,
+exports two batches and marks the first paid from a remittance file.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import datetime as dt
+import functools
 import random
-from dataclasses import replace
-from typing import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from surrender.errors import Refused
@@ -14,69 +24,280 @@ from surrender.rules.items import item_from_spec
 from surrender.services.context import Context
 
 LONDON = ZoneInfo("Europe/London")
-DAY = dt.date(2024, 9, 12)  # a Thursday inside the zombie-2024 window
+OPENS, CLOSES = dt.date(2024, 8, 26), dt.date(2024, 9, 23)  # the zombie-2024 window
+WINDOW_DAYS = (CLOSES - OPENS).days + 1
 
-STAFF = [  # number, name, role, station, pin
-    ("1", "Alex Admin", "admin", None, "1111"),
-    ("2041", "PC Sam Patel", "desk", "TW", None),
-    ("3187", "PC Jo Green", "desk", "PK", None),
-    ("4410", "Fin Ance", "finance", None, "4444"),
-    ("5023", "Insp Morgan Lee", "manager", "TW", "5555"),
+STAFF = [  # number, name, role, station, PIN (6 digits for everyone)
+    ("1", "Alex Admin", "admin", None, "100124"),
+    ("2041", "PC Sam Patel", "desk", "TW", "204124"),
+    ("2057", "PC Kim Osei", "desk", "TW", "205724"),
+    ("3187", "PC Jo Green", "desk", "PK", "318724"),
+    ("3192", "PC Ali Hassan", "desk", "PK", "319224"),
+    ("4410", "Dana Fisher", "finance", None, "441024"),
+    ("5023", "Insp Morgan Lee", "manager", "TW", "502324"),
+    ("5031", "Insp Ruth Carter", "manager", "PK", "503124"),
 ]
-KNIVES = [
+PINS = {number: pin for number, _, _, _, pin in STAFF}
+DESKS = {"TW": ("2041", "2057"), "PK": ("3187", "3192")}
+MANAGERS = {"TW": "5023", "PK": "5031"}
+FINANCE = "4410"
+
+ELIGIBLE = [
     "zombie-knife:10in:plain:point:serrated=3in:desc=black serrated survival knife",
     "zombie-knife:9.5in:plain:point:holes=3:desc=skull-handled knife",
+    "zombie-knife:11in:plain:point:spikes:desc=knuckle-guard knife",
     "zombie-machete:18in:plain:point:spikes:desc=spiked machete",
     "zombie-machete:45cm:plain:point:points=3:desc=triple-tip machete",
-    "zombie-knife:24cm:plain:point:serrated=1.5in:at-handle:holes=2",
+    "zombie-knife:24cm:plain:point:serrated=1.5in:at-handle:holes=2:desc=green hunting knife",
+]
+INELIGIBLE = [
     "zombie-knife:8in:plain:point:serrated=4in:desc=8 inch blade - not over 8 inches",
     "zombie-knife:7in:plain:point:desc=kitchen knife",
+    "zombie-machete:16in:plain:point:desc=garden machete",
 ]
-PEOPLE = [
-    ("Jane Smith", "14 Mill Road, Cambridge", "CB1 2AD"), ("Tom Okafor", "3 Lincoln Road, Peterborough", "PE1 2RR"),
-    ("Priya Shah", "27 Hills Road, Cambridge", "CB2 1NW"), ("Dan Kowalski", "8 Oundle Road, Peterborough", "PE2 9PB"),
-    ("Amy Brown", "51 Histon Road, Cambridge", "CB4 3JD"), ("Lee Walker", "19 Park Road, Peterborough", "PE1 2UX"),
-    ("Chloe Martin", "6 Tenison Road, Cambridge", "CB1 2DG"), ("Sean Murphy", "2 Bourges Boulevard, Peterborough", "PE1 1NG"),
+FIRST = ["Jane", "Tom", "Priya", "Dan", "Amy", "Lee", "Chloe", "Sean", "Fatima", "Gary", "Hannah", "Kwame",
+         "Laura", "Marek", "Nina", "Owen", "Rosa", "Steve", "Tariq", "Zoe"]
+LAST = ["Smith", "Okafor", "Shah", "Kowalski", "Brown", "Walker", "Martin", "Murphy", "Ali", "Evans",
+        "Nowak", "Clarke", "Mensah", "Wright", "Hughes", "Patel", "Turner", "Byrne"]
+STREETS = {"TW": ("Peterborough", ["Lincoln Road", "Oundle Road", "Park Road", "Bourges Boulevard", "Eastfield Road",
+                                   "Thorpe Road"], ["PE1 2RR", "PE2 9PB", "PE1 2UX", "PE1 1NG", "PE1 5RJ", "PE3 6AB"]),
+           "PK": ("Cambridge", ["Mill Road", "Hills Road", "Histon Road", "Tenison Road", "Mawson Road",
+                                "Newmarket Road"], ["CB1 2AD", "CB2 1NW", "CB4 3JD", "CB1 2DG", "CB1 2EA", "CB5 8HA"])}
+RETAILERS = [  # day index, station, business, address, postcode, stock lines (spec, quantity)
+    (7, "PK", "Cam Valley Camping Ltd", "4 Cromwell Road, Cambridge", "CB1 3EB",
+     [("zombie-knife:10in:plain:point:serrated=3in:desc=SK-10 survival knife", 84),
+      ("zombie-machete:18in:plain:point:spikes:desc=MX-18 spiked machete", 36)]),
+    (15, "TW", "Fenland Outdoor Supplies Ltd", "Unit 7, Boongate, Peterborough", "PE1 5QS",
+     [("zombie-knife:9.5in:plain:point:holes=3:desc=Z-95 skull knife", 140),
+      ("zombie-knife:11in:plain:point:spikes:desc=KG-11 knuckle knife", 60),
+      ("zombie-machete:45cm:plain:point:points=3:desc=TT-45 triple-tip machete", 40)]),
+    (24, "TW", "Bladeworks Wholesale (Peterborough) Ltd", "Units 2-3, Fengate, Peterborough", "PE1 5XG",
+     [("zombie-knife:10in:plain:point:serrated=3in:desc=SK-10 survival knife", 300),
+      ("zombie-machete:18in:plain:point:spikes:desc=MX-18 spiked machete", 120),
+      ("zombie-knife:7in:plain:point:desc=kitchen knife (not a zombie knife)", 24)]),
 ]
+BATCH_DAYS = (11, 25)  # Fri 6 Sep and Fri 20 Sep: finance exports
+REMITTANCE_DAY = 16  # Wed 11 Sep: the bank's remittance for batch 1
+REJECT_DAY, VOID_DAY = 9, 17  # Wed 4 Sep, Thu 12 Sep
 
 
-def run_demo(ctx: Context, say: Callable[[str], None]) -> list:
-    """Set up staff, then log a day's surrenders at TW and PK; returns the views logged."""
+@dataclass
+class Outcome:
+    """What the demo made, for the caller to print."""
+
+    logged: int = 0
+    references: list[str] = field(default_factory=list)
+    exports: list[Path] = field(default_factory=list)
+    remittance: Path | None = None
+    awaiting_manager: list[str] = field(default_factory=list)  # flagged claims no manager has signed off
+    notes: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def pins_checked_once() -> Iterator[None]:
+    """The demo acts hundreds of times as the same eight people; each PIN is still checked
+    against its stored scrypt hash, but once per run, not once per action (~0.1 s each)."""
+    from surrender.services import auth
+
+    original = auth.verify_pin
+    auth.verify_pin = functools.lru_cache(maxsize=64)(original)
+    try:
+        yield
+    finally:
+        auth.verify_pin = original
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(OPENS + dt.timedelta(days=day), dt.time(hour, minute), LONDON)
+
+
+def as_staff(ctx: Context, number: str, when: dt.datetime, station: str | None = None) -> Context:
+    return replace(ctx, staff=number, pin=PINS[number], station=station, now=lambda: when)
+
+
+def run_demo(ctx: Context, folder: Path, days: int = WINDOW_DAYS, say: Callable[[str], None] = print,
+             progress: Callable[[int, int], None] | None = None) -> Outcome:
+    """Set up staff, then work through `days` days of the window; returns what was made."""
     from surrender.services.staff import add_staff
-    from surrender.services.surrenders import LogRequest, log_surrender
-    from surrender.services.receipts import write_receipt
 
-    admin = replace(ctx, staff="1", pin="1111")
+    if not 1 <= days <= WINDOW_DAYS:
+        raise Refused(f"--days must be 1 to {WINDOW_DAYS} (the zombie-2024 window, 26 Aug to 23 Sep 2024)")
+    start = at(0, 8)
+    admin = as_staff(ctx, "1", start)
     for number, name, role, station, pin in STAFF:
         add_staff(admin, number, name, role, station, pin)
-    say(f"Added {len(STAFF)} staff: an admin, a desk officer at each station, finance and a manager.")
-    rng = random.Random(2024)
-    views = []
-    for index, (name, address, postcode) in enumerate(PEOPLE):
-        station, officer = ("TW", "2041") if index % 2 else ("PK", "3187")
-        at = dt.datetime.combine(DAY, dt.time(9 + index, rng.choice([5, 20, 35, 50])), LONDON)
-        count = 2 if index == 5 else rng.choice([3, 3, 4, 4, 5])  # two items: under the £30 minimum
-        # Most of what is handed in meets the definition; the last item of each is a toss-up.
-        specs = [rng.choice(KNIVES[:5]) for _ in range(count - 1)] + [rng.choice(KNIVES)]
-        if index == 3:
-            specs[0] += ":value=145:evidence=receipt"  # a valued item with a receipt: flagged for a manager
-        desk = replace(ctx, staff=officer, station=station, now=lambda at=at: at + dt.timedelta(minutes=4))
-        claimant = make_claimant(name, address, postcode, sort_code="20-00-00" if index % 3 == 0 else None,
-                                 account_number="55779911" if index % 3 == 0 else None)
-        request = LogRequest(items=[item_from_spec(s) for s in specs], claimant=claimant, declared=True)
-        views.append(write_receipt(desk, log_surrender(desk, request)))
-    anonymous_at = dt.datetime.combine(DAY, dt.time(15, 40), LONDON)
-    desk = replace(ctx, staff="2041", station="TW", now=lambda: anonymous_at)
-    request = LogRequest(items=[item_from_spec(KNIVES[0]), item_from_spec(KNIVES[2])], anonymous=True)
-    views.append(write_receipt(desk, log_surrender(desk, request)))
-    for view in views:
-        claim = view.claim
-        summary = "no claim" if claim is None else f"{claim.status}, payable £{claim.payable_pence / 100:.2f}"
-        say(f"{view.reference}  {view.station}  {view.item_count} items  {summary}")
-    late = dt.datetime(2024, 9, 24, 10, 0, tzinfo=LONDON)
-    try:
-        log_surrender(replace(ctx, staff="2041", station="TW", now=lambda: late + dt.timedelta(hours=1)),
-                      LogRequest(items=[item_from_spec(KNIVES[0])], at=late, anonymous=True))
-    except Refused as exc:
-        say(f"Refused, as it should be: {exc}")
-    return views
+    outcome = Outcome()
+    campaign = _Campaign(ctx, folder, outcome, random.Random(2024), last_day=days - 1)
+    with pins_checked_once():
+        for day in range(days):
+            campaign.day(day)
+            if progress:
+                progress(day + 1, days)
+    for _, reference, _ in campaign.flagged:
+        outcome.awaiting_manager.append(reference)
+    return outcome
+
+
+class _Campaign:
+    """One day at a time: the desks first, then managers and finance in the afternoon."""
+
+    def __init__(self, ctx: Context, folder: Path, outcome: Outcome, rng: random.Random, last_day: int):
+        self.ctx, self.folder, self.outcome, self.rng, self.last_day = ctx, folder, outcome, rng, last_day
+        self.flagged: list[tuple[int, str, str]] = []  # (day logged, reference, station)
+        self.claims: list[tuple[int, str, bool]] = []  # (day logged, reference, has bank details)
+        self.receipts = ctx.receipts_dir
+
+    # --- the desks ---------------------------------------------------------------------------
+
+    def day(self, day: int) -> None:
+        for station in ("TW", "PK"):
+            self._desk(day, station)
+        self._managers(day)
+        self._finance(day)
+
+    def _visitors(self, day: int, station: str) -> int:
+        """Slow at first, busier once the news spreads, a rush in the last three days."""
+        base = 3 if day < 5 else 5 if day < WINDOW_DAYS - 3 else 11
+        weekend = (OPENS + dt.timedelta(days=day)).weekday() >= 5
+        return max(1, base + self.rng.randint(-2, 3) + (1 if station == "TW" else 0) - (2 if weekend else 0))
+
+    def _desk(self, day: int, station: str) -> None:
+        from surrender.services.surrenders import LogRequest
+
+        count = self._visitors(day, station)
+        minutes = sorted(self.rng.sample(range(9 * 60, 17 * 60), count))
+        retailer = [r for r in RETAILERS if r[0] == day and r[1] == station]
+        for index, minute in enumerate(minutes):
+            when = at(day, minute // 60, minute % 60)
+            officer = DESKS[station][index % 2]
+            if retailer and index == len(minutes) // 2:
+                self._log(day, station, officer, when, self._retailer(retailer[0]))
+                continue
+            roll = self.rng.random()
+            specs = self._public_items()
+            if day == self.last_day and station == "TW" and index == 0:  # left for the manager to sign off
+                roll, specs[0] = 1.0, specs[0].split(":value=")[0] + ":value=150:evidence=receipt"
+            items = [item_from_spec(s) for s in specs]
+            if roll < 0.08:
+                self._log(day, station, officer, when, LogRequest(items=items, anonymous=True))
+            elif roll < 0.11:
+                self._log(day, station, officer, when, LogRequest(items=items, no_claim=True,
+                                                                  claimant=self._person(station, bank=False)))
+            else:
+                bank = self.rng.random() > 0.12 or roll == 1.0
+                self._log(day, station, officer, when,
+                          LogRequest(items=items, claimant=self._person(station, bank), declared=True))
+
+    def _public_items(self) -> list[str]:
+        """1-6 knives or machetes: mostly meeting the definition, now and then one with a receipt."""
+        count = self.rng.choices(range(1, 7), weights=[8, 10, 30, 24, 15, 13])[0]
+        specs = [self.rng.choice(ELIGIBLE if self.rng.random() < 0.88 else INELIGIBLE) for _ in range(count)]
+        if self.rng.random() < 0.06:
+            value, evidence = self.rng.choice([("145", "receipt"), ("65", "receipt"), ("120", "bank-statement"),
+                                               ("80", "none")])
+            specs[0] += f":value={value}:evidence={evidence}"
+        return specs
+
+    def _person(self, station: str, bank: bool):
+        town, streets, postcodes = STREETS[station]
+        name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+        address = f"{self.rng.randint(1, 120)} {self.rng.choice(streets)}, {town}"
+        sort_code = f"{self.rng.choice([20, 30, 40, 60, 77, 83])}-{self.rng.randint(10, 99)}-{self.rng.randint(10, 99)}"
+        account = f"{self.rng.randint(10_000_000, 99_999_999)}"
+        return make_claimant(name, address, self.rng.choice(postcodes), phone=f"07700 900{self.rng.randint(100, 999)}",
+                             sort_code=sort_code if bank else None, account_number=account if bank else None)
+
+    def _retailer(self, retailer):
+        from surrender.services.surrenders import LogRequest
+
+        _, station, business, address, postcode, lines = retailer
+        items = [item_from_spec(f"{spec}:qty={quantity}:value=24.99:evidence=invoice") for spec, quantity in lines]
+        claimant = make_claimant(f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}", address, postcode,
+                                 business_name=business, account_name=business, sort_code="40-11-62",
+                                 account_number=f"{self.rng.randint(10_000_000, 99_999_999)}")
+        return LogRequest(items=items, claimant=claimant, declared=True)
+
+    def _log(self, day: int, station: str, officer: str, when: dt.datetime, request) -> None:
+        from surrender.services.receipts import write_receipt
+        from surrender.services.surrenders import log_surrender
+
+        desk = as_staff(self.ctx, officer, when + dt.timedelta(minutes=6), station)
+        view = log_surrender(desk, request)
+        if day == 0:  # receipts for the first day only: a month of PDFs would take a minute
+            write_receipt(desk, view)
+        self.outcome.logged += 1
+        self.outcome.references.append(view.reference)
+        if view.claim is not None and view.claim.status == "pending":
+            has_bank = request.claimant is not None and request.claimant.has_bank_details
+            if view.claim.flags:
+                self.flagged.append((day, view.reference, station))
+            self.claims.append((day, view.reference, has_bank))
+
+    # --- managers and finance -----------------------------------------------------------------
+
+    def _managers(self, day: int) -> None:
+        from surrender.services.claims import approve_claim
+        from surrender.services.surrenders import void_surrender
+
+        weekday = (OPENS + dt.timedelta(days=day)).weekday() < 5
+        if not weekday:
+            return
+        for logged, reference, station in list(self.flagged):
+            if logged < day:  # signed off the next working day; the last ones are still waiting
+                approve_claim(as_staff(self.ctx, MANAGERS[station], at(day, 10, 30)), reference,
+                              note="Checked the invoice or receipt against the items")
+                self.flagged.remove((logged, reference, station))
+        if day == VOID_DAY:
+            victim = next(ref for logged, ref, _ in reversed(self.claims) if logged == day - 1)
+            station = victim[:2]
+            void_surrender(as_staff(self.ctx, MANAGERS[station], at(day, 9, 15)), victim,
+                           "Logged twice by mistake: the same bag was entered again")
+            self.claims = [c for c in self.claims if c[1] != victim]
+            self.outcome.notes.append(f"Voided {victim} (logged twice by mistake).")
+
+    def _finance(self, day: int) -> None:
+        from surrender.services.claims import approve_claim, reject_claim
+
+        if (OPENS + dt.timedelta(days=day)).weekday() >= 5:
+            return
+        finance = as_staff(self.ctx, FINANCE, at(day, 15, 0))
+        flagged = {ref for _, ref, _ in self.flagged}
+        if day == REJECT_DAY:
+            _, reference, _ = next(c for c in self.claims if c[1] not in flagged)
+            reject_claim(finance, reference, "Declaration withdrawn: the claimant bought the knife after 26 Aug 2024")
+            self.claims = [c for c in self.claims if c[1] != reference]
+            self.outcome.notes.append(f"Rejected {reference} (bought after the cut-off).")
+        for claim in list(self.claims):
+            logged, reference, has_bank = claim
+            if logged <= day - 2 and has_bank and reference not in flagged:  # two days' lag; no bank details: wait
+                approve_claim(finance, reference)
+                self.claims.remove(claim)
+        if day in BATCH_DAYS:
+            self._export(day)
+        if day == REMITTANCE_DAY and self.outcome.exports:
+            self._remittance(day)
+
+    def _export(self, day: int) -> None:
+        from surrender.services.export import export_claims
+
+        number = len(self.outcome.exports) + 1
+        path = self.folder / f"batch-{number}.csv"
+        result = export_claims(as_staff(self.ctx, FINANCE, at(day, 16, 0)), path)
+        self.outcome.exports.append(path)
+        self.outcome.notes.append(f"Exported batch {result.batch}: {result.count} claims, "
+                                  f"£{result.total_pence / 100:,.2f} -> {path.name}")
+
+    def _remittance(self, day: int) -> None:
+        from surrender.services.payments import mark_paid
+
+        batch = self.outcome.exports[0]
+        path = self.folder / "remittance-batch-1.csv"
+        with batch.open(newline="", encoding="utf-8") as source, path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(["reference", "amount", "paid_on"])
+            for row in csv.DictReader(source):
+                writer.writerow([row["reference"], row["amount"], at(day, 9).date().isoformat()])
+        paid = mark_paid(as_staff(self.ctx, FINANCE, at(day, 11, 0)), path)
+        self.outcome.remittance = path
+        self.outcome.notes.append(f"Marked batch 1 paid from {path.name}: {paid.count} claims, "
+                                  f"£{paid.total_pence / 100:,.2f}")

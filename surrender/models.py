@@ -7,6 +7,7 @@ retention period without touching surrenders, claims or the audit chain.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -93,6 +94,8 @@ class Claimant(SQLModel, table=True):
     account_number: str | None = None
     created_at: dt.datetime = Field(sa_column=utc_column())
     purged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # Salts this claimant's digests in the audit trail; wiped on purge, so nothing links back.
+    salt: str | None = Field(default_factory=lambda: secrets.token_hex(16), max_length=32)
 
 
 class Surrender(SQLModel, table=True):
@@ -192,6 +195,7 @@ class AuditEvent(SQLModel, table=True):
     entity: str = Field(max_length=20)
     entity_id: str = Field(max_length=40, index=True)
     detail: str = Field(sa_column=text_column())  # canonical JSON, no raw personal data
+    state: str | None = Field(default=None, sa_column=text_column(nullable=True))  # record digests after the change
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
 

@@ -41,10 +41,21 @@ class SurrenderGroup(TyperGroup):
 
 def fail(message: str) -> None:
     """The one way a refusal reaches the user: `Error: ...` on stderr (literal text), exit 1."""
-    from surrender.cli.output import say
+    from surrender.cli.output import console, styled
 
-    say(("Error:", "bold red"), f" {message}", stderr=True)
+    console(stderr=True).print(styled(("Error:", "bold red"), f" {one_line(message)}"), soft_wrap=True)
     raise typer.Exit(1)
+
+
+MAX_MESSAGE = 1_000
+
+
+def one_line(message: str) -> str:
+    """A refusal as one line of sensible length, whatever value it quotes."""
+    text = " / ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[:MAX_MESSAGE]}... ({len(text) - MAX_MESSAGE:,} more characters)"
+    return text
 
 
 app = typer.Typer(
@@ -84,7 +95,7 @@ def settings(
 
 
 def _register() -> None:
-    from surrender.cli import audit, campaign, claims, db, demo, desk, helpformat, report, staff
+    from surrender.cli import audit, campaign, claims, db, demo, desk, helpformat, purge, report, staff
 
     helpformat.install()
 
@@ -97,6 +108,7 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit")
     app.add_typer(db.app, name="db")
     demo.register(app)
+    purge.register(app)
 
 
 _register()

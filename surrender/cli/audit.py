@@ -13,19 +13,56 @@ app = typer.Typer(help="Verify the audit chain and read a surrender's history (m
 
 
 @app.command("verify")
-def verify(ctx: typer.Context) -> None:
-    """Recompute every link of the audit chain; exit 1 naming the first broken one.
+def verify(
+    ctx: typer.Context,
+    anchor: Optional[str] = typer.Option(None, "--anchor", help="An anchor line kept outside the database "
+                                         "(from `surrender audit anchor`): the chain must still hold it."),
+) -> None:
+    """Recompute every link of the audit chain, then check every surrender, item, claim,
+    payment details, batch and staff record against the digests its events recorded; exit 1
+    naming the first broken event or differing record.
 
-    Example: `surrender audit verify`
+    Example: `surrender audit verify --anchor "surrender-anchor events=123 head=9f2c...e1"`
     """
     from surrender.cli import fail
     from surrender.services.audit_log import verify as check
 
-    report = check(ctx.obj)
+    report = check(ctx.obj, anchor)
+    if report.problem and report.record:
+        fail(f"audit trail: {report.problem} ({report.events} events checked)")
     if report.problem:
         where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
         fail(f"audit chain broken at {where}: {report.problem} ({report.events} events checked)")
-    console().print(f"Audit chain intact: {report.events} events.")
+    held = " and holds the anchor" if anchor else ""
+    console().print(f"Audit chain intact{held}: {report.events} events; every record matches its events.",
+                    markup=False)
+
+
+@app.command("anchor")
+def anchor(ctx: typer.Context) -> None:
+    """Print one line (event count and head hash) to keep outside the database: the paper log,
+    an email to finance. `audit verify --anchor LINE` later proves no event up to it was
+    changed or removed.
+
+    Example: `surrender audit anchor` prints `surrender-anchor events=123 head=9f2c...e1`
+    """
+    from surrender.services.audit_log import anchor as current
+
+    typer.echo(current(ctx.obj))
+
+
+@app.command("baseline")
+def baseline(ctx: typer.Context) -> None:
+    """Once, after `db upgrade` of a database that has records from before record digests:
+    vouch for every record as it stands so `audit verify` checks them from now on (admin).
+    Refused once the trail vouches for any record.
+
+    Example: `surrender db upgrade && surrender audit baseline && surrender audit verify`
+    """
+    from surrender.services.audit_log import baseline as take
+
+    count = take(ctx.obj)
+    console().print(f"Audit trail now vouches for {count} records as they stand.", markup=False)
 
 
 @app.command("log")

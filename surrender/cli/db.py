@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from surrender.cli.output import console
 
-app = typer.Typer(help="Database schema (admin).", no_args_is_help=True)
+app = typer.Typer(help="Database schema and backups (admin).", no_args_is_help=True)
 
 
 @app.command("upgrade")
@@ -23,3 +25,22 @@ def upgrade(ctx: typer.Context, revision: str = typer.Option("head", help="Targe
         console().print(f"Database already at revision {after}.")
     else:
         console().print(f"Database migrated from {before or 'empty'} to {after}. Stations: TW, PK.")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="The new backup file (never overwritten; created owner-only)."),
+) -> None:
+    """Copy the SQLite database to a new file with SQLite's online backup: safe while other
+    terminals keep logging (admin). On PostgreSQL use pg_dump (the refusal gives the command).
+
+    Restore: stop the terminals, then use the copy with `--db FILE`, or copy it over the
+    database file (delete its -wal and -shm first).
+    Example: `surrender db backup --out /secure/surrender-2024-09-10.db`
+    """
+    from surrender.services.backup import backup as take
+
+    path = take(ctx.obj, out)
+    console().print(f"Backup written to {path} (owner-only). Check it: surrender --db {path} audit verify",
+                    markup=False)

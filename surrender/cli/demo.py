@@ -1,42 +1,90 @@
-"""`surrender demo`: see the tool work in one command, on a throwaway database."""
+"""`surrender demo`: see a whole campaign at work in one command, on a throwaway database."""
 
 from __future__ import annotations
 
+import shlex
 import tempfile
+import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from surrender.cli.output import console
+from surrender.cli.output import console, emit, Format, say
 
 
 def demo(
     ctx: typer.Context,
-    directory: Optional[Path] = typer.Option(None, "--dir", help="Where to put the demo database and receipts "
-                                             "(default: a new temporary folder)."),
+    directory: Optional[Path] = typer.Option(None, "--dir", help="An empty folder for the demo database, receipts "
+                                             "and export files (default: a new temporary folder)."),
+    days: int = typer.Option(29, "--days", min=1, max=29, help="How many days of the zombie-2024 window to "
+                             "work through, from 26 Aug 2024 (default: all 29, to 23 Sep)."),
 ) -> None:
-    """Log a realistic day of surrenders at Thorpe Wood and Parkside on a throwaway SQLite
-    database, through the same service layer as the desk, and print where the receipts are.
+    """Work through the zombie-2024 campaign at Thorpe Wood and Parkside on a throwaway SQLite
+    database, through the same service layer as the real commands: the public's surrenders
+    (some anonymous, a few retailers' stock, some without bank details), managers' sign-offs
+    and a void, finance's approvals, a rejection, two export batches and a remittance. Prints
+    every staff number and PIN it made, and a command to try next. Your own database is not
+    touched.
 
-    Your own database is not touched. Example: `surrender demo`
+    Example: `surrender demo --dir demo --days 29`
     """
     from dataclasses import replace
 
-    from surrender.demo import run_demo
+    from surrender.demo import STAFF, run_demo
     from surrender.migrate import upgrade
 
-    folder = directory or Path(tempfile.mkdtemp(prefix="surrender-demo-"))
+    folder = (directory or Path(tempfile.mkdtemp(prefix="surrender-demo-"))).resolve()
+    database = folder / "demo.db"
+    if database.exists():
+        raise typer.BadParameter(f"{database} exists already: choose an empty --dir", param_hint="--dir")
     folder.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{folder / 'demo.db'}"
-    if (folder / "demo.db").exists():
-        raise typer.BadParameter(f"{folder / 'demo.db'} exists already: choose an empty --dir")
+    url = f"sqlite:///{database}"
     out = console()
     upgrade(url)
-    out.print(f"Demo database: {folder / 'demo.db'} (stations TW and PK)")
-    run_demo(replace(ctx.obj, url=url, receipts_dir=folder / "receipts"), lambda line: out.print(line))
-    out.print(f"\nReceipts: {folder / 'receipts'}")
-    out.print(f"Try: surrender --db {url} --staff 5023 report totals --by station   (PIN 5555)")
+    say(f"Demo database: {database} (stations TW and PK, campaign zombie-2024)")
+    started = time.perf_counter()
+    with _progress(out) as step:
+        outcome = run_demo(replace(ctx.obj, url=url, receipts_dir=folder / "receipts"), folder, days,
+                           say=lambda line: say(line), progress=step)
+    say(f"Logged {outcome.logged:,} surrenders over {days} day(s) in {time.perf_counter() - started:.1f} s.")
+    for note in outcome.notes:
+        say(note)
+    for reference in outcome.awaiting_manager:
+        say(f"Flagged, awaiting a manager's approval: {reference}")
+    say(f"Receipts (first day): {folder / 'receipts'}")
+    say("")
+    rows = [{"staff": number, "name": name, "role": role, "station": station or "-", "pin": pin}
+            for number, name, role, station, pin in STAFF]
+    emit(rows, Format.table, ["staff", "name", "role", "station", "pin"], title="Demo staff (PINs are for this demo only)")
+    say("")
+    say("Next, as the manager (paste both lines):")
+    variables = f"SURRENDER_DATABASE_URL={shlex.quote(url)} SURRENDER_STAFF=5023 SURRENDER_PIN=502324"
+    out.print(f"export {variables}", soft_wrap=True, highlight=False)
+    out.print("surrender report totals --by station", soft_wrap=True, highlight=False)
+
+
+class _progress:
+    """A one-line day counter on a terminal; nothing when piped."""
+
+    def __init__(self, out):
+        self.out = out
+        self.status = None
+
+    def __enter__(self):
+        if self.out.is_terminal:
+            self.status = self.out.status("Working through the campaign...")
+            self.status.__enter__()
+        return self.step
+
+    def step(self, done: int, total: int) -> None:
+        if self.status is not None:
+            self.status.update(f"Working through the campaign: day {done} of {total}")
+
+    def __exit__(self, *exc):
+        if self.status is not None:
+            self.status.__exit__(*exc)
+        return False
 
 
 def register(app: typer.Typer) -> None:

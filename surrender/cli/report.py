@@ -1,15 +1,16 @@
-"""`surrender report`: totals for managers."""
+"""`surrender report`: totals and the campaign report PDF for managers."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from surrender.cli.claims import parse_day
-from surrender.cli.output import FORMAT_HELP, Format, emit
+from surrender.cli.output import FORMAT_HELP, Format, emit, say
 
-app = typer.Typer(help="Totals: how many, where, what kind and what it cost.", no_args_is_help=True)
+app = typer.Typer(help="Totals and the campaign report PDF: how many, where, what kind and what it cost.", no_args_is_help=True)
 
 
 @app.command("totals")
@@ -38,7 +39,30 @@ def totals(
               **({result.by[0]: "Total"} if result.by else {})}
     emit(result.rows, fmt, columns, title="Totals", totals=footer if result.by else None, empty="no surrenders")
     if fmt == Format.table and "kind" in result.by and result.rows:
-        from surrender.cli.output import say
-
         say(f"Total: {result.total['surrenders']:,} surrenders and {result.total['claims']:,} claims, each counted "
             "once (a surrender holding two kinds is in both kinds' rows).")
+
+
+@app.command("pdf")
+def pdf(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="The PDF to write; refused if it exists (never overwritten)."),
+    date_from: Optional[str] = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
+    campaign: Optional[str] = typer.Option(None, "--campaign", help="Only this campaign (default: all)."),
+) -> None:
+    """The campaign report for managers as a PDF: headline figures by station, weapons per day,
+    compensation by station, claims by status, the largest and the flagged claims, and the audit
+    anchor of the moment it was made. No personal data; written owner-only (0600).
+
+    Example: `surrender report pdf --out zombie-2024-report.pdf --campaign zombie-2024`
+    """
+    from surrender.report_pdf import check_out, write_report
+    from surrender.services.campaign_report import campaign_report
+
+    check_out(out)
+    report = campaign_report(ctx.obj, parse_day(date_from, "--from"), parse_day(date_to, "--to"), campaign)
+    path = write_report(report, out)
+    say(f"Report written: {path} ({report.total.surrenders:,} surrenders, {report.total.items:,} items, "
+        f"{report.total.claims:,} claims)")
+    say(("Anchor: ", "dim"), report.anchor)

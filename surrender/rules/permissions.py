@@ -23,6 +23,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "staff": frozenset({"admin"}),
     "campaign.register": frozenset({"admin"}),
     "db.upgrade": frozenset({"admin"}),
+    "purge": frozenset({"admin"}),
+    "audit.baseline": frozenset({"admin"}),
+    "db.backup": frozenset({"admin"}),
 }
 
 

@@ -1,16 +1,25 @@
-"""Append-only, hash-chained audit log. Events name records by id, never personal data."""
+"""Append-only, hash-chained audit log. Events name records by id, never personal data.
+
+Each event also carries `state`: digests of the records it changed, after the change (see
+`state_digest` for the rule), so `verify` proves the tables as well as the chain. An
+*anchor* (`anchor_line`) is one line holding the event count and the hash of that event:
+kept outside the database, it catches deleted tail events and a chain rewritten whole.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from surrender.errors import Refused
 from surrender.models import AuditEvent, AuditHead
+from surrender.services import state_digest
 
 GENESIS = "0" * 64
 
@@ -20,9 +29,10 @@ def canonical(detail: dict) -> str:
 
 
 def event_hash(prev_hash: str, at: dt.datetime, staff_id: int | None, action: str,
-               entity: str, entity_id: str, detail: str) -> str:
+               entity: str, entity_id: str, detail: str, state: str | None = None) -> str:
     stamp = at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    body = "\n".join([prev_hash, stamp, str(staff_id or ""), action, entity, entity_id, detail])
+    fields = [prev_hash, stamp, str(staff_id or ""), action, entity, entity_id, detail]
+    body = "\n".join(fields if state is None else [*fields, state])
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -38,16 +48,56 @@ def private(field: str, value: object) -> object:
 
 
 def record(session: Session, at: dt.datetime, staff_id: int | None, action: str,
-           entity: str, entity_id: object, detail: dict | None = None) -> AuditEvent:
-    """Append one event; the head row is locked so concurrent appends form one chain."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+           entity: str, entity_id: object, detail: dict | None = None,
+           touches: list[str] | tuple[str, ...] = ()) -> AuditEvent:
+    """Append one event; the head row is locked so concurrent appends form one chain.
+
+    Call it after the change: it digests the records the event covers (by entity, plus any
+    `touches` such as "surrender:12") as they now are.
+    """
+    session.flush()
     text = canonical(detail or {})
-    digest = event_hash(head.last_hash, at, staff_id, action, entity, str(entity_id), text)
-    event = AuditEvent(at=at, staff_id=staff_id, action=action, entity=entity,
-                       entity_id=str(entity_id), detail=text, prev_hash=head.last_hash, hash=digest)
+    keys = [*state_digest.records_for(session, entity, entity_id), *touches]
+    state = canonical(state_digest.state_for_event(session, action, keys)) if keys else None
+    # Digests first (this transaction already holds the rows it changed), then the head lock,
+    # held only for the append itself.
+    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+    digest = event_hash(head.last_hash, at, staff_id, action, entity, str(entity_id), text, state)
+    event = AuditEvent(at=at, staff_id=staff_id, action=action, entity=entity, entity_id=str(entity_id),
+                       detail=text, state=state, prev_hash=head.last_hash, hash=digest)
     session.add(event)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
     return event
+
+
+ANCHOR = re.compile(r"surrender-anchor events=(\d{1,12}) head=([0-9a-f]{64})")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    events: int
+    head: str
+
+    def __str__(self) -> str:
+        return f"surrender-anchor events={self.events} head={self.head}"
+
+
+def parse_anchor(line: str) -> Anchor:
+    """Read an anchor line as printed by `audit anchor` (surrounding spaces or quotes ignored)."""
+    match = ANCHOR.fullmatch(line.strip().strip("'\"").strip().lower())
+    if match is None:
+        raise Refused("an anchor looks like `surrender-anchor events=123 head=<64 hex digits>`, "
+                      "as printed by `surrender audit anchor`")
+    return Anchor(int(match.group(1)), match.group(2))
+
+
+def anchor_line(session: Session) -> str:
+    """The anchor of the chain as this session sees it (including events it appended):
+    `surrender-anchor events=N head=<hash of the Nth event>`. Stable: exports and reports print it."""
+    session.flush()
+    count = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    last = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    return str(Anchor(count, last or GENESIS))
 
 
 @dataclass(frozen=True)
@@ -55,10 +105,16 @@ class ChainReport:
     events: int
     broken_at: int | None  # id of the first event whose link does not hold
     problem: str | None
+    record: str | None = None  # set when the chain holds but a record differs from it
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Walk the chain in id order, recomputing every hash; stream, so memory stays flat."""
+def verify_chain(session: Session, anchor: Anchor | None = None,
+                 latest: dict[str, dict[str, tuple[str, int]]] | None = None) -> ChainReport:
+    """Walk the chain in id order, recomputing every hash; stream, so memory stays flat.
+
+    With `anchor`, the Nth event must exist with the anchored hash. With `latest`, each
+    record's newest digest per part is collected into it as {record: {part: (digest, event id)}}.
+    """
     prev = GENESIS
     count = 0
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)).scalars()
@@ -67,11 +123,30 @@ def verify_chain(session: Session) -> ChainReport:
         if event.prev_hash != prev:
             return ChainReport(count, event.id, "its previous-hash does not match the event before it")
         expected = event_hash(prev, event.at, event.staff_id, event.action, event.entity,
-                              event.entity_id, event.detail)
+                              event.entity_id, event.detail, event.state)
         if expected != event.hash:
             return ChainReport(count, event.id, "its content no longer matches its hash (edited)")
+        if anchor is not None and count == anchor.events and event.hash != anchor.head:
+            return ChainReport(count, event.id, f"event number {count} is not the one anchored "
+                                                "(the chain was rewritten or events removed)")
+        if latest is not None and event.state:
+            for key, parts in json.loads(event.state).items():
+                seen = latest.setdefault(key, {})
+                for part, digest in parts.items():
+                    seen[part] = (digest, event.id)
         prev = event.hash
+        session.expunge(event)
     head = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
     if head != prev:
         return ChainReport(count, None, "the chain's tip does not match the last event (events deleted)")
+    if anchor is not None and count < anchor.events:
+        return ChainReport(count, None, f"the anchor vouches for {anchor.events} events but only {count} "
+                                        "remain (events deleted)")
     return ChainReport(count, None, None)
+
+
+def anchor_line(session: Session) -> str:
+    """One line to keep outside the database: how many events, and the chain's head hash."""
+    count = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    head = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
+    return f"surrender-anchor events={count} head={head}"

@@ -142,6 +142,8 @@ class PaymentDetails:
     postcode: str | None = None
 
 
+BANK_FIELDS = frozenset({"sort_code", "account_number", "account_name"})
+CONTACT_FIELDS = frozenset({"phone", "email", "address", "postcode"})
 _NORMALISE = {
     "sort_code": claimant_rules.normalise_sort_code,
     "account_number": claimant_rules.normalise_account_number,
@@ -157,7 +159,9 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
     """Finance completes or corrects a claimant's bank and contact details before export.
 
     Refused once the claim is exported, paid, rejected, not payable or void (the money has gone,
-    or never will). The audit event names the fields that changed, never their values.
+    or never will). Audited as `claim.payment_details_set` (bank fields) and/or
+    `claim.contact_details_set` (contact fields), naming the fields changed, never their values;
+    nothing changed, nothing written.
     """
     given = {k: v for k, v in vars(details).items() if v is not None}
     if not given:
@@ -184,8 +188,12 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
         if changed:
             session.execute(update(Claimant).where(Claimant.id == person.id).values(
                 **{k: values[k] for k in changed}))
-        audit.record(session, ctx.now(), staff.id, "claim.payment_details_set", "surrender", surrender.id,
-                     {"reference": surrender.reference, "fields_changed": changed})
+        for action, fields in (("claim.payment_details_set", BANK_FIELDS), ("claim.contact_details_set",
+                                                                            CONTACT_FIELDS)):
+            mine = [k for k in changed if k in fields]
+            if mine:  # one event per part of the record it changes: bank details, contact details
+                audit.record(session, ctx.now(), staff.id, action, "surrender", surrender.id,
+                             {"reference": surrender.reference, "fields_changed": mine})
         missing = payment_missing({**{k: getattr(person, k) for k in ("sort_code", "account_number",
                                                                       "account_name")}, **values})
         done = f"{surrender.reference}: " + (f"updated {', '.join(f.replace('_', ' ') for f in changed)}"

@@ -217,8 +217,8 @@ def test_an_untouched_chain_is_intact_and_links_every_event_to_the_one_before(wo
     assert verify(replace(manager(world.url), staff="1", pin=PINS["1"])).problem is None
     assert trail[0].prev_hash == GENESIS  # the template's staff.added events start the chain
     assert all(later.prev_hash == earlier.hash for earlier, later in zip(trail, trail[1:]))
-    assert all(e.hash == event_hash(e.prev_hash, e.at, e.staff_id, e.action, e.entity, e.entity_id, e.detail)
-               for e in trail)
+    assert all(e.hash == event_hash(e.prev_hash, e.at, e.staff_id, e.action, e.entity, e.entity_id, e.detail,
+                                    e.state) for e in trail)
     head = db.run(world.url, lambda s: s.execute(select(AuditHead.last_hash)).scalar_one(), write=False)
     assert head == trail[-1].hash
 
@@ -245,7 +245,7 @@ def _forge(row: dict, **changes) -> dict:
     """A careful forger: change the row and recompute its own hash."""
     row = {**row, **changes}
     row["hash"] = event_hash(row["prev_hash"], row["at"], row["staff_id"], row["action"], row["entity"],
-                             row["entity_id"], row["detail"])
+                             row["entity_id"], row["detail"], row["state"])
     return row
 
 

@@ -10,6 +10,7 @@ SURRENDER_CRASH_TRIALS raises the count for a long run (the CI default is bounde
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import signal
@@ -23,12 +24,23 @@ from sqlalchemy import func, select
 from surrender import db
 from surrender.models import Claim, Item, ItemLine, Surrender
 from surrender.rules.claimant import make_claimant
+from surrender.services import auth
 from surrender.services.audit import verify_chain
 from surrender.services.claims import approve_claim
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
+from surrender.services.pins import verify_pin
 from surrender.services.surrenders import LogRequest, log_surrender
 from tests.conftest import as_staff
+
+_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
+
+
+@pytest.fixture(autouse=True)
+def quick_pins(monkeypatch):
+    """The slow PIN hash is checked once per PIN here: setting up claims is not what is tested."""
+    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
+
 
 TRIALS = int(os.environ.get("SURRENDER_CRASH_TRIALS", "0")) or None
 ROWS_PER_LOG = 400
@@ -124,7 +136,7 @@ def test_killing_claims_paid_at_random_points_pays_each_file_all_or_nothing(ctx,
     from surrender.rules.items import item_from_spec
 
     trials = TRIALS or (40 if backend == "sqlite" else 15)
-    per_file = 5
+    per_file = 3
     finance = as_staff(ctx, "4001")
     knives = [item_from_spec("zombie-knife:10in:plain:point:serrated=3in:qty=3")]
     references = []

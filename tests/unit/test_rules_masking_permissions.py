@@ -27,6 +27,9 @@ EXPECTED = {
     "staff": {"admin"},
     "campaign.register": {"admin"},
     "db.upgrade": {"admin"},
+    "purge": {"admin"},
+    "db.backup": {"admin"},
+    "audit.baseline": {"admin"},
 }
 
 

@@ -1,0 +1,309 @@
+"""Digests of the records the audit trail vouches for, so `audit verify` can prove the tables
+still say what the events say.
+
+The rule (applied inside `audit.record`, so every call site gets it):
+
+- A *record* is one of `surrender:ID`, `batch:ID` or `staff:ID`. An event about entity
+  "surrender" (or "claim"/"claimant", mapped to their surrender) covers that surrender; an
+  event about a "batch" covers the batch and every surrender whose claim it holds; "staff"
+  covers the staff row. Callers may name more records with `touches=`.
+- Each record has *parts*, each the SHA-256 of a canonical text of its rows AFTER the change:
+    surrender: `surrender` (the surrender row), `items` (its item_line and item rows),
+               `claim` (amounts, reasons, flags), `claim status` (status, approvals,
+               decisions, batch, payment), `claimant` (name, address, contact),
+               `payment details` (account name, sort code, account number);
+    batch:     `batch` (the export_batch row but its file-placement columns in UNTRACKED);
+    staff:     `staff` (every column except the failed-PIN counters in UNTRACKED, plus the
+               member's staff_station rows where that table exists).
+  Canonical text = for each row in key order, JSON of all its columns (sorted, UTC ISO
+  times), one row per line; new columns are covered without code changes.
+- Claimant parts are salted with `claimant.salt` (random, per claimant): the chain keeps a
+  digest nobody can test guesses of a name or postcode against. Purge wipes the salt, so
+  after purge nothing in the chain links to the person.
+- An action listed in CHANGES records only the parts it may change; verify refuses an event
+  that records any other part. So a legitimate export after someone edited a payable amount
+  cannot re-bless the forged amount: the claim part stays vouched for by the logging event.
+  Actions not listed record every part of the records they cover (add new actions here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Iterable, Iterator
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from surrender.models import Claim, Claimant, ExportBatch, Item, ItemLine, Staff, Surrender
+
+SURRENDER_PARTS = ("surrender", "items", "claim", "claim status", "claimant", "payment details")
+CLAIM_STATUS_COLUMNS = frozenset({"status", "manager_approved_by", "manager_approved_at", "decided_by",
+                                  "decided_at", "decision_note", "batch_id", "paid_at", "paid_by"})
+PAYMENT_COLUMNS = frozenset({"account_name", "sort_code", "account_number"})
+# Columns that change without an audit event, so never digested: wrong-PIN counting, and
+# where an export file was staged and put (settled after the batch's commit). Not money.
+UNTRACKED = {"staff": frozenset({"failed_pins", "failed_pin_count", "pin_failures", "failed_attempts",
+                                 "last_failed_at", "last_seen_at"}),
+             "claimant": frozenset({"salt"}),
+             "export_batch": frozenset({"settled_at", "staged_path", "host", "path", "anchor"})}
+STAFF_EXTRA = "staff_station"  # stations an admin lets a member act at, digested with the member
+
+ALL = None  # every part of the records covered
+CLAIM_STEP = frozenset({"claim status"})
+CHANGES: dict[str, frozenset[str] | None] = {
+    "surrender.logged": ALL,
+    "surrender.voided": frozenset({"surrender"}),
+    "claim.manager_approved": CLAIM_STEP,
+    "claim.approved": CLAIM_STEP,
+    "claim.rejected": CLAIM_STEP,
+    "claim.paid": CLAIM_STEP,
+    "claims.exported": frozenset({"batch", "claim status"}),
+    "claims.batch_recreated": frozenset(),
+    "receipt.reprinted": frozenset(),
+    "claimants.purged": frozenset({"claimant", "payment details"}),
+    "claim.payment_details_set": frozenset({"payment details"}),
+    "claim.contact_details_set": frozenset({"claimant"}),
+    "claim.status_looked_up": frozenset(),
+    "staff.added": ALL,
+}
+
+
+def _value(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _line(row: dict, skip: frozenset[str] = frozenset()) -> bytes:
+    clean = {k: _value(v) for k, v in row.items() if k not in skip}
+    return json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False).encode() + b"\n"
+
+
+def _hash(lines: Iterable[bytes], salt: str | None = None) -> str:
+    digest = hashlib.sha256((salt or "").encode() + b"\x00")
+    for line in lines:
+        digest.update(line)
+    return digest.hexdigest()
+
+
+def _rows(session: Session, table: Table, where, order) -> Iterator[dict]:
+    result = session.execute(select(table).where(where).order_by(*order).execution_options(yield_per=2000))
+    for row in result.mappings():
+        yield dict(row)
+
+
+def _one(session: Session, table: Table, where) -> dict | None:
+    row = session.execute(select(table).where(where)).mappings().first()
+    return None if row is None else dict(row)
+
+
+ABSENT = "absent"  # the part's rows do not exist (no claim, no claimant)
+
+
+def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[int, int]], claim: dict | None,
+                      person: dict | None, want: set[str]) -> dict[str, str]:
+    """The wanted parts of one surrender from its rows (lines in number order, items as
+    (line, line_number) in line order): one definition for recording and for verifying."""
+    out: dict[str, str] = {}
+    if "surrender" in want:
+        out["surrender"] = _hash([_line(row)])
+    if "items" in want:
+        out["items"] = _hash(_chain((_line(r) for r in lines), [b"--items--\n"],
+                                    (f"{line},{number}\n".encode() for line, number in items)))
+    if "claim" in want:
+        out["claim"] = ABSENT if claim is None else _hash([_line(claim, CLAIM_STATUS_COLUMNS)])
+    if "claim status" in want:
+        out["claim status"] = ABSENT if claim is None else _hash(
+            [_line({k: v for k, v in claim.items() if k in CLAIM_STATUS_COLUMNS | {"id"}})])
+    salt = None if person is None else person.get("salt")
+    if "claimant" in want:
+        out["claimant"] = ABSENT if person is None else _hash(
+            [_line(person, UNTRACKED["claimant"] | PAYMENT_COLUMNS)], salt)
+    if "payment details" in want:
+        out["payment details"] = ABSENT if person is None else _hash(
+            [_line({k: v for k, v in person.items() if k in PAYMENT_COLUMNS | {"id"}})], salt)
+    return out
+
+
+def surrender_parts(session: Session, surrender_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+    """The wanted parts of one surrender as it now is, or None if the surrender row is gone."""
+    s_t, l_t, i_t = Surrender.__table__, ItemLine.__table__, Item.__table__
+    c_t, p_t = Claim.__table__, Claimant.__table__
+    row = _one(session, s_t, s_t.c.id == surrender_id)
+    if row is None:
+        return None
+    want = set(SURRENDER_PARTS if parts is None else parts)
+    lines: Iterable[dict] = ()
+    items: Iterable[tuple[int, int]] = ()
+    if "items" in want:
+        lines = _rows(session, l_t, l_t.c.surrender_id == surrender_id, [l_t.c.number])
+        items = session.execute(select(i_t.c.line, i_t.c.line_number).where(i_t.c.surrender_id == surrender_id)
+                                .order_by(i_t.c.line).execution_options(yield_per=5000))
+    claim = _one(session, c_t, c_t.c.surrender_id == surrender_id) if want & {"claim", "claim status"} else None
+    person = None
+    if want & {"claimant", "payment details"} and row["claimant_id"] is not None:
+        person = _one(session, p_t, p_t.c.id == row["claimant_id"])
+    return surrender_digests(row, lines, items, claim, person, want)
+
+
+class _Stream:
+    """Rows of one table ordered by surrender id, handed out one surrender at a time."""
+
+    def __init__(self, rows: Iterator, key):
+        self.rows, self.key, self.head = rows, key, next(rows, None)
+
+    def take(self, surrender_id: int) -> Iterator:
+        while self.head is not None and self.key(self.head) < surrender_id:
+            self.head = next(self.rows, None)  # rows of a surrender that is gone
+        while self.head is not None and self.key(self.head) == surrender_id:
+            yield self.head
+            self.head = next(self.rows, None)
+
+    def one(self, surrender_id: int):
+        found = list(self.take(surrender_id))
+        return found[0] if found else None
+
+
+def _all_surrenders(session: Session) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Every surrender's parts from five streams merged on surrender id: a handful of queries
+    however many surrenders there are."""
+    s_t, l_t, i_t = Surrender.__table__, ItemLine.__table__, Item.__table__
+    c_t, p_t = Claim.__table__, Claimant.__table__
+
+    def stream(query):
+        return session.execute(query.execution_options(yield_per=5000))
+
+    lines = _Stream((dict(r) for r in stream(select(l_t).order_by(l_t.c.surrender_id, l_t.c.number)).mappings()),
+                    lambda r: r["surrender_id"])
+    items = _Stream(iter(stream(select(i_t.c.surrender_id, i_t.c.line, i_t.c.line_number)
+                                .order_by(i_t.c.surrender_id, i_t.c.line))), lambda r: r[0])
+    claims = _Stream((dict(r) for r in stream(select(c_t).order_by(c_t.c.surrender_id)).mappings()),
+                     lambda r: r["surrender_id"])
+    people = _Stream(iter(stream(select(s_t.c.id.label("of_surrender"), p_t)
+                                 .join(p_t, p_t.c.id == s_t.c.claimant_id).order_by(s_t.c.id)).mappings()),
+                     lambda r: r["of_surrender"])
+    want = set(SURRENDER_PARTS)
+    for row in stream(select(s_t).order_by(s_t.c.id)).mappings():
+        ident = row["id"]
+        person = people.one(ident)
+        person = None if person is None else {k: v for k, v in person.items() if k != "of_surrender"}
+        parts = surrender_digests(dict(row), lines.take(ident), ((r[1], r[2]) for r in items.take(ident)),
+                                  claims.one(ident), person, want)
+        yield f"surrender:{ident}", row["reference"], parts
+
+
+def _chain(*iterables):
+    for iterable in iterables:
+        yield from iterable
+
+
+def batch_parts(session: Session, batch_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+    table = ExportBatch.__table__
+    row = _one(session, table, table.c.id == batch_id)
+    return None if row is None else {"batch": _hash([_line(row, UNTRACKED["export_batch"])])}
+
+
+def staff_parts(session: Session, staff_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+    table = Staff.__table__
+    row = _one(session, table, table.c.id == staff_id)
+    if row is None:
+        return None
+    lines = [_line(row, UNTRACKED["staff"])]
+    extra = Staff.metadata.tables.get(STAFF_EXTRA)
+    if extra is not None:
+        lines += [_line(r) for r in _rows(session, extra, extra.c.staff_id == staff_id, list(extra.primary_key))]
+    return {"staff": _hash(lines)}
+
+
+PARTS_OF = {"surrender": surrender_parts, "batch": batch_parts, "staff": staff_parts}
+
+
+def parts_of(session: Session, key: str, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+    """Current digests of `key`'s wanted parts (None: the record is gone)."""
+    kind, _, ident = key.partition(":")
+    return PARTS_OF[kind](session, int(ident), parts)
+
+
+def records_for(session: Session, entity: str, entity_id: object) -> list[str]:
+    """The records an event about (entity, entity_id) covers; [] for entities not tracked."""
+    try:
+        ident = int(str(entity_id))
+    except ValueError:
+        return []
+    if entity in ("surrender", "staff"):
+        return [f"{entity}:{ident}"]
+    if entity == "claim":
+        found = session.execute(select(Claim.surrender_id).where(Claim.id == ident)).scalar()
+        return [] if found is None else [f"surrender:{found}"]
+    if entity == "claimant":
+        return [f"surrender:{i}" for i in session.execute(
+            select(Surrender.id).where(Surrender.claimant_id == ident).order_by(Surrender.id)).scalars()]
+    if entity == "batch":
+        held = session.execute(select(Claim.surrender_id).where(Claim.batch_id == ident)
+                               .order_by(Claim.surrender_id)).scalars()
+        return [f"batch:{ident}", *(f"surrender:{i}" for i in held)]
+    return []
+
+
+def wanted(action: str, key: str) -> frozenset[str] | None:
+    """The parts an event of `action` records for `key` (ALL for actions not in CHANGES)."""
+    change = CHANGES.get(action, ALL)
+    if change is None:
+        return ALL
+    kind = key.partition(":")[0]
+    own = {"surrender": set(SURRENDER_PARTS), "batch": {"batch"}, "staff": {"staff"}}[kind]
+    return frozenset(change & own)
+
+
+def state_for_event(session: Session, action: str, keys: Iterable[str]) -> dict[str, dict[str, str]]:
+    """{record: {part: digest}} for an event; records whose wanted parts are empty are left out."""
+    state: dict[str, dict[str, str]] = {}
+    for key in dict.fromkeys(keys):
+        parts = wanted(action, key)
+        if parts is not None and not parts:
+            continue
+        current = parts_of(session, key, parts)
+        state[key] = current if current is not None else {"gone": "gone"}
+    return state
+
+
+def current_records(session: Session) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Every tracked record now in the database: (key, label, all its parts), streamed."""
+    yield from _all_surrenders(session)
+    for ident in session.execute(select(ExportBatch.id).order_by(ExportBatch.id)).scalars().all():
+        yield f"batch:{ident}", f"batch {ident}", batch_parts(session, ident)
+    for ident, number in session.execute(select(Staff.id, Staff.number).order_by(Staff.id)).all():
+        yield f"staff:{ident}", f"staff member {number}", staff_parts(session, ident)
+
+
+PART_LABEL = {"surrender": "surrender {}", "items": "items of {}", "claim": "claim of {}",
+              "claim status": "claim status of {}", "claimant": "claimant of {}",
+              "payment details": "payment details of {}", "batch": "{}", "staff": "{}"}
+
+
+def first_difference(session: Session, latest: dict[str, dict[str, tuple[str, int]]]) -> tuple[str, str] | None:
+    """(record label, problem) for the first record whose rows differ from its newest digests,
+    has no event, or is named by events but gone; None if every record matches."""
+    for key, label, parts in current_records(session):
+        vouched = latest.pop(key, None)
+        if vouched is None or "gone" in vouched:
+            whole = f"surrender {label}" if key.startswith("surrender:") else label
+            return whole, f"{whole} has no audit event (added behind the tool's back)"
+        for part, digest in parts.items():
+            if part not in vouched:
+                name = PART_LABEL[part].format(label)
+                return name, f"{name} has no audit event vouching for it"
+            if vouched[part][0] != digest:
+                name = PART_LABEL[part].format(label)
+                return name, f"{name} differs from the audit trail (last event #{vouched[part][1]})"
+    for key, vouched in latest.items():
+        if "gone" in vouched:
+            continue
+        last = max(event for _, event in vouched.values())
+        kind, _, ident = key.partition(":")
+        return key, f"{kind} #{ident} is in the audit trail (last event #{last}) but gone from the database"
+    return None
