@@ -8,6 +8,7 @@ nothing special here: the services lock the rows they bump.
 from __future__ import annotations
 
 import random
+import re
 import time
 from functools import lru_cache
 from typing import Callable, TypeVar
@@ -24,13 +25,41 @@ BUSY_TIMEOUT_MS = 10_000
 RETRIES = 5
 
 
+SUPPORTED_URLS = ("a SQLite file path (surrender.db), sqlite:///path/to/surrender.db, "
+                  "or postgresql://user@host/dbname")
+
+
 def normalise_url(url: str) -> str:
-    """`postgresql://` means psycopg 3 here; a bare path means a SQLite file."""
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    """`postgresql://` means psycopg 3 here; a bare path means a SQLite file. Anything else
+    (another database, a garbled URL) is refused naming the forms that work."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     if "://" not in url:
+        if not url.strip():
+            raise Refused(f"no database given; use {SUPPORTED_URLS}")
         return f"sqlite:///{url}"
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgresql", "postgres"):
+        url = "postgresql+psycopg://" + rest
+    elif scheme not in ("sqlite", "postgresql+psycopg"):
+        shown = scheme if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,30}", scheme) else "..."
+        raise Refused(f"unsupported database URL {shown}://...; use {SUPPORTED_URLS}")
+    try:
+        make_url(url).port  # a port that is not a number fails only here
+    except (ArgumentError, ValueError):
+        raise Refused(f"the database URL {scheme}://... cannot be read; use {SUPPORTED_URLS}") from None
     return url
+
+
+def sqlite_path(url: str) -> str | None:
+    """The SQLite database file a URL names (None for PostgreSQL or an in-memory database)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
 
 
 @lru_cache(maxsize=8)
@@ -48,14 +77,17 @@ def dispose(url: str) -> None:
     get_engine(url).dispose()
 
 
-def insert_if_absent(session: Session, model, **values):
+def insert_if_absent(session: Session, model, **values) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect (SQLite or PostgreSQL):
-    two terminals creating the same row at once both succeed and one row results."""
+    two terminals creating the same row at once both succeed and one row results. True if
+    this call inserted it (RETURNING: psycopg reports no row count here)."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    key = list(model.__table__.primary_key.columns)
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    return session.execute(statement).first() is not None
 
 
 def _configure_sqlite(engine: Engine) -> None:

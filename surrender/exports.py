@@ -1,17 +1,28 @@
 """Payment export files: deterministic bytes (so a batch can be re-created exactly), safe in
-a spreadsheet, written atomically with owner-only permissions."""
+a spreadsheet, and staged beside their destination so a batch and its file exist together.
+
+The audit anchor travels inside the file: CSV has a last column `audit_anchor` (the same
+line on every row, so a finance system that maps columns by name ignores it and the file is
+still one header and one row per claim); JSON is `{"batch", "anchor", "claims": [...]}`.
+Batches from before anchors (anchor None) keep their original layout, byte for byte.
+"""
 
 from __future__ import annotations
 
 import csv
+import errno
+import fcntl
+import hashlib
 import io
 import json
 import os
-import tempfile
 from pathlib import Path
 
 COLUMNS = ("batch", "reference", "station", "surrendered_at", "claimant_name", "business_name", "address",
            "postcode", "account_name", "sort_code", "account_number", "items", "amount")
+ANCHOR_COLUMN = "audit_anchor"
+FORMATS = ("csv", "json")
+STAGED_MARK = ".surrender-staged-"  # in every staged file's name, so a later run can recognise it
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -21,34 +32,109 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def render(rows: list[dict], fmt: str) -> bytes:
+def render(rows: list[dict], fmt: str, batch: int | None = None, anchor: str | None = None) -> bytes:
+    """The file's exact bytes; with `anchor`, the anchor line is carried as described above."""
     if fmt == "json":
-        return (json.dumps([{k: row[k] for k in COLUMNS} for row in rows], indent=2, ensure_ascii=False) + "\n").encode()
+        claims = [{k: row[k] for k in COLUMNS} for row in rows]
+        document = claims if anchor is None else {"batch": batch, "anchor": anchor, "claims": claims}
+        return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(COLUMNS)
+    extra = () if anchor is None else (ANCHOR_COLUMN,)
+    writer.writerow(COLUMNS + extra)
     for row in rows:
-        writer.writerow([neutralise(row[k]) for k in COLUMNS])
+        writer.writerow([neutralise(row[k]) for k in COLUMNS] + ([anchor] if anchor is not None else []))
     return buffer.getvalue().encode("utf-8")
 
 
+def sha256_of(path: Path) -> str | None:
+    """The file's SHA-256, or None if it is not there."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
+
+
+def staged_path(destination: Path, token: str) -> Path:
+    return destination.parent / f".{destination.name}{STAGED_MARK}{token}"
+
+
+def is_staged_name(name: str) -> bool:
+    return name.startswith(".") and STAGED_MARK in name
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a file's creation, link or removal in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class StagedFile:
-    """Written and synced beside its destination, owner-only; moved into place by `commit`."""
+    """An owner-only file beside its destination, created empty and held under an exclusive
+    lock for as long as this process works on it: a lock a later run can take means the
+    process that made the file is gone (the kernel drops it with the process)."""
 
-    def __init__(self, destination: Path, content: bytes):
-        self.destination = destination
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
-        self.temp = Path(name)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, content)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        sync_folder(path.parent)
 
-    def commit(self) -> None:
-        os.replace(self.temp, self.destination)
+    def fill(self, content: bytes) -> None:
+        """Write the whole content and sync it (again from the start if called again)."""
+        os.ftruncate(self.fd, 0)
+        view, offset = memoryview(content), 0
+        while offset < len(view):
+            offset += os.pwrite(self.fd, view[offset:], offset)
+        os.fsync(self.fd)
+
+    def place(self, destination: Path, checkpoint=lambda stage: None) -> None:
+        """Link into place, never over an existing file, then drop the staged name."""
+        place(self.path, destination, checkpoint)
 
     def discard(self) -> None:
-        self.temp.unlink(missing_ok=True)
+        try:
+            self.path.unlink(missing_ok=True)
+            sync_folder(self.path.parent)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def place(staged: Path, destination: Path, checkpoint=lambda stage: None) -> None:
+    os.link(staged, destination)  # FileExistsError if anything is there: nothing is replaced
+    sync_folder(destination.parent)
+    checkpoint("linked")
+    staged.unlink()
+    sync_folder(staged.parent)
+
+
+MISSING, BUSY = -1, -2
+
+
+def claim_abandoned(path: Path) -> int:
+    """An open descriptor holding the lock of a staged file whose maker has gone; MISSING if
+    there is no such file, BUSY if its maker is still at work on it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return MISSING
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            return BUSY
+        raise
+    return fd

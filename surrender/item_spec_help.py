@@ -3,7 +3,9 @@
 
 ITEM_SPEC_HELP = (
     "KIND:BLADE[:FEATURE...], e.g. zombie-knife:9.5in:plain:point:holes=2 (a valued item adds"
-    " :value=45:evidence=receipt). Flags: plain, point, spikes, at-handle, secondary, spine,"
-    " tanto, reverse-tanto. Values: serrated=LEN holes=N points=N value=GBP"
+    " :value=45:evidence=receipt). Features are the campaign's own (`surrender campaign show`"
+    " lists them): a yes/no by its name or word (no-NAME for no), others NAME=VALUE, a choice"
+    " also by its option alone. Presets: plain, point, spikes, at-handle, secondary, spine,"
+    " tanto, reverse-tanto; serrated=LEN holes=N points=N. Always: value=GBP"
     " evidence=receipt|invoice|bank-statement|other acquired=DATE qty=N seal=TEXT desc=TEXT."
 )

@@ -1,4 +1,8 @@
-"""The `--items` CSV: checked header, then items one row at a time (memory stays flat)."""
+"""The `--items` CSV: checked header, then items one row at a time (memory stays flat).
+
+The columns are the campaign's (kind, description, blade_length, its declared features, then
+the claim columns), so the file is checked against the campaign the surrender is logged in.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from pathlib import Path
 from typing import Iterator
 
 from surrender.errors import Refused
-from surrender.rules.items import CSV_COLUMNS, Item, item_from_fields
+from surrender.rules.features import Features
+from surrender.rules.items import Item, csv_columns, item_from_fields, item_from_spec
 from surrender.userfiles import CsvFile
 
 REQUIRED = ("kind", "blade_length")
@@ -16,18 +21,43 @@ class ItemsFile:
     """The items of a CSV file, read afresh on every iteration: a transaction retried after a
     busy database reads the whole file again instead of finding a spent generator."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.csv = CsvFile(path, "items file", CSV_COLUMNS, REQUIRED)  # a bad header is refused now
+    def __init__(self, path: Path, features: Features | None = None):
+        self.path, self.features = path, features
+        self.csv = CsvFile(path, "items file", csv_columns(features), REQUIRED)  # a bad header is refused now
+
+    @classmethod
+    def unchecked(cls, path: Path) -> "ItemsFile":
+        """The file before its campaign is known: readable, with a header (checked fully later)."""
+        self = cls.__new__(cls)
+        self.path, self.features = path, None
+        self.csv = CsvFile(path, "items file", None, REQUIRED)
+        return self
+
+    def items_for(self, features: Features) -> "ItemsFile":
+        """The same file with its header checked against this campaign's columns."""
+        return ItemsFile(self.path, features)
 
     def __iter__(self) -> Iterator[Item]:
-        return read_items(self.csv)
+        return read_items(self.csv, self.features)
 
     def count_rows(self) -> int:
         return self.csv.count_rows()
 
 
-def read_items(rows: CsvFile) -> Iterator[Item]:
+class ItemSpecs:
+    """`--item` shorthand strings, parsed under the campaign the surrender is logged in."""
+
+    def __init__(self, specs: list[str]):
+        self.specs = list(specs)
+
+    def items_for(self, features: Features) -> list[Item]:
+        return [item_from_spec(spec, features) for spec in self.specs]
+
+    def __len__(self) -> int:
+        return len(self.specs)
+
+
+def read_items(rows: CsvFile, features: Features | None = None) -> Iterator[Item]:
     """Yield items; a bad row stops everything with its line number (the transaction rolls back).
     Identical rows give back the same Item object, which the service groups by identity."""
     memo: dict[tuple, Item] = {}
@@ -36,7 +66,7 @@ def read_items(rows: CsvFile) -> Iterator[Item]:
         item = memo.get(key)
         if item is None:
             try:
-                item = item_from_fields(cells)
+                item = item_from_fields(cells, features)
             except Refused as exc:
                 raise Refused(f"{rows.path} line {line}: {exc}") from None
             if len(memo) < 10_000:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 UTC = dt.timezone.utc
@@ -163,6 +163,29 @@ class ExportBatch(SQLModel, table=True):
     total_pence: int
     sha256: str = Field(max_length=64)
     filename: str
+    # Where the file was staged and put, on which machine, and when that step finished: a batch
+    # committed but not yet settled has its staged file finished by the next export run.
+    host: str | None = None
+    path: str | None = None
+    staged_path: str | None = None
+    settled_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    anchor: str | None = None  # the audit anchor printed in the file, so --batch re-creates it exactly
+
+
+# Two unsettled batches can never be headed for the same file.
+Index("ux_export_batch_unsettled_path", ExportBatch.host, ExportBatch.path, unique=True,
+      sqlite_where=text("settled_at IS NULL"), postgresql_where=text("settled_at IS NULL"))
+
+
+class ExportStaging(SQLModel, table=True):
+    """An export file being staged: written before its staged file is filled, so a run killed
+    before its batch committed leaves a row that names the file to remove."""
+
+    __tablename__ = "export_staging"
+    token: str = Field(primary_key=True, max_length=32)
+    host: str
+    staged_path: str
+    created_at: dt.datetime = Field(sa_column=utc_column())
 
 
 class Claim(SQLModel, table=True):

@@ -38,6 +38,7 @@ UNIT_TAG_LIMIT = 60  # above this many items, one tag per stock line instead of 
 LATE_RECORDING = dt.timedelta(minutes=5)
 ROLL_MAX_PAGE = 1000 * mm  # a roll "page" grows with its content up to this, then flows on
 GREY = colors.HexColor("#555555")
+COPIES = ("claimant", "retained")
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,24 @@ def receipt_path(receipts_dir: Path, reference: str, reprint: bool = False) -> P
     return Path(receipts_dir) / f"{reference}{'-reprint' if reprint else ''}.pdf"
 
 
+def tags_path(receipt: Path) -> Path:
+    """The retained copy alone (bag tags), beside its receipt: `REF-tags.pdf`."""
+    receipt = Path(receipt)
+    return receipt.with_name(f"{receipt.stem}-tags{receipt.suffix}")
+
+
 def render_receipt(view: SurrenderView, path: Path, paper: str = "a4", reprint: bool = False,
-                   printed_at: dt.datetime | None = None) -> Path:
-    """Render the receipt and put it at `path` atomically: a reader never sees half a PDF."""
+                   printed_at: dt.datetime | None = None, copies: tuple[str, ...] = COPIES) -> Path:
+    """Render the receipt and put it at `path` atomically: a reader never sees half a PDF.
+
+    `copies` picks the copies in the file: both (the receipt), or ("retained",) for the tags
+    that go with the weapons, printed alone with `--print tags`."""
     if paper not in PAPERS:
         raise Refused(f"unknown paper {paper!r}: use one of {', '.join(PAPERS)}")
+    if not copies or set(copies) - set(COPIES):
+        raise ValueError(f"copies must be among {COPIES}")
     job = _Job(view, PAPERS[paper], reprint, printed_at or utcnow())
-    data = _build(job)
+    data = _build(job, copies)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -116,10 +128,11 @@ class _Job:
 
 # -- the document --------------------------------------------------------------------------
 
-def _build(job: _Job) -> bytes:
-    """Two page templates, one per copy; on a roll each is as long as its content."""
+def _build(job: _Job, copies: tuple[str, ...] = COPIES) -> bytes:
+    """One page template per copy; on a roll each is as long as its content."""
     paper, st = job.paper, _styles(job.paper)
-    parts = {"claimant": _claimant_copy(job, st), "retained": _retained_copy(job, st)}
+    makers = {"claimant": _claimant_copy, "retained": _retained_copy}
+    parts = {name: makers[name](job, st) for name in COPIES if name in copies}
     top = paper.margin + 6 * mm + 7 * mm * len(job.banners())
     templates = []
     for name, flowables in parts.items():
@@ -135,7 +148,12 @@ def _build(job: _Job) -> bytes:
     doc = BaseDocTemplate(buffer, pagesize=templates[0].pagesize, pageTemplates=templates,
                           title=f"Receipt {job.view.reference}", author=job.view.force,
                           subject=job.view.campaign_name)
-    doc.build(parts["claimant"] + [NextPageTemplate("retained"), PageBreak()] + parts["retained"])
+    story = []
+    for index, flowables in enumerate(parts.values()):
+        if index:
+            story += [NextPageTemplate(templates[index].id), PageBreak()]
+        story += flowables
+    doc.build(story)
     return buffer.getvalue()
 
 

@@ -19,6 +19,13 @@ from surrender.errors import Refused
 class SurrenderGroup(TyperGroup):
     """Turns every refusal a user can cause into one line on stderr and exit code 1."""
 
+    def parse_args(self, ctx, args):
+        if "--print" in args:  # a bare `--print` means both copies (see cli/printing.py)
+            from surrender.cli.printing import expand_bare_print
+
+            args = expand_bare_print(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -65,7 +72,7 @@ app = typer.Typer(
          "receipts; review, export and pay claims; report totals.\n\n"
          "Start: `surrender demo` shows the tool at work on a throwaway database.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -85,6 +92,8 @@ def settings(
                                           help="Station code (TW or PK); defaults to your own station."),
     campaign: str = typer.Option("zombie-2024", "--campaign", envvar="SURRENDER_CAMPAIGN",
                                  help="Campaign code (zombie-2024, ninja-2025) or a campaign .toml file."),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=lambda value: _show_version(value),
+                                 help="Show the version and exit."),
 ) -> None:
     import os
 
@@ -94,12 +103,18 @@ def settings(
                       station=station, campaign=campaign, receipts_dir=receipts_dir)
 
 
+def _show_version(value: bool) -> None:
+    from surrender.cli.status import show_version
+
+    show_version(value)
+
+
 def _register() -> None:
-    from surrender.cli import audit, campaign, claims, db, demo, desk, helpformat, purge, report, staff
+    from surrender.cli import audit, campaign, claims, db, demo, desk, helpformat, purge, report, staff, status
 
     helpformat.install()
 
-    for module in (desk,):
+    for module in (desk, status):
         module.register(app)
     app.add_typer(staff.app, name="staff")
     app.add_typer(campaign.app, name="campaign")

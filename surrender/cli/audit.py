@@ -65,11 +65,15 @@ def baseline(ctx: typer.Context) -> None:
     console().print(f"Audit trail now vouches for {count} records as they stand.", markup=False)
 
 
+MAX_LOG_LIMIT = 1_000_000  # more than any screen or script needs; keeps the SQL LIMIT in range
+
+
 @app.command("log")
 def log(
     ctx: typer.Context,
     reference: Optional[str] = typer.Option(None, "--reference", help="Only this surrender's history."),
-    limit: int = typer.Option(200, "--limit", help="Most recent events to show."),
+    limit: int = typer.Option(200, "--limit", min=1, max=MAX_LOG_LIMIT,
+                              help=f"Most recent events to show (1 to {MAX_LOG_LIMIT:,})."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Show audit events, oldest first: when (Europe/London), who (staff number), what changed,

@@ -56,6 +56,11 @@ def show(
         "definitions": {k.code: {"label": k.label, "text": k.definition.text,
                                  "all": [t.source for t in k.definition.all],
                                  "any": [t.source for t in k.definition.any]} for k in c.kinds.values()},
+        "features": {f.name: {"type": f.type, "question": f.question, "help": f.help or None,
+                              "options": list(f.options) or None, "maximum": f.maximum or None,
+                              "shorthand": list(f.shorthand),
+                              "usual": {k: f.show(v) for k, v in (f.usual or {}).items()} or None}
+                     for f in c.features.declared},
     })
     if fmt != Format.table:
         print_json(summary)
@@ -76,6 +81,14 @@ def show(
             out.print(styled(f"  must have: {test.text}  ", (test.source, "dim")))
         for test in kind.definition.any:
             out.print(styled(f"  or any of: {test.text}  ", (test.source, "dim")))
+    out.print(styled("\n", ("Item features", "bold"), " (items CSV columns; --item words):"))
+    for f in c.features.declared:
+        kind = f"{f.type}" + (f" up to {f.maximum:,}" if f.maximum else "") \
+            + (f": {', '.join(f.options)}" if f.options else "")
+        words = ", ".join(f.shorthand)
+        usual = ", ".join(f"{k} {f.show(v)}" for k, v in (f.usual or {}).items())
+        out.print(styled(f"  {f.name} ({kind}) {f.question}", (f"  words: {words}" if words else "", "dim"),
+                         (f"  usually: {usual}" if usual else "", "dim")))
 
 
 @app.command("register")

@@ -192,39 +192,94 @@ def reject(
 
 
 class ExportFormat(str, enum.Enum):
+    table = "table"
     csv = "csv"
     json = "json"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+PLAN_COLUMNS = ["reference", "station", "items", "amount", "action", "missing"]
 
 
 @app.command("export")
 def export(
     ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="File to write (owner-only permissions)."),
-    fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", help="csv or json."),
-    batch: Optional[int] = typer.Option(None, "--batch", help="Re-create past batch ID byte for byte."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be exported; change nothing."),
+    out: Optional[Path] = typer.Option(None, "--out", help="New file to write, owner-only; an existing file, a "
+                                       "folder or the database is refused. Not needed with --dry-run."),
+    fmt: Optional[ExportFormat] = typer.Option(None, "--format", help="File format: csv (default) or json. "
+                                               "With --dry-run: table (default), csv or json."),
+    batch: Optional[int] = typer.Option(None, "--batch", min=1, max=2**31 - 1,
+                                        help="Write past batch N again (checked against its SHA-256)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be exported and what is held back; "
+                                 "write and change nothing."),
 ) -> None:
     """Export every approved claim not yet exported (and not void) as one new payment batch.
 
-    Each claim lands in exactly one batch, ever. The batch records who, when, how many, the
-    total and the file's SHA-256. Example: `surrender claims export --out batch.csv`
+    Each claim lands in exactly one batch, ever. A claim without complete payment details
+    (sort code, account number, account name) is held back and listed; it goes in a later
+    batch once `surrender claims set-payment` completes it. The batch records who, when, how
+    many, the total and the file's SHA-256; the file carries the audit anchor. A batch and
+    its file exist together: an export interrupted by a crash is finished (or its staged
+    file removed) by the next export.
+
+    \b
+    Examples:
+      surrender claims export --dry-run
+      surrender claims export --out batch-2024-09-30.csv
+      surrender claims export --batch 3 --format json --out batch-3.json
     """
     from surrender.rules.money import format_gbp
-    from surrender.services.export import export_claims, recreate_batch
+    from surrender.services.export import export_claims, plan_export, recreate_batch
 
-    if batch is not None:
-        result = recreate_batch(ctx.obj, batch, out)
-        console().print(f"Re-created batch {result.batch}: {result.count} claims, {format_gbp(result.total_pence)} "
-                        f"-> {result.path} (sha256 {result.sha256} matches)")
-        return
-    result = export_claims(ctx.obj, out, fmt.value, dry_run=dry_run)
     if dry_run:
-        emit([{k: r[k] for k in ("reference", "station", "items", "amount")} for r in result.rows], Format.table,
-             ["reference", "station", "items", "amount"], title="Would export")
-        console().print(f"Dry run: {result.count} claims, {format_gbp(result.total_pence)}; nothing written.")
+        if batch is not None:
+            raise typer.BadParameter("--dry-run lists the next batch; it takes no --batch", param_hint="--batch")
+        result = plan_export(ctx.obj)
+        plan = [{**{k: r[k] for k in ("reference", "station", "items", "amount")}, "action": "export", "missing": ""}
+                for r in result.rows]
+        plan += [{**h, "items": None, "action": "held back"} for h in result.held_back]
+        shown = fmt or ExportFormat.table
+        if shown != ExportFormat.table:
+            emit(plan, Format(shown.value), PLAN_COLUMNS)
+            return
+        emit([p for p in plan if p["action"] == "export"], Format.table, ["reference", "station", "items", "amount"],
+             title="Would export", empty="nothing would be exported")
+        if result.held_back:
+            emit(result.held_back, Format.table, ["reference", "station", "amount", "missing"],
+                 title="Held back: payment details missing")
+        held = f"; {plural(len(result.held_back), 'claim')} held back" if result.held_back else ""
+        console().print(f"Dry run: {plural(result.count, 'claim')}, {format_gbp(result.total_pence)}{held}; "
+                        "nothing written.")
         return
-    console().print(f"Batch {result.batch}: {result.count} claims, {format_gbp(result.total_pence)} -> {result.path}\n"
-                    f"sha256 {result.sha256}")
+    if fmt == ExportFormat.table:
+        raise typer.BadParameter("table is only for --dry-run; an export file is csv or json", param_hint="--format")
+    if out is None:
+        raise typer.BadParameter("name the export file with --out FILE (or look first with --dry-run)",
+                                 param_hint="--out")
+    if batch is not None:
+        result = recreate_batch(ctx.obj, batch, out, fmt.value if fmt else None)
+        _notes(result.notes)
+        console().print(f"Re-created batch {result.batch} as {result.format}: {plural(result.count, 'claim')}, "
+                        f"{format_gbp(result.total_pence)} -> {result.path} (checked against its recorded "
+                        f"sha256; this file's sha256 {result.sha256})")
+        return
+    result = export_claims(ctx.obj, out, (fmt or ExportFormat.csv).value)
+    _notes(result.notes)
+    console().print(f"Batch {result.batch}: {plural(result.count, 'claim')}, {format_gbp(result.total_pence)} "
+                    f"-> {result.path}\nsha256 {result.sha256}")
+    if result.held_back:
+        console().print(f"Held back {plural(len(result.held_back), 'claim')} without payment details "
+                        "(complete with `surrender claims set-payment REF`; they go in a later batch):")
+        for held in result.held_back:
+            console().print(f"  {held['reference']}  {held['amount']}  {held['missing']}")
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        console(stderr=True).print(f"Note: {note}")
 
 
 @app.command("paid")
@@ -241,5 +296,5 @@ def paid(
     from surrender.services.payments import mark_paid
 
     result = mark_paid(ctx.obj, file)
-    console().print(f"Marked {result.count} claims paid, {format_gbp(result.total_pence)} "
+    console().print(f"Marked {plural(result.count, 'claim')} paid, {format_gbp(result.total_pence)} "
                     f"(batch {', '.join(map(str, result.batches))}).")

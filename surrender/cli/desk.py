@@ -11,6 +11,8 @@ from typing import List, Optional
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, print_json, say, styled
+from surrender.cli.preview import confirm_preview, stdout_is_terminal
+from surrender.cli.printing import PrintWhat, chosen, print_after_save, print_option, print_or_fail, printer_option
 from surrender.item_spec_help import ITEM_SPEC_HELP
 
 
@@ -40,15 +42,26 @@ def log(
     item: Optional[List[str]] = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper: a4 or 80mm roll."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, or json for one object (csv: same as json)."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Save without asking after the interactive preview."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="At a terminal, save --item/--items without the preview."),
+    print_what: Optional[PrintWhat] = print_option(),
+    printer: Optional[str] = printer_option(),
 ) -> None:
     """Log a surrender: items, eligibility and compensation, a reference and a receipt.
 
-    Items come from `--items FILE.csv` (header: kind, description, blade_length, plain_edge,
-    sharp_point, serrated_length, serrated_at_handle, holes, spikes, points, secondary_edge,
-    blunt_spine, point_style, claimed_value, evidence, acquired_on, quantity, seal; empty cell =
-    default, booleans yes/no, a bare length is inches), from one or more `--item`, or, on a
-    terminal with neither, from guided prompts that show the compensation before saving.
+    Items come from `--items FILE.csv` (header: kind, description, blade_length, the campaign's
+    features, claimed_value, evidence, acquired_on, quantity, seal; for both presets the features
+    are plain_edge, sharp_point, serrated_length, serrated_at_handle, holes, spikes, points,
+    secondary_edge, blunt_spine, point_style; empty cell = not seen, yes/no answers, a bare
+    length is inches), from one or more `--item`, or, on a terminal with neither, from short
+    prompts: a claimant screen, each item as one line (`10in serrated=3in`) or a blade length
+    and only the questions still needed, then a review to change, remove or abandon before
+    saving. Ctrl-C saves nothing.
+
+    At a terminal, `--item`/`--items` are previewed first and saved only if you answer yes
+    (`--yes` skips the question); from a script they are saved at once.
+
+    With `--print` (or SURRENDER_PRINTER set) the receipt goes to a printer; if printing fails
+    the surrender is still saved (exit 0) and a warning says how to print it again.
 
     \b
     Example:
@@ -71,11 +84,12 @@ def log(
         raise_refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES] (prompts need a terminal)")
     when = parse_local_datetime(at) if at else None
     if interactive:
-        request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
-                                        address=address, postcode=postcode, declare=declare, business=business)
-        if request is None:
-            console().print("Nothing saved.")
-            raise typer.Exit(0)
+        try:
+            request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
+                                            address=address, postcode=postcode, declare=declare, business=business)
+        except (prompts.Abandoned, KeyboardInterrupt, EOFError):
+            say("\nNothing saved.", stderr=True)
+            raise typer.Exit(1)
         progress = None
     else:
         claimant = None
@@ -87,6 +101,9 @@ def log(
         items, total_rows = _item_source(items_file, item)
         request = LogRequest(items=items, at=when, anonymous=anonymous, no_claim=no_claim,
                              claimant=claimant, declared=declare)
+        if not yes and stdin_is_terminal() and stdout_is_terminal() and not confirm_preview(context, request):
+            console().print("Nothing saved.")
+            raise typer.Exit(0)
         progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
     if progress:
         with progress as (bar, advance):
@@ -96,6 +113,7 @@ def log(
     view = deliver_receipt(context, view, paper.value)
     with reference_kept(view):
         _print_view(view, fmt, heading="Saved")
+    print_after_save(context, view, chosen(print_what, printer), printer, paper.value, to_stderr=fmt != Format.table)
 
 
 def deliver_receipt(context, view, paper: str):
@@ -129,13 +147,12 @@ def stdin_is_terminal() -> bool:
 
 
 def _item_source(items_file: Path | None, specs: list[str] | None):
-    from surrender.items_csv import ItemsFile
-    from surrender.rules.items import item_from_spec
+    from surrender.items_csv import ItemsFile, ItemSpecs
 
     if items_file is not None:
-        items = ItemsFile(items_file)
+        items = ItemsFile.unchecked(items_file)
         return items, items.count_rows()
-    return [item_from_spec(spec) for spec in specs or []], len(specs or [])
+    return ItemSpecs(specs or []), len(specs or [])
 
 
 class _Progress:
@@ -191,15 +208,22 @@ def receipt(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender."),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="a4, or 80mm for a receipt-printer roll."),
+    print_what: Optional[PrintWhat] = print_option(),
+    printer: Optional[str] = printer_option(),
 ) -> None:
     """Reprint a receipt; the copy is marked REPRINT (and VOID if the surrender was voided).
 
-    Example: `surrender receipt TW-Z24-000017-7 --paper 80mm`
+    With `--print` (or SURRENDER_PRINTER set) it also goes to the printer; a printing failure
+    is an error (exit 1) with the PDF left in the receipts folder.
+    Example: `surrender receipt TW-Z24-000017-7 --paper 80mm --print tags`
     """
     from surrender.services.receipts import reprint_receipt
 
     view = reprint_receipt(ctx.obj, reference, paper=paper.value)
     console().print(f"Reprinted {view.reference}: {view.receipt}")
+    what = chosen(print_what, printer)
+    if what:
+        print_or_fail(ctx.obj, view, what, printer, paper.value, reprint=True)
 
 
 def void(
@@ -220,51 +244,44 @@ def void(
 def desk(
     ctx: typer.Context,
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper for the whole session."),
+    print_what: Optional[PrintWhat] = print_option(),
+    printer: Optional[str] = printer_option(),
 ) -> None:
     """Stay open for a shift: log surrender after surrender through the guided prompts, each in
-    milliseconds because the database and PDF stacks are loaded once.
+    milliseconds because the database and PDF stacks are loaded once; between surrenders,
+    `show REF`, `reprint REF` and `recent` (today's surrenders here) at the same prompt.
 
-    A refusal (say, a time outside the window) is shown and the next surrender starts; nothing
-    half-saved is left. Leave with Ctrl-D or by answering no to "Next surrender?".
-    Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm`
+    Each surrender starts with the time it was handed in (Enter: now), checked against the
+    window before anything else; a refusal is shown and the session goes on, nothing
+    half-saved. Ctrl-C (or x at the review) abandons the surrender in hand and the session goes
+    on; leave with `quit` or Ctrl-D.
+    Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm --print`
     """
-    from surrender.cli import prompts
-    from surrender.cli.render import render_view
+    from surrender.cli.desk_session import Desk, ask_choice, desk_turn
     from surrender.errors import Refused
-    from surrender.rules.window import parse_local_datetime
-    from surrender.services.surrenders import log_surrender
     import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
 
     context = ctx.obj
     if not stdin_is_terminal():
         raise_refused("the desk session needs a terminal; to log from a script use `surrender log --items`")
-    out = console()
-    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {context.campaign} · Ctrl-D to finish"))
-    logged = 0
+    from surrender.services.campaigns import campaign_to_ask_about
+
+    session = Desk(context, paper.value, chosen(print_what, printer), printer,
+                   campaign=campaign_to_ask_about(context))
+    out = session.out
+    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {session.campaign.code}"
+                     " · Ctrl-C cancels the surrender in hand · quit or Ctrl-D to finish"))
     while True:
         try:
-            when_text = typer.prompt("\nHanded in at (blank = now, or e.g. 2024-09-01 14:30)", default="",
-                                     show_default=False)
-            when = parse_local_datetime(when_text) if when_text.strip() else None
-            request = prompts.ask_surrender(context, when, anonymous=False, no_claim=False, name=None,
-                                            address=None, postcode=None, declare=False, business=None)
-            if request is not None:
-                view = deliver_receipt(context, log_surrender(context, request), paper.value)
-                with reference_kept(view):
-                    render_view(view, out, heading="Saved")
-                logged += 1
-            else:
-                out.print("Nothing saved.")
-        except Refused as exc:
-            say(("Refused:", "bold red"), f" {exc}", stderr=True)
+            choice = ask_choice()
         except (typer.Abort, EOFError, KeyboardInterrupt):
             break
         try:
-            if not typer.confirm("Next surrender?", default=True):
+            if not desk_turn(session, choice):
                 break
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            break
-    out.print(f"Session ended: {logged} surrender(s) logged.")
+        except Refused as exc:
+            say(("Refused:", "bold red"), f" {exc}", stderr=True)
+    out.print(f"Session ended: {session.logged} surrender(s) logged.")
 
 
 def register(app: typer.Typer) -> None:

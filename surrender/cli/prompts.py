@@ -1,180 +1,395 @@
-"""Guided prompts for the counter: claimant, declaration, each item's features, then a preview.
+"""The counter's short, forgiving flow: time first, one claimant screen, items, then a review.
 
-Only the features the campaign's legal definitions test are asked about, so an officer is
-never asked something irrelevant to the scheme.
+Per item only the questions the scheme's definition for that kind still needs are asked (the
+answers so far may already settle it), each defaulting to what is usually handed in; or the
+whole item is typed on one line in the `--item` words (`10in serrated=3in`, `machete 18in
+holes=3 qty=2`), untyped features taking the usual answer. Each verdict shows at once. Before
+saving, a review lets any item be changed or removed, the claimant or bank details corrected,
+or the surrender abandoned. Ctrl-C anywhere cancels this surrender only (the caller decides
+what that means); Ctrl-D ends input.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
-import typer
-
-from surrender.campaigns import resolve
-from surrender.cli.output import console, say, styled
-from surrender.cli.render import render_claim_notes
+from surrender.cli.output import console, printable, say, styled
 from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
+from surrender.rules.claimant import (ClaimantDetails, check_email, check_phone, normalise_account_number,
+                                      normalise_postcode, normalise_sort_code)
 from surrender.rules.compensation import Assessor, assess_item
-from surrender.rules.items import EVIDENCE, Item, item_from_fields
+from surrender.rules.items import Item, fields_from_words, item_from_fields
+from surrender.rules.lengths import parse_length
 from surrender.rules.money import format_gbp
 
-_QUESTIONS = {
-    "plain_edge": "Plain cutting edge (sword: primary straight edge)?",
-    "sharp_point": "Sharp pointed end?",
-    "serrated_length": "Length of serrated edge (0 if none)",
-    "serrated_at_handle": "Is the serrated edge next to the handle?",
-    "holes": "Number of holes in the blade",
-    "spikes": "Spikes?",
-    "points": "Number of sharp points in the blade",
-    "secondary_edge": "Secondary straight cutting edge?",
-    "blunt_spine": "Blunt spine?",
-    "point_style": "Point style (tanto, reverse-tanto, other)",
-}
 
-_YES_NO = {"plain_edge", "sharp_point", "serrated_at_handle", "spikes", "secondary_edge", "blunt_spine"}
+class Abandoned(Exception):
+    """The officer abandoned this surrender at the review: nothing is saved."""
 
 
-def features_tested(campaign: Campaign, kind: str) -> list[str]:
-    definition = campaign.kind(kind).definition
-    seen: list[str] = []
-    for test in (*definition.all, *definition.any):
-        for term in test.terms:
-            if term.feature not in seen and term.feature != "blade_length":
-                seen.append(term.feature)
-    return seen
+# --- asking ------------------------------------------------------------------------------
 
 
-def _ask(text: str, default=None, **kw):
-    return typer.prompt(text, default=default, **kw)
+def ask(text: str, default: str = "", shown: str | None = None) -> str:
+    """One answer from the keyboard (`input`, so Ctrl-C and Ctrl-D reach the caller as
+    KeyboardInterrupt and EOFError); Enter gives the default, shown in brackets."""
+    hint = shown if shown is not None else default
+    sys.stdout.write(printable(f"{text}{f' [{hint}]' if hint else ''}: "))
+    sys.stdout.flush()
+    answer = input().strip()
+    return answer or default
 
 
-def _until_valid(build):
-    """Re-ask until the answer parses: a typo at the counter costs a retry, not the whole form."""
+def ask_valid(text: str, check: Callable[[str], object], default: str = "", help: str = "",
+              shown: str | None = None):
+    """Re-ask until `check` accepts the answer: a typo costs a retry of this field only.
+    `?` shows the help line."""
     while True:
+        answer = ask(text, default, shown)
+        if answer == "?" and help:
+            say((help, "dim"))
+            continue
         try:
-            return build()
+            return check(answer)
         except Refused as exc:
             say((str(exc), "red"), stderr=True)
 
 
-def ask_item(campaign: Campaign, claiming: bool, number: int) -> Item:
-    out = console()
-    out.print(styled("\n", (f"Item {number}", "bold")))
-    kinds = list(campaign.kinds)
-    for i, code in enumerate(kinds, 1):
-        out.print(f"  {i}. {campaign.kinds[code].label} ({code})")
+def confirm(text: str, default: bool) -> bool:
+    def yes_no(answer: str) -> bool:
+        if answer.lower() in ("y", "yes"):
+            return True
+        if answer.lower() in ("n", "no"):
+            return False
+        raise Refused("answer y or n")
+    return ask_valid(text, yes_no, "y" if default else "n", shown="Y/n" if default else "y/N")
 
-    def kind() -> str:
-        answer = _ask("Kind (number or code)", default="1").strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(kinds):
-            return kinds[int(answer) - 1]
-        campaign.kind(answer)
-        return answer
 
-    code = _until_valid(kind)
-    fields: dict[str, str] = {"kind": code}
+def _required(what: str) -> Callable[[str], str]:
+    def check(answer: str) -> str:
+        if not answer.strip():
+            raise Refused(f"the {what} is needed")
+        return " ".join(answer.split())
+    return check
 
-    def build(extra: dict[str, str]) -> Item:
-        return item_from_fields({**fields, **extra})
 
-    def field(column: str, question: str, default: str | None = None, yes_no: bool = False) -> str:
-        """Ask for one column until the item with it parses."""
-        while True:
-            if yes_no:
-                value = "yes" if typer.confirm(question, default=False) else "no"
-            else:
-                value = _ask(question, default=default, show_default=bool(default))
-            try:
-                build({column: value})
-            except Refused as exc:
-                say((str(exc), "red"), stderr=True)
-                continue
-            fields[column] = value
-            return value
+def _optional(check: Callable[[str], str]) -> Callable[[str], str | None]:
+    return lambda answer: check(answer) if answer.strip() and answer.strip() != "-" else None
 
-    field("blade_length", "Blade length (e.g. 9.5in, 24cm; a bare number is inches)")
-    for feature in features_tested(campaign, code):
-        if feature == "serrated_at_handle" and fields.get("serrated_length", "0") in ("0", ""):
+
+# --- claimant ----------------------------------------------------------------------------
+
+
+@dataclass
+class Claim:
+    """Who is handing in, and whether they claim; filled in by the claimant screen."""
+
+    anonymous: bool = True
+    claiming: bool = False
+    declared: bool = False
+    details: ClaimantDetails | None = None
+
+
+def ask_claimant(campaign: Campaign, claim: Claim, *, name: str | None = None, address: str | None = None,
+                 postcode: str | None = None, business: str | None = None, declare: bool = False,
+                 no_claim: bool = False) -> Claim:
+    """One screen: name (Enter: anonymous), address, postcode, the claim with its declaration,
+    then phone, email, business and bank details behind one question."""
+    old = claim.details
+    name = name or ask("Claimant name (Enter: anonymous, no claim)", old.name if old else "")
+    if not name:
+        return Claim()
+    address = address or ask_valid("Address", _required("address"), old.address if old else "")
+    postcode = postcode or ask_valid("Postcode", normalise_postcode, old.postcode if old else "")
+    details = ClaimantDetails(name=" ".join(name.split())[:120], address=address, postcode=postcode,
+                              phone=old.phone if old else None, email=old.email if old else None,
+                              business_name=business or (old.business_name if old else None),
+                              account_name=old.account_name if old else None,
+                              sort_code=old.sort_code if old else None,
+                              account_number=old.account_number if old else None)
+    claiming = claim.claiming if old else not no_claim
+    declared = claim.declared or declare
+    if not no_claim and not declare:
+        out = console()
+        out.print(styled(("Declaration: ", "bold"), (campaign.declaration, "italic")))
+        claiming = confirm("Claiming compensation, and makes this declaration?", True if not old else claiming)
+        declared = claiming
+    if confirm("Phone, email, business or bank details?", False):
+        details = ask_contact(details)
+        if claiming:
+            details = ask_bank(details)
+    return Claim(anonymous=False, claiming=claiming, declared=declared, details=details)
+
+
+def ask_contact(details: ClaimantDetails) -> ClaimantDetails:
+    dash = "(Enter: none, - to clear)"
+    return replace(
+        details,
+        phone=ask_valid(f"Phone {dash}", _optional(check_phone), details.phone or ""),
+        email=ask_valid(f"Email {dash}", _optional(check_email), details.email or ""),
+        business_name=ask_valid(f"Business name {dash}", _optional(str.strip), details.business_name or ""),
+    )
+
+
+def ask_bank(details: ClaimantDetails) -> ClaimantDetails:
+    """Sort code, account number and name, each checked as typed: a wrong one re-asks itself."""
+    sort_code = ask_valid("Sort code (Enter: no bank details, - to clear)", _optional(normalise_sort_code),
+                          details.sort_code or "")
+    if sort_code is None:
+        return replace(details, sort_code=None, account_number=None, account_name=None)
+    account = ask_valid("Account number", normalise_account_number, details.account_number or "")
+    holder = ask_valid("Name on the account", _required("name on the account"), details.account_name or details.name)
+    return replace(details, sort_code=sort_code, account_number=account, account_name=holder)
+
+
+# --- items -------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """An item as entered, with its verdict for the review."""
+
+    item: Item
+    line: str  # the words that give it again, offered as the default when it is changed
+
+
+def match_kind(campaign: Campaign, word: str) -> str | None:
+    """A kind from its list number, its code, or one word of its code or label (`machete`)."""
+    codes = list(campaign.kinds)
+    word = word.lower()
+    if word.isdigit() and 1 <= int(word) <= len(codes):
+        return codes[int(word) - 1]
+    if word in campaign.kinds:
+        return word
+    matches = [c for c in codes if word in c.split("-") or word in campaign.kinds[c].label.lower().split()]
+    return matches[0] if len(matches) == 1 else None
+
+
+def describe(campaign: Campaign, item: Item) -> str:
+    """`Zombie-style knife 10in: plain edge, sharp point, serrated 3in` (blank features left out)."""
+    features = campaign.features
+    parts = []
+    for name, value in item.features.items():
+        feature = features.get(name)
+        if feature is None or value == feature.blank:
             continue
-        default = "other" if feature == "point_style" else "0"
-        field(feature, _QUESTIONS[feature], default, yes_no=feature in _YES_NO)
-    field("quantity", "How many identical items", "1")
-    field("description", "Description (optional)", "")
-    field("seal", "Seal number of the bag (optional)", "")
-    if claiming:
-        value = field("claimed_value", f"Value claimed each (blank = standard {format_gbp(campaign.standard_pence)})", "")
-        if value:
-            field("evidence", f"Evidence of value ({', '.join(EVIDENCE)})", "none")
-        field("acquired_on", "Date acquired, if it may be after the cut-off (YYYY-MM-DD, optional)", "")
-    item = build({})
+        label = name.replace("_", " ")
+        parts.append(label if value is True else f"{label} {feature.show(value)}")
+    if item.quantity > 1:
+        parts.append(f"x{item.quantity}")
+    if item.claimed_value_pence is not None:
+        parts.append(f"value {format_gbp(item.claimed_value_pence)} ({item.evidence})")
+    if item.seal:
+        parts.append(f"seal {item.seal}")
+    blade = features.get("blade_length").show(item.blade_length_mm)  # type: ignore[union-attr]
+    label = campaign.kinds[item.kind].label if item.kind in campaign.kinds else item.kind
+    return f"{label} {blade}" + (f": {', '.join(parts)}" if parts else "")
+
+
+def verdict(campaign: Campaign, item: Item, claiming: bool):
     assessment = assess_item(campaign, item, claiming)
-    verdict = ("eligible", "green") if assessment.eligible else ("not eligible", "red")
-    out.print(styled("  → ", verdict, f", {format_gbp(assessment.compensation_pence)}"
-                     + (f" — {'; '.join(assessment.reasons)}" if assessment.reasons else "")))
-    return item
+    outcome = ("eligible", "green") if assessment.eligible else ("not eligible", "red")
+    reasons = [r for r in assessment.reasons if r != "no claim made"]
+    money = f", {format_gbp(assessment.compensation_pence)}" if claiming else ""
+    return styled(outcome, money + (f" ({'; '.join(reasons)})" if reasons else ""))
+
+
+def ask_item(campaign: Campaign, claiming: bool, number: int, kind: str, default: str = "") -> Entry | None:
+    """One item: a line of words, or a blade length and then only the questions still needed.
+    Returns None when Enter is pressed on an empty line (no more items)."""
+    while True:
+        line = ask(f"Item {number} [{kind}] blade, or a whole line", default, shown=default or None)
+        if not line:
+            return None
+        try:
+            entry = _item_from_line(campaign, claiming, line, kind)
+        except Refused as exc:
+            say((str(exc), "red"), stderr=True)
+            continue
+        console().print(styled("  → ", describe(campaign, entry.item), ": ",
+                               verdict(campaign, entry.item, claiming)))
+        return entry
+
+
+def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) -> Entry:
+    tokens = line.replace(":", " ").split()
+    chosen = match_kind(campaign, tokens[0])
+    if chosen is not None and not _is_length(tokens[0]):
+        kind, tokens = chosen, tokens[1:]
+    elif not _is_length(tokens[0]):
+        raise Refused(f"{tokens[0]!r} is neither a kind ({', '.join(campaign.kinds)}) nor a length like 10in")
+    if not tokens:
+        raise Refused("give the blade length too, e.g. 10in")
+    features = campaign.features
+    fields = {"kind": kind, "blade_length": tokens[0], **fields_from_words(tokens[1:], features, "item")}
+    usual = {f.name: f.usual_for(kind) for f in features.declared}
+    if len(tokens) > 1:  # a whole line: untyped features take the usual answer
+        item = item_from_fields(fields, features, defaults=usual)
+    else:
+        answers = ask_features(campaign, kind, parse_length(tokens[0]))
+        item = item_from_fields(fields, features, defaults=answers)
+    return Entry(item, _line_of(campaign, item))
+
+
+def _is_length(word: str) -> bool:
+    try:
+        parse_length(word)
+        return True
+    except Refused:
+        return False
+
+
+def ask_features(campaign: Campaign, kind: str, blade_mm) -> dict[str, object]:
+    """Ask, in declaration order, each feature the kind's definition tests, until the answers
+    settle the definition; a feature with `ask_if` only when that holds. Unasked: blank."""
+    definition = campaign.kind(kind).definition
+    tested = set(definition.features())
+    known: dict[str, object] = {"blade_length": blade_mm}
+    for feature in campaign.features.declared:
+        if feature.name not in tested:
+            continue
+        if definition.settled(known):
+            break
+        condition = campaign.ask_if.get(feature.name)
+        if condition is not None and not condition.holds(known):
+            known[feature.name] = feature.blank
+            continue
+        usual = feature.usual_for(kind)
+        known[feature.name] = ask_valid(feature.question + (" (? for help)" if feature.help else ""),
+                                        feature.parse, feature.show(usual), help=feature.help)
+    known.pop("blade_length")
+    return known
+
+
+def _line_of(campaign: Campaign, item: Item) -> str:
+    """The item as one line of words, so a change starts from what is there."""
+    features = campaign.features
+    words = [item.kind, features.get("blade_length").show(item.blade_length_mm)]  # type: ignore[union-attr]
+    for name, value in item.features.items():
+        feature = features.get(name)
+        if feature is None or value == feature.usual_for(item.kind):
+            continue  # a whole line takes the usual answer for what it leaves out
+        if feature.type == "yes-no":
+            words.append(name if value else f"no-{name}")
+        else:
+            words.append(f"{name}={feature.show(value)}")
+    if item.quantity > 1:
+        words.append(f"qty={item.quantity}")
+    if item.claimed_value_pence is not None:
+        words += [f"value={item.claimed_value_pence / 100:.2f}", f"evidence={item.evidence}"]
+    if item.seal:
+        words.append(f"seal={item.seal}")
+    return " ".join(words)
+
+
+# --- the whole surrender -----------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    claim: Claim
+    entries: list[Entry] = field(default_factory=list)
 
 
 def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: bool, name, address, postcode,
-                  declare: bool, business):
-    """Ask everything, show the assessment, and return a LogRequest, or None if not saved."""
-    from surrender.rules.claimant import make_claimant
+                  declare: bool, business, campaign: Campaign | None = None):
+    """Ask everything, review, and return a LogRequest; raises Abandoned if the officer abandons
+    it. The time is checked against the window before any question."""
+    from surrender.rules.window import check_surrender_time
+    from surrender.services.campaigns import campaign_to_ask_about
     from surrender.services.surrenders import LogRequest
 
-    from surrender.rules.window import check_surrender_time
-
-    campaign = resolve(ctx.campaign)
-    if when is not None:  # refuse a time outside the window now, not after every item is typed
-        check_surrender_time(campaign, when, ctx.now())
+    campaign = campaign or campaign_to_ask_about(ctx)
+    check_surrender_time(campaign, when or ctx.now(), ctx.now())
     out = console()
-    out.print(styled((campaign.name, "bold"), f" — standard {format_gbp(campaign.standard_pence)} per item"
+    out.print(styled((campaign.name, "bold"), f" · standard {format_gbp(campaign.standard_pence)} per item"
                      + (f", nothing payable under {format_gbp(campaign.minimum_total_pence)}"
                         if campaign.minimum_total_pence else "")))
-    if not (anonymous or name):
-        anonymous = typer.confirm("Anonymous surrender (no name, no claim)?", default=False)
-    claimant = None
-    if not anonymous:
-        def details():
-            return make_claimant(
-                name or _ask("Claimant name"), address or _ask("Address"), postcode or _ask("Postcode"),
-                phone=_ask("Phone (optional)", default="", show_default=False) or None,
-                email=_ask("Email (optional)", default="", show_default=False) or None,
-                business_name=business or _ask("Business name (optional)", default="", show_default=False) or None,
-            )
-        claimant = _until_valid(details)
-        if not no_claim:
-            no_claim = not typer.confirm("Claiming compensation?", default=True)
-        if not no_claim and not declare:
-            out.print(styled("\n", (campaign.declaration, "italic")))
-            declare = typer.confirm("Does the claimant make this declaration?", default=False)
-            if not declare:
-                say(("No declaration, so no claim: the items are taken in without one.", "yellow"))
-                no_claim = True
-        if not no_claim and typer.confirm("Take bank details for payment now?", default=False):
-            bank = _until_valid(lambda: make_claimant(
-                claimant.name, claimant.address, claimant.postcode, phone=claimant.phone, email=claimant.email,
-                business_name=claimant.business_name, sort_code=_ask("Sort code"),
-                account_number=_ask("Account number"),
-                account_name=_ask("Name on the account", default=claimant.name)))
-            claimant = bank
-    claiming = not (anonymous or no_claim)
-    items: list[Item] = []
+    claim = Claim() if anonymous else ask_claimant(campaign, Claim(), name=name, address=address,
+                                                   postcode=postcode, business=business, declare=declare,
+                                                   no_claim=no_claim)
+    draft = Draft(claim)
+    out.print(styled(("Items", "bold"), f" ({', '.join(f'{i}. {c}' for i, c in enumerate(campaign.kinds, 1))}): "
+                     "a blade length, then questions; or one line like `10in serrated=3in qty=2 seal=A1`, "
+                     "kind first to change it (`machete 18in holes=3`); Enter: no more items"))
+    _ask_items(campaign, draft)
+    while not review(campaign, draft):
+        pass
+    claim = draft.claim
+    return LogRequest(items=[e.item for e in draft.entries], at=when, anonymous=claim.anonymous,
+                      no_claim=not claim.anonymous and not claim.claiming, claimant=claim.details,
+                      declared=claim.declared)
+
+
+def _ask_items(campaign: Campaign, draft: Draft) -> None:
+    kind = draft.entries[-1].item.kind if draft.entries else next(iter(campaign.kinds))
     while True:
-        items.append(ask_item(campaign, claiming, len(items) + 1))
-        if not typer.confirm("Another item?", default=False):
-            break
-    assessor = Assessor(campaign, claiming)
-    for item in items:
-        assessor.add(item)
-    claim = assessor.claim()
-    out.print()
-    if claim is None:
-        out.print(f"{len(items)} line(s), no compensation claim.")
+        entry = ask_item(campaign, draft.claim.claiming, len(draft.entries) + 1, kind)
+        if entry is None:
+            if draft.entries:
+                return
+            say(("At least one item is needed.", "yellow"))
+            continue
+        draft.entries.append(entry)
+        kind = entry.item.kind
+
+
+def review(campaign: Campaign, draft: Draft) -> bool:
+    """Show everything with the claim total; True to save. Changes loop back here."""
+    out = console()
+    claim = draft.claim
+    out.print(styled("\n", ("Review", "bold")))
+    if claim.anonymous:
+        out.print("  Anonymous surrender, no claim")
     else:
-        out.print(styled(f"Claim total: claimed {format_gbp(claim.claimed_pence)}, payable ",
-                         (format_gbp(claim.payable_pence), "bold"), f" ({claim.status})"))
-        render_claim_notes(out, claim.reasons, claim.flags)
-    if not typer.confirm("Save this surrender and print the receipt?", default=True):
-        return None
-    return LogRequest(items=items, at=when, anonymous=anonymous, no_claim=no_claim and not anonymous,
-                      claimant=claimant, declared=declare)
+        person = claim.details
+        bank = (f"bank {person.sort_code} {person.account_number[-4:].rjust(8, '*')}"  # type: ignore[union-attr]
+                if person.has_bank_details else "no bank details")
+        out.print(f"  {person.name}, {person.address}, {person.postcode} · "
+                  + ("claiming (declared)" if claim.claiming else "no claim") + f" · {bank}")
+    assessor = Assessor(campaign, claim.claiming)
+    for number, entry in enumerate(draft.entries, 1):
+        assessor.add(entry.item)
+        out.print(styled(f"  {number}. {describe(campaign, entry.item)}: ",
+                         verdict(campaign, entry.item, claim.claiming)))
+    try:
+        total = assessor.claim()
+    except Refused as exc:
+        say((str(exc), "red"), stderr=True)
+        total = None
+    if total is not None:
+        out.print(styled(f"  Claimed {format_gbp(total.claimed_pence)}, payable ",
+                         (format_gbp(total.payable_pence), "bold"), f" ({total.status})"
+                         + (f": {'; '.join(total.reasons)}" if total.reasons else "")
+                         + (f" · needs a manager: {'; '.join(total.flags)}" if total.flags else "")))
+    choices = "N change item N · dN remove it · a add · c claimant" + (" · b bank" if claim.claiming else "") \
+        + " · x abandon"
+    answer = ask(f"Save? Enter to save, or {choices}", "y", shown="Y").lower()
+    if answer in ("y", "yes", "s", "save"):
+        return True
+    if answer in ("x", "abandon"):
+        if confirm("Abandon this surrender? Nothing will be saved", False):
+            raise Abandoned()
+    elif answer == "a":
+        _ask_items(campaign, draft)
+    elif answer == "c":
+        draft.claim = ask_claimant(campaign, draft.claim)
+    elif answer == "b" and claim.claiming and claim.details:
+        claim.details = ask_bank(claim.details)
+    elif answer.isdigit() and 1 <= int(answer) <= len(draft.entries):
+        index = int(answer) - 1
+        old = draft.entries[index]
+        entry = ask_item(campaign, claim.claiming, index + 1, old.item.kind, default=old.line)
+        draft.entries[index] = entry or old
+    elif answer[:1] == "d" and answer[1:].isdigit() and 1 <= int(answer[1:]) <= len(draft.entries):
+        if len(draft.entries) == 1:
+            say(("That is the only item: change it, or x to abandon.", "yellow"))
+        else:
+            draft.entries.pop(int(answer[1:]) - 1)
+    else:
+        say((f"Not understood: answer Enter, {choices}", "yellow"))
+    return False

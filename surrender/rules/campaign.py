@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from surrender.errors import Refused
 from surrender.rules.bounds import check_toml_shape
-from surrender.rules.definitions import Definition, parse_definition
-from surrender.rules.items import EVIDENCE
+from surrender.rules.definitions import Definition, Test, parse_definition, parse_test
+from surrender.rules.features import Features, parse_features
+from surrender.rules.items import EVIDENCE, standard_features
 from surrender.rules.money import parse_money
 
 
@@ -45,6 +46,8 @@ class Campaign:
     review_items_over: int
     kinds: Mapping[str, Kind]
     source: str
+    features: Features = None  # type: ignore[assignment]  # always set by parse_campaign
+    ask_if: Mapping[str, Test] = field(default_factory=dict)  # feature -> when its question is asked
 
     def kind(self, code: str) -> Kind:
         try:
@@ -112,17 +115,28 @@ def parse_campaign(source: str) -> Campaign:
     items_over = _require(review, "items_over", "review")
     if not isinstance(items_over, int) or isinstance(items_over, bool) or items_over < 1:
         raise Refused("campaign file: review.items_over must be a whole number of 1 or more")
-    definitions_table = data.get("definitions", {})
-    if not isinstance(definitions_table, dict):
-        raise Refused("campaign file: definitions must be tables like [definitions.NAME]")
-    definitions = {name: parse_definition(table, name) for name, table in definitions_table.items()}
     kinds_table = _require(data, "kinds", "top level")
     if not isinstance(kinds_table, dict):
         raise Refused("campaign file: kinds must be tables like [kinds.CODE]")
+    # A campaign written before `[features]` existed tests the standard set.
+    features = parse_features(data["features"], kinds_table) if "features" in data else standard_features()
+    ask_if = {}
+    for feature in features.declared:
+        if feature.ask_if:
+            try:
+                ask_if[feature.name] = parse_test(feature.ask_if, features)
+            except Refused as exc:
+                raise Refused(f"campaign file: features.{feature.name}.ask_if: {exc}") from None
+    definitions_table = data.get("definitions", {})
+    if not isinstance(definitions_table, dict):
+        raise Refused("campaign file: definitions must be tables like [definitions.NAME]")
+    definitions = {name: parse_definition(table, name, features) for name, table in definitions_table.items()}
     if not kinds_table:
         raise Refused("campaign file: [kinds] lists no weapon kinds")
     kinds = {}
     for kind_code, table in kinds_table.items():
+        if not _CODE.match(str(kind_code)):
+            raise Refused(f"campaign file: kinds.{kind_code}: a kind code is lower-case letters, digits and dashes")
         name = str(_require(table, "definition", f"kinds.{kind_code}"))
         if name not in definitions:
             raise Refused(f"campaign file: kinds.{kind_code} uses definition {name!r}, which is not defined")
@@ -151,4 +165,6 @@ def parse_campaign(source: str) -> Campaign:
         review_items_over=items_over,
         kinds=MappingProxyType(kinds),
         source=source,
+        features=features,
+        ask_if=MappingProxyType(ask_if),
     )

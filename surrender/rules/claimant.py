@@ -49,13 +49,13 @@ def normalise_account_number(text: str) -> str:
     return digits
 
 
-def normalise_email(text: str) -> str:
+def check_email(text: str) -> str:
     if not _EMAIL.match(text.strip()):
         raise Refused(f"email {text!r} does not look like an email address")
     return text.strip().lower()
 
 
-def normalise_phone(text: str) -> str:
+def check_phone(text: str) -> str:
     if not re.fullmatch(r"[+0-9 ()-]{7,20}", text.strip()):
         raise Refused(f"phone {text!r} does not look like a phone number")
     return text.strip()
@@ -84,8 +84,8 @@ def make_claimant(
     missing = [opt for opt, v in (("--name", name), ("--address", address), ("--postcode", postcode)) if not (v or "").strip()]
     if missing:
         raise Refused(f"a named surrender needs {', '.join(missing)}; or use --anonymous")
-    email = normalise_email(email) if email else None
-    phone = normalise_phone(phone) if phone else None
+    email = check_email(email) if email else None
+    phone = check_phone(phone) if phone else None
     if bool(sort_code) != bool(account_number):
         raise Refused("bank details need both --sort-code and --account-number")
     return ClaimantDetails(
@@ -99,3 +99,23 @@ def make_claimant(
         sort_code=normalise_sort_code(sort_code) if sort_code else None,
         account_number=normalise_account_number(account_number) if account_number else None,
     )
+
+
+def payment_gaps(sort_code: str | None, account_number: str | None, account_name: str | None) -> list[str]:
+    """What stops a payment to these bank details, in words for finance ([] when complete).
+
+    Details arrive from the desk or `claims set-payment`, already normalised; anything else
+    (empty, malformed, a purged record) is a gap, so nothing unpayable reaches the bank file.
+    """
+    gaps = []
+    if not (sort_code or "").strip():
+        gaps.append("no sort code")
+    elif not re.fullmatch(r"[0-9]{2}-[0-9]{2}-[0-9]{2}", sort_code.strip()):
+        gaps.append("sort code is not 6 digits")
+    if not (account_number or "").strip():
+        gaps.append("no account number")
+    elif not re.fullmatch(r"[0-9]{8}", account_number.strip()):
+        gaps.append("account number is not 8 digits")
+    if not (account_name or "").strip():
+        gaps.append("no account name")
+    return gaps

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
 from surrender.rules.items import Item
 from surrender.rules.money import format_gbp
+
+# Bounds on one surrender, so totals stay exact and fit every integer column they are stored in
+# (PostgreSQL INTEGER is 32-bit): £10 million is over a hundred times the largest stock claim
+# a scheme has seen, and ten million items is a warehouse.
+MAX_CLAIM_TOTAL_PENCE = 1_000_000_000
+MAX_ITEMS = 10_000_000
 
 PENDING = "pending"
 NOT_PAYABLE = "not_payable"
@@ -47,7 +54,7 @@ class ClaimAssessment:
 def meets_definition(campaign: Campaign, item: Item) -> list[str]:
     """Reasons the item falls outside its kind's legal definition; empty when it meets it."""
     kind = campaign.kind(item.kind)
-    return [f"not a {kind.label.lower()} in law: {text}" for text in kind.definition.unmet(item.features())]
+    return [f"not a {kind.label.lower()} in law: {text}" for text in kind.definition.unmet(item.values())]
 
 
 def assess_item(campaign: Campaign, item: Item, claiming: bool) -> ItemAssessment:
@@ -80,11 +87,22 @@ def assess_item(campaign: Campaign, item: Item, claiming: bool) -> ItemAssessmen
     return ItemAssessment(True, tuple(reasons), asked, unit, item.quantity)
 
 
+def check_totals(items: int, claimed_pence: int) -> None:
+    """Refuse a surrender past the bounds above, before any total reaches the database."""
+    if items > MAX_ITEMS:
+        raise Refused(f"{items:,} items in one surrender is over the {MAX_ITEMS:,} a surrender may hold: "
+                      "check the quantities, or split the list")
+    if claimed_pence > MAX_CLAIM_TOTAL_PENCE:
+        raise Refused(f"the claim totals {format_gbp(claimed_pence)}, over the {format_gbp(MAX_CLAIM_TOTAL_PENCE)} "
+                      "one claim may ask: check the values and quantities")
+
+
 def assess_claim(campaign: Campaign, assessments: list[ItemAssessment]) -> ClaimAssessment:
     """The claim total, whether anything is payable, and the flags that need a manager."""
     claimed = sum(a.claimed_pence for a in assessments)
     total = sum(a.compensation_pence for a in assessments)
     count = sum(a.quantity for a in assessments)
+    check_totals(count, max(claimed, total))
     reasons: list[str] = []
     if not any(a.eligible for a in assessments):
         reasons.append("no item meets the scheme's definition and conditions")

@@ -1,7 +1,8 @@
-"""One line of a surrender: the item's features as the officer recorded them.
+"""One line of a surrender: the item's kind, blade, the scheme's features, and the claim fields.
 
-The same parser serves the `--items` CSV, the `--item KIND:BLADE:FEATURES` shorthand and the
-prompts, so every entry route validates identically.
+The features are whatever the campaign declares (`surrender.rules.features`); the same parser
+serves the `--items` CSV, the `--item KIND:BLADE:FEATURES` shorthand and the prompts, so every
+entry route validates identically.
 """
 
 from __future__ import annotations
@@ -9,189 +10,209 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
+from typing import Iterator, Mapping
 
 from surrender.errors import Refused
 from surrender.item_spec_help import ITEM_SPEC_HELP
-from surrender.rules.lengths import parse_length, parse_optional_length
+from surrender.rules.bounds import clip, whole_number
+from surrender.rules.features import YES_NO, Features
+from surrender.rules.lengths import parse_length
 from surrender.rules.money import parse_money
 
 EVIDENCE = ("none", "receipt", "invoice", "bank-statement", "other")
-POINT_STYLES = ("tanto", "reverse-tanto", "other")
 MAX_QUANTITY = 1_000_000
 
-CSV_COLUMNS = (
-    "kind", "description", "blade_length", "plain_edge", "sharp_point", "serrated_length",
-    "serrated_at_handle", "holes", "spikes", "points", "secondary_edge", "blunt_spine",
-    "point_style", "claimed_value", "evidence", "acquired_on", "quantity", "seal",
-)
+LEADING_COLUMNS = ("kind", "description", "blade_length")
+TRAILING_COLUMNS = ("claimed_value", "evidence", "acquired_on", "quantity", "seal")
+# Shorthand words for the columns every campaign has.
+_VALUE_WORDS = {"value": "claimed_value", "evidence": "evidence", "acquired": "acquired_on", "qty": "quantity",
+                "quantity": "quantity", "seal": "seal", "desc": "description"}
 
-# Features a campaign definition may test, with their type.
-FEATURE_TYPES: dict[str, type] = {
-    "blade_length": Decimal,
-    "serrated_length": Decimal,
-    "plain_edge": bool,
-    "sharp_point": bool,
-    "serrated_at_handle": bool,
-    "spikes": bool,
-    "secondary_edge": bool,
-    "blunt_spine": bool,
-    "holes": int,
-    "points": int,
-    "point_style": str,
-}
+
+class FeatureValues(Mapping):
+    """An item's features, name -> value: an immutable, hashable mapping, so identical stock
+    lines compare and group as equal."""
+
+    __slots__ = ("_values", "_hash")
+
+    def __init__(self, values: Mapping[str, object] = ()):
+        self._values = dict(values)
+        self._hash = None
+
+    def __getitem__(self, name):
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+    def __hash__(self):
+        if self._hash is None:
+            self._hash = hash(frozenset(self._values.items()))
+        return self._hash
+
+    def __eq__(self, other):
+        if isinstance(other, FeatureValues):
+            return self._values == other._values
+        if isinstance(other, Mapping):
+            return self._values == dict(other)
+        return NotImplemented
+
+    def __repr__(self):
+        return f"FeatureValues({self._values!r})"
 
 
 @dataclass(frozen=True)
 class Item:
-    """Features are False/0 unless recorded: compensation needs each feature positively seen."""
+    """Features not recorded are blank (no, 0, none): compensation needs each positively seen."""
 
     kind: str
     blade_length_mm: Decimal
+    features: FeatureValues = FeatureValues()
     description: str = ""
-    plain_edge: bool = False
-    sharp_point: bool = False
-    serrated_length_mm: Decimal = Decimal(0)
-    serrated_at_handle: bool = False
-    holes: int = 0
-    spikes: bool = False
-    points: int = 0
-    secondary_edge: bool = False
-    blunt_spine: bool = False
-    point_style: str = "other"
     claimed_value_pence: int | None = None
     evidence: str = "none"
     acquired_on: dt.date | None = None
     quantity: int = 1
     seal: str = ""
 
-    def features(self) -> dict[str, object]:
-        """The values a campaign definition is evaluated against."""
-        return {
-            "blade_length": self.blade_length_mm,
-            "serrated_length": self.serrated_length_mm,
-            "plain_edge": self.plain_edge,
-            "sharp_point": self.sharp_point,
-            "serrated_at_handle": self.serrated_at_handle,
-            "spikes": self.spikes,
-            "secondary_edge": self.secondary_edge,
-            "blunt_spine": self.blunt_spine,
-            "holes": self.holes,
-            "points": self.points,
-            "point_style": self.point_style,
-        }
+    @classmethod
+    def of(cls, kind: str, blade_length_mm: Decimal, features: Features | None = None, **fields) -> "Item":
+        """An item with the declaration's blanks, then `fields` (features or columns) set."""
+        base = cls(kind, blade_length_mm, FeatureValues((features or standard_features()).blanks()))
+        return base.but(**fields)
+
+    def but(self, **changes) -> "Item":
+        """A copy with some fields or features changed (features by their names)."""
+        columns = {k: v for k, v in changes.items() if k in Item.__dataclass_fields__}
+        feature_changes = {k: v for k, v in changes.items() if k not in columns}
+        if feature_changes:
+            columns["features"] = FeatureValues({**self.features, **feature_changes})
+        return replace(self, **columns)
+
+    def values(self) -> dict[str, object]:
+        """What a campaign definition is evaluated against: the features and the blade length."""
+        return {**self.features, "blade_length": self.blade_length_mm}
 
     def group_key(self) -> "Item":
         """Identical stock lines share this key (everything but the quantity)."""
-        return replace(self, quantity=1)
+        return self if self.quantity == 1 else replace(self, quantity=1)
 
 
-def parse_bool(value: str, column: str) -> bool:
-    text = value.strip().lower()
-    if text in ("yes", "y", "true", "1"):
-        return True
-    if text in ("no", "n", "false", "0"):
-        return False
-    raise Refused(f"{column} must be yes or no, not {value!r}")
+@lru_cache(maxsize=1)
+def standard_features() -> Features:
+    """The features of campaigns written before `[features]` existed (both presets' set)."""
+    import tomllib
+
+    from surrender.rules.features import STANDARD_TOML, parse_features
+
+    return parse_features(tomllib.loads(STANDARD_TOML)["features"], kinds={})
 
 
-def parse_count(value: str, column: str, maximum: int = 1000) -> int:
-    text = value.strip()
-    if not (text.isascii() and text.isdigit()):  # str.isdigit alone admits '²', which int() rejects
-        raise Refused(f"{column} must be a whole number of 0 or more, not {value!r}")
-    number = int(text)
-    if number > maximum:
-        raise Refused(f"{column} {number} is over {maximum}: check the figure")
-    return number
+def csv_columns(features: Features | None = None) -> tuple[str, ...]:
+    """The items CSV columns under a campaign: kind, description, blade, its features, money."""
+    return (*LEADING_COLUMNS, *(features or standard_features()).names, *TRAILING_COLUMNS)
+
+
+def __getattr__(name: str):  # CSV_COLUMNS: the standard set, computed when first asked for
+    if name == "CSV_COLUMNS":
+        return csv_columns()
+    raise AttributeError(name)
 
 
 def parse_date(value: str, column: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise Refused(f"{column} must be a date like 2024-08-01, not {value!r}") from None
+        raise Refused(f"{column} must be a date like 2024-08-01, not {clip(value)}") from None
 
 
-def item_from_fields(fields: dict[str, str]) -> Item:
-    """Build an Item from text fields named as the CSV columns; empty means the default."""
-    unknown = sorted(set(fields) - set(CSV_COLUMNS))
-    if unknown:
-        raise Refused(f"unknown column(s) {', '.join(unknown)}; known: {', '.join(CSV_COLUMNS)}")
+def item_from_fields(fields: Mapping[str, str | None], features: Features | None = None,
+                     defaults: Mapping[str, object] | None = None) -> Item:
+    """Build an Item from text fields named as the CSV columns; empty means blank, or the value in
+    `defaults` (the prompts pass the usual answers for the kind)."""
+    features = features or standard_features()
     values = {k: ("" if v is None else str(v)).strip() for k, v in fields.items()}
+    unknown = [k for k in values if k not in LEADING_COLUMNS and k not in TRAILING_COLUMNS and features.get(k) is None]
+    if unknown:
+        raise Refused(f"unknown column(s) {', '.join(sorted(unknown))}; known: {', '.join(csv_columns(features))}")
     kind = values.get("kind", "").lower()
     if not kind:
         raise Refused("kind is missing")
     if not values.get("blade_length"):
         raise Refused("blade_length is missing")
-    args: dict[str, object] = {"kind": kind, "blade_length_mm": parse_length(values["blade_length"])}
-    for column in ("plain_edge", "sharp_point", "serrated_at_handle", "spikes", "secondary_edge", "blunt_spine"):
-        if values.get(column):
-            args[column] = parse_bool(values[column], column)
-    for column in ("holes", "points"):
-        if values.get(column):
-            args[column] = parse_count(values[column], column)
-    if values.get("serrated_length"):
-        args["serrated_length_mm"] = parse_optional_length(values["serrated_length"])
-    if values.get("point_style"):
-        style = values["point_style"].lower()
-        if style not in POINT_STYLES:
-            raise Refused(f"point_style must be one of {', '.join(POINT_STYLES)}, not {style!r}")
-        args["point_style"] = style
+    recorded = {}
+    for feature in features.declared:
+        text = values.get(feature.name, "")
+        if text:
+            recorded[feature.name] = feature.parse(text)
+        elif defaults and feature.name in defaults:
+            recorded[feature.name] = defaults[feature.name]
+        else:
+            recorded[feature.name] = feature.blank
+    args: dict[str, object] = {}
     if values.get("claimed_value"):
         args["claimed_value_pence"] = parse_money(values["claimed_value"], "claimed_value")
     if values.get("evidence"):
         evidence = values["evidence"].lower()
         if evidence not in EVIDENCE:
-            raise Refused(f"evidence must be one of {', '.join(EVIDENCE)}, not {evidence!r}")
+            raise Refused(f"evidence must be one of {', '.join(EVIDENCE)}, not {clip(evidence)}")
         args["evidence"] = evidence
     if values.get("acquired_on"):
         args["acquired_on"] = parse_date(values["acquired_on"], "acquired_on")
     if values.get("quantity"):
-        quantity = parse_count(values["quantity"], "quantity", MAX_QUANTITY)
-        if quantity < 1:
+        if values["quantity"].strip() in ("0", "00"):
             raise Refused("quantity must be at least 1")
-        args["quantity"] = quantity
+        try:
+            args["quantity"] = whole_number(values["quantity"], "quantity", MAX_QUANTITY, minimum=1)
+        except Refused as exc:
+            raise Refused(f"{exc}: check the figure") from None
     if values.get("description"):
         args["description"] = values["description"][:200]
     if values.get("seal"):
         args["seal"] = values["seal"][:40]
-    return Item(**args)  # type: ignore[arg-type]
+    return Item(kind, parse_length(values["blade_length"]), FeatureValues(recorded), **args)  # type: ignore[arg-type]
 
 
-# Short names accepted in `--item KIND:BLADE:FEATURE:...` for speed at the counter.
-_FLAG_ALIASES = {
-    "plain": "plain_edge", "plain-edge": "plain_edge",
-    "point": "sharp_point", "sharp-point": "sharp_point", "pointed": "sharp_point",
-    "at-handle": "serrated_at_handle", "serrated-at-handle": "serrated_at_handle",
-    "spikes": "spikes", "secondary": "secondary_edge", "secondary-edge": "secondary_edge",
-    "blunt-spine": "blunt_spine", "spine": "blunt_spine",
-}
-_VALUE_ALIASES = {
-    "serrated": "serrated_length", "holes": "holes", "points": "points", "value": "claimed_value",
-    "evidence": "evidence", "acquired": "acquired_on", "qty": "quantity", "quantity": "quantity",
-    "seal": "seal", "desc": "description", "style": "point_style", "point-style": "point_style",
-}
-
-
-
-def item_from_spec(spec: str) -> Item:
-    """Parse the `--item` shorthand into the same fields as a CSV row."""
-    parts = [p.strip() for p in spec.split(":")]
-    if len(parts) < 2 or not parts[0] or not parts[1]:
-        raise Refused(f"--item {spec!r}: expected {ITEM_SPEC_HELP}")
-    fields: dict[str, str] = {"kind": parts[0], "blade_length": parts[1]}
-    for token in parts[2:]:
+def fields_from_words(words: Iterator[str] | list[str], features: Features, where: str) -> dict[str, str]:
+    """CSV-named fields from shorthand words: `plain`, `no-plain`, `serrated=3in`, `tanto`, `qty=3`."""
+    fields: dict[str, str] = {}
+    for token in words:
+        token = token.strip()
         if not token:
             continue
-        name, _, value = token.partition("=")
-        key = name.lower()
-        if _ and key in _VALUE_ALIASES:
-            fields[_VALUE_ALIASES[key]] = value
-        elif not _ and key in ("tanto", "reverse-tanto"):
-            fields["point_style"] = key
-        elif not _ and key in _FLAG_ALIASES:
-            fields[_FLAG_ALIASES[key]] = "yes"
-        elif not _ and key.startswith("no-") and key[3:] in _FLAG_ALIASES:
-            fields[_FLAG_ALIASES[key[3:]]] = "no"
-        else:
-            raise Refused(f"--item {spec!r}: unknown feature {token!r}; expected {ITEM_SPEC_HELP}")
-    return item_from_fields(fields)
+        name, has_value, value = token.partition("=")
+        key = name.strip().lower()
+        if has_value and key in _VALUE_WORDS:
+            fields[_VALUE_WORDS[key]] = value
+            continue
+        negated = not has_value and key.startswith("no-")
+        found = features.word(key[3:] if negated else key)
+        if found is not None:
+            feature, option = found
+            if option is not None and not has_value and not negated:
+                fields[feature.name] = option
+                continue
+            if feature.type == YES_NO and not has_value:
+                fields[feature.name] = "no" if negated else "yes"
+                continue
+            if feature.type != YES_NO and has_value and option is None:
+                fields[feature.name] = value
+                continue
+        raise Refused(f"{where}: unknown feature {clip(token)}; expected {ITEM_SPEC_HELP} "
+                      f"({features.shorthand_help()})")
+    return fields
+
+
+def item_from_spec(spec: str, features: Features | None = None) -> Item:
+    """Parse the `--item` shorthand into the same fields as a CSV row."""
+    features = features or standard_features()
+    parts = [p.strip() for p in spec.split(":")]
+    if len(parts) < 2 or not parts[0] or not parts[1]:
+        raise Refused(f"--item {clip(spec)}: expected {ITEM_SPEC_HELP}")
+    fields = {"kind": parts[0], "blade_length": parts[1],
+              **fields_from_words(parts[2:], features, f"--item {clip(spec)}")}
+    return item_from_fields(fields, features)

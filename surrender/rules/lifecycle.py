@@ -49,17 +49,3 @@ def effective_payable(status: str, payable_pence: int, voided: bool = False) -> 
     if voided or status in UNPAID_STATUSES:
         return 0
     return payable_pence
-
-
-PAYMENT_FIELDS = (("sort_code", "sort code"), ("account_number", "account number"),
-                  ("account_name", "account name"))
-
-
-def payment_missing(claimant_fields) -> list[str]:
-    """Which payment details a claim still lacks, in words (`["sort code", "account number"]`);
-    empty when it can be paid. `claimant_fields` is any mapping with the claimant's
-    sort_code, account_number and account_name (None for an anonymous or purged claimant:
-    then everything is missing)."""
-    if claimant_fields is None:
-        return [label for _, label in PAYMENT_FIELDS]
-    return [label for key, label in PAYMENT_FIELDS if not (claimant_fields.get(key) or "").strip()]

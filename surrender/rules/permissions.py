@@ -10,6 +10,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "show": frozenset(ROLES),
     "receipt": frozenset({"desk", "manager"}),
     "void": frozenset({"manager"}),
+    "recent": frozenset({"desk", "manager"}),
+    "status": frozenset(ROLES),  # and anyone with no --staff: it shows only what it can
     "claims.list": frozenset({"finance", "manager"}),
     "claims.approve": frozenset({"finance", "manager"}),
     "claims.reject": frozenset({"finance", "manager"}),

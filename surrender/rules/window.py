@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from surrender.errors import Refused
@@ -50,3 +51,32 @@ def parse_local_datetime(text: str, zone_name: str = "Europe/London") -> dt.date
     if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
         raise Refused(f"--at {text!r} does not exist in {zone_name} (clocks went forward)")
     return local
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """Where today falls against the campaign window, in its local calendar days."""
+
+    state: str  # "open", "not yet open" or "closed"
+    days: int  # days until it opens, or since it closed (0 while open)
+
+    def __str__(self) -> str:
+        plural = "" if self.days == 1 else "s"
+        if self.state == "not yet open":
+            return "opens tomorrow" if self.days == 1 else f"opens in {self.days} day{plural}"
+        if self.state == "closed":
+            return "closed yesterday" if self.days == 1 else f"closed {self.days} day{plural} ago"
+        return "open"
+
+
+def window_state(campaign: Campaign, now: dt.datetime) -> WindowState:
+    """Open from local midnight of the first day to local midnight after the last; the days
+    before or after are counted in local calendar days (so 23:59 the night before is 1 day)."""
+    if now.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    today = now.astimezone(ZoneInfo(campaign.timezone)).date()
+    if today < campaign.opens:
+        return WindowState("not yet open", (campaign.opens - today).days)
+    if today > campaign.closes:
+        return WindowState("closed", (today - campaign.closes).days)
+    return WindowState("open", 0)

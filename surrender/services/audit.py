@@ -143,10 +143,3 @@ def verify_chain(session: Session, anchor: Anchor | None = None,
         return ChainReport(count, None, f"the anchor vouches for {anchor.events} events but only {count} "
                                         "remain (events deleted)")
     return ChainReport(count, None, None)
-
-
-def anchor_line(session: Session) -> str:
-    """One line to keep outside the database: how many events, and the chain's head hash."""
-    count = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
-    head = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
-    return f"surrender-anchor events={count} head={head}"

@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from surrender.campaigns import DEFAULT_CAMPAIGN, load_file, resolve
+from surrender.campaigns import DEFAULT_CAMPAIGN, load_file, load_preset, preset_codes, resolve
 from surrender.db import insert_if_absent
 from surrender.errors import Refused
-from surrender.models import CampaignRecord, Staff
+from surrender.models import CampaignRecord, Staff, Surrender
 from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.services import audit
 from surrender.services.auth import RoleRefused, perform
@@ -25,8 +26,9 @@ def _is_file(name: str) -> bool:
     return name.endswith(".toml") or "/" in name
 
 
-def campaign_for(session: Session, ctx: Context, staff: Staff) -> Campaign:
-    """The campaign named by the context: stored text for a registered code, else register it."""
+def campaign_for(session: Session, ctx: Context, staff: Staff, store: bool = True) -> Campaign:
+    """The campaign named by the context: stored text for a registered code, else register it
+    (unless `store` is False: a preview reads and writes nothing)."""
     name = ctx.campaign or DEFAULT_CAMPAIGN
     if not _is_file(name):
         stored = session.get(CampaignRecord, name)
@@ -37,20 +39,39 @@ def campaign_for(session: Session, ctx: Context, staff: Staff) -> Campaign:
         raise RoleRefused(f"bringing campaign {campaign.code} into use from a file needs the admin role; "
                           f"{staff.number} is {staff.role} (an admin runs `surrender campaign register {name}`)",
                           staff.id, "campaign.register")
-    register(session, campaign, ctx.now(), staff.id)
+    if store:
+        register(session, campaign, ctx.now(), staff.id)
     return campaign
 
 
-def register(session: Session, campaign: Campaign, now, staff_id: int | None) -> bool:
-    """Store the campaign's text if new (audited); refuse a changed text under a known code."""
-    digest = hashlib.sha256(campaign.source.encode()).hexdigest()
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def register(session: Session, campaign: Campaign, now, staff_id: int | None, replace_unused: bool = False) -> bool:
+    """Store the campaign's text if new (audited). A preset's code only ever holds the preset's
+    own text; a known code's text never changes once a surrender uses it (`replace_unused`:
+    an admin may correct it before then)."""
+    digest = _digest(campaign.source)
+    if campaign.code in preset_codes() and digest != _digest(load_preset(campaign.code).source):
+        raise Refused(f"campaign code {campaign.code} is the preset shipped with surrender; a file with other "
+                      "rules needs a code of its own (change `code` in the file and register that)")
     # Two terminals may use a campaign for the first time at once: insert-if-absent, then compare.
     inserted = insert_if_absent(session, CampaignRecord, code=campaign.code, name=campaign.name,
-                                source=campaign.source, sha256=digest, registered_at=now).rowcount
-    stored = session.get(CampaignRecord, campaign.code)
+                                source=campaign.source, sha256=digest, registered_at=now)
+    stored = session.execute(select(CampaignRecord).where(CampaignRecord.code == campaign.code)
+                             .with_for_update()).scalar_one()
     if stored.sha256 != digest:
-        raise Refused(f"campaign {campaign.code} is already registered with different rules; "
-                      "give a changed scheme a new code")
+        used = session.execute(select(exists().where(Surrender.campaign_code == campaign.code))).scalar()
+        if used or not replace_unused:
+            raise Refused(f"campaign {campaign.code} is already registered with different rules"
+                          f"{' and surrenders were logged under it' if used else ''}; its rules never change: "
+                          "give the changed scheme a new code (edit `code` in the file) and register that")
+        session.execute(update(CampaignRecord).where(CampaignRecord.code == campaign.code)
+                        .values(name=campaign.name, source=campaign.source, sha256=digest, registered_at=now))
+        audit.record(session, now, staff_id, "campaign.replaced", "campaign", campaign.code,
+                     {"sha256": digest, "previous_sha256": stored.sha256})
+        return True
     if inserted:
         audit.record(session, now, staff_id, "campaign.registered", "campaign", campaign.code, {"sha256": digest})
     return bool(inserted)
@@ -61,6 +82,25 @@ def register_file(ctx: Context, path: Path) -> tuple[Campaign, bool]:
     campaign = load_file(path)
 
     def work(session: Session, admin: Staff) -> tuple[Campaign, bool]:
-        return campaign, register(session, campaign, ctx.now(), admin.id)
+        return campaign, register(session, campaign, ctx.now(), admin.id, replace_unused=True)
 
     return perform(ctx, "campaign.register", work)
+
+
+def campaign_to_ask_about(ctx: Context) -> Campaign:
+    """The campaign the counter's questions come from: a preset or file as named, or, for a code
+    registered from a file earlier, its stored text (read only)."""
+    from surrender.errors import NotFound
+
+    try:
+        return resolve(ctx.campaign)
+    except NotFound as exc:
+        not_found = str(exc)
+
+    def work(session: Session, staff: Staff) -> Campaign:
+        stored = session.get(CampaignRecord, ctx.campaign)
+        if stored is None:
+            raise NotFound(not_found)
+        return parse_campaign(stored.source)
+
+    return perform(ctx, "show", work, write=False)

@@ -16,8 +16,8 @@ from surrender.clock import iso
 from surrender.errors import Refused
 from surrender.models import Claim, Claimant, Staff, Surrender
 from surrender.rules import claimant as claimant_rules
-from surrender.rules.lifecycle import (PAYMENT_EDITABLE, STATUSES, UNPAID_STATUSES, next_status, payment_missing,
-                                       require_reason)
+from surrender.rules.claimant import payment_gaps
+from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, UNPAID_STATUSES, next_status, require_reason
 from surrender.rules.masking import mask_name
 from surrender.rules.permissions import sees_personal_data
 from surrender.rules.money import format_gbp, format_pence
@@ -104,7 +104,7 @@ def _blank(column):
 
 
 def lacks_payment_sql():
-    """True when a claim cannot be paid for want of details (`rules.lifecycle.payment_missing`):
+    """True when a claim cannot be paid for want of details (`rules.claimant.payment_gaps`):
     no claimant row, a purged one, or a sort code, account number or account name missing.
     Needs `Claimant` outer-joined on `Surrender.claimant_id`."""
     return or_(Claimant.id.is_(None), Claimant.purged_at.is_not(None), _blank(Claimant.sort_code),
@@ -113,7 +113,7 @@ def lacks_payment_sql():
 
 def claims_missing_payment(session: Session, statuses: tuple[str, ...] = ("approved",)) -> list[dict]:
     """Live claims in `statuses` (approved: what an export would take) that lack payment
-    details, oldest reference first: `[{"reference": ..., "missing": ["sort code", ...]}]`.
+    details, oldest reference first: `[{"reference": ..., "missing": ["no sort code", ...]}]`.
     Runs in the caller's transaction, so `claims export` can hold these back."""
     query = (select(Surrender.reference, Claimant.sort_code, Claimant.account_number, Claimant.account_name,
                     Claimant.purged_at, Claimant.id.label("claimant_id"))
@@ -123,7 +123,8 @@ def claims_missing_payment(session: Session, statuses: tuple[str, ...] = ("appro
                     lacks_payment_sql())
              .order_by(Surrender.reference))
     return [{"reference": r.reference,
-             "missing": payment_missing(None if r.claimant_id is None or r.purged_at is not None else r._mapping)}
+             "missing": payment_gaps(None, None, None) if r.claimant_id is None or r.purged_at is not None
+             else payment_gaps(r.sort_code, r.account_number, r.account_name)}
             for r in session.execute(query)]
 
 
@@ -148,8 +149,8 @@ _NORMALISE = {
     "sort_code": claimant_rules.normalise_sort_code,
     "account_number": claimant_rules.normalise_account_number,
     "account_name": claimant_rules.normalise_account_name,
-    "phone": claimant_rules.normalise_phone,
-    "email": claimant_rules.normalise_email,
+    "phone": claimant_rules.check_phone,
+    "email": claimant_rules.check_email,
     "address": claimant_rules.normalise_address,
     "postcode": claimant_rules.normalise_postcode,
 }
@@ -194,11 +195,11 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
             if mine:  # one event per part of the record it changes: bank details, contact details
                 audit.record(session, ctx.now(), staff.id, action, "surrender", surrender.id,
                              {"reference": surrender.reference, "fields_changed": mine})
-        missing = payment_missing({**{k: getattr(person, k) for k in ("sort_code", "account_number",
-                                                                      "account_name")}, **values})
+        now_held = {**{k: getattr(person, k) for k in ("sort_code", "account_number", "account_name")}, **values}
+        missing = payment_gaps(now_held["sort_code"], now_held["account_number"], now_held["account_name"])
         done = f"{surrender.reference}: " + (f"updated {', '.join(f.replace('_', ' ') for f in changed)}"
                                               if changed else "nothing changed")
-        return done + (f"; still missing {', '.join(missing)}" if missing else "; payment details complete")
+        return done + (f"; still cannot be paid: {', '.join(missing)}" if missing else "; payment details complete")
 
     return perform(ctx, "claims.set_payment", work)
 

@@ -18,7 +18,7 @@ from surrender.models import CampaignRecord
 from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.rules.claimant import ClaimantDetails
 from surrender.rules.lifecycle import effective_payable, require_reason
-from surrender.rules.compensation import Assessor, ItemAssessment, assess_item
+from surrender.rules.compensation import Assessor, ItemAssessment, assess_item, check_totals
 from surrender.rules.items import Item
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_decision_trail, sees_personal_data
@@ -35,12 +35,19 @@ CHUNK = 5000
 
 @dataclass
 class LogRequest:
-    items: Iterable[Item]
+    items: Iterable[Item]  # or an object whose items_for(features) reads them under the campaign
     at: dt.datetime | None = None
     anonymous: bool = False
     no_claim: bool = False
     claimant: ClaimantDetails | None = None
     declared: bool = False
+
+    def items_under(self, campaign: Campaign) -> Iterable[Item]:
+        """The items as read under `campaign`'s features (shorthand and CSV columns are the
+        campaign's own, so they are parsed only once the campaign is known)."""
+        if hasattr(self.items, "items_for"):
+            return self.items.items_for(campaign.features)
+        return self.items
 
     @property
     def claiming(self) -> bool:
@@ -75,7 +82,8 @@ def _next_number(session: Session, station: str, campaign: str) -> int:
 
 def _line_row(item: Item, assessment: ItemAssessment) -> dict:
     """The stored form of a distinct line (totals are filled in once all rows are counted)."""
-    features = {k: (str(v) if not isinstance(v, (bool, int)) else v) for k, v in item.features().items()}
+    # Stored as before features were declared: name -> value, lengths as exact text in mm.
+    features = {k: (str(v) if not isinstance(v, (bool, int)) else v) for k, v in item.values().items()}
     return {
         "kind": item.kind,
         "description": item.description,
@@ -121,7 +129,7 @@ def log_surrender(ctx: Context, request: LogRequest,
         session.add(surrender)
         session.flush()
         assessor = Assessor(campaign, request.claiming)
-        _store_items(session, surrender.id, campaign, request.items, assessor, progress)
+        _store_items(session, surrender.id, campaign, request.items_under(campaign), assessor, progress)
         if assessor.rows == 0:
             raise Refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES]")
         count = sum(a.quantity for _, a in assessor.lines())
@@ -202,6 +210,7 @@ def _store_items(session: Session, surrender_id: int, campaign: Campaign, items:
         quantity = item.quantity * rows
         totals.append((rows, quantity, assessment.unit_claimed_pence * quantity,
                        assessment.unit_compensation_pence * quantity, surrender_id, number))
+    check_totals(sum(t[1] for t in totals), max(sum(t[2] for t in totals), sum(t[3] for t in totals)))
     if totals:
         connection.exec_driver_sql(sql.update_totals, totals)
     if progress:

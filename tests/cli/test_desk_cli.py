@@ -103,25 +103,25 @@ def test_reprint_is_marked_and_written_beside_the_original(cli, tmp_path):
 def test_the_guided_prompts_show_compensation_before_saving(cli, monkeypatch):
     monkeypatch.setattr("surrender.cli.desk.stdin_is_terminal", lambda: True)
     answers = "\n".join([
-        "n",                      # anonymous?
-        "Jane Smith", "1 High Street", "CB1 1JG", "", "", "",  # name, address, postcode, phone, email, business
-        "y", "y",                 # claiming? declaration made?
-        "n",                      # bank details now?
-        "1", "10in", "y", "y", "3in", "n", "0", "n", "0",  # kind, blade, plain, point, serrated, at handle, holes, spikes, points
-        "3", "", "", "", "",      # quantity, description, seal, claimed value, acquired on
-        "n",                      # another item?
-        "y",                      # save?
+        "Jane Smith", "1 High Street", "CB1 1JG",  # name, address, postcode
+        "", "",                   # claiming with the declaration: yes; phone, email, bank...: no
+        "10in", "", "", "3in",    # blade, then plain edge [yes], sharp point [yes], serrated: settled
+        "",                       # no more items
+        "1", "10in serrated=3in qty=3",  # at the review: change item 1 to three of them
+        "",                       # save
     ]) + "\n"
     result = cli("log", "--at", "2024-09-02 10:00", input=answers)
     assert result.exit_code == 0, result.output
-    preview, saved = result.output.split("Save this surrender", 1)
-    assert "eligible, £30.00" in preview and "payable £30.00" in preview
+    first, preview, saved = result.output.split("Save?", 2)
+    assert "eligible, £10.00" in first and "payable £0.00 (not_payable)" in first
+    assert "x3" in preview and "eligible, £30.00" in preview and "payable £30.00" in preview
     assert "TW-Z24-000001-" in saved
 
 
 def test_help_for_every_command_has_an_example_or_description(cli):
-    for command in (["log"], ["show"], ["receipt"], ["void"], ["staff", "add"], ["campaign", "show"],
-                    ["claims", "export"], ["claims", "paid"], ["report", "totals"], ["report", "pdf"], ["audit", "verify"],
+    for command in (["log"], ["show"], ["receipt"], ["void"], ["recent"], ["status"], ["desk"],
+                    ["staff", "add"], ["campaign", "show"], ["claims", "export"], ["claims", "paid"],
+                    ["report", "totals"], ["report", "pdf"], ["audit", "verify"],
                     ["db", "upgrade"], ["demo"]):
         result = cli(*command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
@@ -130,11 +130,12 @@ def test_help_for_every_command_has_an_example_or_description(cli):
 
 def test_a_desk_session_logs_several_surrenders_and_survives_a_refusal(cli, monkeypatch):
     monkeypatch.setattr("surrender.cli.desk.stdin_is_terminal", lambda: True)
-    anonymous_knife = ["y", "1", "10in", "y", "y", "3in", "n", "0", "n", "0", "1", "", "", "n", "y"]
+    anonymous_knife = ["", "10in serrated=3in", "", ""]  # no name, the item, no more items, save
     answers = "\n".join([
-        "2024-09-05 11:00", *anonymous_knife, "y",   # first surrender, then "next?"
-        "2024-09-30 10:00", "y",                      # outside the window: refused at once; next
-        "2024-09-06 12:00", *anonymous_knife, "n",    # another, then leave
+        "", "2024-09-05 11:00", *anonymous_knife,    # Enter at the menu: a new surrender
+        "", "2024-09-30 10:00",                      # outside the window: refused at once
+        "", "2024-09-06 12:00", *anonymous_knife,    # another
+        "quit",
     ]) + "\n"
     result = cli("desk", input=answers)
     assert result.exit_code == 0, result.output

@@ -100,7 +100,7 @@ def read_csv(path: Path) -> list[dict]:
 
 
 def read_rows(path: Path) -> list[dict]:
-    return json.loads(path.read_text()) if path.suffix == ".json" else read_csv(path)
+    return json.loads(path.read_text())["claims"] if path.suffix == ".json" else read_csv(path)
 
 
 def pence(amount: str) -> int:
@@ -227,16 +227,16 @@ def test_across_batches_with_voids_and_rejections_every_payable_claim_is_in_exac
 # --- the file ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_the_export_file_is_owner_only_even_when_it_replaces_a_readable_one(ctx, tmp_path, fmt):
+def test_the_export_file_is_owner_only_whatever_the_umask_and_nothing_is_left_beside_it(ctx, tmp_path, fmt):
     approved(ctx, knives(3))
     out = tmp_path / "out" / f"batch.{fmt}"
-    out.parent.mkdir()
-    out.write_text("old")
-    os.chmod(out, 0o644)
-    export_claims(finance(ctx), out, fmt)
+    old_umask = os.umask(0)
+    try:
+        export_claims(finance(ctx), out, fmt)
+    finally:
+        os.umask(old_umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert os.listdir(out.parent) == [out.name]  # no staging file left behind
-    assert out.read_text() != "old"
 
 
 def test_csv_export_read_back_has_every_spec_column_and_exact_amounts(ctx, tmp_path):
@@ -276,7 +276,9 @@ def test_json_export_carries_the_same_fields_with_exact_amounts_and_raw_text(ctx
     forty = approved(ctx, knives(4))
     formula = approved(ctx, knives(3), who=claimant('=HYPERLINK("x")'))
     result = export_claims(finance(ctx), tmp_path / "batch.json", "json")
-    rows = {r["reference"]: r for r in json.loads((tmp_path / "batch.json").read_text())}
+    document = json.loads((tmp_path / "batch.json").read_text())
+    rows = {r["reference"]: r for r in document["claims"]}
+    assert list(document) == ["batch", "anchor", "claims"] and document["batch"] == 1
     assert set(rows) == {forty, formula}
     assert all(list(r) == SPEC_COLUMNS for r in rows.values())
     assert rows[forty]["amount"] == "40.00" and rows[forty]["batch"] == 1 and rows[forty]["items"] == 4

@@ -95,7 +95,7 @@ def test_what_is_missing_is_named_for_every_approved_claim_lacking_details(ctx):
     reference = log(ctx, bank=False)
     approve_claim(finance(ctx), reference)
     assert db.run(ctx.url, claims_missing_payment, write=False) == [
-        {"reference": reference, "missing": ["sort code", "account number", "account name"]}]
+        {"reference": reference, "missing": ["no sort code", "no account number", "no account name"]}]
     pending = log(ctx, bank=False)
     assert [c["reference"] for c in db.run(
         ctx.url, lambda s: claims_missing_payment(s, ("pending", "approved")), write=False)] == sorted(

@@ -159,7 +159,7 @@ def populate(url: str, tmp) -> dict[str, Logged]:
     for key, campaign, station, when, lines, claiming, _ in PLAN:
         anonymous = not claiming and key == "anonymous"
         ctx = replace(contexts[campaign], staff=desk[station], station=station)
-        person = None if anonymous else make_claimant("Jane Smith", "1 High Street", "CB1 1JG")
+        person = None if anonymous else make_claimant("Jane Smith", "1 High Street", "CB1 1JG", sort_code="12-34-56", account_number="12345678")
         request = LogRequest(items=[item_from_spec(line.spec(campaign)) for line in lines], at=at(when),
                              anonymous=anonymous, no_claim=not claiming and not anonymous, claimant=person,
                              declared=claiming)
@@ -351,7 +351,7 @@ def test_voiding_or_rejecting_moves_the_totals_by_exactly_that_claim(ctx, tmp_pa
     manager = replace(ctx, staff="5001", pin=PINS["5001"])
     finance = replace(ctx, staff="4001", pin=PINS["4001"])
     knife = "zombie-knife:10in:plain:point:serrated=3in"
-    person = make_claimant("Jane Smith", "1 High Street", "CB1 1JG")
+    person = make_claimant("Jane Smith", "1 High Street", "CB1 1JG", sort_code="12-34-56", account_number="12345678")
 
     def log(qty):
         return log_surrender(ctx, LogRequest(items=[item_from_spec(f"{knife}:qty={qty}")], claimant=person,

@@ -53,7 +53,8 @@ def quick_pins(monkeypatch):
 
 def request(qty: int = 3) -> LogRequest:
     return LogRequest(items=[item_from_spec(f"{KNIFE}:qty={qty}")], declared=True,
-                      claimant=make_claimant("Jane Smith", "1 High Street, Cambridge", "CB1 1JG"))
+                      claimant=make_claimant("Jane Smith", "1 High Street, Cambridge", "CB1 1JG",
+                                             sort_code="12-34-56", account_number="12345678"))
 
 
 @dataclass

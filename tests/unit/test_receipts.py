@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from surrender.errors import Refused
-from surrender.receipts import receipt_path, render_receipt
+from surrender.receipts import receipt_path, render_receipt, tags_path
 from surrender.views import ClaimView, LineView, SurrenderView
 
 UTC = dt.timezone.utc
@@ -224,3 +224,20 @@ def test_a_real_reader_sees_pounds_and_the_reference(tmp_path):
     path = render_receipt(make_view(), tmp_path / "r.pdf")
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert REF in text and "£30.00" in text
+
+
+@pytest.mark.parametrize("paper", ["a4", "80mm"])
+def test_the_tags_alone_are_the_retained_copy_without_the_claimant_copy(tmp_path, paper):
+    view = make_view([line(1, quantity=3), line(4, seal="SB-77")])
+    both = render(tmp_path, view, paper=paper, name="both.pdf")
+    tags = render(tmp_path, view, paper=paper, name="tags.pdf", copies=("retained",))
+    assert not any("Claimant copy" in page for page in tags)
+    assert all("Retained copy" in page for page in tags)
+    assert re.findall(r"Item (\d+) of 4", "\n".join(tags)) == ["1", "2", "3", "4"]
+    unnumbered = [re.sub(r"Page \d+", "", page) for page in both if "Retained copy" in page]
+    assert [re.sub(r"Page \d+", "", page) for page in tags] == unnumbered  # numbered from 1 in its own file
+
+
+def test_the_tags_file_sits_beside_its_receipt(tmp_path):
+    assert tags_path(tmp_path / f"{REF}.pdf") == tmp_path / f"{REF}-tags.pdf"
+    assert tags_path(tmp_path / f"{REF}-reprint.pdf") == tmp_path / f"{REF}-reprint-tags.pdf"

@@ -1,6 +1,5 @@
 """SPEC 1 and 4: what each item and each claim earns, the claim minimum and the review flags."""
 
-from dataclasses import replace
 
 import pytest
 
@@ -13,18 +12,18 @@ from surrender.rules.money import parse_money
 ZOMBIE = load_preset("zombie-2024")
 NINJA = load_preset("ninja-2025")
 
-KNIFE = Item(kind="zombie-knife", blade_length_mm=parse_length("9.5in"), plain_edge=True, sharp_point=True, spikes=True)
-NOT_A_ZOMBIE_KNIFE = replace(KNIFE, spikes=False)  # misses every "one or more of" feature
-SWORD = Item(
+KNIFE = Item.of(kind="zombie-knife", blade_length_mm=parse_length("9.5in"), plain_edge=True, sharp_point=True, spikes=True)
+NOT_A_ZOMBIE_KNIFE = KNIFE.but(spikes=False)  # misses every "one or more of" feature
+SWORD = Item.of(
     kind="ninja-sword", blade_length_mm=parse_length("18in"), plain_edge=True, secondary_edge=True,
     blunt_spine=True, point_style="tanto",
 )
-NOT_A_NINJA_SWORD = replace(SWORD, point_style="other")
+NOT_A_NINJA_SWORD = SWORD.but(point_style="other")
 
 
 def knife(value: str | None = None, evidence: str = "none", quantity: int = 1, **changes) -> Item:
     pence = None if value is None else parse_money(value)
-    return replace(KNIFE, claimed_value_pence=pence, evidence=evidence, quantity=quantity, **changes)
+    return KNIFE.but(claimed_value_pence=pence, evidence=evidence, quantity=quantity, **changes)
 
 
 def claim(campaign, items, claiming=True):
@@ -59,7 +58,7 @@ def test_an_eligible_item_with_no_claimed_value_earns_the_standard(campaign, ite
     ],
 )
 def test_a_higher_claimed_value_is_paid_only_with_acceptable_evidence(campaign, item, evidence, earns):
-    assessment = assess_item(campaign, replace(item, claimed_value_pence=4500, evidence=evidence), claiming=True)
+    assessment = assess_item(campaign, item.but(claimed_value_pence=4500, evidence=evidence), claiming=True)
     assert assessment.eligible
     assert assessment.unit_claimed_pence == 4500
     assert assessment.unit_compensation_pence == earns
@@ -80,7 +79,7 @@ def test_a_higher_claimed_value_is_paid_only_with_acceptable_evidence(campaign, 
     ],
 )
 def test_a_claimed_value_at_or_below_the_standard_still_gets_the_standard_as_a_floor(campaign, item, value, standard):
-    assessment = assess_item(campaign, replace(item, claimed_value_pence=value, evidence="receipt"), claiming=True)
+    assessment = assess_item(campaign, item.but(claimed_value_pence=value, evidence="receipt"), claiming=True)
     assert assessment.unit_compensation_pence == standard
 
 
@@ -94,7 +93,7 @@ def test_a_value_one_penny_over_the_standard_with_evidence_is_paid_in_full():
 )
 @pytest.mark.parametrize(("value", "evidence"), [(None, "none"), (4500, "receipt")])
 def test_an_ineligible_item_earns_nothing_whatever_is_claimed(campaign, item, value, evidence):
-    assessment = assess_item(campaign, replace(item, claimed_value_pence=value, evidence=evidence), claiming=True)
+    assessment = assess_item(campaign, item.but(claimed_value_pence=value, evidence=evidence), claiming=True)
     assert assessment.eligible is False
     assert assessment.unit_compensation_pence == 0
     assert assessment.compensation_pence == 0
@@ -103,7 +102,7 @@ def test_an_ineligible_item_earns_nothing_whatever_is_claimed(campaign, item, va
 
 @pytest.mark.parametrize(("campaign", "item"), [(ZOMBIE, KNIFE), (NINJA, SWORD), (ZOMBIE, NOT_A_ZOMBIE_KNIFE)])
 def test_an_item_surrendered_without_a_claim_earns_nothing_and_says_so(campaign, item):
-    assessment = assess_item(campaign, replace(item, claimed_value_pence=4500, evidence="receipt"), claiming=False)
+    assessment = assess_item(campaign, item.but(claimed_value_pence=4500, evidence="receipt"), claiming=False)
     assert assessment.unit_compensation_pence == 0
     assert assessment.unit_claimed_pence == 0
     assert "no claim made" in assessment.reasons
@@ -127,9 +126,9 @@ def test_quantity_multiplies_both_the_claimed_and_the_paid_amounts():
     [
         pytest.param([KNIFE], NOT_PAYABLE, 0, id="one-standard"),
         pytest.param([KNIFE, KNIFE], NOT_PAYABLE, 0, id="two-standard"),
-        pytest.param([replace(KNIFE, quantity=2)], NOT_PAYABLE, 0, id="two-by-quantity"),
+        pytest.param([KNIFE.but(quantity=2)], NOT_PAYABLE, 0, id="two-by-quantity"),
         pytest.param([KNIFE, KNIFE, KNIFE], PENDING, 3000, id="three-standard"),
-        pytest.param([replace(KNIFE, quantity=3)], PENDING, 3000, id="three-by-quantity"),
+        pytest.param([KNIFE.but(quantity=3)], PENDING, 3000, id="three-by-quantity"),
         pytest.param([KNIFE, KNIFE, NOT_A_ZOMBIE_KNIFE], NOT_PAYABLE, 0, id="two-eligible-one-not"),
         pytest.param([KNIFE, KNIFE, KNIFE, NOT_A_ZOMBIE_KNIFE], PENDING, 3000, id="three-eligible-one-not"),
         pytest.param([knife("29.99", "receipt")], NOT_PAYABLE, 0, id="one-at-29.99"),
@@ -162,7 +161,7 @@ def test_a_claim_just_under_the_minimum_shows_the_total_it_reached():
     [
         pytest.param([SWORD], 500, id="one-sword"),
         pytest.param([SWORD, SWORD], 1000, id="two-swords"),
-        pytest.param([replace(SWORD, claimed_value_pence=1, evidence="receipt")], 500, id="floor"),
+        pytest.param([SWORD.but(claimed_value_pence=1, evidence="receipt")], 500, id="floor"),
         pytest.param([SWORD, NOT_A_NINJA_SWORD], 500, id="one-eligible-one-not"),
     ],
 )
@@ -179,7 +178,7 @@ def test_a_ninja_claim_has_no_minimum_so_one_five_pound_sword_is_payable(items, 
     [
         (ZOMBIE, [NOT_A_ZOMBIE_KNIFE]),
         (ZOMBIE, [NOT_A_ZOMBIE_KNIFE] * 5),
-        (ZOMBIE, [replace(KNIFE, acquired_on=ZOMBIE.ownership_cutoff.replace(day=27))] * 3),
+        (ZOMBIE, [KNIFE.but(acquired_on=ZOMBIE.ownership_cutoff.replace(day=27))] * 3),
         (NINJA, [NOT_A_NINJA_SWORD]),
     ],
 )
@@ -198,7 +197,7 @@ def test_a_not_payable_claim_still_records_what_was_claimed():
 
 
 def test_a_claim_counts_every_item_including_quantities():
-    assert claim(ZOMBIE, [replace(KNIFE, quantity=7), NOT_A_ZOMBIE_KNIFE]).item_count == 8
+    assert claim(ZOMBIE, [KNIFE.but(quantity=7), NOT_A_ZOMBIE_KNIFE]).item_count == 8
 
 
 # --- review flags -------------------------------------------------------------------------
@@ -250,10 +249,10 @@ def test_a_claim_of_exactly_five_hundred_pounds_is_not_flagged_at_all():
     [
         pytest.param([KNIFE] * 20, False, id="twenty-lines"),
         pytest.param([KNIFE] * 21, True, id="twenty-one-lines"),
-        pytest.param([replace(KNIFE, quantity=20)], False, id="quantity-20"),
-        pytest.param([replace(KNIFE, quantity=21)], True, id="quantity-21"),
-        pytest.param([replace(KNIFE, quantity=10), replace(KNIFE, quantity=11)], True, id="10-plus-11"),
-        pytest.param([replace(KNIFE, quantity=19), KNIFE], False, id="19-plus-1"),
+        pytest.param([KNIFE.but(quantity=20)], False, id="quantity-20"),
+        pytest.param([KNIFE.but(quantity=21)], True, id="quantity-21"),
+        pytest.param([KNIFE.but(quantity=10), KNIFE.but(quantity=11)], True, id="10-plus-11"),
+        pytest.param([KNIFE.but(quantity=19), KNIFE], False, id="19-plus-1"),
     ],
 )
 def test_more_than_twenty_items_flags_the_claim(items, flagged):
@@ -263,7 +262,7 @@ def test_more_than_twenty_items_flags_the_claim(items, flagged):
 
 
 def test_twenty_one_standard_items_make_an_unflagged_amount_but_a_flagged_count():
-    result = claim(ZOMBIE, [replace(KNIFE, quantity=21)])
+    result = claim(ZOMBIE, [KNIFE.but(quantity=21)])
     assert result.payable_pence == 21000
     assert result.flags == ("21 items, over 20",)
 
@@ -276,12 +275,12 @@ def test_both_presets_share_the_same_review_thresholds(campaign):
 
 
 def test_a_ninja_claim_is_flagged_by_the_same_thresholds():
-    result = claim(NINJA, [replace(SWORD, quantity=21, claimed_value_pence=10001, evidence="invoice")])
+    result = claim(NINJA, [SWORD.but(quantity=21, claimed_value_pence=10001, evidence="invoice")])
     assert len(result.flags) == 3
 
 
 def test_a_not_payable_claim_carries_no_flags():
-    result = claim(ZOMBIE, [replace(NOT_A_ZOMBIE_KNIFE, quantity=50)])
+    result = claim(ZOMBIE, [NOT_A_ZOMBIE_KNIFE.but(quantity=50)])
     assert result.status == NOT_PAYABLE
     assert result.flags == ()
 
@@ -294,9 +293,9 @@ STOCK = [
     KNIFE,
     NOT_A_ZOMBIE_KNIFE,
     knife("45", "receipt"),
-    replace(KNIFE, quantity=5),
+    KNIFE.but(quantity=5),
     knife("150", "invoice"),
-    replace(KNIFE, kind="zombie-machete"),
+    KNIFE.but(kind="zombie-machete"),
     KNIFE,
 ]
 
@@ -309,7 +308,7 @@ STOCK = [
         (ZOMBIE, [KNIFE] * 3),
         (ZOMBIE, [KNIFE] * 25),
         (ZOMBIE, [NOT_A_ZOMBIE_KNIFE] * 3),
-        (NINJA, [SWORD, SWORD, NOT_A_NINJA_SWORD, replace(SWORD, quantity=30)]),
+        (NINJA, [SWORD, SWORD, NOT_A_NINJA_SWORD, SWORD.but(quantity=30)]),
     ],
 )
 def test_the_assessor_gives_the_same_claim_as_assessing_items_one_by_one(campaign, items):
@@ -338,8 +337,8 @@ def test_the_assessor_groups_identical_lines_summing_their_quantities_in_first_s
 
 def test_the_assessor_keeps_items_with_different_seals_apart():
     assessor = Assessor(ZOMBIE, claiming=True)
-    assessor.add(replace(KNIFE, seal="A1"))
-    assessor.add(replace(KNIFE, seal="A2"))
+    assessor.add(KNIFE.but(seal="A1"))
+    assessor.add(KNIFE.but(seal="A2"))
     assert len(assessor.lines()) == 2
 
 

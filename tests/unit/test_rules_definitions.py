@@ -2,7 +2,6 @@
 ownership cut-off, evaluated exactly as the presets write them."""
 
 import datetime as dt
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -18,16 +17,16 @@ ZOMBIE = load_preset("zombie-2024")
 NINJA = load_preset("ninja-2025")
 
 # A blade that meets everything the zombie definition requires, and no "one or more of" feature.
-ZOMBIE_BASE = Item(
+ZOMBIE_BASE = Item.of(
     kind="zombie-knife",
     blade_length_mm=parse_length("9.5in"),
     plain_edge=True,
     sharp_point=True,
 )
 # A zombie knife that meets the whole definition by its spikes.
-ZOMBIE_OK = replace(ZOMBIE_BASE, spikes=True)
+ZOMBIE_OK = ZOMBIE_BASE.but(spikes=True)
 
-NINJA_OK = Item(
+NINJA_OK = Item.of(
     kind="ninja-sword",
     blade_length_mm=parse_length("18in"),
     plain_edge=True,
@@ -38,11 +37,11 @@ NINJA_OK = Item(
 
 
 def zombie(**changes) -> Item:
-    return replace(ZOMBIE_OK, **changes)
+    return ZOMBIE_OK.but(**changes)
 
 
 def ninja(**changes) -> Item:
-    return replace(NINJA_OK, **changes)
+    return NINJA_OK.but(**changes)
 
 
 # --- zombie-2024 -------------------------------------------------------------------------
@@ -76,7 +75,7 @@ def test_a_blade_missing_a_required_zombie_feature_is_not_eligible_and_says_why(
 
 
 def test_a_blade_missing_every_required_feature_lists_every_reason():
-    item = replace(ZOMBIE_OK, plain_edge=False, sharp_point=False, blade_length_mm=Decimal("100"), spikes=False)
+    item = ZOMBIE_OK.but(plain_edge=False, sharp_point=False, blade_length_mm=Decimal("100"), spikes=False)
     reasons = meets_definition(ZOMBIE, item)
     assert len(reasons) == 4
     assert "one or more of" in reasons[-1]
@@ -99,9 +98,9 @@ def test_a_blade_with_the_required_features_but_none_of_the_extra_ones_is_not_a_
 @pytest.mark.parametrize(
     "extra",
     [
-        pytest.param({"serrated_length_mm": parse_length("1in")}, id="short-serration-away-from-handle"),
-        pytest.param({"serrated_length_mm": parse_length("3in"), "serrated_at_handle": True}, id="long-serration-at-handle"),
-        pytest.param({"serrated_length_mm": parse_length("3in")}, id="long-serration-away-from-handle"),
+        pytest.param({"serrated_length": parse_length("1in")}, id="short-serration-away-from-handle"),
+        pytest.param({"serrated_length": parse_length("3in"), "serrated_at_handle": True}, id="long-serration-at-handle"),
+        pytest.param({"serrated_length": parse_length("3in")}, id="long-serration-away-from-handle"),
         pytest.param({"holes": 2}, id="two-holes"),
         pytest.param({"holes": 5}, id="five-holes"),
         pytest.param({"spikes": True}, id="spikes"),
@@ -110,7 +109,7 @@ def test_a_blade_with_the_required_features_but_none_of_the_extra_ones_is_not_a_
     ],
 )
 def test_each_one_or_more_of_feature_alone_is_enough(extra):
-    assert meets_definition(ZOMBIE, replace(ZOMBIE_BASE, **extra)) == []
+    assert meets_definition(ZOMBIE, ZOMBIE_BASE.but(**extra)) == []
 
 
 @pytest.mark.parametrize(
@@ -132,28 +131,28 @@ def test_each_one_or_more_of_feature_alone_is_enough(extra):
     ],
 )
 def test_a_serrated_edge_of_up_to_two_inches_next_to_the_handle_alone_does_not_count(serrated, at_handle, counts):
-    item = replace(ZOMBIE_BASE, serrated_length_mm=parse_length(serrated) if serrated != "0" else Decimal(0),
+    item = ZOMBIE_BASE.but(serrated_length=parse_length(serrated) if serrated != "0" else Decimal(0),
                    serrated_at_handle=at_handle)
     assert (meets_definition(ZOMBIE, item) == []) is counts
 
 
 @pytest.mark.parametrize(("holes", "counts"), [(0, False), (1, False), (2, True), (3, True)])
 def test_exactly_one_hole_does_not_count_but_more_than_one_does(holes, counts):
-    assert (meets_definition(ZOMBIE, replace(ZOMBIE_BASE, holes=holes)) == []) is counts
+    assert (meets_definition(ZOMBIE, ZOMBIE_BASE.but(holes=holes)) == []) is counts
 
 
 @pytest.mark.parametrize(("points", "counts"), [(0, False), (1, False), (2, False), (3, True), (4, True)])
 def test_two_sharp_points_do_not_count_but_more_than_two_do(points, counts):
-    assert (meets_definition(ZOMBIE, replace(ZOMBIE_BASE, points=points)) == []) is counts
+    assert (meets_definition(ZOMBIE, ZOMBIE_BASE.but(points=points)) == []) is counts
 
 
 @pytest.mark.parametrize(("spikes", "counts"), [(False, False), (True, True)])
 def test_spikes_count(spikes, counts):
-    assert (meets_definition(ZOMBIE, replace(ZOMBIE_BASE, spikes=spikes)) == []) is counts
+    assert (meets_definition(ZOMBIE, ZOMBIE_BASE.but(spikes=spikes)) == []) is counts
 
 
 def test_a_short_serration_at_the_handle_with_one_hole_and_two_points_is_still_not_enough():
-    item = replace(ZOMBIE_BASE, serrated_length_mm=parse_length("2in"), serrated_at_handle=True, holes=1, points=2)
+    item = ZOMBIE_BASE.but(serrated_length=parse_length("2in"), serrated_at_handle=True, holes=1, points=2)
     assert len(meets_definition(ZOMBIE, item)) == 1
 
 
@@ -218,7 +217,7 @@ def test_a_ninja_blade_must_be_from_fourteen_to_twenty_four_inches_inclusive(len
 
 
 def test_a_sword_missing_everything_lists_every_reason():
-    item = Item(kind="ninja-sword", blade_length_mm=parse_length("10in"))
+    item = Item.of(kind="ninja-sword", blade_length_mm=parse_length("10in"))
     assert len(meets_definition(NINJA, item)) == 5
 
 
@@ -242,7 +241,7 @@ def test_a_sword_missing_everything_lists_every_reason():
     ],
 )
 def test_an_item_acquired_on_the_cut_off_date_is_eligible_but_the_day_after_is_not(campaign, item, acquired_on, eligible):
-    assessment = assess_item(campaign, replace(item, acquired_on=acquired_on), claiming=True)
+    assessment = assess_item(campaign, item.but(acquired_on=acquired_on), claiming=True)
     assert assessment.eligible is eligible
     if not eligible:
         assert any("after the ownership cut-off" in r for r in assessment.reasons)
@@ -250,7 +249,7 @@ def test_an_item_acquired_on_the_cut_off_date_is_eligible_but_the_day_after_is_n
 
 
 def test_an_item_acquired_too_late_and_outside_the_definition_gives_both_reasons():
-    item = replace(ZOMBIE_BASE, acquired_on=dt.date(2024, 9, 1))
+    item = ZOMBIE_BASE.but(acquired_on=dt.date(2024, 9, 1))
     reasons = assess_item(ZOMBIE, item, claiming=True).reasons
     assert any("one or more of" in r for r in reasons)
     assert any("cut-off" in r for r in reasons)

@@ -28,12 +28,12 @@ def test_the_csv_columns_are_exactly_those_in_the_spec():
 
 def test_empty_cells_take_the_defaults():
     item = item_from_fields(row())
-    assert item == Item(kind="zombie-knife", blade_length_mm=Decimal("241.3"))
-    assert item.plain_edge is False
-    assert item.sharp_point is False
-    assert item.serrated_length_mm == 0
-    assert item.holes == 0 and item.points == 0
-    assert item.point_style == "other"
+    assert item == Item.of(kind="zombie-knife", blade_length_mm=Decimal("241.3"))
+    assert item.features["plain_edge"] is False
+    assert item.features["sharp_point"] is False
+    assert item.features["serrated_length"] == 0
+    assert item.features["holes"] == 0 and item.features["points"] == 0
+    assert item.features["point_style"] == "other"
     assert item.claimed_value_pence is None
     assert item.evidence == "none"
     assert item.acquired_on is None
@@ -56,9 +56,9 @@ def test_a_fully_filled_row_is_read_into_every_field():
         secondary_edge="1", blunt_spine="No", point_style="Tanto", claimed_value="£45.50", evidence="Receipt",
         acquired_on="2024-08-01", quantity="12", seal="S-0001",
     ))
-    assert item == Item(
+    assert item == Item.of(
         kind="zombie-machete", description="black, serrated", blade_length_mm=Decimal(240), plain_edge=True,
-        sharp_point=True, serrated_length_mm=Decimal("76.2"), serrated_at_handle=False, holes=2, spikes=True,
+        sharp_point=True, serrated_length=Decimal("76.2"), serrated_at_handle=False, holes=2, spikes=True,
         points=3, secondary_edge=True, blunt_spine=False, point_style="tanto", claimed_value_pence=4550,
         evidence="receipt", acquired_on=dt.date(2024, 8, 1), quantity=12, seal="S-0001",
     )
@@ -90,7 +90,7 @@ def test_kind_and_blade_length_are_required(cells, message):
 @pytest.mark.parametrize(("text", "value"), [("yes", True), ("YES", True), ("y", True), ("true", True), ("1", True),
                                              ("no", False), ("N", False), ("false", False), ("0", False)])
 def test_yes_no_columns_accept_yes_and_no(column, text, value):
-    assert getattr(item_from_fields(row(**{column: text})), column) is value
+    assert item_from_fields(row(**{column: text})).features[column] is value
 
 
 @pytest.mark.parametrize("column", ["plain_edge", "spikes", "blunt_spine"])
@@ -109,7 +109,7 @@ def test_a_count_column_needs_a_sensible_whole_number(column, text):
 
 @pytest.mark.parametrize(("text", "value"), [("0", 0), ("1", 1), (" 2 ", 2), ("1000", 1000)])
 def test_a_count_column_reads_whole_numbers(text, value):
-    assert item_from_fields(row(holes=text)).holes == value
+    assert item_from_fields(row(holes=text)).features["holes"] == value
 
 
 @pytest.mark.parametrize(("text", "value"), [("none", "none"), ("receipt", "receipt"), ("INVOICE", "invoice"),
@@ -127,7 +127,7 @@ def test_unknown_evidence_is_refused_listing_the_choices(text):
 @pytest.mark.parametrize(("text", "value"), [("tanto", "tanto"), ("reverse-tanto", "reverse-tanto"),
                                              ("Reverse-Tanto", "reverse-tanto"), ("other", "other")])
 def test_point_style_takes_one_of_the_known_styles(text, value):
-    assert item_from_fields(row(point_style=text)).point_style == value
+    assert item_from_fields(row(point_style=text)).features["point_style"] == value
 
 
 @pytest.mark.parametrize("text", ["spear", "reversed-tanto", "reverse tanto", "clip"])
@@ -174,7 +174,7 @@ def test_bad_lengths_and_amounts_are_refused(cells, message):
 
 @pytest.mark.parametrize(("text", "mm"), [("0", Decimal(0)), ("none", Decimal(0)), ("2in", Decimal("50.8"))])
 def test_a_serrated_length_of_zero_means_no_serration(text, mm):
-    assert item_from_fields(row(serrated_length=text)).serrated_length_mm == mm
+    assert item_from_fields(row(serrated_length=text)).features["serrated_length"] == mm
 
 
 def test_long_description_and_seal_are_cut_to_size():
@@ -194,7 +194,7 @@ def test_long_description_and_seal_are_cut_to_size():
         ("ZOMBIE-KNIFE:9.5", {}),
         ("zombie-knife:9.5in:plain:point:spikes", {"plain_edge": True, "sharp_point": True, "spikes": True}),
         ("zombie-knife:9.5in:plain-edge:sharp-point:pointed", {"plain_edge": True, "sharp_point": True}),
-        ("zombie-knife:9.5in:serrated=3in:at-handle", {"serrated_length_mm": Decimal("76.2"), "serrated_at_handle": True}),
+        ("zombie-knife:9.5in:serrated=3in:at-handle", {"serrated_length": Decimal("76.2"), "serrated_at_handle": True}),
         ("zombie-knife:9.5in:serrated-at-handle", {"serrated_at_handle": True}),
         ("zombie-knife:9.5in:holes=2:points=3", {"holes": 2, "points": 3}),
         ("zombie-knife:9.5in:value=45:evidence=receipt", {"claimed_value_pence": 4500, "evidence": "receipt"}),
@@ -217,13 +217,13 @@ def test_the_item_shorthand_sets_the_same_fields_as_the_csv(spec, fields):
     item = item_from_spec(spec)
     kind = spec.split(":")[0].strip().lower()
     blade = spec.split(":")[1].strip()
-    assert item == Item(kind=kind, blade_length_mm=item_from_fields({"kind": kind, "blade_length": blade}).blade_length_mm,
+    assert item == Item.of(kind=kind, blade_length_mm=item_from_fields({"kind": kind, "blade_length": blade}).blade_length_mm,
                         **fields)
 
 
 def test_the_shorthand_example_in_the_help_parses():
     item = item_from_spec("zombie-knife:9.5in:plain:point:serrated=3in:holes=2:value=45:evidence=receipt")
-    assert (item.plain_edge, item.sharp_point, item.holes, item.claimed_value_pence, item.evidence) == (
+    assert (item.features["plain_edge"], item.features["sharp_point"], item.features["holes"], item.claimed_value_pence, item.evidence) == (
         True, True, 2, 4500, "receipt")
 
 

@@ -14,6 +14,8 @@ EXPECTED = {
     "show": {"desk", "finance", "manager", "admin"},
     "receipt": {"desk", "manager"},
     "void": {"manager"},
+    "recent": {"desk", "manager"},
+    "status": {"desk", "finance", "manager", "admin"},
     "claims.list": {"finance", "manager"},
     "claims.approve": {"finance", "manager"},
     "claims.reject": {"finance", "manager"},

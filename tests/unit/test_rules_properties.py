@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 
 from surrender.campaigns import load_preset
 from surrender.rules.compensation import NOT_PAYABLE, PENDING, Assessor, assess_claim, assess_item
-from surrender.rules.items import EVIDENCE, POINT_STYLES, Item
+from surrender.rules.items import EVIDENCE, Item
+
+POINT_STYLES = ("tanto", "reverse-tanto", "other")
 from surrender.rules.lengths import parse_length
 from surrender.rules.money import MAX_ITEM_PENCE, format_gbp, format_pence, parse_money
 
@@ -21,7 +23,7 @@ lengths_mm = st.decimals(min_value=Decimal("0.1"), max_value=Decimal(3000), plac
 @st.composite
 def items(draw, campaign):
     """Any item of one of the campaign's kinds, biased towards the definitions' edges."""
-    return Item(
+    return Item.of(
         kind=draw(st.sampled_from(list(campaign.kinds))),
         blade_length_mm=draw(st.one_of(
             lengths_mm,
@@ -30,7 +32,7 @@ def items(draw, campaign):
         )),
         plain_edge=draw(st.booleans()),
         sharp_point=draw(st.booleans()),
-        serrated_length_mm=draw(st.one_of(st.just(Decimal(0)), st.just(Decimal("50.8")), lengths_mm)),
+        serrated_length=draw(st.one_of(st.just(Decimal(0)), st.just(Decimal("50.8")), lengths_mm)),
         serrated_at_handle=draw(st.booleans()),
         holes=draw(st.integers(0, 5)),
         spikes=draw(st.booleans()),
@@ -38,7 +40,7 @@ def items(draw, campaign):
         secondary_edge=draw(st.booleans()),
         blunt_spine=draw(st.booleans()),
         point_style=draw(st.sampled_from(POINT_STYLES)),
-        claimed_value_pence=draw(st.one_of(st.none(), st.integers(0, MAX_ITEM_PENCE))),
+        claimed_value_pence=draw(st.one_of(st.none(), st.integers(0, MAX_ITEM_PENCE // 100))),  # within the claim bound
         evidence=draw(st.sampled_from(EVIDENCE)),
         acquired_on=draw(st.one_of(
             st.none(),

@@ -1,0 +1,62 @@
+"""The `surrender desk` menu at a real terminal: show, reprint and recent between surrenders,
+a mistyped command and a cancelled surrender leave the session open."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pty_helpers import finish, interrupt_when_reading, spawn_surrender
+from surrender.cli import app
+
+KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
+MENU = "recent · quit"
+
+
+@pytest.fixture
+def env(db_url, tmp_path):
+    return {"SURRENDER_DATABASE_URL": db_url, "SURRENDER_STAFF": "2001", "SURRENDER_STATION": "TW",
+            "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": ""}
+
+
+def test_show_reprint_and_recent_from_the_desk_prompt(env, tmp_path):
+    logged = CliRunner().invoke(app, ["log", "--at", "2024-09-02 10:00", "--anonymous", "--item", KNIFE,
+                                      "--format", "json"], env=env, catch_exceptions=False)
+    reference = json.loads(logged.stdout)["reference"]
+    child = spawn_surrender("desk", env=env)
+    child.expect(MENU)
+    child.sendline("recent")  # logged today from a paper form: found again
+    child.expect(reference)
+    child.expect("anonymous")
+    child.expect(MENU)
+    child.sendline(f"show {reference.lower()}")
+    child.expect("Anonymous surrender")
+    child.expect(MENU)
+    child.sendline(f"reprint {reference}")
+    child.expect(f"Reprinted {reference}")
+    child.expect(MENU)
+    child.sendline("void " + reference)
+    child.expect("'void' is not a desk command")
+    child.sendline("show TW-Z24-000999-X")
+    child.expect("Refused:")
+    child.expect(MENU)
+    child.sendline("quit")
+    rest, status = finish(child)
+    assert status == 0 and "Session ended: 0 surrender(s) logged." in rest
+    assert (tmp_path / "receipts" / f"{reference}-reprint.pdf").exists()
+
+
+def test_ctrl_c_in_a_new_surrender_cancels_it_and_the_session_goes_on(env):
+    child = spawn_surrender("desk", env=env)
+    child.expect(MENU)
+    child.sendline("")  # Enter: a new surrender
+    child.expect("Handed in at")
+    interrupt_when_reading(child)
+    child.expect("nothing saved")
+    child.expect(MENU)
+    child.sendeof()
+    rest, status = finish(child)
+    assert status == 0 and "Session ended: 0 surrender(s) logged." in rest

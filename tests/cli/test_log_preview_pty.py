@@ -1,0 +1,89 @@
+"""`log --item/--items` at a terminal: a preview, then "Save?"; no spends no reference.
+
+Driven through a pseudo-terminal with the installed script, as an officer types it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from pty_helpers import finish, interrupt_when_reading, spawn_surrender
+from surrender.cli import app
+
+KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
+AT = ["--at", "2024-09-02 10:00"]
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # one backend: the flow, not the SQL, is tested
+
+
+@pytest.fixture
+def env(db_url, tmp_path):
+    return {"SURRENDER_DATABASE_URL": db_url, "SURRENDER_STAFF": "2001", "SURRENDER_STATION": "TW",
+            "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"), "SURRENDER_PIN": ""}
+
+
+def log_from_a_script(env, *args):
+    result = CliRunner().invoke(app, ["log", *args, "--format", "json"], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_an_ineligible_item_is_shown_as_not_eligible_and_declining_spends_no_reference(env, tmp_path):
+    child = spawn_surrender("log", *AT, "--anonymous", "--item", "zombie-knife:10", env=env)
+    child.expect("Preview: nothing saved yet")
+    child.expect("Not eligible:")
+    child.expect(r"Save\? \[y/N\]")  # Enter would not save a surprise
+    child.sendline("n")
+    rest, status = finish(child)
+    assert status == 0 and "Nothing saved." in rest
+    assert not (tmp_path / "receipts").exists()
+    saved = log_from_a_script(env, *AT, "--anonymous", "--item", KNIFE)
+    assert '"reference": "TW-Z24-000001-' in saved.stdout  # the declined preview took no number
+
+
+def test_enter_at_the_preview_of_eligible_items_saves_them(env):
+    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, "--item", KNIFE, env=env)
+    child.expect("Preview: nothing saved yet")
+    preview = child.before
+    child.expect(r"Save\? \[Y/n\]")
+    preview += child.before
+    assert "TW-Z24-" not in preview and "Not eligible" not in preview
+    child.sendline("")
+    rest, status = finish(child)
+    assert status == 0 and "Saved" in rest and "TW-Z24-000001-" in rest
+
+
+def test_ctrl_c_at_the_preview_saves_nothing(env):
+    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, env=env)
+    child.expect(r"Save\? \[Y/n\]")
+    interrupt_when_reading(child)
+    rest, status = finish(child)
+    assert "Nothing saved." in rest and "Traceback" not in rest and status == 0
+    saved = log_from_a_script(env, *AT, "--anonymous", "--item", KNIFE)
+    assert '"reference": "TW-Z24-000001-' in saved.stdout
+
+
+def test_yes_saves_at_a_terminal_without_asking(env):
+    child = spawn_surrender("log", *AT, "--anonymous", "--item", KNIFE, "--yes", env=env)
+    rest, status = finish(child)
+    assert status == 0 and "Save?" not in rest and "TW-Z24-000001-" in rest
+
+
+def test_a_refusal_is_told_at_the_preview_before_any_question(env):
+    child = spawn_surrender("log", "--at", "2024-09-30 10:00", "--anonymous", "--item", KNIFE, env=env)
+    rest, status = finish(child)
+    assert status == 1 and "outside the zombie-2024 window" in rest and "Save?" not in rest
+
+
+def test_a_preview_of_an_items_file_groups_lines_and_totals_the_claim(env, tmp_path):
+    items = tmp_path / "items.csv"
+    items.write_text("kind,blade_length,plain_edge,sharp_point,serrated_length,quantity\n"
+                     + "zombie-knife,25cm,yes,yes,3in,\n" * 3 + "zombie-knife,7in,yes,yes,,2\n")
+    child = spawn_surrender("log", *AT, "--name", "Jane Smith", "--address", "1 High St", "--postcode", "CB1 1JG",
+                            "--declare", "--items", str(items), env=env)
+    child.expect(r"Save\? \[y/N\]")
+    preview = child.before
+    assert "(+2 lines)" in preview and "payable £30.00" in preview and "Not eligible: 2 of 5 item(s)" in preview
+    child.sendline("y")
+    rest, status = finish(child)
+    assert status == 0 and "TW-Z24-000001-" in rest and "payable £30.00" in rest
