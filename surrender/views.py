@@ -48,18 +48,44 @@ class LineView:
 
 
 @dataclass(frozen=True)
+class DecisionTrail:
+    """Who decided the claim, when and why; shown only to the roles that decide claims.
+    People are `"4001 Fin Ance"` (staff number, name); times UTC instants."""
+
+    decided: str | None = None  # "approved" or "rejected"
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+    note: str | None = None  # approval note, or the rejection reason told to the claimant
+    manager_approved_by: str | None = None
+    manager_approved_at: dt.datetime | None = None
+    exported_at: dt.datetime | None = None
+    paid_by: str | None = None
+    paid_at: dt.datetime | None = None
+
+    def to_json(self, zone: str) -> dict:
+        return {
+            "decided": self.decided, "decided_by": self.decided_by, "decided_at": iso(self.decided_at, zone),
+            "note": self.note, "manager_approved_by": self.manager_approved_by,
+            "manager_approved_at": iso(self.manager_approved_at, zone), "exported_at": iso(self.exported_at, zone),
+            "paid_by": self.paid_by, "paid_at": iso(self.paid_at, zone),
+        }
+
+
+@dataclass(frozen=True)
 class ClaimView:
     status: str
     claimed_pence: int
-    payable_pence: int
+    payable_pence: int  # effective: 0 when rejected, not payable or void (rules.lifecycle.effective_payable)
     reasons: list[str]
     flags: list[str]
     manager_approved: bool
     batch_id: int | None
     decision_note: str | None
+    trail: DecisionTrail | None = None  # None when the reader may not see it
+    timezone: str = "Europe/London"
 
     def to_json(self) -> dict:
-        return {
+        shown = {
             "status": self.status,
             "claimed": format_pence(self.claimed_pence),
             "payable": format_pence(self.payable_pence),
@@ -68,6 +94,9 @@ class ClaimView:
             "manager_approved": self.manager_approved,
             "batch": self.batch_id,
         }
+        if self.trail is not None:
+            shown["decision"] = self.trail.to_json(self.timezone)
+        return shown
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,9 @@ def _show_version(value: bool) -> None:
 
 
 def _register() -> None:
-    from surrender.cli import audit, campaign, claims, db, demo, desk, purge, report, staff, status
+    from surrender.cli import audit, campaign, claims, db, demo, desk, helpformat, purge, report, staff, status
+
+    helpformat.install()
 
     for module in (desk, status):
         module.register(app)

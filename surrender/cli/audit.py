@@ -76,22 +76,26 @@ def log(
                               help=f"Most recent events to show (1 to {MAX_LOG_LIMIT:,})."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
-    """Show audit events, oldest first (who, when, what changed).
+    """Show audit events, oldest first: when (Europe/London), who (staff number), what changed,
+    money in pounds. JSON keeps exact values ("10.00", ISO times with offset); CSV holds the
+    detail as JSON text.
 
     Example: `surrender audit log --reference TW-Z24-000017-7`
     """
-    from surrender.services.audit_log import history
+    import datetime as dt
 
-    import json
+    from surrender.clock import show_time
+    from surrender.services.audit_log import history
 
     rows = history(ctx.obj, reference, limit)
     if fmt != Format.table:
-        emit(rows, fmt, ["id", "at", "staff", "action", "entity", "detail"])
+        emit([{k: v for k, v in row.items() if k != "summary"} for row in rows], fmt,
+             ["id", "at", "staff", "action", "entity", "detail"])
         return
     out = console()
     for row in rows:  # one event per line: details are too varied for table columns
-        out.print(styled((f"#{row['id']}", "bold"), f" {row['at']} ", (row['staff'] or '-', "cyan"),
-                         f" {row['action']} ({row['entity']}) ",
-                         (json.dumps(row['detail'], ensure_ascii=False), "dim")), soft_wrap=True)
+        out.print(styled((f"#{row['id']}", "bold"), f" {show_time(dt.datetime.fromisoformat(row['at']))} ",
+                         (row['staff'] or '-', "cyan"), f" {row['action']} ({row['entity']}) ",
+                         (row['summary'], "dim")), soft_wrap=True)
     if not rows:
         out.print(styled(("no events", "dim")))

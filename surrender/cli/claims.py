@@ -9,15 +9,25 @@ from typing import Optional
 
 import typer
 
-from surrender.cli.output import FORMAT_HELP, Format, console, emit
+from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, styled
 
 app = typer.Typer(help="Review, approve, export and mark paid compensation claims (finance; managers "
                        "approve flagged claims).", no_args_is_help=True)
 
-LIST_COLUMNS = ["reference", "station", "surrendered_at", "status", "void", "items", "claimed", "payable", "flagged",
-                "manager_approved", "batch", "claimant"]
+LIST_COLUMNS = ["reference", "station", "date", "surrendered_at", "status", "void", "items", "claimed", "payable",
+                "flagged", "flags", "manager_approval", "batch", "bank_details", "claimant", "business"]
 
-TABLE_COLUMNS = ["reference", "station", "status", "void", "items", "payable", "flagged", "batch"]
+TABLE_COLUMNS = ["reference", "station", "date", "status", "void", "claimed", "payable", "flags", "manager_approval",
+                 "batch", "bank_details", "claimant"]
+
+
+def gbp(exact: str) -> str:
+    """`"1234.50"` (an exact amount from a service) as people read it: `£1,234.50`."""
+    from decimal import Decimal
+
+    from surrender.rules.money import format_gbp
+
+    return format_gbp(int(Decimal(exact) * 100))
 
 
 def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
@@ -36,19 +46,118 @@ def list_(
     date_from: Optional[str] = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
     flagged: Optional[bool] = typer.Option(None, "--flagged/--not-flagged", help="Only claims flagged (or not) for manager review."),
+    awaiting_manager: bool = typer.Option(False, "--awaiting-manager",
+                                          help="Only flagged pending claims with no manager approval yet."),
+    needs_payment: bool = typer.Option(False, "--needs-payment",
+                                       help="Only pending or approved claims lacking bank details "
+                                            "(complete them with `claims set-payment`)."),
+    search: Optional[str] = typer.Option(None, "--search", help="Part of the claimant's name, business or postcode "
+                                                                "(any case; spaces in postcodes optional)."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
-    """List claims, oldest first. Claimant names are masked.
+    """List claims, oldest first, with what finance decides on: date (local), status, claimed,
+    payable (0 once rejected, not payable or void), flags, manager approval, batch and whether
+    bank details are complete. Finance sees claimant names; managers see them masked, and
+    `--search` still finds the claim.
 
-    Example: `surrender claims list --status pending --flagged`
+    Example: `surrender claims list --needs-payment --station TW --search smith`
     """
     from surrender.services.claims import ClaimFilter, list_claims
 
     where = ClaimFilter(status=status, station=station, date_from=parse_day(date_from, "--from"),
-                        date_to=parse_day(date_to, "--to"), flagged=flagged)
+                        date_to=parse_day(date_to, "--to"), flagged=flagged, awaiting_manager=awaiting_manager,
+                        needs_payment=needs_payment, search=search)
     rows = list_claims(ctx.obj, where)
     columns = LIST_COLUMNS if fmt != Format.table else TABLE_COLUMNS
     emit(rows, fmt, columns, title="Claims", empty="no claims match")
+
+
+@app.command("set-payment")
+def set_payment(
+    ctx: typer.Context,
+    reference: str = typer.Argument(..., help="Reference of the surrender whose claim to complete."),
+    sort_code: Optional[str] = typer.Option(None, "--sort-code", help="6-digit sort code, e.g. 12-34-56."),
+    account_number: Optional[str] = typer.Option(None, "--account-number", help="8-digit account number."),
+    account_name: Optional[str] = typer.Option(None, "--account-name", help="Name on the account (default: claimant)."),
+    phone: Optional[str] = typer.Option(None, "--phone", help="Claimant's phone number."),
+    email: Optional[str] = typer.Option(None, "--email", help="Claimant's email address."),
+    address: Optional[str] = typer.Option(None, "--address", help="Claimant's address."),
+    postcode: Optional[str] = typer.Option(None, "--postcode", help="Claimant's postcode."),
+) -> None:
+    """Add or correct a claimant's bank and contact details (finance) while the claim is pending
+    or approved, so it can go in the next export. Only what you give changes; the audit trail
+    records which fields changed, never their values.
+
+    Example: `surrender claims set-payment TW-Z24-000017-7 --sort-code 12-34-56 --account-number 12345678`
+    """
+    from surrender.services.claims import PaymentDetails, set_payment as complete
+
+    details = PaymentDetails(sort_code=sort_code, account_number=account_number, account_name=account_name,
+                             phone=phone, email=email, address=address, postcode=postcode)
+    console().print(complete(ctx.obj, reference, details))
+
+
+@app.command("batches")
+def batches(
+    ctx: typer.Context,
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Every export batch: when (local), who, how many claims and how much, what has been paid
+    and what is outstanding, and the file's name and SHA-256 (finance, manager).
+
+    Example: `surrender claims batches --format csv`
+    """
+    from surrender.clock import show_time
+    from surrender.services.batches import list_batches
+
+    rows = list_batches(ctx.obj)
+    if fmt != Format.table:
+        emit(rows, fmt, ["batch", "exported_at", "staff", "staff_name", "claims", "total", "paid_claims", "paid",
+                         "outstanding_claims", "outstanding", "format", "sha256", "filename"])
+        return
+    import datetime as dt
+
+    money = gbp
+    table = [{"batch": r["batch"], "when": show_time(dt.datetime.fromisoformat(r["exported_at"])),
+              "by": r["staff"], "claims": r["claims"], "total": money(r["total"]),
+              "paid": f"{r['paid_claims']} · {money(r['paid'])}",
+              "outstanding": f"{r['outstanding_claims']} · {money(r['outstanding'])}",
+              "sha256": r["sha256"][:12], "file": r["filename"]} for r in rows]
+    emit(table, Format.table, ["batch", "when", "by", "claims", "total", "paid", "outstanding", "sha256", "file"],
+         title="Export batches", empty="no batches exported yet")
+
+
+@app.command("status")
+def status(
+    ctx: typer.Context,
+    reference: str = typer.Argument(..., help="The reference on the claimant's receipt."),
+    postcode: str = typer.Option(..., "--postcode", help="The claimant's postcode, as a check (any case or spacing)."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """Answer "where is my money?" (desk, finance, manager): the claim's status, its dates
+    (logged, approved, exported, paid) and the amount payable, nothing else. The postcode must
+    match the claimant's; any mismatch says only "no match". Every lookup is audited.
+
+    Example: `surrender claims status TW-Z24-000017-7 --postcode "CB1 1JG"`
+    """
+    from surrender.clock import show_time
+    from surrender.services.claim_status import claim_status
+
+    found = claim_status(ctx.obj, reference, postcode)
+    if fmt == Format.json:
+        print_json(found)
+        return
+    if fmt == Format.csv:
+        emit([found], fmt, list(found))
+        return
+    import datetime as dt
+
+    out = console()
+    out.print(styled((found["reference"], "bold"), f"  {found['status']}"))
+    for label in ("logged", "approved", "rejected", "exported", "paid"):
+        if found[label]:
+            out.print(f"  {label:<9} {show_time(dt.datetime.fromisoformat(found[label]))}")
+    out.print(styled("  payable   ", (gbp(found["payable"]), "bold")))
 
 
 @app.command("approve")

@@ -83,7 +83,7 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
 
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([neutralise(row.get(c)) for c in columns] for row in rows)
+        writer.writerows([neutralise(_csv_cell(row.get(c))) for c in columns] for row in rows)
         return
     from rich.table import Table
 
@@ -92,12 +92,20 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
         return
     table = Table(title=title, show_footer=totals is not None, header_style="bold")
     for index, column in enumerate(columns):
-        numeric = rows and isinstance(rows[0].get(column), (int, float)) or column in _MONEY_COLUMNS
+        first = rows[0].get(column)
+        numeric = isinstance(first, (int, float)) and not isinstance(first, bool) or column in _MONEY_COLUMNS
         table.add_column(column.replace("_", " "), justify="right" if numeric else "left",
                          footer=str((totals or {}).get(column, "")), no_wrap=index < len(columns) - 1)
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     console().print(table)
+
+
+def _csv_cell(value):
+    """Lists and objects as JSON text in a CSV cell (never a Python repr)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
 _MONEY_COLUMNS = {"claimed", "payable", "amount", "total", "compensation"}

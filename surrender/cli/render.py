@@ -8,7 +8,7 @@ from __future__ import annotations
 from surrender.cli.output import styled
 from surrender.clock import show_time
 from surrender.rules.money import format_gbp
-from surrender.views import SurrenderView
+from surrender.views import DecisionTrail, SurrenderView
 
 STATUS_STYLE = {"not_payable": "red", "pending": "yellow", "approved": "green", "paid": "green",
                 "rejected": "red"}
@@ -58,10 +58,27 @@ def render_view(view: SurrenderView, console, heading: str = "") -> None:
         claim = view.claim
         console.print(styled("Claim: ", (claim.status, STATUS_STYLE.get(claim.status, "cyan")),
                              f" · claimed {format_gbp(claim.claimed_pence)} · payable ",
-                             (format_gbp(claim.payable_pence), "bold")))
+                             (format_gbp(claim.payable_pence), "bold"),
+                             f" · batch {claim.batch_id}" if claim.batch_id else ""))
         render_claim_notes(console, claim.reasons, claim.flags)
+        if claim.trail is not None:
+            render_trail(console, claim.trail, view.timezone)
     if view.receipt:
         console.print(f"Receipt: {view.receipt}")
+
+
+def render_trail(console, trail: DecisionTrail, zone: str) -> None:
+    """The decision trail, one dated line per step: who (staff number and name) and why."""
+    steps = [
+        ("manager approval", trail.manager_approved_by, trail.manager_approved_at, None),
+        (trail.decided or "decided", trail.decided_by, trail.decided_at,
+         trail.note and (("reason: " if trail.decided == "rejected" else "note: ") + trail.note)),
+        ("exported", None, trail.exported_at, None),
+        ("paid", trail.paid_by, trail.paid_at, None),
+    ]
+    for label, who, when, why in sorted((s for s in steps if s[2] is not None), key=lambda s: s[2]):
+        console.print(styled("  ", (label, "bold"), f" {show_time(when, zone)}",
+                             f" by {who}" if who else "", f" · {why}" if why else ""))
 
 
 def _claimant_line(view: SurrenderView) -> str:

@@ -24,7 +24,9 @@ def totals(
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Surrenders, items, claims, claimed and payable, grouped as asked. Void surrenders are left
-    out; rejected and not-payable claims add nothing to payable.
+    out; rejected and not-payable claims add nothing to payable. The rows add up to the Total.
+    By kind, a row holds that kind's items and money; a surrender holding two kinds is in both
+    rows' `surrenders with kind` (no total there) and once in the Total line below the table.
 
     Example: `surrender report totals --by station --by kind --from 2024-09-01`
     """
@@ -32,9 +34,13 @@ def totals(
 
     groups = [g.strip() for value in by or [] for g in value.split(",") if g.strip()]
     result = compute(ctx.obj, groups, parse_day(date_from, "--from"), parse_day(date_to, "--to"), campaign)
-    columns = [*result.by, "surrenders", "items", "claims", "claimed", "payable"]
-    footer = {**result.total, **({result.by[0]: "Total"} if result.by else {})}
+    columns = [*result.by, *result.measures]
+    footer = {**{k: v for k, v in result.total.items() if k in result.measures},
+              **({result.by[0]: "Total"} if result.by else {})}
     emit(result.rows, fmt, columns, title="Totals", totals=footer if result.by else None, empty="no surrenders")
+    if fmt == Format.table and "kind" in result.by and result.rows:
+        say(f"Total: {result.total['surrenders']:,} surrenders and {result.total['claims']:,} claims, each counted "
+            "once (a surrender holding two kinds is in both kinds' rows).")
 
 
 @app.command("pdf")

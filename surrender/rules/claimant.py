@@ -61,6 +61,20 @@ def check_phone(text: str) -> str:
     return text.strip()
 
 
+def normalise_address(text: str) -> str:
+    address = " ".join(text.split())[:300]
+    if not address:
+        raise Refused("the address is empty")
+    return address
+
+
+def normalise_account_name(text: str) -> str:
+    name = " ".join(text.split())[:120]
+    if not name:
+        raise Refused("the account name is empty")
+    return name
+
+
 def make_claimant(
     name: str | None, address: str | None, postcode: str | None, *, phone: str | None = None,
     email: str | None = None, business_name: str | None = None, account_name: str | None = None,
@@ -70,18 +84,16 @@ def make_claimant(
     missing = [opt for opt, v in (("--name", name), ("--address", address), ("--postcode", postcode)) if not (v or "").strip()]
     if missing:
         raise Refused(f"a named surrender needs {', '.join(missing)}; or use --anonymous")
-    if email and not _EMAIL.match(email.strip()):
-        raise Refused(f"email {email!r} does not look like an email address")
-    if phone and not re.fullmatch(r"[+0-9 ()-]{7,20}", phone.strip()):
-        raise Refused(f"phone {phone!r} does not look like a phone number")
+    email = check_email(email) if email else None
+    phone = check_phone(phone) if phone else None
     if bool(sort_code) != bool(account_number):
         raise Refused("bank details need both --sort-code and --account-number")
     return ClaimantDetails(
         name=" ".join(name.split())[:120],  # type: ignore[union-attr]
         address=" ".join(address.split())[:300],  # type: ignore[union-attr]
         postcode=normalise_postcode(postcode),  # type: ignore[arg-type]
-        phone=phone.strip() if phone else None,
-        email=email.strip().lower() if email else None,
+        phone=phone,
+        email=email,
         business_name=business_name.strip() if business_name else None,
         account_name=(account_name or "").strip() or (name.strip() if sort_code else None),  # type: ignore[union-attr]
         sort_code=normalise_sort_code(sort_code) if sort_code else None,

@@ -7,6 +7,10 @@ from surrender.errors import Refused
 PENDING, APPROVED, REJECTED, EXPORTED, PAID, NOT_PAYABLE = (
     "pending", "approved", "rejected", "exported", "paid", "not_payable")
 STATUSES = (PENDING, APPROVED, REJECTED, EXPORTED, PAID, NOT_PAYABLE)
+# A claim in one of these states pays nothing, whatever its assessed amount was.
+UNPAID_STATUSES = (REJECTED, NOT_PAYABLE)
+# Payment details may still change: nothing has been sent to the bank yet.
+PAYMENT_EDITABLE = (PENDING, APPROVED)
 
 # step -> (states it may start from, state it leads to)
 STEPS: dict[str, tuple[frozenset[str], str]] = {
@@ -36,3 +40,12 @@ def require_reason(text: str | None, doing: str) -> str:
     if not reason:
         raise Refused(f"{doing} needs a --reason")
     return reason
+
+
+def effective_payable(status: str, payable_pence: int, voided: bool = False) -> int:
+    """What the claim will pay, the one figure every output shows: a rejected, not-payable or
+    void claim pays 0 (its claimed amount stays visible). The SQL twin is
+    `services.claims.payable_sql`, tested against this function."""
+    if voided or status in UNPAID_STATUSES:
+        return 0
+    return payable_pence

@@ -18,6 +18,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "claims.reject": frozenset({"finance", "manager"}),
     "claims.export": frozenset({"finance"}),
     "claims.paid": frozenset({"finance"}),
+    "claims.set_payment": frozenset({"finance"}),
+    "claims.batches": frozenset({"finance", "manager"}),
+    "claims.status": frozenset({"desk", "finance", "manager"}),
     "report": frozenset({"manager", "finance"}),
     "audit": frozenset({"manager", "admin"}),
     "staff": frozenset({"admin"}),
@@ -40,7 +43,7 @@ def may(role: str, action: str) -> bool:
 
 def sees_personal_data(role: str, action: str) -> bool:
     """Only finance sees claimant contact and payment details unmasked (SPEC 7)."""
-    return role == "finance" and action in ("show", "claims.export")
+    return role == "finance" and action in ("show", "claims.export", "claims.list")
 
 
 # Actions a role may take only at the stations it may use: its own, plus those an admin granted.
@@ -70,3 +73,9 @@ def station_refusal(number: str, role: str, action: str, station: str,
     where = f"only at {', '.join(allowed)}" if allowed else "at no station yet"
     return (f"staff member {number} may {verb} {where}, not at {station.upper()}; "
             f"an admin can grant more with `surrender staff update {number} --stations ...`")
+
+
+def sees_decision_trail(role: str) -> bool:
+    """Who approved or rejected a claim, when and why: for the roles that decide (finance,
+    manager). The desk answers "where is my money?" with `claims status` instead."""
+    return role in ("finance", "manager")

@@ -64,6 +64,7 @@ CHANGES: dict[str, frozenset[str] | None] = {
     "receipt.reprinted": frozenset(),
     "claimants.purged": frozenset({"claimant", "payment details"}),
     "claim.payment_details_set": frozenset({"payment details"}),
+    "claim.contact_details_set": frozenset({"claimant"}),
     "claim.status_looked_up": frozenset(),
     "staff.added": ALL,
 }

@@ -13,22 +13,22 @@ from sqlalchemy.orm import Session
 from surrender.clock import local
 from surrender.db import insert_if_absent
 from surrender.errors import NotFound, Refused
-from surrender.models import Claim, Claimant, ItemLine, ReferenceCounter, Staff, Station, Surrender
+from surrender.models import Claim, Claimant, ExportBatch, ItemLine, ReferenceCounter, Staff, Station, Surrender
 from surrender.models import CampaignRecord
 from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.rules.claimant import ClaimantDetails
-from surrender.rules.lifecycle import require_reason
+from surrender.rules.lifecycle import effective_payable, require_reason
 from surrender.rules.compensation import Assessor, ItemAssessment, assess_item, check_totals
 from surrender.rules.items import Item
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
-from surrender.rules.permissions import sees_personal_data
+from surrender.rules.permissions import sees_decision_trail, sees_personal_data
 from surrender.rules.references import make_reference, normalise_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
 from surrender.services.auth import check_station, perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
-from surrender.views import ClaimView, LineView, SurrenderView
+from surrender.views import ClaimView, DecisionTrail, LineView, SurrenderView
 
 CHUNK = 5000
 
@@ -249,8 +249,9 @@ def find_surrender(session: Session, reference: str) -> Surrender:
     return surrender
 
 
-def build_view(session: Session, surrender_id: int, reveal: bool) -> SurrenderView:
-    """The whole surrender as readers see it; identical lines grouped in SQL."""
+def build_view(session: Session, surrender_id: int, reveal: bool, trail: bool = False) -> SurrenderView:
+    """The whole surrender as readers see it; identical lines grouped in SQL. `trail` adds the
+    claim's decision trail (who approved or rejected it, when and why)."""
     surrender = session.get(Surrender, surrender_id)
     station = session.get(Station, surrender.station_code)
     officer = session.get(Staff, surrender.staff_id)
@@ -268,10 +269,12 @@ def build_view(session: Session, surrender_id: int, reveal: bool) -> SurrenderVi
     claim_row = session.execute(select(Claim).where(Claim.surrender_id == surrender_id)).scalar_one_or_none()
     claim = None
     if claim_row is not None:
+        payable = effective_payable(claim_row.status, claim_row.payable_pence, surrender.voided_at is not None)
         claim = ClaimView(status=claim_row.status, claimed_pence=claim_row.claimed_pence,
-                          payable_pence=claim_row.payable_pence, reasons=json.loads(claim_row.reasons),
+                          payable_pence=payable, reasons=json.loads(claim_row.reasons),
                           flags=json.loads(claim_row.flags), manager_approved=claim_row.manager_approved_at is not None,
-                          batch_id=claim_row.batch_id, decision_note=claim_row.decision_note)
+                          batch_id=claim_row.batch_id, decision_note=claim_row.decision_note,
+                          trail=_trail(session, claim_row) if trail else None, timezone=campaign.timezone)
     claimant = on_receipt = None
     if surrender.claimant_id is not None:
         person = session.get(Claimant, surrender.claimant_id)
@@ -288,6 +291,20 @@ def build_view(session: Session, surrender_id: int, reveal: bool) -> SurrenderVi
         claim=claim, voided_at=surrender.voided_at, void_reason=surrender.void_reason,
         claimant_on_receipt=on_receipt,
     )
+
+
+def _trail(session: Session, claim: Claim) -> DecisionTrail:
+    def who(staff_id: int | None) -> str | None:
+        person = session.get(Staff, staff_id) if staff_id is not None else None
+        return f"{person.number} {person.name}" if person else None
+
+    decided = {"rejected": "rejected", "approved": "approved", "exported": "approved", "paid": "approved"}
+    exported_at = session.get(ExportBatch, claim.batch_id).created_at if claim.batch_id is not None else None
+    return DecisionTrail(
+        decided=decided.get(claim.status) if claim.decided_at else None, decided_by=who(claim.decided_by),
+        decided_at=claim.decided_at, note=claim.decision_note,
+        manager_approved_by=who(claim.manager_approved_by), manager_approved_at=claim.manager_approved_at,
+        exported_at=exported_at, paid_by=who(claim.paid_by), paid_at=claim.paid_at)
 
 
 def claimant_json(person: Claimant, reveal: bool) -> dict:
@@ -313,7 +330,8 @@ def claimant_json(person: Claimant, reveal: bool) -> dict:
 def show_surrender(ctx: Context, reference: str) -> SurrenderView:
     def work(session: Session, reader: Staff) -> SurrenderView:
         surrender = find_surrender(session, reference)
-        return build_view(session, surrender.id, reveal=sees_personal_data(reader.role, "show"))
+        return build_view(session, surrender.id, reveal=sees_personal_data(reader.role, "show"),
+                          trail=sees_decision_trail(reader.role))
 
     return perform(ctx, "show", work, write=False)
 

@@ -16,8 +16,8 @@ from surrender.cli import app
 from tests.conftest import PINS
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
-LIST_COLUMNS = ["reference", "station", "surrendered_at", "status", "void", "items", "claimed", "payable", "flagged",
-                "manager_approved", "batch", "claimant"]
+LIST_COLUMNS = ["reference", "station", "date", "surrendered_at", "status", "void", "items", "claimed", "payable",
+                "flagged", "flags", "manager_approval", "batch", "bank_details", "claimant", "business"]
 TOTALS_KEYS = {"surrenders", "items", "claims", "claimed", "payable"}
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def error_line(result) -> str:
     return lines[0]
 
 
-def test_claims_list_speaks_table_csv_and_json_with_names_masked(cli):
+def test_claims_list_speaks_table_csv_and_json_with_names_shown_to_finance_and_masked_for_managers(cli):
     first, second = log(cli, 3), log(cli, 4, staff="3001", station="PK", name="Bob Trader", at="2024-09-02 11:00")
     assert cli("4001", "claims", "approve", second, "--note", "seen").exit_code == 0
 
@@ -68,7 +68,9 @@ def test_claims_list_speaks_table_csv_and_json_with_names_masked(cli):
     assert all(list(r) == LIST_COLUMNS for r in rows)
     assert [(r["status"], r["items"], r["claimed"], r["payable"], r["station"]) for r in rows] == [
         ("pending", 3, "30.00", "30.00", "TW"), ("approved", 4, "40.00", "40.00", "PK")]
-    assert [r["claimant"] for r in rows] == ["J*** S****", "B** T*****"]
+    assert [r["claimant"] for r in rows] == ["Jane Smith", "Bob Trader"]
+    for_manager = json.loads(cli("5001", "claims", "list", "--format", "json").stdout)
+    assert [r["claimant"] for r in for_manager] == ["J*** S****", "B** T*****"]
 
     as_csv = cli("4001", "claims", "list", "--format", "csv")
     assert as_csv.exit_code == 0
@@ -200,5 +202,5 @@ def test_report_totals_by_station_as_json_has_the_documented_keys(cli):
     assert plain == [{"surrenders": 3, "items": 9, "claims": 3, "claimed": "90.00", "payable": "70.00"}]
     by_kind = cli("5001", "report", "totals", "--by", "kind", "--format", "csv")
     as_csv = list(csv.DictReader(io.StringIO(by_kind.stdout)))
-    assert as_csv == [{"kind": "zombie-knife", "surrenders": "3", "items": "9", "claims": "3", "claimed": "90.00",
-                       "payable": "70.00"}]
+    assert as_csv == [{"kind": "zombie-knife", "items": "9", "claimed": "90.00", "payable": "70.00",
+                       "surrenders_with_kind": "3", "claims_with_kind": "3"}]

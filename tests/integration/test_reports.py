@@ -226,7 +226,8 @@ def expected_rows(logged: dict[str, Logged], by: list[str], date_from=None, date
                 row["claims"].add(s.reference)
                 row["claimed"] += claimed * line.qty
                 row["payable"] += earns * line.qty if paying else 0
-    return {key: {"surrenders": len(v["surrenders"]), "items": v["items"], "claims": len(v["claims"]),
+    counts = ("surrenders_with_kind", "claims_with_kind") if "kind" in by else ("surrenders", "claims")
+    return {key: {counts[0]: len(v["surrenders"]), "items": v["items"], counts[1]: len(v["claims"]),
                   "claimed": money(v["claimed"]), "payable": money(v["payable"])} for key, v in groups.items()}
 
 
@@ -264,23 +265,22 @@ def test_totals_match_what_was_logged_for_every_grouping_and_filter(world, by, f
     date_from, date_to, campaign = filters
     result = totals(reader(url), by, date_from, date_to, campaign)
     expected = expected_rows(logged, by, date_from, date_to, campaign)
-    got = {tuple(row[b] for b in by): {k: row[k] for k in ("surrenders", "items", "claims", "claimed", "payable")}
-           for row in result.rows}
+    got = {tuple(row[b] for b in by): {k: row[k] for k in result.measures} for row in result.rows}
     if not by and not expected:  # no grouping: always one row, of zeros when nothing matches
         expected = {(): {"surrenders": 0, "items": 0, "claims": 0, "claimed": "0.00", "payable": "0.00"}}
     assert got == expected
     assert result.by == tuple(by)
     assert [tuple(row[b] for b in by) for row in result.rows] == sorted(got)  # ordered by the groups
-    assert all(set(row) == {*by, "surrenders", "items", "claims", "claimed", "payable"} for row in result.rows)
+    assert all(list(row) == [*by, *result.measures] for row in result.rows)
 
 
 @pytest.mark.parametrize("by", GROUPINGS[1:], ids=lambda by: "+".join(by))
 def test_the_totals_row_is_the_sum_of_the_grouped_rows(world, by):
     url, _ = world
     result = totals(reader(url), by)
-    additive = ["items", "claimed", "payable"]
-    if "kind" not in by:  # a surrender of two kinds is in two kind rows, but counts once in the total
-        additive += ["surrenders", "claims"]
+    additive = [m for m in result.measures if m in result.total]  # by kind: the counts are "with kind"
+    assert additive == (["items", "claimed", "payable"] if "kind" in by else
+                        ["surrenders", "items", "claims", "claimed", "payable"])
     for measure in additive:
         parts = [row[measure] for row in result.rows]
         whole = result.total[measure]
@@ -367,3 +367,53 @@ def test_a_campaign_never_used_here_is_refused_rather_than_reported_as_zero(ctx)
 
     with pytest.raises(Refused, match="no campaign 'zombie-2099'"):
         totals(as_staff(ctx, "5001"), ["station"], campaign="zombie-2099")
+
+
+# --- every grouping adds up, checked against the raw rows -----------------------------------------
+
+def raw_rows(url: str) -> tuple[list, list]:
+    """Live surrenders with their claim, and every item line with its claim status, read with
+    plain SQL (no service code): the independent source for the sums below."""
+    from sqlalchemy import text
+
+    from surrender import db
+
+    def read(session):
+        surrenders = session.execute(text(
+            "SELECT s.id, s.item_count, c.id AS claim, c.status, c.claimed_pence, c.payable_pence "
+            "FROM surrender s LEFT JOIN claim c ON c.surrender_id = s.id WHERE s.voided_at IS NULL")).all()
+        lines = session.execute(text(
+            "SELECT l.kind, l.quantity, l.claimed_pence, l.compensation_pence, c.status "
+            "FROM item_line l JOIN surrender s ON s.id = l.surrender_id "
+            "LEFT JOIN claim c ON c.surrender_id = s.id WHERE s.voided_at IS NULL")).all()
+        return surrenders, lines
+    return db.run(url, read, write=False)
+
+
+@pytest.mark.parametrize("by", GROUPINGS, ids=lambda by: "+".join(by) or "no-grouping")
+def test_every_grouping_adds_up_to_a_total_equal_to_the_database(world, by):
+    url, _ = world
+    surrenders, lines = raw_rows(url)
+    claims = [s for s in surrenders if s.claim is not None]
+    whole = {
+        "surrenders": len(surrenders), "items": sum(s.item_count for s in surrenders), "claims": len(claims),
+        "claimed": money(sum(c.claimed_pence for c in claims)),
+        "payable": money(sum(c.payable_pence for c in claims if c.status not in UNPAID)),
+    }
+    assert sum(line.quantity for line in lines) == whole["items"]  # lines and surrenders agree
+    result = totals(reader(url), by)
+    assert result.total == whole
+    for measure in (m for m in result.measures if m in whole):
+        parts = [row[measure] for row in result.rows]
+        if measure in ("claimed", "payable"):
+            assert money(sum(map(as_pence, parts))) == whole[measure], measure
+        else:
+            assert sum(parts) == whole[measure], measure
+    if by == ["kind"]:  # each kind's row holds exactly the items and money of that kind
+        for row in result.rows:
+            mine = [line for line in lines if line.kind == row["kind"]]
+            assert row["items"] == sum(line.quantity for line in mine)
+            assert row["claimed"] == money(sum(line.claimed_pence for line in mine if line.status is not None))
+            assert row["payable"] == money(sum(line.compensation_pence for line in mine
+                                               if line.status is not None and line.status not in UNPAID))
+        assert sum(row["surrenders_with_kind"] for row in result.rows) > whole["surrenders"]  # the data has mixes

@@ -3,7 +3,7 @@
 import pytest
 
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
-from surrender.rules.permissions import ALLOWED, ROLES, may, roles_for, sees_personal_data
+from surrender.rules.permissions import ALLOWED, ROLES, may, roles_for, sees_decision_trail, sees_personal_data
 
 # --- permissions -------------------------------------------------------------------------
 
@@ -20,6 +20,9 @@ EXPECTED = {
     "claims.reject": {"finance", "manager"},
     "claims.export": {"finance"},
     "claims.paid": {"finance"},
+    "claims.set_payment": {"finance"},
+    "claims.batches": {"finance", "manager"},
+    "claims.status": {"desk", "finance", "manager"},
     "report": {"manager", "finance"},
     "audit": {"manager", "admin"},
     "staff": {"admin"},
@@ -89,16 +92,21 @@ def test_an_unknown_action_is_a_programming_error():
         may("admin", "launch-missiles")
 
 
-@pytest.mark.parametrize("action", ["show", "claims.export"])
+@pytest.mark.parametrize("action", ["show", "claims.export", "claims.list"])
 def test_finance_alone_sees_personal_data(action):
     assert sees_personal_data("finance", action) is True
     for role in ("desk", "manager", "admin"):
         assert sees_personal_data(role, action) is False
 
 
-@pytest.mark.parametrize("action", ["claims.list", "report", "receipt", "log", "audit"])
-def test_even_finance_sees_personal_data_masked_outside_show_and_export(action):
+@pytest.mark.parametrize("action", ["report", "receipt", "log", "audit", "claims.status"])
+def test_even_finance_sees_personal_data_masked_outside_show_list_and_export(action):
     assert sees_personal_data("finance", action) is False
+
+
+@pytest.mark.parametrize(("role", "sees"), [("finance", True), ("manager", True), ("desk", False), ("admin", False)])
+def test_only_the_roles_that_decide_claims_see_who_decided_and_why(role, sees):
+    assert sees_decision_trail(role) is sees
 
 
 # --- masking -----------------------------------------------------------------------------
