@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, styled
+from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, say, styled
 
 app = typer.Typer(help="Review, approve, export and mark paid compensation claims (finance; managers "
                        "approve flagged claims).", no_args_is_help=True)
@@ -109,8 +109,11 @@ def batches(
     """
     from surrender.clock import show_time
     from surrender.services.batches import list_batches
+    from surrender.services.export import finish_interrupted
 
     rows = list_batches(ctx.obj)
+    for note in finish_interrupted(ctx.obj):  # an export killed part-way is finished or undone first
+        say((note, "yellow"), stderr=True)
     if fmt != Format.table:
         emit(rows, fmt, ["batch", "exported_at", "staff", "staff_name", "claims", "total", "paid_claims", "paid",
                          "outstanding_claims", "outstanding", "format", "sha256", "filename"])

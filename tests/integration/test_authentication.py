@@ -23,7 +23,7 @@ from surrender.services.pins import WEAK_FOR_TESTS
 from surrender.services.staff import (add_staff, deactivate_staff, list_staff, set_pin, unlock_staff,
                                       update_staff)
 from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
-from tests.conftest import PINS, as_staff
+from tests.conftest import as_staff
 
 WRONG = "999999"
 
