@@ -55,10 +55,15 @@ class Desk:
 
 
 def ask_choice() -> Choice:
-    """Ask until the answer is a desk command (typer.Abort on Ctrl-C or Ctrl-D ends the session)."""
+    """Ask until the answer is a desk command. Ctrl-D (EOFError) ends the session; a Ctrl-C
+    here has no surrender to cancel, so it only asks again."""
+    from surrender.cli.prompts import ask
+
     while True:
         try:
-            return parse_choice(typer.prompt(f"\n{MENU}", default="", show_default=False, prompt_suffix="\n> "))
+            return parse_choice(ask(f"\n{MENU}\nChoice", shown=""))
+        except KeyboardInterrupt:
+            say(("\n(Ctrl-C: nothing to cancel here; quit or Ctrl-D ends the session)", "dim"))
         except Refused as exc:
             say((str(exc), "red"), stderr=True)
 

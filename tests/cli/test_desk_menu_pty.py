@@ -62,3 +62,14 @@ def test_ctrl_c_in_a_new_surrender_cancels_it_and_the_session_goes_on(env):
     child.sendeof()
     rest, status = finish(child)
     assert status == 0 and "Session ended: 0 surrender(s) logged." in rest
+
+
+def test_ctrl_c_at_the_menu_has_nothing_to_cancel_and_the_session_stays_open(env):
+    child = spawn_surrender("desk", env=env, pin=PINS["2001"])
+    child.expect(MENU)
+    interrupt_when_reading(child)
+    child.expect("nothing to cancel here")
+    child.expect(MENU)
+    child.sendline("quit")
+    rest, status = finish(child)
+    assert status == 0 and "Session ended: 0 surrender(s) logged." in rest
