@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import sys
 import time
 from pathlib import Path
 
 import pexpect
-import pytest
+
+from tests.cli.test_installed_e2e import installed_surrender  # noqa: F401  (re-exported)
 
 TIMEOUT = 60  # generous: cold starts on a busy two-core machine
 
-
-def installed_surrender() -> str:
-    beside_python = Path(sys.executable).parent / "surrender"
-    found = str(beside_python) if beside_python.exists() else shutil.which("surrender")
-    if not found:
-        pytest.fail("the `surrender` console script is not installed: pip install -e .")
-    return found
 
 
 def _as_from_a_shell() -> None:
