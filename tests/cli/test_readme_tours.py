@@ -48,6 +48,11 @@ def test_a_readme_tour_runs_as_written_on_the_demo_database(name, demo_folder):
     if name == "finance":
         assert (demo_folder / "demo" / "batch-3.csv").exists()
         assert "already paid: refused, nothing changed" in run.stdout
+        status = subprocess.run(["surrender", "show", "PK-Z24-000010-S", "--format", "json"], cwd=demo_folder,
+                                env={**env, "SURRENDER_DATABASE_URL": "sqlite:///demo/demo.db",
+                                     "SURRENDER_STAFF": "4410", "SURRENDER_PIN": "441024"},
+                                capture_output=True, text=True, timeout=60)
+        assert '"status": "paid"' in status.stdout  # logged without bank details, completed, paid
     else:
         assert (demo_folder / "demo" / "campaign-report.pdf").exists()
         assert "surrender-anchor events=" in run.stdout
