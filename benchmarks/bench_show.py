@@ -6,9 +6,12 @@ Every database command checks the acting member's PIN with argon2id, a deliberat
 database whose PINs were hashed with the test-only cheap parameters, which shows what the
 rest of the start-up costs. Only the first ratio is the target.
 
+The three commands take turns, round after round, so a busy machine weighs on each alike.
+
 Run: python benchmarks/bench_show.py [RUNS]
 """
 
+import compileall
 import json
 import os
 import statistics
@@ -18,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import median_of, report, run_timed, surrender_exe
+from common import interleaved_medians, report, run_timed, surrender_exe
 
 runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
 work = Path(tempfile.mkdtemp(prefix="surrender-bench-show-"))
@@ -56,16 +59,18 @@ def argon2_check_ms() -> float:
     return statistics.median(times) * 1000
 
 
+# Bytecode for the package, as a wheel install has: with PYTHONDONTWRITEBYTECODE set an
+# editable install would otherwise compile every module from source on every run.
+compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "surrender"), quiet=1)
 desk, ref = desk_db("desk.db", {})
 desk_weak, ref_weak = desk_db("desk-weak.db", WEAK)
 show = [surrender_exe(), "show", ref]
 sqlmodel = [sys.executable, "-c", "import sqlmodel"]
-rows = [
-    ("surrender show REF", median_of(runs, show, env=desk)),
-    ('python -c "import sqlmodel"', median_of(runs, sqlmodel)),
-    ("surrender show REF (cheap test PIN hash, info)", median_of(runs, [surrender_exe(), "show", ref_weak],
-                                                                  env=desk_weak)),
-]
+rows = interleaved_medians(runs, [
+    ("surrender show REF", show, desk),
+    ('python -c "import sqlmodel"', sqlmodel, None),
+    ("surrender show REF (cheap test PIN hash, info)", [surrender_exe(), "show", ref_weak], desk_weak),
+])
 ok = report(f"show start-up, median of {runs}", rows, "surrender show REF", 'python -c "import sqlmodel"', 1.25,
             True)
 times = dict(rows)
