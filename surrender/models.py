@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 UTC = dt.timezone.utc
