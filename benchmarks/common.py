@@ -47,6 +47,18 @@ def median_of(runs: int, cmd: list[str], **kw) -> float:
     return statistics.median(run_timed(cmd, **kw) for _ in range(runs))
 
 
+def interleaved_medians(runs: int, commands: list[tuple[str, list[str], dict | None]]) -> list[tuple[str, float]]:
+    """Median wall time of each command, run in turn round after round, so a change in the
+    machine's load during the run weighs on every command alike (one warm-up round first)."""
+    times: dict[str, list[float]] = {name: [] for name, _, _ in commands}
+    for round_ in range(runs + 1):
+        for name, cmd, env in commands:
+            elapsed = run_timed(cmd, env=env)
+            if round_:
+                times[name].append(elapsed)
+    return [(name, statistics.median(times[name])) for name, _, _ in commands]
+
+
 def report(title: str, rows: list[tuple[str, float]], ratio_of: str, to: str, target: float, within: bool) -> bool:
     """Print each timing and the ratio against the reference measured in the same run."""
     times = dict(rows)

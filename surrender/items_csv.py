@@ -61,12 +61,13 @@ def read_items(rows: CsvFile, features: Features | None = None) -> Iterator[Item
     """Yield items; a bad row stops everything with its line number (the transaction rolls back).
     Identical rows give back the same Item object, which the service groups by identity."""
     memo: dict[tuple, Item] = {}
-    for line, cells in rows:
-        key = tuple(cells.values())
+    columns = rows.columns
+    for line, cells in rows.rows():
+        key = tuple(cells)
         item = memo.get(key)
         if item is None:
             try:
-                item = item_from_fields(cells, features)
+                item = item_from_fields(dict(zip(columns, cells)), features)
             except Refused as exc:
                 raise Refused(f"{rows.path} line {line}: {exc}") from None
             if len(memo) < 10_000:

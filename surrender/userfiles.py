@@ -17,6 +17,7 @@ from surrender.errors import Refused
 from surrender.rules.bounds import MAX_CELL_CHARS, MAX_TOML_BYTES
 
 MAX_CSV_BYTES = 512 * 1024 * 1024  # a million-row stock list is ~100 MB
+BLOCK_BYTES = 256 * 1024  # decoded at a time: memory stays flat, no per-line decode call
 
 
 def read_text_file(path: Path, what: str, max_bytes: int = MAX_TOML_BYTES) -> str:
@@ -64,17 +65,26 @@ class CsvFile:
         return columns
 
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        columns = self.columns
+        for line, row in self.rows():
+            yield line, dict(zip(columns, row))
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line number, cells) in column order: what `__iter__` gives, without building a dict
+        per row (a reader that memoises identical rows builds one per distinct row)."""
         width = len(self.columns)
         with _open_binary(self.path, self.what) as handle:
             reader = _reader(handle, self.path)
             rows = _rows(reader, self.path)
             next(rows)
             for row in rows:
-                if not any(cell.strip() for cell in row):
-                    continue
                 if len(row) != width:
+                    if not "".join(row).strip():
+                        continue
                     raise Refused(f"{self.path} line {reader.line_num}: {len(row)} cells for {width} columns")
-                yield reader.line_num, dict(zip(self.columns, row))
+                if not (row[0].strip() or "".join(row).strip()):  # a blank row (any cell not blank keeps it)
+                    continue
+                yield reader.line_num, row
 
     def count_rows(self) -> int:
         """Physical lines after the header: a quick figure for a progress bar."""
@@ -99,14 +109,31 @@ def _open_binary(path: Path, what: str):
 
 
 def _decoded_lines(handle, path: Path) -> Iterator[str]:
-    """Lines decoded one by one, so a byte that is not UTF-8 is reported with its line."""
-    for number, raw in enumerate(handle, 1):
+    """Lines decoded a block at a time; a byte that is not UTF-8 is reported with its line
+    (that block is decoded line by line, so the lines before it are still read first)."""
+    number = 0
+    while True:
+        block = handle.readlines(BLOCK_BYTES)
+        if not block:
+            return
         try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise Refused(f"{path} line {number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
-                          f"{exc.start + 1}); save the file as UTF-8") from None
-        yield line.removeprefix("\ufeff") if number == 1 else line
+            lines = b"".join(block).decode("utf-8").splitlines(keepends=True)
+        except UnicodeDecodeError:
+            lines = None
+        if lines is None or len(lines) != len(block):  # bad UTF-8, or a break str sees and bytes do not
+            lines = (_decoded_line(raw, start + offset, path) for start in [number]
+                     for offset, raw in enumerate(block, 1))
+        for line in lines:
+            number += 1
+            yield line.removeprefix("\ufeff") if number == 1 else line
+
+
+def _decoded_line(raw: bytes, number: int, path: Path) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused(f"{path} line {number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+                      f"{exc.start + 1}); save the file as UTF-8") from None
 
 
 def _reader(handle, path: Path):
@@ -123,8 +150,8 @@ def _rows(reader, path: Path) -> Iterator[list[str]]:
             return
         except csv.Error as exc:
             raise Refused(f"{path} line {reader.line_num}: {exc}") from None
-        for index, cell in enumerate(row, 1):
-            if len(cell) > MAX_CELL_CHARS:
-                raise Refused(f"{path} line {reader.line_num}: cell {index} is {len(cell):,} characters; "
-                              f"the most is {MAX_CELL_CHARS:,}")
+        if row and max(map(len, row)) > MAX_CELL_CHARS:
+            index, cell = next((i, c) for i, c in enumerate(row, 1) if len(c) > MAX_CELL_CHARS)
+            raise Refused(f"{path} line {reader.line_num}: cell {index} is {len(cell):,} characters; "
+                          f"the most is {MAX_CELL_CHARS:,}")
         yield row

@@ -6,7 +6,14 @@ so `surrender --help` stays as quick as Typer itself.
 
 from __future__ import annotations
 
+import gc
 import sys
+
+# A command imports SQLAlchemy, pydantic and SQLModel's tables: hundreds of thousands of objects
+# that live as long as the process. With the default thresholds (700, 10, 10) the cyclic
+# collector walks them again and again while they load, ~50 ms of every command. Collecting
+# less often keeps it working (a long desk session still frees its cycles) without that cost.
+gc.set_threshold(100_000, 50, 100)
 from pathlib import Path
 from typing import Optional
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from itertools import islice
 from typing import Iterable, Iterator
 
 from sqlalchemy import Table, select
@@ -112,8 +113,7 @@ def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[in
     if "surrender" in want:
         out["surrender"] = _hash([_line(row)])
     if "items" in want:
-        out["items"] = _hash(_chain((_line(r) for r in lines), [b"--items--\n"],
-                                    (f"{line},{number}\n".encode() for line, number in items)))
+        out["items"] = _hash(_chain((_line(r) for r in lines), [b"--items--\n"], _pair_lines(items)))
     if "claim" in want:
         out["claim"] = ABSENT if claim is None else _hash([_line(claim, CLAIM_STATUS_COLUMNS)])
     if "claim status" in want:
@@ -141,8 +141,9 @@ def surrender_parts(session: Session, surrender_id: int, parts: frozenset[str] |
     items: Iterable[tuple[int, int]] = ()
     if "items" in want:
         lines = _rows(session, l_t, l_t.c.surrender_id == surrender_id, [l_t.c.number])
-        items = session.execute(select(i_t.c.line, i_t.c.line_number).where(i_t.c.surrender_id == surrender_id)
-                                .order_by(i_t.c.line).execution_options(yield_per=5000))
+        result = session.execute(select(i_t.c.line, i_t.c.line_number).where(i_t.c.surrender_id == surrender_id)
+                                 .order_by(i_t.c.line).execution_options(yield_per=5000))
+        items = (pair for block in result.partitions() for pair in block)
     claim = _one(session, c_t, c_t.c.surrender_id == surrender_id) if want & {"claim", "claim status"} else None
     person = None
     if want & {"claimant", "payment details"} and row["claimant_id"] is not None:
@@ -194,6 +195,14 @@ def _all_surrenders(session: Session) -> Iterator[tuple[str, str, dict[str, str]
         parts = surrender_digests(dict(row), lines.take(ident), ((r[1], r[2]) for r in items.take(ident)),
                                   claims.one(ident), person, want)
         yield f"surrender:{ident}", row["reference"], parts
+
+
+def _pair_lines(pairs: Iterable[tuple[int, int]]) -> Iterator[bytes]:
+    """b"line,number\\n" for each item row, joined a block at a time: the same bytes to hash
+    as one line each, without an encode and a hash update per row (a stock list has 35,871)."""
+    pairs = iter(pairs)
+    while block := list(islice(pairs, 5000)):
+        yield "".join([f"{line},{number}\n" for line, number in block]).encode()
 
 
 def _chain(*iterables):

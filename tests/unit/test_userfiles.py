@@ -39,6 +39,28 @@ def test_a_latin_1_file_is_refused_naming_the_line(tmp_path):
         rows(path)
 
 
+def test_bad_utf_8_far_down_a_big_file_is_named_by_its_line_after_the_rows_before_it(tmp_path):
+    body = b"".join(b"k,%d\n" % n for n in range(100_000)) + b"k,caf\xe9\n"
+    path = csv_file(tmp_path, b"kind,description\n" + body)
+    seen = []
+    with pytest.raises(Refused, match=r"items.csv line 100002: not UTF-8 text \(byte 0xe9 at column 6\)"):
+        for line, _ in CsvFile(path, "items file", COLUMNS, ("kind",)):
+            seen.append(line)
+    assert seen[-1] == 100_001
+
+
+@pytest.mark.parametrize("odd", ["\u2028", "\x0c", "\x85", "\x1e"])
+def test_characters_python_treats_as_line_breaks_stay_inside_their_cell(tmp_path, odd):
+    path = csv_file(tmp_path, f"kind,description\nk,a{odd}b\nk,\"c\rd\"\n")
+    assert rows(path) == [(2, {"kind": "k", "description": f"a{odd}b"}), (3, {"kind": "k", "description": "c\rd"})]
+
+
+def test_a_bare_carriage_return_in_an_unquoted_cell_is_refused_naming_its_line(tmp_path):
+    path = csv_file(tmp_path, "kind,description\nk,fine\nk,a\rb\n")
+    with pytest.raises(Refused, match="items.csv line 3: new-line character seen in unquoted field"):
+        rows(path)
+
+
 @pytest.mark.parametrize("header, message", [
     ("kind,kind\n", "column.s. named twice: kind"),
     ("blade_length\n", "the header needs the column.s. kind"),
