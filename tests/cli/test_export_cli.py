@@ -4,7 +4,6 @@ hostile user meets: one line on stderr, exit 1 (2 for usage), never a traceback,
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import os
@@ -13,17 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from surrender.cli import app
-from surrender.services import auth
-from surrender.services.pins import verify_pin
 from tests.conftest import PINS
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
 
 
 @pytest.fixture

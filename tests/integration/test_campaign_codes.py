@@ -3,7 +3,6 @@ holds a file's other rules, and a registered code's text never changes once a su
 
 from __future__ import annotations
 
-import functools
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -16,18 +15,10 @@ from surrender.errors import Refused
 from surrender.models import AuditEvent, CampaignRecord
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.services import auth
 from surrender.services.campaigns import register_file
-from surrender.services.pins import verify_pin
 from surrender.services.surrenders import LogRequest, log_surrender
 from tests.conftest import as_staff
 
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
 
 
 def preset_text(code: str) -> str:

@@ -10,7 +10,6 @@ SURRENDER_CRASH_TRIALS raises the count for a long run (the CI default is bounde
 
 from __future__ import annotations
 
-import functools
 import os
 import random
 import signal
@@ -18,28 +17,18 @@ import time
 from pathlib import Path
 from typing import Callable
 
-import pytest
 from sqlalchemy import func, select
 
 from surrender import db
 from surrender.models import Claim, Item, ItemLine, Surrender
 from surrender.rules.claimant import make_claimant
-from surrender.services import auth
 from surrender.services.audit_log import verify
 from surrender.services.claims import approve_claim
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
-from surrender.services.pins import verify_pin
 from surrender.services.surrenders import LogRequest, log_surrender
 from tests.conftest import as_staff
 
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    """The slow PIN hash is checked once per PIN here: setting up claims is not what is tested."""
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
 
 
 TRIALS = int(os.environ.get("SURRENDER_CRASH_TRIALS", "0")) or None

@@ -9,7 +9,6 @@ payment details are held back (issue 9, build 1); every file carries the audit a
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -27,23 +26,15 @@ from surrender.exports import is_staged_name
 from surrender.models import AuditEvent, Claim, Claimant, ExportBatch, ExportStaging, Surrender
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.services import auth
 from surrender.services import export as export_module
 from surrender.services.claims import approve_claim
 from surrender.services.export import export_claims, finish_interrupted, plan_export, recreate_batch
-from surrender.services.pins import verify_pin
 from surrender.services.surrenders import LogRequest, log_surrender
 from tests.conftest import as_staff
 from tests.integration.test_crash_harness import forked, measured
+from tests.integration.test_export_and_payment import dump
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    """scrypt is slow on purpose; the same PIN against the same stored hash needs checking once."""
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
 
 
 def finance(ctx):
@@ -57,15 +48,6 @@ def approved(ctx, qty: int = 3, bank: bool = True) -> str:
     reference = log_surrender(ctx, request).reference
     approve_claim(finance(ctx), reference)
     return reference
-
-
-def dump(url: str) -> dict[str, list[str]]:
-    from sqlmodel import SQLModel
-
-    def work(session):
-        return {t.name: sorted(repr(tuple(r)) for r in session.execute(select(t)))
-                for t in SQLModel.metadata.sorted_tables}
-    return db.run(url, work, write=False)
 
 
 def batches(url: str) -> list[ExportBatch]:

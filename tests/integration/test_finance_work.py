@@ -4,7 +4,6 @@ trail, "where is my money?" and a readable audit log."""
 
 from __future__ import annotations
 
-import functools
 import json
 
 import pytest
@@ -16,7 +15,6 @@ from surrender.models import AuditEvent, Claimant
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
 from surrender.rules.lifecycle import STATUSES, effective_payable
-from surrender.services import auth
 from surrender.services.audit_log import history, verify
 from surrender.services.batches import list_batches
 from surrender.services.claim_status import NO_MATCH, claim_status
@@ -24,7 +22,6 @@ from surrender.services.claims import (ClaimFilter, PaymentDetails, approve_clai
                                        reject_claim, set_payment)
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
-from surrender.services.pins import verify_pin
 from surrender.services.reports import totals
 from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
 from tests.conftest import as_staff
@@ -32,13 +29,6 @@ from tests.conftest import as_staff
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 DEAR = f"{KNIFE}:value=145:evidence=receipt"  # over the review threshold: flagged for a manager
 
-_verify_pin_once = functools.lru_cache(maxsize=64)(verify_pin)
-
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    """scrypt is slow on purpose; the same PIN against the same stored hash needs checking once."""
-    monkeypatch.setattr(auth, "verify_pin", _verify_pin_once)
 
 
 def log(ctx, qty: int = 3, name: str = "Jane Smith", postcode: str = "CB1 1JG", bank: bool = True,

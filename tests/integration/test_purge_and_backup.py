@@ -24,7 +24,6 @@ from surrender.models import AuditEvent, Claimant, SQLModel
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
 from surrender.rules.money import format_pence
-from surrender.services import auth
 from surrender.services.audit_log import verify
 from surrender.services.backup import backup
 from surrender.services.claims import approve_claim, reject_claim
@@ -40,13 +39,6 @@ from tests.integration.test_audit_chain import remittance
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 SECRETS = ("Jane Smith", "High Street", "CB1 1JG", "12345678", "12-34-56", "jane@example.org")
 
-
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    import functools
-
-    from surrender.services.pins import verify_pin
-    monkeypatch.setattr(auth, "verify_pin", functools.lru_cache(maxsize=64)(verify_pin))
 
 
 def log(ctx: Context, qty: int = 3, **kw) -> str:

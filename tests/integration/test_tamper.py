@@ -33,13 +33,6 @@ KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 NOW = dt.datetime(2024, 9, 10, 14, 0, tzinfo=LONDON)
 
 
-@pytest.fixture(autouse=True)
-def quick_pins(monkeypatch):
-    import functools
-
-    from surrender.services.pins import verify_pin
-    monkeypatch.setattr(auth, "verify_pin", functools.lru_cache(maxsize=64)(verify_pin))
-
 
 def claimant(name="Jane Smith"):
     return make_claimant(name, "1 High Street, Cambridge", "CB1 1JG", sort_code="12-34-56",
