@@ -13,15 +13,18 @@ import os
 import random
 import re
 import time
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session
 
 from surrender.errors import Refused
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
@@ -143,16 +146,23 @@ def _missing_schema(exc: DBAPIError) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
-def run(url: str, work: Callable[[Session], T], write: bool = True) -> T:
+def run(url: str, work: Callable[[Session], T], write: bool = True, orm: bool = True) -> T:
     """Run `work` in one transaction: committed if it returns, rolled back if it raises.
 
     A busy database (another terminal mid-write) is retried a few times with jitter; every
     attempt starts from a clean transaction, so a retry can never half-apply anything.
+    `orm=False` hands `work` a plain Connection instead of a Session: for work written with
+    the light clauses of tables.py, so the command never loads SQLAlchemy's ORM at all.
     """
     engine = get_engine(url)
     bind = engine.execution_options(surrender_write=write)
+    if orm:
+        from sqlalchemy.orm import Session
     for attempt in range(RETRIES + 1):
         try:
+            if not orm:
+                with bind.begin() as connection:
+                    return work(connection)
             with Session(bind, expire_on_commit=False) as session:
                 with session.begin():
                     return work(session)

@@ -9,30 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-UTC = dt.timezone.utc
-
-
-class UTCDateTime(TypeDecorator):
-    """Timezone-aware in Python, UTC in the database, on SQLite and PostgreSQL alike."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from surrender.coltypes import UTCDateTime
 
 
 def utc_column(nullable: bool = False, index: bool = False) -> Column:

@@ -1,7 +1,5 @@
 """`surrender audit`: the hash-chained trail of every change."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`surrender campaign`: the schemes as data (presets, or your own TOML file)."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -1,7 +1,5 @@
 """`surrender claims`: finance's review, export and reconciliation."""
 
-from __future__ import annotations
-
 import datetime as dt
 import enum
 from pathlib import Path

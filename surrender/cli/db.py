@@ -1,7 +1,5 @@
 """`surrender db`: create or migrate the schema."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import typer

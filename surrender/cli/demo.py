@@ -1,7 +1,5 @@
 """`surrender demo`: see a whole campaign at work in one command, on a throwaway database."""
 
-from __future__ import annotations
-
 import shlex
 import tempfile
 import time

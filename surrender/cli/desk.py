@@ -1,7 +1,5 @@
 """Front-desk commands: log, show, receipt (reprint) and void."""
 
-from __future__ import annotations
-
 import contextlib
 import enum
 import sys
@@ -202,7 +200,7 @@ def show(
 
     Claimant details are masked unless you are finance. Example: `surrender show TW-Z24-000017-7 --format json`
     """
-    from surrender.services.surrenders import show_surrender
+    from surrender.services.reading import show_surrender
 
     _print_view(show_surrender(ctx.obj, reference), fmt)
 

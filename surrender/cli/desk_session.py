@@ -78,7 +78,7 @@ def desk_turn(desk: Desk, choice: Choice) -> bool:
         new_surrender(desk)
     elif choice.action == "show":
         from surrender.cli.render import render_view
-        from surrender.services.surrenders import show_surrender
+        from surrender.services.reading import show_surrender
 
         render_view(show_surrender(desk.context, choice.reference), desk.out)
     elif choice.action == "reprint":

@@ -8,8 +8,6 @@ the same name for its own purpose (`staff add --station`, `claims list --station
 own meaning.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Any, Callable, Optional
 

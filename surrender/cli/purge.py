@@ -1,7 +1,5 @@
 """`surrender purge`: anonymise claimants of closed claims past the retention date (admin)."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 import typer

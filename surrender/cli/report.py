@@ -1,7 +1,5 @@
 """`surrender report`: totals and the campaign report PDF for managers."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import List, Optional
 

@@ -1,7 +1,5 @@
 """`surrender staff`: the register of who may do what, their PINs, locks and stations."""
 
-from __future__ import annotations
-
 import enum
 import sys
 from typing import Optional

@@ -1,8 +1,6 @@
 """`surrender recent` (a day's surrenders at this station) and `surrender status` (how this
 terminal is set up), plus the `--version` answer."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 import typer

@@ -18,7 +18,7 @@ from surrender.services.audit import Anchor, ChainReport, anchor_line, parse_anc
 from surrender.services.state_digest import first_difference
 from surrender.services.auth import perform
 from surrender.services.context import Context
-from surrender.services.surrenders import find_surrender
+from surrender.services.reading import find_surrender
 
 
 def verify(ctx: Context, anchor: str | None = None) -> ChainReport:

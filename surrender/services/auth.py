@@ -15,19 +15,22 @@ Every action goes through `perform` (or `sign_in` then `authorize`):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
-from surrender import db
+from surrender import db, tables
 from surrender.errors import Forbidden, NotFound, Refused
-from surrender.models import Staff, StaffStation
 from surrender.rules.permissions import roles_for, station_refusal, stations_allowed
-from surrender.services import audit
 from surrender.services.context import Context
 from surrender.services.pins import hash_pin, needs_rehash, verify_pin
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from surrender.models import Staff
 
 T = TypeVar("T")
 MAX_WRONG_PINS = 5
@@ -62,11 +65,18 @@ class Member:
 
 
 def staff_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(Staff)).scalar_one()
+    return session.execute(select(func.count()).select_from(tables.staff)).scalar_one()
 
 
-def find_staff(session: Session, number: str) -> Staff:
-    staff = session.execute(select(Staff).where(Staff.number == number.strip())).scalar_one_or_none()
+def find_staff(session: Session, number: str, orm: bool = True) -> Staff:
+    """The member with this staff number: the ORM object, or (orm=False) the plain row, which
+    reads the same and needs no ORM (sign-in and read-only commands)."""
+    if orm:
+        from surrender.models import Staff
+
+        staff = session.execute(select(Staff).where(Staff.number == number.strip())).scalar_one_or_none()
+    else:
+        staff = session.execute(select(tables.staff).where(tables.staff.c.number == number.strip())).one_or_none()
     if staff is None:
         raise NotFound(f"no staff member with number {number!r}: an admin adds staff with `surrender staff add`")
     return staff
@@ -77,11 +87,11 @@ def locked_message(number: str) -> str:
             f"an admin unlocks it with `surrender staff unlock {number}`")
 
 
-def _check_member(session: Session, ctx: Context, action: str) -> Staff:
+def _check_member(session: Session, ctx: Context, action: str, orm: bool = True) -> Staff:
     """The acting member, if they exist, are active, unlocked and have a role for `action`."""
     if not ctx.staff:
         raise Forbidden("name the acting staff member with --staff NUMBER or SURRENDER_STAFF")
-    staff = find_staff(session, ctx.staff)
+    staff = find_staff(session, ctx.staff, orm)
     if not staff.active:
         raise RoleRefused(f"staff member {staff.number} is no longer active", staff.id, action)
     if staff.locked_at is not None:
@@ -102,10 +112,10 @@ def sign_in(ctx: Context, action: str) -> None:
     """Check who is acting and, once per process, their PIN (asking through ctx.pin_prompt on a
     terminal when none was given). Call before the command's transaction; `perform` does."""
     def look_up(session: Session) -> Member:
-        staff = _check_member(session, ctx, action)
+        staff = _check_member(session, ctx, action, orm=False)
         return Member(staff.id, staff.number, staff.pin_hash)
 
-    member = db.run(ctx.url, look_up, write=False)
+    member = db.run(ctx.url, look_up, write=False, orm=False)
     if ctx.pin and member.pin_hash and _key(ctx.url, member.number, member.pin_hash, ctx.pin) in _signed_in:
         return
     if not member.pin_hash:
@@ -116,12 +126,13 @@ def sign_in(ctx: Context, action: str) -> None:
             raise PinRequired(f"{action.replace('.', ' ')} needs {member.number}'s PIN: "
                               "enter it on a terminal or set SURRENDER_PIN")
         ctx.pin = ctx.pin_prompt(f"PIN for staff {member.number}")
-    attempt = db.run(ctx.url, lambda session: _count_try(session, member.id))
+    attempt = db.run(ctx.url, lambda session: _count_try(session, member.id), orm=False)
     if attempt is None or attempt > MAX_WRONG_PINS:
         raise AccountLocked(locked_message(member.number), member.id, action)
     if verify_pin(ctx.pin, member.pin_hash):
         stored = hash_pin(ctx.pin) if needs_rehash(member.pin_hash) else member.pin_hash
-        db.run(ctx.url, lambda session: _reset_tries(session, ctx, member, stored))
+        # A rehash is recorded in the audit trail, which is written through the ORM.
+        db.run(ctx.url, lambda session: _reset_tries(session, ctx, member, stored), orm=stored != member.pin_hash)
         _signed_in.add(_key(ctx.url, member.number, stored, ctx.pin))
         return
     if attempt == MAX_WRONG_PINS:
@@ -134,16 +145,21 @@ def sign_in(ctx: Context, action: str) -> None:
 
 def _count_try(session: Session, staff_id: int) -> int | None:
     """Count this try before checking it; None if the account is locked."""
+    staff = tables.staff.c
     return session.execute(
-        update(Staff).where(Staff.id == staff_id, Staff.locked_at.is_(None))
-        .values(failed_pins=Staff.failed_pins + 1).returning(Staff.failed_pins)
+        update(tables.staff).where(staff.id == staff_id, staff.locked_at.is_(None))
+        .values(failed_pins=staff.failed_pins + 1).returning(staff.failed_pins)
     ).scalar_one_or_none()
 
 
 def _reset_tries(session: Session, ctx: Context, member: Member, stored: str) -> None:
-    session.execute(update(Staff).where(Staff.id == member.id, Staff.locked_at.is_(None)).values(failed_pins=0))
+    staff = tables.staff.c
+    session.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None))
+                    .values(failed_pins=0))
     if stored != member.pin_hash:  # an old scrypt (or weaker) hash becomes argon2id, on the record
-        rehashed = session.execute(update(Staff).where(Staff.id == member.id, Staff.pin_hash == member.pin_hash)
+        from surrender.services import audit
+
+        rehashed = session.execute(update(tables.staff).where(staff.id == member.id, staff.pin_hash == member.pin_hash)
                                    .values(pin_hash=stored)).rowcount
         if rehashed:
             audit.record(session, ctx.now(), member.id, "staff.pin_rehashed", "staff", member.id,
@@ -151,17 +167,21 @@ def _reset_tries(session: Session, ctx: Context, member: Member, stored: str) ->
 
 
 def _lock(session: Session, ctx: Context, member: Member, action: str) -> None:
+    from surrender.services import audit
+
     now = ctx.now()
-    locked = session.execute(update(Staff).where(Staff.id == member.id, Staff.locked_at.is_(None))
+    staff = tables.staff.c
+    locked = session.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None))
                              .values(locked_at=now)).rowcount
     if locked:
         audit.record(session, now, member.id, "staff.locked", "staff", member.id,
                      {"number": member.number, "wrong_pins": MAX_WRONG_PINS, "action": action})
 
 
-def authorize(session: Session, ctx: Context, action: str) -> Staff:
-    """Inside the command's transaction: the acting member, re-checked, signed in by `sign_in`."""
-    staff = _check_member(session, ctx, action)
+def authorize(session: Session, ctx: Context, action: str, orm: bool = True) -> Staff:
+    """Inside the command's transaction: the acting member, re-checked, signed in by `sign_in`
+    (the ORM object, or with orm=False the plain row, for work on a Connection)."""
+    staff = _check_member(session, ctx, action, orm)
     if not (ctx.pin and staff.pin_hash and _key(ctx.url, staff.number, staff.pin_hash, ctx.pin) in _signed_in):
         if not ctx.pin:
             raise PinRequired(f"{action.replace('.', ' ')} needs {staff.number}'s PIN: "
@@ -171,14 +191,16 @@ def authorize(session: Session, ctx: Context, action: str) -> Staff:
     return staff
 
 
-def perform(ctx: Context, action: str, work: Callable[[Session, Staff], T], write: bool = True) -> T:
-    """Sign in, then authorise and run `work` in one transaction; refusals are audited on their own."""
+def perform(ctx: Context, action: str, work: Callable[[Session, Staff], T], write: bool = True,
+            orm: bool = True) -> T:
+    """Sign in, then authorise and run `work` in one transaction; refusals are audited on their own.
+    With orm=False `work` gets a Connection and the member's row (see db.run)."""
     def transaction(session: Session) -> T:
-        return work(session, authorize(session, ctx, action))
+        return work(session, authorize(session, ctx, action, orm))
 
     def attempt() -> T:
         sign_in(ctx, action)
-        return db.run(ctx.url, transaction, write=write)
+        return db.run(ctx.url, transaction, write=write, orm=orm)
 
     return audit_refusals(ctx, attempt)
 
@@ -192,14 +214,17 @@ def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
         staff_id, action, reason = refusal.staff_id, refusal.action, str(refusal)
 
         def record_refusal(session: Session) -> None:
+            from surrender.services import audit
+
             audit.record(session, ctx.now(), staff_id, "refused", "command", action, {"reason": reason})
         db.run(ctx.url, record_refusal)
         raise
 
 
 def granted_stations(session: Session, staff: Staff) -> list[str]:
-    return list(session.execute(select(StaffStation.station_code).where(StaffStation.staff_id == staff.id)
-                                .order_by(StaffStation.station_code)).scalars())
+    granted = tables.staff_station.c
+    return list(session.execute(select(granted.station_code).where(granted.staff_id == staff.id)
+                                .order_by(granted.station_code)).scalars())
 
 
 def check_station(session: Session, staff: Staff, action: str, code: str) -> None:
@@ -223,7 +248,7 @@ def require_station(session: Session, code: str | None, staff: Staff, action: st
         raise Refused("name the station with --station TW|PK or SURRENDER_STATION")
     station = session.get(Station, code)
     if station is None:
-        codes = ", ".join(session.execute(select(Station.code)).scalars())
+        codes = ", ".join(session.execute(select(Station.code).order_by(Station.code)).scalars())
         raise NotFound(f"no station {code!r}; stations: {codes}")
     check_station(session, staff, action, station.code)
     return station

@@ -25,7 +25,7 @@ from surrender.services import audit
 from surrender.services.audit import private
 from surrender.services.auth import perform
 from surrender.services.context import Context
-from surrender.services.surrenders import find_surrender
+from surrender.services.reading import find_surrender
 
 
 def _claim_for(session: Session, surrender: Surrender) -> Claim:

@@ -11,7 +11,7 @@ from surrender.models import Staff
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
-from surrender.services.surrenders import build_view, find_surrender
+from surrender.services.reading import build_view, find_surrender
 from surrender.views import SurrenderView
 
 

@@ -1,34 +1,43 @@
-"""Logging a surrender, showing it, and voiding it."""
+"""Logging a surrender and voiding it (reading one is services/reading.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from surrender.clock import local
 from surrender.db import insert_if_absent
-from surrender.errors import NotFound, Refused
-from surrender.models import Claim, Claimant, ExportBatch, ItemLine, ReferenceCounter, Staff, Station, Surrender
-from surrender.models import CampaignRecord
-from surrender.rules.campaign import Campaign, parse_campaign
+from surrender.errors import Refused
+from surrender.models import (
+    Claim,
+    Claimant,
+    ReferenceCounter,
+    Staff,
+    Surrender,
+)
+from surrender.rules.campaign import Campaign
 from surrender.rules.claimant import ClaimantDetails
-from surrender.rules.lifecycle import effective_payable, require_reason
-from surrender.rules.compensation import Assessor, ItemAssessment, assess_item, check_totals
+from surrender.rules.compensation import (
+    Assessor,
+    ItemAssessment,
+    assess_item,
+    check_totals,
+)
 from surrender.rules.items import Item
-from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
-from surrender.rules.permissions import sees_decision_trail, sees_personal_data
-from surrender.rules.references import make_reference, normalise_reference
+from surrender.rules.lifecycle import require_reason
+from surrender.rules.references import make_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
 from surrender.services.auth import check_station, perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
-from surrender.views import ClaimView, DecisionTrail, LineView, SurrenderView
+from surrender.services.reading import build_view, find_surrender
+from surrender.views import SurrenderView
 
 CHUNK = 5000
 
@@ -239,101 +248,6 @@ class _Sql:
         if self.dates_as_text and row["acquired_on"] is not None:
             row = {**row, "acquired_on": row["acquired_on"].isoformat()}
         return (*(row[c] for c in self.LINE_COLUMNS), 0, 0, 0, 0)  # totals are set once all rows are in
-
-
-def find_surrender(session: Session, reference: str) -> Surrender:
-    ref = normalise_reference(reference)
-    surrender = session.execute(select(Surrender).where(Surrender.reference == ref)).scalar_one_or_none()
-    if surrender is None:
-        raise NotFound(f"no surrender with reference {ref}")
-    return surrender
-
-
-def build_view(session: Session, surrender_id: int, reveal: bool, trail: bool = False) -> SurrenderView:
-    """The whole surrender as readers see it; identical lines grouped in SQL. `trail` adds the
-    claim's decision trail (who approved or rejected it, when and why)."""
-    surrender = session.get(Surrender, surrender_id)
-    station = session.get(Station, surrender.station_code)
-    officer = session.get(Staff, surrender.staff_id)
-    campaign = parse_campaign(session.get(CampaignRecord, surrender.campaign_code).source)
-    lines = session.execute(select(ItemLine).where(ItemLine.surrender_id == surrender_id)
-                            .order_by(ItemLine.number)).scalars()
-    items = [
-        LineView(first_line=g.first_line, rows=g.rows, quantity=g.quantity, compensation_pence=g.compensation_pence,
-                  kind=g.kind, kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
-                  description=g.description, blade_length_mm=g.blade_length_mm, eligible=bool(g.eligible),
-                  reasons=json.loads(g.reasons), unit_compensation_pence=g.unit_compensation_pence,
-                  claimed_value_pence=g.claimed_value_pence, evidence=g.evidence, seal=g.seal)
-        for g in lines
-    ]
-    claim_row = session.execute(select(Claim).where(Claim.surrender_id == surrender_id)).scalar_one_or_none()
-    claim = None
-    if claim_row is not None:
-        payable = effective_payable(claim_row.status, claim_row.payable_pence, surrender.voided_at is not None)
-        claim = ClaimView(status=claim_row.status, claimed_pence=claim_row.claimed_pence,
-                          payable_pence=payable, reasons=json.loads(claim_row.reasons),
-                          flags=json.loads(claim_row.flags), manager_approved=claim_row.manager_approved_at is not None,
-                          batch_id=claim_row.batch_id, decision_note=claim_row.decision_note,
-                          trail=_trail(session, claim_row) if trail else None, timezone=campaign.timezone)
-    claimant = on_receipt = None
-    if surrender.claimant_id is not None:
-        person = session.get(Claimant, surrender.claimant_id)
-        claimant = claimant_json(person, reveal)
-        if person.purged_at is None:
-            on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
-    return SurrenderView(
-        reference=surrender.reference, campaign=campaign.code, campaign_name=campaign.name,
-        legal_basis=campaign.legal_basis, declaration=campaign.declaration, minimum_note=campaign.minimum_note,
-        timezone=campaign.timezone, station=station.code, station_name=station.name, station_town=station.town,
-        force=station.force, surrendered_at=surrender.surrendered_at, recorded_at=surrender.recorded_at,
-        officer_number=officer.number, officer_name=officer.name, anonymous=surrender.anonymous,
-        declared=surrender.declared, claimant=claimant, items=items, item_count=surrender.item_count,
-        claim=claim, voided_at=surrender.voided_at, void_reason=surrender.void_reason,
-        claimant_on_receipt=on_receipt,
-    )
-
-
-def _trail(session: Session, claim: Claim) -> DecisionTrail:
-    def who(staff_id: int | None) -> str | None:
-        person = session.get(Staff, staff_id) if staff_id is not None else None
-        return f"{person.number} {person.name}" if person else None
-
-    decided = {"rejected": "rejected", "approved": "approved", "exported": "approved", "paid": "approved"}
-    exported_at = session.get(ExportBatch, claim.batch_id).created_at if claim.batch_id is not None else None
-    return DecisionTrail(
-        decided=decided.get(claim.status) if claim.decided_at else None, decided_by=who(claim.decided_by),
-        decided_at=claim.decided_at, note=claim.decision_note,
-        manager_approved_by=who(claim.manager_approved_by), manager_approved_at=claim.manager_approved_at,
-        exported_at=exported_at, paid_by=who(claim.paid_by), paid_at=claim.paid_at)
-
-
-def claimant_json(person: Claimant, reveal: bool) -> dict:
-    if person.purged_at is not None:
-        return {"name": "(personal data purged)"}
-    if reveal:
-        return {k: getattr(person, k) for k in (
-            "name", "business_name", "address", "postcode", "phone", "email",
-            "account_name", "sort_code", "account_number")}
-    return {
-        "name": mask_name(person.name),
-        "business_name": person.business_name,
-        "address": mask_all(person.address),
-        "postcode": mask_postcode(person.postcode),
-        "phone": mask_tail(person.phone, 3),
-        "email": mask_all(person.email),
-        "account_name": mask_name(person.account_name),
-        "sort_code": mask_all(person.sort_code),
-        "account_number": mask_tail(person.account_number),
-    }
-
-
-def show_surrender(ctx: Context, reference: str) -> SurrenderView:
-    def work(session: Session, reader: Staff) -> SurrenderView:
-        surrender = find_surrender(session, reference)
-        return build_view(session, surrender.id, reveal=sees_personal_data(reader.role, "show"),
-                          trail=sees_decision_trail(reader.role))
-
-    return perform(ctx, "show", work, write=False)
 
 
 def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:

@@ -63,3 +63,26 @@ def test_a_fresh_desk_from_empty_database_to_reprinted_receipt(run, tmp_path):
 def test_python_dash_m_runs_the_same_cli(run):
     result = subprocess.run([sys.executable, "-m", "surrender", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "surrender" in result.stdout and "log" in result.stdout
+
+
+def test_show_never_builds_the_orm_classes(run, tmp_path):
+    """`surrender show` is the commonest cold start at the desk: it reads through the light table
+    clauses (surrender/tables.py) on a plain Connection, so SQLModel's classes and SQLAlchemy's
+    ORM are never loaded (~100 ms of every show; benchmarks/bench_show.py)."""
+    run("db", "upgrade")
+    run("staff", "add", "1", "--name", "Alex Admin", "--role", "admin", "--pin", "246802")
+    run("--staff", "1", "staff", "add", "2041", "--name", "PC Sam Patel", "--role", "desk", "--station", "TW",
+        SURRENDER_PIN="246802", SURRENDER_NEW_PIN="204141")
+    logged = json.loads(run("--staff", "2041", "log", "--at", "2024-09-05 11:15", "--name", "Jane Smith",
+                            "--address", "14 Mill Road", "--postcode", "CB1 2AD", "--declare", "--item",
+                            "zombie-knife:10in:plain:point", "--format", "json", SURRENDER_PIN="204141").stdout)
+    probe = ("import sys\nfrom surrender.cli import main\nsys.argv = ['surrender', 'show', sys.argv[1]]\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "heavy = ('surrender.models', 'sqlmodel', 'sqlalchemy.orm')\n"
+             "print('LOADED', sorted(m for m in sys.modules if m in heavy))\n")
+    shown = subprocess.run([sys.executable, "-c", probe, logged["reference"]], capture_output=True, text=True,
+                           timeout=120, cwd=tmp_path,
+                           env={**os.environ, "SURRENDER_DATABASE_URL": f"sqlite:///{tmp_path / 'desk.db'}",
+                                "SURRENDER_STAFF": "2041", "SURRENDER_PIN": "204141"})
+    assert logged["reference"] in shown.stdout and "J*** S****" in shown.stdout, shown.stderr
+    assert "LOADED []" in shown.stdout

@@ -153,6 +153,6 @@ def test_a_desk_officer_changes_their_own_pin_at_the_terminal(desk_db, tmp_path)
     output, status = finish(child)
     assert status == 0 and output.strip() == "New PIN set for 2041.", output
 
-    from surrender.services.surrenders import show_surrender
+    from surrender.services.reading import show_surrender
 
     assert show_surrender(Context(url=url, staff="2041", pin="975310"), reference).reference == reference

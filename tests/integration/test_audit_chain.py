@@ -29,7 +29,8 @@ from surrender.services.export import export_claims, recreate_batch
 from surrender.services.payments import mark_paid
 from surrender.services.reports import totals
 from surrender.services.staff import add_staff, list_staff
-from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
+from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
+from surrender.services.reading import show_surrender
 from tests.conftest import LONDON, PINS, as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"

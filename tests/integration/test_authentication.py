@@ -22,7 +22,8 @@ from surrender.services.context import Context
 from surrender.services.pins import WEAK_FOR_TESTS
 from surrender.services.staff import (add_staff, deactivate_staff, list_staff, set_pin, unlock_staff,
                                       update_staff)
-from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
+from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
+from surrender.services.reading import show_surrender
 from tests.conftest import as_staff
 
 WRONG = "999999"
@@ -106,7 +107,7 @@ GUESSER = textwrap.dedent("""
     import sys
     from surrender.errors import Refused
     from surrender.services.context import Context
-    from surrender.services.surrenders import show_surrender
+    from surrender.services.reading import show_surrender
 
     url, tries = sys.argv[1], int(sys.argv[2])
     for n in range(tries):

@@ -23,7 +23,8 @@ from surrender.services.claims import (ClaimFilter, PaymentDetails, approve_clai
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
 from surrender.services.reports import totals
-from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
+from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
+from surrender.services.reading import show_surrender
 from tests.conftest import as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"

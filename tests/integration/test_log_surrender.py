@@ -12,7 +12,8 @@ from surrender.errors import Forbidden, NotFound, Refused
 from surrender.models import AuditEvent, Claim, Claimant, Item, ItemLine, ReferenceCounter, Surrender
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.services.surrenders import LogRequest, log_surrender, show_surrender
+from surrender.services.surrenders import LogRequest, log_surrender
+from surrender.services.reading import show_surrender
 from tests.conftest import LONDON, as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"

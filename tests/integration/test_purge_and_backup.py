@@ -32,7 +32,8 @@ from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
 from surrender.services.purge import purge
 from surrender.services.reports import totals
-from surrender.services.surrenders import LogRequest, log_surrender, show_surrender, void_surrender
+from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
+from surrender.services.reading import show_surrender
 from tests.conftest import LONDON, PINS, as_staff
 from tests.integration.test_audit_chain import remittance
 

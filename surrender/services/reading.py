@@ -1,0 +1,137 @@
+"""Reading one surrender as people see it: find it by reference, build its view, show it.
+
+Written with the light clauses of tables.py, so `surrender show` runs on a plain Connection and
+never builds the ORM classes (the cold start of the commonest desk question); the same code
+builds the view inside the ORM transactions of log, void and reprint.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from surrender import tables
+from surrender.errors import NotFound
+from surrender.rules.campaign import parse_campaign
+from surrender.rules.lifecycle import effective_payable
+from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
+from surrender.rules.permissions import sees_decision_trail, sees_personal_data
+from surrender.rules.references import normalise_reference
+from surrender.services.auth import perform
+from surrender.services.context import Context
+from surrender.views import ClaimView, DecisionTrail, LineView, SurrenderView
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Row
+
+    from surrender.models import Surrender
+
+
+def find_surrender(session, reference: str, orm: bool = True) -> Surrender:
+    """The surrender with this reference (any spelling `normalise_reference` accepts): the ORM
+    object, or with orm=False the plain row, which reads the same."""
+    ref = normalise_reference(reference)
+    if orm:
+        from surrender.models import Surrender
+
+        surrender = session.execute(select(Surrender).where(Surrender.reference == ref)).scalar_one_or_none()
+    else:
+        surrender = session.execute(select(tables.surrender).where(tables.surrender.c.reference == ref)).one_or_none()
+    if surrender is None:
+        raise NotFound(f"no surrender with reference {ref}")
+    return surrender
+
+
+def _row(session: Connection, clause, key, value) -> Row | None:
+    return session.execute(select(clause).where(clause.c[key] == value)).one_or_none()
+
+
+def build_view(session: Connection, surrender_id: int, reveal: bool, trail: bool = False) -> SurrenderView:
+    """The whole surrender as readers see it; identical lines grouped in SQL. `trail` adds the
+    claim's decision trail (who approved or rejected it, when and why). `session` may be an ORM
+    Session or a Connection."""
+    surrender = _row(session, tables.surrender, "id", surrender_id)
+    station = _row(session, tables.station, "code", surrender.station_code)
+    officer = _row(session, tables.staff, "id", surrender.staff_id)
+    campaign = parse_campaign(_row(session, tables.campaign, "code", surrender.campaign_code).source)
+    lines = session.execute(select(tables.item_line).where(tables.item_line.c.surrender_id == surrender_id)
+                            .order_by(tables.item_line.c.number))
+    items = [
+        LineView(first_line=g.first_line, rows=g.rows, quantity=g.quantity, compensation_pence=g.compensation_pence,
+                  kind=g.kind, kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
+                  description=g.description, blade_length_mm=g.blade_length_mm, eligible=bool(g.eligible),
+                  reasons=json.loads(g.reasons), unit_compensation_pence=g.unit_compensation_pence,
+                  claimed_value_pence=g.claimed_value_pence, evidence=g.evidence, seal=g.seal)
+        for g in lines
+    ]
+    claim_row = _row(session, tables.claim, "surrender_id", surrender_id)
+    claim = None
+    if claim_row is not None:
+        payable = effective_payable(claim_row.status, claim_row.payable_pence, surrender.voided_at is not None)
+        claim = ClaimView(status=claim_row.status, claimed_pence=claim_row.claimed_pence,
+                          payable_pence=payable, reasons=json.loads(claim_row.reasons),
+                          flags=json.loads(claim_row.flags), manager_approved=claim_row.manager_approved_at is not None,
+                          batch_id=claim_row.batch_id, decision_note=claim_row.decision_note,
+                          trail=_trail(session, claim_row) if trail else None, timezone=campaign.timezone)
+    claimant = on_receipt = None
+    if surrender.claimant_id is not None:
+        person = _row(session, tables.claimant, "id", surrender.claimant_id)
+        claimant = claimant_json(person, reveal)
+        if person.purged_at is None:
+            on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
+    return SurrenderView(
+        reference=surrender.reference, campaign=campaign.code, campaign_name=campaign.name,
+        legal_basis=campaign.legal_basis, declaration=campaign.declaration, minimum_note=campaign.minimum_note,
+        timezone=campaign.timezone, station=station.code, station_name=station.name, station_town=station.town,
+        force=station.force, surrendered_at=surrender.surrendered_at, recorded_at=surrender.recorded_at,
+        officer_number=officer.number, officer_name=officer.name, anonymous=bool(surrender.anonymous),
+        declared=bool(surrender.declared), claimant=claimant, items=items, item_count=surrender.item_count,
+        claim=claim, voided_at=surrender.voided_at, void_reason=surrender.void_reason,
+        claimant_on_receipt=on_receipt,
+    )
+
+
+def _trail(session: Connection, claim: Row) -> DecisionTrail:
+    def who(staff_id: int | None) -> str | None:
+        person = _row(session, tables.staff, "id", staff_id) if staff_id is not None else None
+        return f"{person.number} {person.name}" if person else None
+
+    decided = {"rejected": "rejected", "approved": "approved", "exported": "approved", "paid": "approved"}
+    batch = _row(session, tables.export_batch, "id", claim.batch_id) if claim.batch_id is not None else None
+    return DecisionTrail(
+        decided=decided.get(claim.status) if claim.decided_at else None, decided_by=who(claim.decided_by),
+        decided_at=claim.decided_at, note=claim.decision_note,
+        manager_approved_by=who(claim.manager_approved_by), manager_approved_at=claim.manager_approved_at,
+        exported_at=batch.created_at if batch else None, paid_by=who(claim.paid_by), paid_at=claim.paid_at)
+
+
+def claimant_json(person, reveal: bool) -> dict:
+    """A claimant's details as a reader may see them: in full (`reveal`), masked, or purged."""
+    if person.purged_at is not None:
+        return {"name": "(personal data purged)"}
+    if reveal:
+        return {k: getattr(person, k) for k in (
+            "name", "business_name", "address", "postcode", "phone", "email",
+            "account_name", "sort_code", "account_number")}
+    return {
+        "name": mask_name(person.name),
+        "business_name": person.business_name,
+        "address": mask_all(person.address),
+        "postcode": mask_postcode(person.postcode),
+        "phone": mask_tail(person.phone, 3),
+        "email": mask_all(person.email),
+        "account_name": mask_name(person.account_name),
+        "sort_code": mask_all(person.sort_code),
+        "account_number": mask_tail(person.account_number),
+    }
+
+
+def show_surrender(ctx: Context, reference: str) -> SurrenderView:
+    def work(session: Connection, reader: Row) -> SurrenderView:
+        surrender = find_surrender(session, reference, orm=False)
+        return build_view(session, surrender.id, reveal=sees_personal_data(reader.role, "show"),
+                          trail=sees_decision_trail(reader.role))
+
+    return perform(ctx, "show", work, write=False, orm=False)
