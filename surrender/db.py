@@ -13,6 +13,7 @@ import os
 import random
 import re
 import time
+import weakref
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
@@ -68,14 +69,19 @@ def sqlite_path(url: str) -> str | None:
     return parsed.database
 
 
+_made: weakref.WeakSet[Engine] = weakref.WeakSet()  # every live engine, for close_all
+
+
 @lru_cache(maxsize=8)
 def get_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    _made.add(engine)
+    return engine
 
 
 def dispose(url: str) -> None:
@@ -83,16 +89,28 @@ def dispose(url: str) -> None:
     get_engine(url).dispose()
 
 
-def insert_if_absent(session: Session, model, **values) -> bool:
+def close_all() -> None:
+    """Close every pooled connection, as a command ends: SQLite folds its write-ahead log back
+    into the database file on the last close, so the file alone holds everything committed."""
+    for engine in list(_made):
+        engine.dispose()
+
+
+def dialect_of(session):
+    """The SQL dialect behind a Session or a Connection."""
+    return session.get_bind().dialect if hasattr(session, "get_bind") else session.dialect
+
+
+def insert_if_absent(session: Session, table, **values) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect (SQLite or PostgreSQL):
     two terminals creating the same row at once both succeed and one row results. True if
-    this call inserted it (RETURNING: psycopg reports no row count here)."""
-    if session.get_bind().dialect.name == "postgresql":
+    this call inserted it (RETURNING one of its columns: psycopg reports no row count here).
+    `table` is a light clause from tables.py; `session` a Session or a Connection."""
+    if dialect_of(session).name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    key = list(model.__table__.primary_key.columns)
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c[next(iter(values))])
     return session.execute(statement).first() is not None
 
 

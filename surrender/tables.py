@@ -1,10 +1,11 @@
-"""Light table clauses (names and column types, no ORM classes) for the paths every command
-takes: signing in and showing a surrender.
+"""Light table clauses (names and column types, no ORM classes) for the paths most commands
+take: signing in, showing a surrender, logging one, and the audit trail they write.
 
 Building the SQLModel classes in models.py (pydantic fields and SQLAlchemy mappers for 14
 tables) costs ~40-60 ms of each process, more than all the work `surrender show` does. These
 clauses cost well under a millisecond and work in an ORM Session and a plain Connection alike;
-rows come back with the same Python values (UTC-aware datetimes, dates, booleans).
+rows come back with the same Python values (UTC-aware datetimes, dates, booleans), so the
+audit trail's record digests (state_digest.py) read the same through either.
 models.py stays the one schema: tests/unit/test_tables.py checks every clause against it.
 """
 
@@ -46,4 +47,10 @@ export_batch = _clause("export_batch", id=INT, created_at=UTC_TIME, staff_id=INT
                        total_pence=INT, sha256=STR, filename=STR, host=STR, path=STR, staged_path=STR,
                        settled_at=UTC_TIME, anchor=STR)
 
-ALL = (staff, staff_station, station, campaign, surrender, item_line, claim, claimant, export_batch)
+reference_counter = _clause("reference_counter", station_code=STR, campaign_code=STR, last_number=INT)
+item = _clause("item", surrender_id=INT, line=INT, line_number=INT)
+audit_event = _clause("audit_event", id=INT, at=UTC_TIME, staff_id=INT, action=STR, entity=STR, entity_id=STR,
+                      detail=TEXT, state=TEXT, prev_hash=STR, hash=STR)
+audit_head = _clause("audit_head", id=INT, last_hash=STR)
+
+ALL = (reference_counter, item, audit_event, audit_head, staff, staff_station, station, campaign, surrender, item_line, claim, claimant, export_batch)

@@ -14,12 +14,16 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
+from sqlalchemy import func, insert, select, update
+
+from surrender import tables
 from surrender.errors import Refused
-from surrender.models import AuditEvent, AuditHead
 from surrender.services import state_digest
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 GENESIS = "0" * 64
 
@@ -49,25 +53,35 @@ def private(field: str, value: object) -> object:
 
 def record(session: Session, at: dt.datetime, staff_id: int | None, action: str,
            entity: str, entity_id: object, detail: dict | None = None,
-           touches: list[str] | tuple[str, ...] = ()) -> AuditEvent:
+           touches: list[str] | tuple[str, ...] = ()) -> str:
     """Append one event; the head row is locked so concurrent appends form one chain.
 
     Call it after the change: it digests the records the event covers (by entity, plus any
-    `touches` such as "surrender:12") as they now are.
+    `touches` such as "surrender:12") as they now are. `session` is an ORM Session (its
+    pending objects are flushed first) or a Connection. Returns the event's hash.
     """
-    session.flush()
+    _flush(session)
     text = canonical(detail or {})
     keys = [*state_digest.records_for(session, entity, entity_id), *touches]
     state = canonical(state_digest.state_for_event(session, action, keys)) if keys else None
     # Digests first (this transaction already holds the rows it changed), then the head lock,
     # held only for the append itself.
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
-    digest = event_hash(head.last_hash, at, staff_id, action, entity, str(entity_id), text, state)
-    event = AuditEvent(at=at, staff_id=staff_id, action=action, entity=entity, entity_id=str(entity_id),
-                       detail=text, state=state, prev_hash=head.last_hash, hash=digest)
-    session.add(event)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=digest))
-    return event
+    head, events = tables.audit_head, tables.audit_event
+    last_hash = session.execute(select(head.c.last_hash).where(head.c.id == 1).with_for_update()).scalar_one()
+    digest = event_hash(last_hash, at, staff_id, action, entity, str(entity_id), text, state)
+    session.execute(insert(events).values(at=at, staff_id=staff_id, action=action, entity=entity,
+                                          entity_id=str(entity_id), detail=text, state=state,
+                                          prev_hash=last_hash, hash=digest))
+    session.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
+    return digest
+
+
+def _flush(session) -> None:
+    """Write an ORM session's pending changes, so digests and counts see them (a Connection
+    has none pending)."""
+    flush = getattr(session, "flush", None)
+    if flush is not None:
+        flush()
 
 
 ANCHOR = re.compile(r"surrender-anchor events=(\d{1,12}) head=([0-9a-f]{64})")
@@ -94,9 +108,10 @@ def parse_anchor(line: str) -> Anchor:
 def anchor_line(session: Session) -> str:
     """The anchor of the chain as this session sees it (including events it appended):
     `surrender-anchor events=N head=<hash of the Nth event>`. Stable: exports and reports print it."""
-    session.flush()
-    count = session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
-    last = session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar()
+    _flush(session)
+    events = tables.audit_event.c
+    count = session.execute(select(func.count()).select_from(tables.audit_event)).scalar_one()
+    last = session.execute(select(events.hash).order_by(events.id.desc()).limit(1)).scalar()
     return str(Anchor(count, last or GENESIS))
 
 
@@ -117,7 +132,8 @@ def verify_chain(session: Session, anchor: Anchor | None = None,
     """
     prev = GENESIS
     count = 0
-    rows = session.execute(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)).scalars()
+    rows = session.execute(select(tables.audit_event).order_by(tables.audit_event.c.id)
+                           .execution_options(yield_per=1000))
     for event in rows:
         count += 1
         if event.prev_hash != prev:
@@ -135,8 +151,7 @@ def verify_chain(session: Session, anchor: Anchor | None = None,
                 for part, digest in parts.items():
                     seen[part] = (digest, event.id)
         prev = event.hash
-        session.expunge(event)
-    head = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
+    head = session.execute(select(tables.audit_head.c.last_hash).where(tables.audit_head.c.id == 1)).scalar_one()
     if head != prev:
         return ChainReport(count, None, "the chain's tip does not match the last event (events deleted)")
     if anchor is not None and count < anchor.events:

@@ -240,15 +240,14 @@ def stations_of(session: Session, staff: Staff) -> tuple[str, ...]:
 
 
 def require_station(session: Session, code: str | None, staff: Staff, action: str = "log"):
-    """The station the work happens at (--station, else the member's own), if they may act there."""
-    from surrender.models import Station
-
+    """The station row the work happens at (--station, else the member's own), if they may act there."""
     code = (code or staff.station_code or "").upper()
     if not code:
         raise Refused("name the station with --station TW|PK or SURRENDER_STATION")
-    station = session.get(Station, code)
+    stations = tables.station
+    station = session.execute(select(stations).where(stations.c.code == code)).one_or_none()
     if station is None:
-        codes = ", ".join(session.execute(select(Station.code).order_by(Station.code)).scalars())
+        codes = ", ".join(session.execute(select(stations.c.code).order_by(stations.c.code)).scalars())
         raise NotFound(f"no station {code!r}; stations: {codes}")
     check_station(session, staff, action, station.code)
     return station

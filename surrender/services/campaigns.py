@@ -9,17 +9,30 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
+from sqlalchemy import exists, select, update
+
+from surrender import tables
 from surrender.campaigns import DEFAULT_CAMPAIGN, load_file, load_preset, preset_codes, resolve
 from surrender.db import insert_if_absent
 from surrender.errors import Refused
-from surrender.models import CampaignRecord, Staff, Surrender
 from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.services import audit
 from surrender.services.auth import RoleRefused, perform
 from surrender.services.context import Context
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from surrender.models import Staff
+
+CAMPAIGN = tables.campaign.c
+
+
+def _stored_source(session: Session, code: str) -> str | None:
+    """The registered text of campaign `code`, if any (Session or Connection)."""
+    return session.execute(select(CAMPAIGN.source).where(CAMPAIGN.code == code)).scalar()
 
 
 def _is_file(name: str) -> bool:
@@ -31,11 +44,11 @@ def campaign_for(session: Session, ctx: Context, staff: Staff, store: bool = Tru
     (unless `store` is False: a preview reads and writes nothing)."""
     name = ctx.campaign or DEFAULT_CAMPAIGN
     if not _is_file(name):
-        stored = session.get(CampaignRecord, name)
+        stored = _stored_source(session, name)
         if stored is not None:
-            return parse_campaign(stored.source)
+            return parse_campaign(stored)
     campaign = resolve(name)
-    if _is_file(name) and session.get(CampaignRecord, campaign.code) is None and staff.role != "admin":
+    if _is_file(name) and _stored_source(session, campaign.code) is None and staff.role != "admin":
         raise RoleRefused(f"bringing campaign {campaign.code} into use from a file needs the admin role; "
                           f"{staff.number} is {staff.role} (an admin runs `surrender campaign register {name}`)",
                           staff.id, "campaign.register")
@@ -57,17 +70,17 @@ def register(session: Session, campaign: Campaign, now, staff_id: int | None, re
         raise Refused(f"campaign code {campaign.code} is the preset shipped with surrender; a file with other "
                       "rules needs a code of its own (change `code` in the file and register that)")
     # Two terminals may use a campaign for the first time at once: insert-if-absent, then compare.
-    inserted = insert_if_absent(session, CampaignRecord, code=campaign.code, name=campaign.name,
+    inserted = insert_if_absent(session, tables.campaign, code=campaign.code, name=campaign.name,
                                 source=campaign.source, sha256=digest, registered_at=now)
-    stored = session.execute(select(CampaignRecord).where(CampaignRecord.code == campaign.code)
-                             .with_for_update()).scalar_one()
+    stored = session.execute(select(CAMPAIGN.sha256).where(CAMPAIGN.code == campaign.code)
+                             .with_for_update()).one()
     if stored.sha256 != digest:
-        used = session.execute(select(exists().where(Surrender.campaign_code == campaign.code))).scalar()
+        used = session.execute(select(exists().where(tables.surrender.c.campaign_code == campaign.code))).scalar()
         if used or not replace_unused:
             raise Refused(f"campaign {campaign.code} is already registered with different rules"
                           f"{' and surrenders were logged under it' if used else ''}; its rules never change: "
                           "give the changed scheme a new code (edit `code` in the file) and register that")
-        session.execute(update(CampaignRecord).where(CampaignRecord.code == campaign.code)
+        session.execute(update(tables.campaign).where(CAMPAIGN.code == campaign.code)
                         .values(name=campaign.name, source=campaign.source, sha256=digest, registered_at=now))
         audit.record(session, now, staff_id, "campaign.replaced", "campaign", campaign.code,
                      {"sha256": digest, "previous_sha256": stored.sha256})
@@ -98,9 +111,9 @@ def campaign_to_ask_about(ctx: Context) -> Campaign:
         not_found = str(exc)
 
     def work(session: Session, staff: Staff) -> Campaign:
-        stored = session.get(CampaignRecord, ctx.campaign)
+        stored = _stored_source(session, ctx.campaign)
         if stored is None:
             raise NotFound(not_found)
-        return parse_campaign(stored.source)
+        return parse_campaign(stored)
 
-    return perform(ctx, "show", work, write=False)
+    return perform(ctx, "show", work, write=False, orm=False)

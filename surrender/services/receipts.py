@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from surrender.models import Staff
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.reading import build_view, find_surrender
 from surrender.views import SurrenderView
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Row
 
 
 def write_receipt(ctx: Context, view: SurrenderView, paper: str = "a4", reprint: bool = False) -> SurrenderView:
@@ -25,10 +26,10 @@ def write_receipt(ctx: Context, view: SurrenderView, paper: str = "a4", reprint:
 
 
 def reprint_receipt(ctx: Context, reference: str, paper: str = "a4") -> SurrenderView:
-    def work(session: Session, staff: Staff) -> SurrenderView:
-        surrender = find_surrender(session, reference)
+    def work(session: Connection, staff: Row) -> SurrenderView:
+        surrender = find_surrender(session, reference, orm=False)
         audit.record(session, ctx.now(), staff.id, "receipt.reprinted", "surrender", surrender.id,
                      {"reference": surrender.reference, "paper": paper})
         return build_view(session, surrender.id, reveal=False)
 
-    return write_receipt(ctx, perform(ctx, "receipt", work), paper=paper, reprint=True)
+    return write_receipt(ctx, perform(ctx, "receipt", work, orm=False), paper=paper, reprint=True)

@@ -34,10 +34,15 @@ import json
 from itertools import islice
 from typing import Iterable, Iterator
 
-from sqlalchemy import Table, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
-from surrender.models import Claim, Claimant, ExportBatch, Item, ItemLine, Staff, Surrender
+from sqlalchemy import select
+
+from surrender import tables
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+    from sqlalchemy.sql.expression import TableClause as Table
 
 SURRENDER_PARTS = ("surrender", "items", "claim", "claim status", "claimant", "payment details")
 CLAIM_STATUS_COLUMNS = frozenset({"status", "manager_approved_by", "manager_approved_at", "decided_by",
@@ -131,8 +136,7 @@ def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[in
 
 def surrender_parts(session: Session, surrender_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
     """The wanted parts of one surrender as it now is, or None if the surrender row is gone."""
-    s_t, l_t, i_t = Surrender.__table__, ItemLine.__table__, Item.__table__
-    c_t, p_t = Claim.__table__, Claimant.__table__
+    s_t, l_t, i_t, c_t, p_t = tables.surrender, tables.item_line, tables.item, tables.claim, tables.claimant
     row = _one(session, s_t, s_t.c.id == surrender_id)
     if row is None:
         return None
@@ -172,8 +176,7 @@ class _Stream:
 def _all_surrenders(session: Session) -> Iterator[tuple[str, str, dict[str, str]]]:
     """Every surrender's parts from five streams merged on surrender id: a handful of queries
     however many surrenders there are."""
-    s_t, l_t, i_t = Surrender.__table__, ItemLine.__table__, Item.__table__
-    c_t, p_t = Claim.__table__, Claimant.__table__
+    s_t, l_t, i_t, c_t, p_t = tables.surrender, tables.item_line, tables.item, tables.claim, tables.claimant
 
     def stream(query):
         return session.execute(query.execution_options(yield_per=5000))
@@ -211,20 +214,20 @@ def _chain(*iterables):
 
 
 def batch_parts(session: Session, batch_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
-    table = ExportBatch.__table__
+    table = tables.export_batch
     row = _one(session, table, table.c.id == batch_id)
     return None if row is None else {"batch": _hash([_line(row, UNTRACKED["export_batch"])])}
 
 
 def staff_parts(session: Session, staff_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
-    table = Staff.__table__
+    table = tables.staff
     row = _one(session, table, table.c.id == staff_id)
     if row is None:
         return None
     lines = [_line(row, UNTRACKED["staff"])]
-    extra = Staff.metadata.tables.get(STAFF_EXTRA)
-    if extra is not None:
-        lines += [_line(r) for r in _rows(session, extra, extra.c.staff_id == staff_id, list(extra.primary_key))]
+    extra = tables.staff_station  # its primary key: (staff_id, station_code)
+    lines += [_line(r) for r in _rows(session, extra, extra.c.staff_id == staff_id,
+                                      [extra.c.staff_id, extra.c.station_code])]
     return {"staff": _hash(lines)}
 
 
@@ -246,14 +249,17 @@ def records_for(session: Session, entity: str, entity_id: object) -> list[str]:
     if entity in ("surrender", "staff"):
         return [f"{entity}:{ident}"]
     if entity == "claim":
-        found = session.execute(select(Claim.surrender_id).where(Claim.id == ident)).scalar()
+        claim = tables.claim.c
+        found = session.execute(select(claim.surrender_id).where(claim.id == ident)).scalar()
         return [] if found is None else [f"surrender:{found}"]
     if entity == "claimant":
         return [f"surrender:{i}" for i in session.execute(
-            select(Surrender.id).where(Surrender.claimant_id == ident).order_by(Surrender.id)).scalars()]
+            select(tables.surrender.c.id).where(tables.surrender.c.claimant_id == ident)
+            .order_by(tables.surrender.c.id)).scalars()]
     if entity == "batch":
-        held = session.execute(select(Claim.surrender_id).where(Claim.batch_id == ident)
-                               .order_by(Claim.surrender_id)).scalars()
+        claim = tables.claim.c
+        held = session.execute(select(claim.surrender_id).where(claim.batch_id == ident)
+                               .order_by(claim.surrender_id)).scalars()
         return [f"batch:{ident}", *(f"surrender:{i}" for i in held)]
     return []
 
@@ -283,9 +289,10 @@ def state_for_event(session: Session, action: str, keys: Iterable[str]) -> dict[
 def current_records(session: Session) -> Iterator[tuple[str, str, dict[str, str]]]:
     """Every tracked record now in the database: (key, label, all its parts), streamed."""
     yield from _all_surrenders(session)
-    for ident in session.execute(select(ExportBatch.id).order_by(ExportBatch.id)).scalars().all():
+    batch, staff = tables.export_batch.c, tables.staff.c
+    for ident in session.execute(select(batch.id).order_by(batch.id)).scalars().all():
         yield f"batch:{ident}", f"batch {ident}", batch_parts(session, ident)
-    for ident, number in session.execute(select(Staff.id, Staff.number).order_by(Staff.id)).all():
+    for ident, number in session.execute(select(staff.id, staff.number).order_by(staff.id)).all():
         yield f"staff:{ident}", f"staff member {number}", staff_parts(session, ident)
 
 

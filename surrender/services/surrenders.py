@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
+from sqlalchemy import insert, select, update
+
+from surrender import tables
 from surrender.clock import local
-from surrender.db import insert_if_absent
+from surrender.db import dialect_of, insert_if_absent
 from surrender.errors import Refused
-from surrender.models import (
-    Claim,
-    Claimant,
-    ReferenceCounter,
-    Staff,
-    Surrender,
-)
 from surrender.rules.campaign import Campaign
 from surrender.rules.claimant import ClaimantDetails
 from surrender.rules.compensation import (
@@ -38,6 +34,9 @@ from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.reading import build_view, find_surrender
 from surrender.views import SurrenderView
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Row
 
 CHUNK = 5000
 
@@ -76,14 +75,14 @@ def check_request(request: LogRequest) -> None:
                       "to take the items without a claim use --no-claim")
 
 
-def _next_number(session: Session, station: str, campaign: str) -> int:
+def _next_number(session: Connection, station: str, campaign: str) -> int:
     """Bump the station's counter under a row lock: numbers are gapless because a rolled-back
     transaction also rolls back its bump."""
-    insert_if_absent(session, ReferenceCounter, station_code=station, campaign_code=campaign, last_number=0)
-    counter = ReferenceCounter.__table__.c
+    insert_if_absent(session, tables.reference_counter, station_code=station, campaign_code=campaign, last_number=0)
+    counter = tables.reference_counter.c
     where = (counter.station_code == station) & (counter.campaign_code == campaign)
     number = session.execute(
-        update(ReferenceCounter).where(where).values(last_number=counter.last_number + 1)
+        update(tables.reference_counter).where(where).values(last_number=counter.last_number + 1)
         .returning(counter.last_number)
     ).scalar_one()
     return number
@@ -112,10 +111,12 @@ def _line_row(item: Item, assessment: ItemAssessment) -> dict:
 
 def log_surrender(ctx: Context, request: LogRequest,
                   progress: Callable[[int], None] | None = None) -> SurrenderView:
-    """Validate, number, assess and store a surrender in one transaction; then the receipt."""
+    """Validate, number, assess and store a surrender in one transaction; then the receipt.
+    Written with the light clauses of tables.py on a Connection: a stock list's start-up
+    does not build the ORM classes."""
     check_request(request)
 
-    def work(session: Session, officer: Staff) -> SurrenderView:
+    def work(session: Connection, officer: Row) -> SurrenderView:
         now = ctx.now()
         station = require_station(session, ctx.station, officer)
         campaign = campaign_for(session, ctx, officer)
@@ -125,44 +126,41 @@ def log_surrender(ctx: Context, request: LogRequest,
         reference = make_reference(station.code, campaign.reference_prefix, number)
         claimant_id = None
         if request.claimant is not None:
-            claimant = Claimant(**vars(request.claimant), created_at=now)
-            session.add(claimant)
-            session.flush()
-            claimant_id = claimant.id
-        surrender = Surrender(
+            claimant_id = session.execute(insert(tables.claimant).values(
+                **vars(request.claimant), created_at=now, salt=secrets.token_hex(16),
+            ).returning(tables.claimant.c.id)).scalar_one()
+        surrender_id = session.execute(insert(tables.surrender).values(
             reference=reference, station_code=station.code, campaign_code=campaign.code, number=number,
             surrendered_at=at, surrendered_on=local(at, campaign.timezone).date(), recorded_at=now,
             staff_id=officer.id, anonymous=request.anonymous, claimant_id=claimant_id,
-            declared=request.declared,
-        )
-        session.add(surrender)
-        session.flush()
+            declared=request.declared, item_count=0,
+        ).returning(tables.surrender.c.id)).scalar_one()
         assessor = Assessor(campaign, request.claiming)
-        _store_items(session, surrender.id, campaign, request.items_under(campaign), assessor, progress)
+        _store_items(session, surrender_id, campaign, request.items_under(campaign), assessor, progress)
         if assessor.rows == 0:
             raise Refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES]")
         count = sum(a.quantity for _, a in assessor.lines())
-        session.execute(update(Surrender).where(Surrender.id == surrender.id).values(item_count=count))
+        session.execute(update(tables.surrender).where(tables.surrender.c.id == surrender_id)
+                        .values(item_count=count))
         assessment = assessor.claim()
         if assessment is not None:
-            session.add(Claim(
-                surrender_id=surrender.id, status=assessment.status, claimed_pence=assessment.claimed_pence,
+            session.execute(insert(tables.claim).values(
+                surrender_id=surrender_id, status=assessment.status, claimed_pence=assessment.claimed_pence,
                 payable_pence=assessment.payable_pence, reasons=json.dumps(list(assessment.reasons)),
                 flags=json.dumps(list(assessment.flags)), flagged=bool(assessment.flags),
             ))
-        audit.record(session, now, officer.id, "surrender.logged", "surrender", surrender.id, {
+        audit.record(session, now, officer.id, "surrender.logged", "surrender", surrender_id, {
             "reference": reference, "station": station.code, "campaign": campaign.code,
             "surrendered_at": at.isoformat(), "items": count, "anonymous": request.anonymous,
             "claim": None if assessment is None else {
                 "status": assessment.status, "payable": assessment.payable_pence, "flags": len(assessment.flags)},
         })
-        session.flush()
-        return build_view(session, surrender.id, reveal=False)
+        return build_view(session, surrender_id, reveal=False)
 
-    return perform(ctx, "log", work)
+    return perform(ctx, "log", work, orm=False)
 
 
-def _store_items(session: Session, surrender_id: int, campaign: Campaign, items: Iterable[Item],
+def _store_items(session: Connection, surrender_id: int, campaign: Campaign, items: Iterable[Item],
                  assessor: Assessor, progress: Callable[[int], None] | None) -> None:
     """Store every row, each pointing at its distinct line; assess each line once.
 
@@ -178,7 +176,7 @@ def _store_items(session: Session, surrender_id: int, campaign: Campaign, items:
     rows_per_line: list[int] = []
     new_lines: list[tuple] = []
     chunk: list[tuple] = []
-    connection = session.connection()
+    connection = session
 
     def flush() -> None:
         if new_lines:
@@ -233,8 +231,8 @@ class _Sql:
                     "evidence", "acquired_on", "seal", "eligible", "reasons", "unit_claimed_pence",
                     "unit_compensation_pence")
 
-    def __init__(self, session: Session):
-        dialect = session.get_bind().dialect
+    def __init__(self, session: Connection):
+        dialect = dialect_of(session)
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         self.dates_as_text = dialect.name == "sqlite"
         columns = ("surrender_id", "number", "first_line", *self.LINE_COLUMNS,
@@ -254,23 +252,23 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
     """A manager voids a surrender: its claim can never be exported; reprints say VOID."""
     reason = require_reason(reason, "voiding")
 
-    def work(session: Session, manager: Staff) -> SurrenderView:
-        surrender = find_surrender(session, reference)
+    def work(session: Connection, manager: Row) -> SurrenderView:
+        surrender = find_surrender(session, reference, orm=False)
         check_station(session, manager, "void", surrender.station_code)
         if surrender.voided_at is not None:
             raise Refused(f"{surrender.reference} is already void ({surrender.void_reason})")
         # Locked, so a void waits for an export in progress and then sees the claim exported.
-        claim = session.execute(select(Claim).where(Claim.surrender_id == surrender.id)
-                                .with_for_update()).scalar_one_or_none()
+        claim = session.execute(select(tables.claim).where(tables.claim.c.surrender_id == surrender.id)
+                                .with_for_update()).one_or_none()
         if claim is not None and claim.status in ("exported", "paid"):
             raise Refused(f"{surrender.reference}'s claim is already {claim.status} in batch {claim.batch_id}: "
                           "it cannot be voided now")
         now = ctx.now()
-        session.execute(update(Surrender).where(Surrender.id == surrender.id)
+        session.execute(update(tables.surrender).where(tables.surrender.c.id == surrender.id)
                         .values(voided_at=now, voided_by=manager.id, void_reason=reason))
         audit.record(session, now, manager.id, "surrender.voided", "surrender", surrender.id,
                      {"reference": surrender.reference, "reason": audit.private("reason", reason),
                       "claim_status": claim.status if claim else None})
         return build_view(session, surrender.id, reveal=False)
 
-    return perform(ctx, "void", work)
+    return perform(ctx, "void", work, orm=False)

@@ -42,6 +42,9 @@ def test_a_fresh_desk_from_empty_database_to_reprinted_receipt(run, tmp_path):
     run("--staff", "1", "staff", "add", "2041", "--name", "PC Sam Patel", "--role", "desk", "--station", "TW",
         SURRENDER_PIN="246802", SURRENDER_NEW_PIN="204141")
     assert os.stat(tmp_path / "desk.db").st_mode & 0o777 == 0o600
+    # Each command closes its connections as it ends, so SQLite has folded the write-ahead log
+    # back into the file: a copy of desk.db alone holds everything committed.
+    assert not (tmp_path / "desk.db-wal").exists()
     items = tmp_path / "items.csv"
     items.write_text("kind,description,blade_length,plain_edge,sharp_point,serrated_length,holes,quantity\n"
                      "zombie-knife,serrated survival knife,10in,yes,yes,3in,,2\n"
