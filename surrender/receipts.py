@@ -260,46 +260,61 @@ def _label_table(job: _Job, st: dict, rows: list[tuple[str, str | Flowable]]) ->
 
 
 def _item_table(job: _Job, st: dict) -> Table:
-    """One row per line or group of identical lines; the header repeats on every page."""
+    """One row per line or group of identical lines; the header repeats on every page.
+
+    Cells without markup are plain strings styled by the table, not Paragraphs: a stock claim
+    has hundreds of cells, and each Paragraph is parsed and wrapped again at every page break."""
     roll = job.paper.roll
     head = ["Line", "Item", "Qty", "£"] if roll else ["Line", "Item", "Blade", "Qty", "Eligible", "Compensation"]
-    align = {"Qty": "right", "£": "right", "Compensation": "right", "Eligible": "center"}
-    rows = [[_p(f"<b>{h}</b>", st[align.get(h, "cell")]) for h in head]]
+    rows: list[list] = [head]
     rows += [_item_row(job, st, line) for line in job.view.items]
     widths = [7 * mm, 0, 10 * mm, 18 * mm] if roll else [11 * mm, 0, 24 * mm, 16 * mm, 16 * mm, 26 * mm]
     widths[1] = job.paper.inner - sum(widths)
-    table = Table(rows, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
+    cell = st["cell"]
+    style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 0), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
+        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", cell.fontSize, cell.leading),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
         ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    ]
+    for column, name in enumerate(head):
+        if name in ("Qty", "£", "Compensation"):
+            style.append(("ALIGN", (column, 0), (column, -1), "RIGHT"))
+        elif name == "Eligible":
+            style.append(("ALIGN", (column, 0), (column, -1), "CENTER"))
+    if not roll:  # "No" stands out
+        style += [("FONTNAME", (4, row), (4, row), "Helvetica-Bold")
+                  for row, line in enumerate(job.view.items, 1) if not line.eligible]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle(style))
     return table
 
 
-def _item_row(job: _Job, st: dict, line: LineView) -> list[Paragraph]:
+def _item_row(job: _Job, st: dict, line: LineView) -> list:
     """A4 gives blade and eligibility their own columns; the roll folds them under the item."""
     claim = job.view.claim is not None
     small = st["small"].fontSize
     what = f"<b>{_e(line.kind_label)}</b>" + (f" \u2014 {_e(line.description)}" if line.description else "")
     if line.rows > 1:
         what += f" <font color='#555555'>({line.rows:,} identical lines)</font>"
-    blade, eligible = _blade(line.blade_length_mm), "Yes" if line.eligible else "<b>No</b>"
+    blade, eligible = _blade(line.blade_length_mm), "Yes" if line.eligible else "No"
     if job.paper.roll:
-        what += f"<br/>Blade {blade.replace('<br/>', ' / ')} \u00b7 eligible {eligible.lower()}"
+        shown = eligible.lower() if line.eligible else "<b>no</b>"
+        what += f"<br/>Blade {blade.replace(chr(10), ' / ')} \u00b7 eligible {shown}"
     reasons = _compact([r for r in line.reasons if claim or r != "no claim made"])  # said once, in the totals
     if reasons:
         what += f"<br/><font size='{small}' color='#555555'><i>{_e(reasons)}</i></font>"
     money = format_gbp(line.compensation_pence) if claim else "\u2014"
     if claim and line.quantity > 1:
-        money += f"<br/><font size='{small}'>{format_gbp(line.unit_compensation_pence)} each</font>"
-    number, qty = _p(str(line.first_line), st["cell"]), _p(f"{line.quantity:,}", st["right"])
+        money = _p(f"{money}<br/><font size='{small}'>{format_gbp(line.unit_compensation_pence)} each</font>",
+                   st["right"])
+    number, qty = str(line.first_line), f"{line.quantity:,}"
     if job.paper.roll:
-        return [number, _p(what, st["cell"]), qty, _p(money, st["right"])]
-    return [number, _p(what, st["cell"]), _p(blade, st["cell"]), qty, _p(eligible, st["center"]),
-            _p(money, st["right"])]
+        return [number, _p(what, st["cell"]), qty, money]
+    return [number, _p(what, st["cell"]), blade, qty, eligible, money]
 
 
 def _compact(reasons: list[str]) -> str:
@@ -313,14 +328,14 @@ def _compact(reasons: list[str]) -> str:
 
 
 def _blade(mm_text: str) -> str:
-    """`241.3 mm<br/>9.50 in`: officers and claimants think in either."""
+    """`241.3 mm` over `9.50 in` (two lines of a table cell): officers and claimants think in either."""
     try:
         length = Decimal(mm_text)
     except (InvalidOperation, TypeError):
         return "\u2014"
     inches = (length / Decimal("25.4")).quantize(Decimal("0.01"))
     shown = format(length.normalize(), "f")
-    return f"{shown} mm<br/>{inches} in"
+    return f"{shown} mm\n{inches} in"
 
 
 def _totals(job: _Job, st: dict) -> list[Flowable]:

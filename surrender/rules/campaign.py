@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -84,8 +85,10 @@ def _money(table: dict, key: str, where: str) -> int:
     return parse_money(value, f"{where}.{key}")
 
 
+@functools.lru_cache(maxsize=8)
 def parse_campaign(source: str) -> Campaign:
-    """Validate campaign TOML text; every mistake names the key to fix."""
+    """Validate campaign TOML text; every mistake names the key to fix. The same text gives the
+    same (immutable) Campaign, so it is parsed once per process however often it is read."""
     check_toml_shape(source)
     try:
         data = tomllib.loads(source)

@@ -159,3 +159,26 @@ def test_a_transaction_retried_after_a_busy_database_logs_every_item_of_a_csv(ct
     monkeypatch.setattr(surrenders.audit, "record", busy_once)
     view = log_surrender(ctx, LogRequest(items=ItemsFile(path), anonymous=True))
     assert view.item_count == 4 and len(calls) >= 2
+
+
+def test_a_stock_list_longer_than_a_chunk_keeps_every_row_in_order_with_its_line(ctx, tmp_path):
+    """Rows are stored a chunk at a time, each chunk one statement unpacking its line numbers
+    (json_each on SQLite, unnest on PostgreSQL): 12,345 rows cross two chunk boundaries."""
+    from surrender.items_csv import ItemsFile
+    from surrender.services.surrenders import CHUNK
+
+    products = ["zombie-knife,10in,yes,yes,3in", "zombie-machete,45cm,yes,yes,", "zombie-knife,9in,yes,yes,1in"]
+    order = [(n * 7 + n // 3) % 3 for n in range(12_345)]
+    assert len(order) > 2 * CHUNK and len(order) % CHUNK
+    path = tmp_path / "stock.csv"
+    path.write_text("kind,blade_length,plain_edge,sharp_point,serrated_length\n"
+                    + "".join(products[p] + "\n" for p in order))
+    view = log_surrender(ctx, LogRequest(items=ItemsFile(path), anonymous=True))
+
+    def stored(session):
+        first_seen = {p: n for n, p in enumerate(dict.fromkeys(order), 1)}  # line numbers, by first appearance
+        rows = session.execute(select(Item.line, Item.line_number).order_by(Item.line)).all()
+        return rows, [(row, first_seen[p]) for row, p in enumerate(order, 1)]
+    rows, expected = db.run(ctx.url, stored, write=False)
+    assert [tuple(r) for r in rows] == expected
+    assert view.item_count == 12_345 and sum(line.rows for line in view.items) == 12_345
