@@ -9,10 +9,10 @@ and string annotations would each be evaluated again (~20 ms a command run).
 import gc
 import sys
 
-# A command imports SQLAlchemy, pydantic and SQLModel's tables: hundreds of thousands of objects
-# that live as long as the process. With the default thresholds (700, 10, 10) the cyclic
-# collector walks them again and again while they load, ~50 ms of every command. Collecting
-# less often keeps it working (a long desk session still frees its cycles) without that cost.
+# A command imports SQLAlchemy, pydantic and ReportLab: over a million objects that live as long
+# as the process. With the default thresholds (700, 10, 10) the cyclic collector walks them again
+# and again while they load; collecting less often keeps it working for whoever imports this
+# module (tests, a desk session) without most of that cost. `main` goes further (see there).
 gc.set_threshold(100_000, 50, 100)
 from pathlib import Path
 from typing import Optional
@@ -146,12 +146,18 @@ _register()
 
 
 def main() -> None:
-    # At exit Python collects cycles once more over every object still alive (SQLAlchemy,
-    # pydantic, ReportLab, a stock list's rows): ~100 ms after a big claim, for memory the
-    # process is about to hand back. Frozen objects are skipped; everything else (closing the
-    # database, flushing output, other atexit hooks) runs as usual.
+    """The console script: one short process doing one job, so no memory management on the way.
+
+    The cyclic collector is off: it would walk the loaded stacks again and again (~30 ms of a
+    stock claim, ~10 ms of `show`) to free at most the few cycles the job leaves, which exit
+    hands back anyway; the long-lived commands (`desk`, `demo`) turn it on with
+    `collect_as_usual()`. At exit Python still collects once over every object alive (~100 ms
+    after a big claim): freezing them skips that, after the connections are closed explicitly;
+    flushing output and other exit hooks run as usual.
+    """
     import atexit
 
+    gc.disable()
     atexit.register(gc.freeze)
     atexit.register(_close_databases)  # runs before the freeze (last registered, first run)
     try:
@@ -159,6 +165,12 @@ def main() -> None:
     except BrokenPipeError:  # `surrender ... | head`: the reader has gone; say nothing more
         _silence_stdout()
         sys.exit(0)
+
+
+def collect_as_usual() -> None:
+    """For a command that runs long (a desk shift, the demo): collect cycles again (at the
+    thresholds set above)."""
+    gc.enable()
 
 
 def _close_databases() -> None:

@@ -29,7 +29,10 @@ def demo(
     """
     from dataclasses import replace
 
+    from surrender.cli import collect_as_usual
     from surrender.demo import STAFF, run_demo
+
+    collect_as_usual()  # hundreds of surrenders in one process
     from surrender.migrate import upgrade
 
     folder = (directory or Path(tempfile.mkdtemp(prefix="surrender-demo-"))).resolve()

@@ -258,9 +258,12 @@ def desk(
     on; leave with `quit` or Ctrl-D.
     Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm --print`
     """
+    from surrender.cli import collect_as_usual
     from surrender.cli.desk_session import Desk, ask_choice, desk_turn
     from surrender.errors import Refused
     import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
+
+    collect_as_usual()  # a shift is long
 
     from surrender.services.auth import audit_refusals, sign_in
 
