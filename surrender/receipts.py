@@ -187,6 +187,19 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text, style)
 
 
+class _Cell(Paragraph):
+    """A table cell's paragraph, broken into lines once per width: a long item table wraps
+    every cell to measure its rows, again at each page break and once more to draw it, always
+    at its column's width (it was ~40% of a stock claim's receipt). Cells are never split."""
+
+    _wrapped: tuple[float, tuple[float, float]] | None = None
+
+    def wrap(self, availWidth, availHeight):
+        if self._wrapped is None or self._wrapped[0] != availWidth:
+            self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
+        return self._wrapped[1]
+
+
 def _e(text: object) -> str:
     return escape(str(text))
 
@@ -309,12 +322,12 @@ def _item_row(job: _Job, st: dict, line: LineView) -> list:
         what += f"<br/><font size='{small}' color='#555555'><i>{_e(reasons)}</i></font>"
     money = format_gbp(line.compensation_pence) if claim else "\u2014"
     if claim and line.quantity > 1:
-        money = _p(f"{money}<br/><font size='{small}'>{format_gbp(line.unit_compensation_pence)} each</font>",
-                   st["right"])
+        money = _Cell(f"{money}<br/><font size='{small}'>{format_gbp(line.unit_compensation_pence)} each</font>",
+                      st["right"])
     number, qty = str(line.first_line), f"{line.quantity:,}"
     if job.paper.roll:
-        return [number, _p(what, st["cell"]), qty, money]
-    return [number, _p(what, st["cell"]), blade, qty, eligible, money]
+        return [number, _Cell(what, st["cell"]), qty, money]
+    return [number, _Cell(what, st["cell"]), blade, qty, eligible, money]
 
 
 def _compact(reasons: list[str]) -> str:
