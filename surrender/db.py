@@ -101,6 +101,11 @@ def dialect_of(session):
     return session.get_bind().dialect if hasattr(session, "get_bind") else session.dialect
 
 
+def connection_of(session):
+    """The Connection a Session's transaction runs on (a Connection is its own)."""
+    return session.connection() if hasattr(session, "get_bind") else session
+
+
 def insert_if_absent(session: Session, table, **values) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect (SQLite or PostgreSQL):
     two terminals creating the same row at once both succeed and one row results. True if

@@ -14,8 +14,9 @@ import re
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
+from html import escape as html_escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -26,13 +27,27 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, NextPageTemplate, PageBreak,
-                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from surrender.clock import show_time, utcnow
 from surrender.errors import Refused
 from surrender.rules.money import format_gbp
 from surrender.views import LineView, SurrenderView
+
+# Paragraph markup: &, < and > as entities, quotes as typed (what xml.sax.saxutils.escape does,
+# without loading urllib and http.client for it).
+escape = partial(html_escape, quote=False)
 
 UNIT_TAG_LIMIT = 60  # above this many items, one tag per stock line instead of per weapon
 LATE_RECORDING = dt.timedelta(minutes=5)

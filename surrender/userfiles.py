@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from itertools import chain
 from pathlib import Path
-from typing import Collection, Iterator
+from typing import Collection, Iterable, Iterator
 
 from surrender.errors import Refused
 from surrender.rules.bounds import MAX_CELL_CHARS, MAX_TOML_BYTES
@@ -109,8 +110,13 @@ def _open_binary(path: Path, what: str):
 
 
 def _decoded_lines(handle, path: Path) -> Iterator[str]:
-    """Lines decoded a block at a time; a byte that is not UTF-8 is reported with its line
-    (that block is decoded line by line, so the lines before it are still read first)."""
+    """Lines decoded a block at a time and handed on without a Python step per line; a byte that
+    is not UTF-8 is reported with its line (that block is decoded line by line, so the lines
+    before it are still read first)."""
+    return chain.from_iterable(_decoded_blocks(handle, path))
+
+
+def _decoded_blocks(handle, path: Path) -> Iterator[Iterable[str]]:
     number = 0
     while True:
         block = handle.readlines(BLOCK_BYTES)
@@ -123,9 +129,18 @@ def _decoded_lines(handle, path: Path) -> Iterator[str]:
         if lines is None or len(lines) != len(block):  # bad UTF-8, or a break str sees and bytes do not
             lines = (_decoded_line(raw, start + offset, path) for start in [number]
                      for offset, raw in enumerate(block, 1))
-        for line in lines:
-            number += 1
-            yield line.removeprefix("\ufeff") if number == 1 else line
+        elif number == 0:
+            lines[0] = lines[0].removeprefix("\ufeff")
+        if number == 0 and not isinstance(lines, list):
+            lines = _without_bom(lines)
+        number += len(block)
+        yield lines
+
+
+def _without_bom(lines: Iterator[str]) -> Iterator[str]:
+    for first in lines:
+        yield first.removeprefix("\ufeff")
+        yield from lines
 
 
 def _decoded_line(raw: bytes, number: int, path: Path) -> str:
