@@ -47,8 +47,8 @@ class CsvFile:
 
     def _header(self) -> list[str]:
         with _open_binary(self.path, self.what) as handle:
-            reader = _reader(handle, self.path)
-            header = next(_rows(reader, self.path), None)
+            first = next(_rows(_decoded_lines(handle, self.path), self.path), None)
+        header = first[1] if first else None
         if not header or not any(cell.strip() for cell in header):
             raise Refused(f"{self.path}: empty file; the first line must name the columns "
                           f"({', '.join(self.required or self.known or ())})")
@@ -75,17 +75,16 @@ class CsvFile:
         per row (a reader that memoises identical rows builds one per distinct row)."""
         width = len(self.columns)
         with _open_binary(self.path, self.what) as handle:
-            reader = _reader(handle, self.path)
-            rows = _rows(reader, self.path)
+            rows = _rows(_decoded_lines(handle, self.path), self.path)
             next(rows)
-            for row in rows:
+            for line, row in rows:
                 if len(row) != width:
                     if not "".join(row).strip():
                         continue
-                    raise Refused(f"{self.path} line {reader.line_num}: {len(row)} cells for {width} columns")
+                    raise Refused(f"{self.path} line {line}: {len(row)} cells for {width} columns")
                 if not (row[0].strip() or "".join(row).strip()):  # a blank row (any cell not blank keeps it)
                     continue
-                yield reader.line_num, row
+                yield line, row
 
     def count_rows(self) -> int:
         """Physical lines after the header: a quick figure for a progress bar."""
@@ -151,22 +150,36 @@ def _decoded_line(raw: bytes, number: int, path: Path) -> str:
                       f"{exc.start + 1}); save the file as UTF-8") from None
 
 
-def _reader(handle, path: Path):
-    return csv.reader(_decoded_lines(handle, path), strict=True)
+MEMO_LINES = 10_000  # distinct unquoted lines remembered (a stock list has a few dozen)
 
 
-def _rows(reader, path: Path) -> Iterator[list[str]]:
-    """csv rows with every cell's length bounded; a malformed quote or a cell past the csv
-    module's own limit is a refusal, not a crash."""
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise Refused(f"{path} line {reader.line_num}: {exc}") from None
-        if row and max(map(len, row)) > MAX_CELL_CHARS:
-            index, cell = next((i, c) for i, c in enumerate(row, 1) if len(c) > MAX_CELL_CHARS)
-            raise Refused(f"{path} line {reader.line_num}: cell {index} is {len(cell):,} characters; "
-                          f"the most is {MAX_CELL_CHARS:,}")
-        yield row
+def _rows(lines: Iterator[str], path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line it ends on, cells) for each CSV record, every cell's length bounded; a malformed
+    quote or a cell past the csv module's own limit is a refusal, not a crash.
+
+    A line without a quote is a whole record, and a stock list repeats a few dozen lines tens of
+    thousands of times: each distinct one is parsed (by the csv module, strictly) and checked
+    once, then handed out again (the same list: callers read rows, never change them). A line
+    with a quote goes to the csv module with the lines after it, as a quoted cell may hold
+    line breaks."""
+    lines = iter(lines)
+    seen: dict[str, list[str]] = {}
+    number = 0
+    for text in lines:
+        row = seen.get(text)
+        if row is None:
+            quoted = '"' in text
+            reader = csv.reader(chain((text,), lines) if quoted else (text,), strict=True)
+            try:
+                row = next(reader, [])
+            except csv.Error as exc:
+                raise Refused(f"{path} line {number + reader.line_num}: {exc}") from None
+            number += reader.line_num - 1 if quoted else 0
+            if row and max(map(len, row)) > MAX_CELL_CHARS:
+                index, cell = next((i, c) for i, c in enumerate(row, 1) if len(c) > MAX_CELL_CHARS)
+                raise Refused(f"{path} line {number + 1}: cell {index} is {len(cell):,} characters; "
+                              f"the most is {MAX_CELL_CHARS:,}")
+            if not quoted and len(seen) < MEMO_LINES:
+                seen[text] = row
+        number += 1
+        yield number, row

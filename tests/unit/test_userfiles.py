@@ -143,3 +143,17 @@ def test_whole_number_edges():
 
 def test_error_messages_quote_a_huge_value_cut_short():
     assert len(clip("x" * 100_000)) <= 40
+
+
+def test_a_line_seen_before_is_reused_but_never_inside_a_quoted_cell(tmp_path):
+    """Unquoted lines are parsed once and reused (a stock list repeats a few dozen lines); a
+    copy of such a line inside a multi-line quoted cell stays part of that cell."""
+    path = csv_file(tmp_path, 'kind,description\nk,a\nk,"x\nk,a\ny"\nk,a\n\nk,a\n')
+    assert rows(path) == [(2, {"kind": "k", "description": "a"}), (5, {"kind": "k", "description": "x\nk,a\ny"}),
+                          (6, {"kind": "k", "description": "a"}), (8, {"kind": "k", "description": "a"})]
+
+
+def test_a_repeated_line_with_a_bad_cell_count_is_refused_at_its_first_line(tmp_path):
+    path = csv_file(tmp_path, "kind,description\nk,a\nk,a,b\nk,a\nk,a,b\n")
+    with pytest.raises(Refused, match="items.csv line 3: 3 cells for 2 columns"):
+        rows(path)
