@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import median_of, report, run_timed, surrender_exe, tool
+from common import interleaved_medians, report, run_timed, surrender_exe, tool
 
 ROWS = 35_871
 runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
@@ -68,14 +68,13 @@ def reset(path: Path, copy_from: Path | None = None):
 
 
 fresh = work / "fresh.db"
-rows = [
-    ("surrender log --items (35,871 rows) + receipt", median_of(runs, log, setup=reset(target_db, template),
-                                                                       env={"SURRENDER_PIN": "204141"})),
-    ("sqlite-utils insert --csv (fresh db)", median_of(runs, [tool("sqlite-utils"), "insert", str(fresh), "items",
-                                                             str(stock), "--csv"], setup=reset(fresh))),
-    ("sqlite3 .import --csv (floor)", median_of(runs, [tool("sqlite3"), str(fresh), f".import --csv {stock} items"],
-                                                setup=reset(fresh))),
-]
+# The three commands take turns, round after round, so a busy machine weighs on each alike.
+rows = interleaved_medians(runs, [
+    ("surrender log --items (35,871 rows) + receipt", log, {"SURRENDER_PIN": "204141"}, reset(target_db, template)),
+    ("sqlite-utils insert --csv (fresh db)", [tool("sqlite-utils"), "insert", str(fresh), "items", str(stock), "--csv"],
+     None, reset(fresh)),
+    ("sqlite3 .import --csv (floor)", [tool("sqlite3"), str(fresh), f".import --csv {stock} items"], None, reset(fresh)),
+])
 subprocess.run(log, capture_output=True)  # leave one logged claim to look at
 ok = report(f"Big stock claim, median of {runs}", rows, "surrender log --items (35,871 rows) + receipt",
             "sqlite-utils insert --csv (fresh db)", 0.35, True)

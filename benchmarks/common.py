@@ -47,16 +47,17 @@ def median_of(runs: int, cmd: list[str], **kw) -> float:
     return statistics.median(run_timed(cmd, **kw) for _ in range(runs))
 
 
-def interleaved_medians(runs: int, commands: list[tuple[str, list[str], dict | None]]) -> list[tuple[str, float]]:
+def interleaved_medians(runs: int, commands: list[tuple]) -> list[tuple[str, float]]:
     """Median wall time of each command, run in turn round after round, so a change in the
-    machine's load during the run weighs on every command alike (one warm-up round first)."""
-    times: dict[str, list[float]] = {name: [] for name, _, _ in commands}
+    machine's load during the run weighs on every command alike (one warm-up round first).
+    Each command is (name, argv, env) or (name, argv, env, setup): setup runs untimed before each run."""
+    times: dict[str, list[float]] = {command[0]: [] for command in commands}
     for round_ in range(runs + 1):
-        for name, cmd, env in commands:
-            elapsed = run_timed(cmd, env=env)
+        for name, cmd, env, *setup in commands:
+            elapsed = run_timed(cmd, env=env, setup=setup[0] if setup else None)
             if round_:
                 times[name].append(elapsed)
-    return [(name, statistics.median(times[name])) for name, _, _ in commands]
+    return [(command[0], statistics.median(times[command[0]])) for command in commands]
 
 
 def report(title: str, rows: list[tuple[str, float]], ratio_of: str, to: str, target: float, within: bool) -> bool:

@@ -19,6 +19,7 @@ from surrender.rules.bounds import MAX_CELL_CHARS, MAX_TOML_BYTES
 
 MAX_CSV_BYTES = 512 * 1024 * 1024  # a million-row stock list is ~100 MB
 BLOCK_BYTES = 256 * 1024  # decoded at a time: memory stays flat, no per-line decode call
+HEADER_BYTES = 4096  # the first block when only the header is wanted
 
 
 def read_text_file(path: Path, what: str, max_bytes: int = MAX_TOML_BYTES) -> str:
@@ -47,7 +48,7 @@ class CsvFile:
 
     def _header(self) -> list[str]:
         with _open_binary(self.path, self.what) as handle:
-            first = next(_rows(_decoded_lines(handle, self.path), self.path), None)
+            first = next(_rows(_decoded_lines(handle, self.path, HEADER_BYTES), self.path), None)
         header = first[1] if first else None
         if not header or not any(cell.strip() for cell in header):
             raise Refused(f"{self.path}: empty file; the first line must name the columns "
@@ -87,9 +88,14 @@ class CsvFile:
                 yield line, row
 
     def count_rows(self) -> int:
-        """Physical lines after the header: a quick figure for a progress bar."""
+        """Physical lines after the header: a quick figure for a progress bar (line breaks
+        counted a block of bytes at a time)."""
         with _open_binary(self.path, self.what) as handle:
-            return max(sum(1 for _ in handle) - 1, 0)
+            lines, last = 0, b"\n"
+            while block := handle.read(BLOCK_BYTES):
+                lines += block.count(b"\n")
+                last = block[-1:]
+            return max(lines + (last != b"\n") - 1, 0)
 
 
 def _size(path: Path, what: str) -> int:
@@ -108,17 +114,17 @@ def _open_binary(path: Path, what: str):
         raise Refused(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
-def _decoded_lines(handle, path: Path) -> Iterator[str]:
+def _decoded_lines(handle, path: Path, first_block: int = BLOCK_BYTES) -> Iterator[str]:
     """Lines decoded a block at a time and handed on without a Python step per line; a byte that
     is not UTF-8 is reported with its line (that block is decoded line by line, so the lines
     before it are still read first)."""
-    return chain.from_iterable(_decoded_blocks(handle, path))
+    return chain.from_iterable(_decoded_blocks(handle, path, first_block))
 
 
-def _decoded_blocks(handle, path: Path) -> Iterator[Iterable[str]]:
+def _decoded_blocks(handle, path: Path, first_block: int) -> Iterator[Iterable[str]]:
     number = 0
     while True:
-        block = handle.readlines(BLOCK_BYTES)
+        block = handle.readlines(BLOCK_BYTES if number else first_block)
         if not block:
             return
         try:
