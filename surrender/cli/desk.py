@@ -106,6 +106,7 @@ def log(
             console().print("Nothing saved.")
             raise typer.Exit(0)
         progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
+    context.while_pin_checks = _load_receipt_stack
     if progress:
         with progress as (bar, advance):
             view = log_surrender(context, request, progress=advance)
@@ -115,6 +116,11 @@ def log(
     with reference_kept(view):
         _print_view(view, fmt, heading="Saved")
     print_after_save(context, view, chosen(print_what, printer), printer, paper.value, to_stderr=fmt != Format.table)
+
+
+def _load_receipt_stack() -> None:
+    """ReportLab and the receipt layout, loaded while the PIN is checked (see auth._check_pin)."""
+    import surrender.receipts  # noqa: F401
 
 
 def deliver_receipt(context, view, paper: str):

@@ -25,3 +25,6 @@ class Context:
     # Asks the person at the keyboard for their PIN (hidden), given the prompt text; set by the
     # CLI only when stdin is a terminal. `auth.sign_in` calls it at most once, when pin is None.
     pin_prompt: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+    # Preparation the command can do while the slow PIN hash runs (argon2 leaves Python free):
+    # `log` loads the receipt stack here. It must not touch the database or anyone's data.
+    while_pin_checks: Callable[[], None] | None = field(default=None, repr=False, compare=False)

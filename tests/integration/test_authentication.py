@@ -308,3 +308,26 @@ def test_a_database_from_before_pin_counters_is_upgraded_by_its_admin_with_the_o
         assert member(url, "1").pin_hash.startswith("$argon2id$")
     finally:
         db.dispose(url)
+
+
+# --- preparation while the PIN is checked ------------------------------------------------------
+
+
+def test_work_done_while_the_pin_is_checked_never_lets_a_wrong_pin_through(ctx):
+    """`log` loads the receipt stack while argon2 runs; the answer still decides, both ways."""
+    ran = []
+    with pytest.raises(RoleRefused, match="wrong PIN for staff member 2001"):
+        log_surrender(replace(ctx, pin=WRONG, while_pin_checks=lambda: ran.append("wrong")), knife())
+    assert member(ctx.url, "2001").failed_pins == 1
+    view = log_surrender(replace(ctx, while_pin_checks=lambda: ran.append("right")), knife())
+    assert ran == ["wrong", "right"] and view.reference.startswith("TW-Z24-")
+    assert member(ctx.url, "2001").failed_pins == 0
+
+
+def test_a_failure_while_the_pin_is_checked_stops_the_command_before_anything_is_saved(ctx):
+    def broken() -> None:
+        raise ImportError("no module named reportlab")
+
+    with pytest.raises(ImportError, match="reportlab"):
+        log_surrender(replace(ctx, while_pin_checks=broken), knife())
+    assert "surrender.logged" not in [a for a, _ in actions(ctx.url)]
