@@ -1,5 +1,6 @@
 """A 35,871-row stock claim logged with its receipt, against `sqlite-utils insert` of the same
 CSV into a fresh database (target: at most 0.35x), with sqlite3's own `.import` as the floor.
+The three commands take turns, round after round, so a busy machine weighs on each alike.
 
 Run: pip install -e '.[bench]' && python benchmarks/bench_stock_claim.py [RUNS]
 """
@@ -68,7 +69,6 @@ def reset(path: Path, copy_from: Path | None = None):
 
 
 fresh = work / "fresh.db"
-# The three commands take turns, round after round, so a busy machine weighs on each alike.
 rows = interleaved_medians(runs, [
     ("surrender log --items (35,871 rows) + receipt", log, {"SURRENDER_PIN": "204141"}, reset(target_db, template)),
     ("sqlite-utils insert --csv (fresh db)", [tool("sqlite-utils"), "insert", str(fresh), "items", str(stock), "--csv"],
