@@ -131,12 +131,11 @@ def sign_in(ctx: Context, action: str) -> None:
         raise AccountLocked(locked_message(member.number), member.id, action)
     if _check_pin(ctx.pin, member.pin_hash, ctx.while_pin_checks):
         stored = hash_pin(ctx.pin) if needs_rehash(member.pin_hash) else member.pin_hash
-        # A rehash is recorded in the audit trail, which is written through the ORM.
-        db.run(ctx.url, lambda session: _reset_tries(session, ctx, member, stored), orm=stored != member.pin_hash)
+        db.run(ctx.url, lambda session: _reset_tries(session, ctx, member, stored), orm=False)
         _signed_in.add(_key(ctx.url, member.number, stored, ctx.pin))
         return
     if attempt == MAX_WRONG_PINS:
-        db.run(ctx.url, lambda session: _lock(session, ctx, member, action))
+        db.run(ctx.url, lambda session: _lock(session, ctx, member, action), orm=False)
         raise AccountLocked(f"wrong PIN; {locked_message(member.number)}", member.id, action)
     left = MAX_WRONG_PINS - attempt
     raise RoleRefused(f"wrong PIN for staff member {member.number} ({left} more wrong and it locks)",
@@ -244,7 +243,7 @@ def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
             from surrender.services import audit
 
             audit.record(session, ctx.now(), staff_id, "refused", "command", action, {"reason": reason})
-        db.run(ctx.url, record_refusal)
+        db.run(ctx.url, record_refusal, orm=False)
         raise
 
 
