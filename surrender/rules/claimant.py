@@ -37,14 +37,14 @@ def normalise_postcode(text: str) -> str:
 
 def normalise_sort_code(text: str) -> str:
     digits = re.sub(r"[\s-]", "", text)
-    if not re.fullmatch(r"\d{6}", digits):
+    if not re.fullmatch(r"[0-9]{6}", digits):  # ASCII digits only: what a bank file can carry
         raise Refused(f"sort code {text!r} must be 6 digits like 12-34-56")
     return f"{digits[:2]}-{digits[2:4]}-{digits[4:]}"
 
 
 def normalise_account_number(text: str) -> str:
     digits = re.sub(r"\s", "", text)
-    if not re.fullmatch(r"\d{8}", digits):
+    if not re.fullmatch(r"[0-9]{8}", digits):
         raise Refused(f"account number {text!r} must be 8 digits")
     return digits
 

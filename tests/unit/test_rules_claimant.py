@@ -80,8 +80,9 @@ def test_a_sort_code_is_six_digits_shown_in_pairs(typed, normal):
     assert normalise_sort_code(typed) == normal
 
 
-@pytest.mark.parametrize("typed", ["12345", "1234567", "12-34-5x", "ab-cd-ef", "12/34/56", ""])
-def test_a_malformed_sort_code_is_refused(typed):
+@pytest.mark.parametrize("typed", ["12345", "1234567", "12-34-5x", "ab-cd-ef", "12/34/56", "",
+                                   "\u0661\u0662-\u0663\u0664-\u0665\u0666", "\uff11\uff12\uff13\uff14\uff15\uff16"])
+def test_a_malformed_sort_code_is_refused(typed):  # digits of other scripts too: a bank file takes 0-9
     with pytest.raises(Refused, match="sort code .* must be 6 digits"):
         normalise_sort_code(typed)
 
@@ -92,7 +93,8 @@ def test_an_account_number_is_eight_digits(typed, normal):
     assert normalise_account_number(typed) == normal
 
 
-@pytest.mark.parametrize("typed", ["1234567", "123456789", "1234-5678", "abcdefgh", ""])
+@pytest.mark.parametrize("typed", ["1234567", "123456789", "1234-5678", "abcdefgh", "",
+                                   "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18", "\u0967" * 8])
 def test_a_malformed_account_number_is_refused(typed):
     with pytest.raises(Refused, match="account number .* must be 8 digits"):
         normalise_account_number(typed)
