@@ -157,3 +157,15 @@ def ctx(db_url, tmp_path, clock) -> Context:
 
 def as_staff(ctx: Context, number: str, **changes) -> Context:
     return replace(ctx, **{"staff": number, "pin": PINS.get(number), **changes})
+
+
+def error_line(result, code: int = 1) -> str:
+    """A refusal as printed by a CliRunner result: exit `code`, exactly one line on stderr
+    starting 'Error:', nothing on stdout, no traceback."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert result.stdout == ""
+    return lines[0]

@@ -7,7 +7,8 @@ import re
 from sqlalchemy import text
 
 from surrender import db
-from tests.cli.test_finance_cli import cli, error_line, log  # noqa: F401  (fixtures)
+from tests.cli.test_finance_cli import cli, log  # noqa: F401  (fixtures)
+from tests.conftest import error_line
 
 ANCHOR = re.compile(r"surrender-anchor events=(\d+) head=([0-9a-f]{64})")
 

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from surrender.cli import app
-from tests.conftest import PINS
+from tests.conftest import PINS, error_line
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 
@@ -39,16 +39,6 @@ def approved(cli, qty: int = 3, bank: bool = True) -> str:
     reference = json.loads(logged.stdout)["reference"]
     assert cli("4001", "claims", "approve", reference).exit_code == 0
     return reference
-
-
-def error_line(result, code: int = 1) -> str:
-    assert result.exit_code == code, result.output
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert result.stdout == ""
-    return lines[0]
 
 
 def claim_states(cli) -> dict[str, str]:

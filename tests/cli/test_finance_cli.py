@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from surrender import db
 from surrender.cli import app
-from tests.conftest import PINS
+from tests.conftest import PINS, error_line
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 LIST_COLUMNS = ["reference", "station", "date", "surrendered_at", "status", "void", "items", "claimed", "payable",
@@ -44,17 +44,6 @@ def log(cli, qty: int = 3, staff: str = "2001", station: str = "TW", at: str = "
                  "--item", f"{KNIFE}:qty={qty}", "--format", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)["reference"]
-
-
-def error_line(result) -> str:
-    """The refusal as printed: exit 1, exactly one line on stderr starting 'Error:', no traceback."""
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert result.stdout == ""
-    return lines[0]
 
 
 def test_claims_list_speaks_table_csv_and_json_with_names_shown_to_finance_and_masked_for_managers(cli):
