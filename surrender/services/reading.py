@@ -2,7 +2,7 @@
 
 Written with the light clauses of tables.py, so `surrender show` runs on a plain Connection and
 never builds the ORM classes (the cold start of the commonest desk question); the same code
-builds the view inside the ORM transactions of log, void and reprint.
+builds the view for log, void and reprint, and finance's ORM transactions find surrenders here.
 """
 
 from __future__ import annotations

@@ -237,7 +237,7 @@ class _Sql:
     def __init__(self, session: Connection):
         dialect = dialect_of(session)
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        self.sqlite = self.dates_as_text = dialect.name == "sqlite"
+        self.sqlite = dialect.name == "sqlite"
         columns = ("surrender_id", "number", "first_line", *self.LINE_COLUMNS,
                    "rows", "quantity", "claimed_pence", "compensation_pence")
         self.insert_line = f"INSERT INTO item_line ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
@@ -255,7 +255,7 @@ class _Sql:
         return surrender_id, first_row, (json.dumps(numbers) if self.sqlite else list(numbers))
 
     def line_values(self, row: dict) -> tuple:
-        if self.dates_as_text and row["acquired_on"] is not None:
+        if self.sqlite and row["acquired_on"] is not None:
             row = {**row, "acquired_on": row["acquired_on"].isoformat()}
         return (*(row[c] for c in self.LINE_COLUMNS), 0, 0, 0, 0)  # totals are set once all rows are in
 
