@@ -22,22 +22,21 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy import func, select, update
 
 from surrender import db, tables
+from surrender.db import connection_of
+from surrender.store.staff import find_staff, granted_stations
 from surrender.errors import Forbidden, NotFound, Refused
 from surrender.rules.permissions import roles_for, station_refusal, stations_allowed
 from surrender.services.context import Context
-from surrender.services.pins import hash_pin, needs_rehash, verify_pin
+from surrender.services.pins import hash_pin, needs_rehash
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from surrender.models import Staff
+    from sqlalchemy.engine import Row
 
 T = TypeVar("T")
 MAX_WRONG_PINS = 5
 
-# (url, staff number, digest of stored hash + PIN) signed in by this process: a desk session
-# is asked once, and a PIN changed elsewhere (new stored hash) is checked again.
-_signed_in: set[tuple[str, str, str]] = set()
 
 
 class PinRequired(Forbidden):
@@ -64,34 +63,16 @@ class Member:
     pin_hash: str | None
 
 
-def staff_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(tables.staff)).scalar_one()
-
-
-def find_staff(session: Session, number: str, orm: bool = True) -> Staff:
-    """The member with this staff number: the ORM object, or (orm=False) the plain row, which
-    reads the same and needs no ORM (sign-in and read-only commands)."""
-    if orm:
-        from surrender.models import Staff
-
-        staff = session.execute(select(Staff).where(Staff.number == number.strip())).scalar_one_or_none()
-    else:
-        staff = session.execute(select(tables.staff).where(tables.staff.c.number == number.strip())).one_or_none()
-    if staff is None:
-        raise NotFound(f"no staff member with number {number!r}: an admin adds staff with `surrender staff add`")
-    return staff
-
-
 def locked_message(number: str) -> str:
     return (f"staff member {number} is locked after {MAX_WRONG_PINS} wrong PINs in a row: "
             f"an admin unlocks it with `surrender staff unlock {number}`")
 
 
-def _check_member(session: Session, ctx: Context, action: str, orm: bool = True) -> Staff:
+def _check_member(session: Session, ctx: Context, action: str) -> Row:
     """The acting member, if they exist, are active, unlocked and have a role for `action`."""
     if not ctx.staff:
         raise Forbidden("name the acting staff member with --staff NUMBER or SURRENDER_STAFF")
-    staff = find_staff(session, ctx.staff, orm)
+    staff = find_staff(connection_of(session), ctx.staff)
     if not staff.active:
         raise RoleRefused(f"staff member {staff.number} is no longer active", staff.id, action)
     if staff.locked_at is not None:
@@ -112,11 +93,11 @@ def sign_in(ctx: Context, action: str) -> None:
     """Check who is acting and, once per process, their PIN (asking through ctx.pin_prompt on a
     terminal when none was given). Call before the command's transaction; `perform` does."""
     def look_up(session: Session) -> Member:
-        staff = _check_member(session, ctx, action, orm=False)
+        staff = _check_member(session, ctx, action)
         return Member(staff.id, staff.number, staff.pin_hash)
 
     member = db.run(ctx.url, look_up, write=False, orm=False)
-    if ctx.pin and member.pin_hash and _key(ctx.url, member.number, member.pin_hash, ctx.pin) in _signed_in:
+    if ctx.pin and member.pin_hash and _key(ctx.url, member.number, member.pin_hash, ctx.pin) in ctx.signed_in:
         return
     if not member.pin_hash:
         raise RoleRefused(f"staff member {member.number} has no PIN yet: an admin sets one with "
@@ -129,10 +110,10 @@ def sign_in(ctx: Context, action: str) -> None:
     attempt = db.run(ctx.url, lambda session: _count_try(session, member.id), orm=False)
     if attempt is None or attempt > MAX_WRONG_PINS:
         raise AccountLocked(locked_message(member.number), member.id, action)
-    if _check_pin(ctx.pin, member.pin_hash, ctx.while_pin_checks):
+    if _check_pin(ctx.pin_checker, ctx.pin, member.pin_hash, ctx.while_pin_checks):
         stored = hash_pin(ctx.pin) if needs_rehash(member.pin_hash) else member.pin_hash
         db.run(ctx.url, lambda session: _reset_tries(session, ctx, member, stored), orm=False)
-        _signed_in.add(_key(ctx.url, member.number, stored, ctx.pin))
+        ctx.signed_in.add(_key(ctx.url, member.number, stored, ctx.pin))
         return
     if attempt == MAX_WRONG_PINS:
         db.run(ctx.url, lambda session: _lock(session, ctx, member, action), orm=False)
@@ -142,7 +123,8 @@ def sign_in(ctx: Context, action: str) -> None:
                       member.id, action)
 
 
-def _check_pin(pin: str, stored: str, meanwhile: Callable[[], None] | None) -> bool:
+def _check_pin(verify_pin: Callable[[str, str | None], bool], pin: str, stored: str,
+               meanwhile: Callable[[], None] | None) -> bool:
     """verify_pin, with `meanwhile` run alongside: argon2 hashes in C without holding Python's
     lock, so on a second core the command's own preparation costs nothing. The answer is
     waited for before anything else happens."""
@@ -204,11 +186,10 @@ def _lock(session: Session, ctx: Context, member: Member, action: str) -> None:
                      {"number": member.number, "wrong_pins": MAX_WRONG_PINS, "action": action})
 
 
-def authorize(session: Session, ctx: Context, action: str, orm: bool = True) -> Staff:
-    """Inside the command's transaction: the acting member, re-checked, signed in by `sign_in`
-    (the ORM object, or with orm=False the plain row, for work on a Connection)."""
-    staff = _check_member(session, ctx, action, orm)
-    if not (ctx.pin and staff.pin_hash and _key(ctx.url, staff.number, staff.pin_hash, ctx.pin) in _signed_in):
+def authorize(session: Session, ctx: Context, action: str) -> Row:
+    """Inside the command's transaction: the acting member's row, re-checked, signed in by `sign_in`."""
+    staff = _check_member(session, ctx, action)
+    if not (ctx.pin and staff.pin_hash and _key(ctx.url, staff.number, staff.pin_hash, ctx.pin) in ctx.signed_in):
         if not ctx.pin:
             raise PinRequired(f"{action.replace('.', ' ')} needs {staff.number}'s PIN: "
                               "enter it on a terminal or set SURRENDER_PIN")
@@ -217,12 +198,12 @@ def authorize(session: Session, ctx: Context, action: str, orm: bool = True) -> 
     return staff
 
 
-def perform(ctx: Context, action: str, work: Callable[[Session, Staff], T], write: bool = True,
+def perform(ctx: Context, action: str, work: Callable[[Session, Row], T], write: bool = True,
             orm: bool = True) -> T:
     """Sign in, then authorise and run `work` in one transaction; refusals are audited on their own.
     With orm=False `work` gets a Connection and the member's row (see db.run)."""
     def transaction(session: Session) -> T:
-        return work(session, authorize(session, ctx, action, orm))
+        return work(session, authorize(session, ctx, action))
 
     def attempt() -> T:
         sign_in(ctx, action)
@@ -247,22 +228,12 @@ def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
         raise
 
 
-def granted_stations(session: Session, staff: Staff) -> list[str]:
-    granted = tables.staff_station.c
-    return list(session.execute(select(granted.station_code).where(granted.staff_id == staff.id)
-                                .order_by(granted.station_code)).scalars())
-
-
 def check_station(session: Session, staff: Staff, action: str, code: str) -> None:
     """Refuse (audited) a desk officer logging, or a manager voiding, at a station not theirs."""
     reason = station_refusal(staff.number, staff.role, action, code, staff.station_code,
-                             granted_stations(session, staff))
+                             granted_stations(connection_of(session), staff.id))
     if reason:
         raise RoleRefused(reason, staff.id, action)
-
-
-def stations_of(session: Session, staff: Staff) -> tuple[str, ...]:
-    return stations_allowed(staff.station_code, granted_stations(session, staff))
 
 
 def require_station(session: Session, code: str | None, staff: Staff, action: str = "log"):

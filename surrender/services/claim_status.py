@@ -77,10 +77,10 @@ def _record_miss(ctx: Context, wanted: str | None) -> None:
     """A missed lookup is evidence of guessing: audited with the reference tried (never the
     postcode) in its own transaction, since the lookup's own rolled back."""
     from surrender import db
-    from surrender.services.auth import find_staff
+    from surrender.store.staff import find_staff
 
     def record_miss(session: Session) -> None:
-        staff = find_staff(session, ctx.staff)
+        staff = find_staff(db.connection_of(session), ctx.staff)
         audit.record(session, ctx.now(), staff.id, "claim.status_looked_up", "lookup", wanted or "(malformed)",
                      {"outcome": "no match"})
     db.run(ctx.url, record_miss)

@@ -17,7 +17,7 @@ from surrender.errors import Refused
 from surrender.models import Claim, Claimant, Staff, Surrender
 from surrender.rules import claimant as claimant_rules
 from surrender.rules.claimant import payment_gaps
-from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, UNPAID_STATUSES, next_status, require_reason
+from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, UNPAID_STATUSES, Step, require_reason, transition
 from surrender.rules.masking import mask_name
 from surrender.rules.permissions import sees_personal_data
 from surrender.rules.money import format_gbp, format_pence
@@ -69,7 +69,7 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
             _change(session, ctx, staff, surrender, claim, "claim.manager_approved",
                     {"manager_approved_by": staff.id, "manager_approved_at": now})
             return f"{surrender.reference}: manager approval recorded; finance can now approve it"
-        status = next_status("approve", claim.status, surrender.reference)
+        status = transition(Step.APPROVE, claim.status, surrender.reference)
         if claim.flagged and claim.manager_approved_at is None:
             raise Refused(f"{surrender.reference}'s claim is flagged for review and needs a manager's approval first")
         _change(session, ctx, staff, surrender, claim, "claim.approved",
@@ -85,7 +85,7 @@ def reject_claim(ctx: Context, reference: str, reason: str) -> str:
     def work(session: Session, staff: Staff) -> str:
         surrender = find_surrender(session, reference)
         claim = _claim_for(session, surrender)
-        status = next_status("reject", claim.status, surrender.reference)
+        status = transition(Step.REJECT, claim.status, surrender.reference)
         _change(session, ctx, staff, surrender, claim, "claim.rejected",
                 {"status": status, "decided_by": staff.id, "decided_at": ctx.now(), "decision_note": reason})
         return f"{surrender.reference}: rejected ({reason})"
@@ -95,7 +95,7 @@ def reject_claim(ctx: Context, reference: str, reason: str) -> str:
 
 def payable_sql():
     """`rules.lifecycle.effective_payable` as SQL, for filtering and sums done in the database."""
-    return case((Surrender.voided_at.is_not(None) | Claim.status.in_(UNPAID_STATUSES), 0),
+    return case((Surrender.voided_at.is_not(None) | Claim.status.in_(sorted(UNPAID_STATUSES)), 0),
                 else_=Claim.payable_pence)
 
 
@@ -274,7 +274,7 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[dict]:
             query = query.where(Claim.flagged.is_(True), Claim.status == "pending",
                                 Claim.manager_approved_at.is_(None), Surrender.voided_at.is_(None))
         if where.needs_payment:
-            query = query.where(Claim.status.in_(PAYMENT_EDITABLE), Surrender.voided_at.is_(None),
+            query = query.where(Claim.status.in_(sorted(PAYMENT_EDITABLE)), Surrender.voided_at.is_(None),
                                 lacks_payment_sql())
         if where.search:
             query = query.where(_search_sql(where.search))

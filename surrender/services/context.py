@@ -10,6 +10,16 @@ from typing import Callable
 from surrender.clock import utcnow
 
 
+def _no_checkpoint(stage: str) -> None:
+    """The default: nothing happens between an export's stages."""
+
+
+def _verify_pin(pin: str, stored: str | None) -> bool:
+    from surrender.services.pins import verify_pin
+
+    return verify_pin(pin, stored)
+
+
 DEFAULT_URL = "sqlite:///surrender.db"
 
 
@@ -28,3 +38,11 @@ class Context:
     # Preparation the command can do while the slow PIN hash runs (argon2 leaves Python free):
     # `log` loads the receipt stack here. It must not touch the database or anyone's data.
     while_pin_checks: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    # How a typed PIN is checked against its stored hash (the demo passes a memoised one).
+    pin_checker: Callable[[str, str | None], bool] = field(default=_verify_pin, repr=False, compare=False)
+    # Members this context has signed in: (url, number, digest of stored hash + PIN). A desk
+    # session keeps one Context, so it is asked once; a PIN changed elsewhere is checked again.
+    signed_in: set[tuple[str, str, str]] = field(default_factory=set, repr=False, compare=False)
+    # Called at each stage of a multi-step write (an export: created, staged, committed, linked,
+    # placed); crash tests pass one that kills the process at a chosen stage.
+    checkpoint: Callable[[str], None] = field(default=_no_checkpoint, repr=False, compare=False)

@@ -25,7 +25,7 @@ from surrender.services.auth import perform
 from surrender.services.context import Context
 
 GROUPS = ("station", "day", "week", "kind", "status")
-_UNPAID = UNPAID_STATUSES
+_UNPAID = sorted(UNPAID_STATUSES)
 MEASURES = ("surrenders", "items", "claims", "claimed", "payable")
 KIND_MEASURES = ("items", "claimed", "payable", "surrenders_with_kind", "claims_with_kind")
 ADDITIVE = ("items", "claimed", "payable")  # always sum to the total; counts too unless by kind

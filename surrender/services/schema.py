@@ -6,7 +6,8 @@ from sqlalchemy import inspect, text
 
 from surrender import db
 from surrender.errors import Forbidden
-from surrender.services.auth import audit_refusals, sign_in, staff_count
+from surrender.services.auth import audit_refusals, sign_in
+from surrender.store.staff import staff_count
 from surrender.services.context import Context
 
 
@@ -15,7 +16,7 @@ def upgrade_schema(ctx: Context, revision: str = "head") -> tuple[str | None, st
 
     engine = db.get_engine(ctx.url)
     inspector = inspect(engine)
-    if inspector.has_table("staff") and db.run(ctx.url, staff_count, write=False):
+    if inspector.has_table("staff") and db.run(ctx.url, staff_count, write=False, orm=False):
         if "locked_at" in {c["name"] for c in inspector.get_columns("staff")}:
             audit_refusals(ctx, lambda: sign_in(ctx, "db.upgrade"))
         else:

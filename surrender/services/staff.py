@@ -10,16 +10,17 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection, Row
 
-from surrender import db
+from surrender import db, tables
 from surrender.errors import Refused
-from surrender.models import Staff, StaffStation, Station
 from surrender.rules.permissions import ROLES
 from surrender.services import audit
-from surrender.services.auth import (audit_refusals, authorize, find_staff, perform, sign_in, staff_count,
-                                     stations_of)
+from surrender.services.auth import audit_refusals, authorize, perform, sign_in
+from surrender.store.staff import find_staff, staff_by_id, staff_count, stations_of
+
+STAFF = tables.staff
 from surrender.services.context import Context
 from surrender.services.pins import check_pin_format, hash_pin
 
@@ -44,7 +45,7 @@ def parse_stations(text: str | None) -> list[str]:
 def sign_in_for_staff_change(ctx: Context, own_pin: bool = False) -> None:
     """Check the acting member's PIN before a new PIN is typed twice (nothing to check while no
     staff exist): as an admin, or (own_pin) as anyone changing their own."""
-    if not db.run(ctx.url, staff_count, write=False):
+    if not db.run(ctx.url, staff_count, write=False, orm=False):
         return
     audit_refusals(ctx, lambda: sign_in(ctx, "own-pin" if own_pin else "staff"))
 
@@ -63,37 +64,37 @@ def add_staff(ctx: Context, number: str, name: str, role: str, station: str | No
     check_pin_format(pin)
     pin_hash = hash_pin(pin)  # slow: computed outside the transaction
 
-    def work(session: Session) -> StaffRow:
+    def work(session: Connection) -> StaffRow:
         actor_id = None
         if staff_count(session):
             actor_id = authorize(session, ctx, "staff").id
         elif role != "admin":
             raise Refused("the first staff member must be an admin (--role admin), who then adds the rest")
         code = _station(session, station)
-        if session.execute(select(Staff.id).where(Staff.number == number)).first():
+        if session.execute(select(STAFF.c.id).where(STAFF.c.number == number)).first():
             raise Refused(f"staff number {number} is already registered")
-        member = Staff(number=number, name=name, role=role, station_code=code, pin_hash=pin_hash,
-                       created_at=ctx.now())
-        session.add(member)
-        session.flush()
-        granted = _grant(session, member, stations or [])
-        audit.record(session, ctx.now(), actor_id, "staff.added", "staff", member.id,
+        member_id = session.execute(insert(STAFF).values(
+            number=number, name=name, role=role, station_code=code, pin_hash=pin_hash, active=True,
+            created_at=ctx.now(), failed_pins=0).returning(STAFF.c.id)).scalar_one()
+        granted = _grant(session, member_id, code, stations or [])
+        audit.record(session, ctx.now(), actor_id, "staff.added", "staff", member_id,
                      {"number": number, "role": role, "station": code, "stations": granted})
-        return _row(session, member)
+        return _row(session, member_id)
 
     def attempt() -> StaffRow:
-        if db.run(ctx.url, staff_count, write=False):
+        if db.run(ctx.url, staff_count, write=False, orm=False):
             sign_in(ctx, "staff")
-        return db.run(ctx.url, work)
+        return db.run(ctx.url, work, orm=False)
 
     return audit_refusals(ctx, attempt)
 
 
 def list_staff(ctx: Context) -> list[StaffRow]:
-    def work(session: Session, _actor: Staff) -> list[StaffRow]:
-        return [_row(session, s) for s in session.execute(select(Staff).order_by(Staff.number)).scalars()]
+    def work(session: Connection, _actor: Row) -> list[StaffRow]:
+        ids = session.execute(select(STAFF.c.id).order_by(STAFF.c.number)).scalars().all()
+        return [_row(session, staff_id) for staff_id in ids]
 
-    return perform(ctx, "staff", work, write=False)
+    return perform(ctx, "staff", work, write=False, orm=False)
 
 
 def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None, role: str | None = None,
@@ -106,26 +107,29 @@ def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None
     if stations is None and role is None and name is None and station is None:
         raise Refused("nothing to change: give --stations, --role, --name or --station")
 
-    def work(session: Session, admin: Staff) -> StaffRow:
+    def work(session: Connection, admin: Row) -> StaffRow:
         member = find_staff(session, number)
         changes: dict[str, object] = {}
+        values: dict[str, object] = {}
         if name is not None:
-            member.name = " ".join(name.split())
-            changes["name"] = {"sha256": hashlib.sha256(member.name.encode()).hexdigest()}  # no names in the chain
+            values["name"] = " ".join(name.split())
+            changes["name"] = {"sha256": hashlib.sha256(values["name"].encode()).hexdigest()}  # no names in the chain
         if station is not None:
-            changes["station"] = member.station_code = _station(session, station)
+            changes["station"] = values["station_code"] = _station(session, station)
         if role is not None and role != member.role:
             if member.role == "admin":
                 _keep_an_admin(session, member)
-            changes["role"] = member.role = role
-        session.flush()
+            changes["role"] = values["role"] = role
+        if values:
+            session.execute(update(STAFF).where(STAFF.c.id == member.id).values(**values))
         if stations is not None:
-            changes["stations"] = _grant(session, member, stations)
+            home = values.get("station_code", member.station_code)
+            changes["stations"] = _grant(session, member.id, home, stations)
         audit.record(session, ctx.now(), admin.id, "staff.updated", "staff", member.id,
                      {"number": member.number, **changes})
-        return _row(session, member)
+        return _row(session, member.id)
 
-    return perform(ctx, "staff", work)
+    return perform(ctx, "staff", work, orm=False)
 
 
 def is_own(ctx: Context, number: str | None) -> bool:
@@ -140,77 +144,78 @@ def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
     own = is_own(ctx, number)
     pin_hash = hash_pin(new_pin)
 
-    def work(session: Session, actor: Staff) -> StaffRow:
+    def work(session: Connection, actor: Row) -> StaffRow:
         member = actor if own else find_staff(session, number)
-        session.execute(update(Staff).where(Staff.id == member.id).values(pin_hash=pin_hash, failed_pins=0))
+        session.execute(update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash, failed_pins=0))
         audit.record(session, ctx.now(), actor.id, "staff.pin_set", "staff", member.id,
                      {"number": member.number, "own": own})
-        session.refresh(member)
-        return _row(session, member)
+        return _row(session, member.id)
 
-    return perform(ctx, "own-pin" if own else "staff", work)
+    return perform(ctx, "own-pin" if own else "staff", work, orm=False)
 
 
 def unlock_staff(ctx: Context, number: str) -> StaffRow:
-    def work(session: Session, admin: Staff) -> StaffRow:
+    def work(session: Connection, admin: Row) -> StaffRow:
         member = find_staff(session, number)
         if member.locked_at is None:
             raise Refused(f"staff member {member.number} is not locked")
-        session.execute(update(Staff).where(Staff.id == member.id).values(locked_at=None, failed_pins=0))
+        session.execute(update(STAFF).where(STAFF.c.id == member.id).values(locked_at=None, failed_pins=0))
         audit.record(session, ctx.now(), admin.id, "staff.unlocked", "staff", member.id, {"number": member.number})
-        session.refresh(member)
-        return _row(session, member)
+        return _row(session, member.id)
 
-    return perform(ctx, "staff", work)
+    return perform(ctx, "staff", work, orm=False)
 
 
 def deactivate_staff(ctx: Context, number: str) -> StaffRow:
-    def work(session: Session, admin: Staff) -> StaffRow:
+    def work(session: Connection, admin: Row) -> StaffRow:
         member = find_staff(session, number)
         if not member.active:
             raise Refused(f"staff member {member.number} is already inactive")
         if member.role == "admin":
             _keep_an_admin(session, member)
-        member.active = False
-        session.flush()
+        session.execute(update(STAFF).where(STAFF.c.id == member.id).values(active=False))
         audit.record(session, ctx.now(), admin.id, "staff.deactivated", "staff", member.id,
                      {"number": member.number})
-        return _row(session, member)
+        return _row(session, member.id)
 
-    return perform(ctx, "staff", work)
+    return perform(ctx, "staff", work, orm=False)
 
 
-def _keep_an_admin(session: Session, member: Staff) -> None:
+def _keep_an_admin(session: Connection, member: Row) -> None:
     """Refuse taking away the last active admin (rows locked, so two admins cannot each remove
     the other at once)."""
-    admins = session.execute(select(Staff.id).where(Staff.role == "admin", Staff.active.is_(True))
+    admins = session.execute(select(STAFF.c.id).where(STAFF.c.role == "admin", STAFF.c.active.is_(True))
                              .with_for_update()).scalars().all()
     if admins == [member.id]:
         raise Refused(f"{member.number} is the last active admin: add another admin first")
 
 
-def _station(session: Session, code: str | None) -> str | None:
+def _station(session: Connection, code: str | None) -> str | None:
     code = code.strip().upper() if code else None
-    if code and session.get(Station, code) is None:
+    stations = tables.station.c
+    if code and session.execute(select(stations.code).where(stations.code == code)).first() is None:
         raise Refused(f"no station {code!r}")
     return code
 
 
-def _grant(session: Session, member: Staff, codes: list[str]) -> list[str]:
-    """Replace the stations granted to `member` with `codes` (their own station is implied)."""
-    wanted = sorted({c.upper() for c in codes} - {member.station_code})
-    known = set(session.execute(select(Station.code).where(Station.code.in_(wanted))).scalars())
+def _grant(session: Connection, member_id: int, home: str | None, codes: list[str]) -> list[str]:
+    """Replace the stations granted to a member with `codes` (their own station is implied)."""
+    wanted = sorted({c.upper() for c in codes} - {home})
+    stations, granted = tables.station.c, tables.staff_station
+    known = set(session.execute(select(stations.code).where(stations.code.in_(wanted))).scalars())
     if missing := [c for c in wanted if c not in known]:
         raise Refused(f"no station {missing[0]!r}")
-    session.execute(delete(StaffStation).where(StaffStation.staff_id == member.id))
-    for code in wanted:
-        session.add(StaffStation(staff_id=member.id, station_code=code))
-    session.flush()
+    session.execute(delete(granted).where(granted.c.staff_id == member_id))
+    if wanted:
+        session.execute(insert(granted), [{"staff_id": member_id, "station_code": code} for code in wanted])
     return wanted
 
 
-def _row(session: Session, member: Staff) -> StaffRow:
+def _row(session: Connection, member_id: int) -> StaffRow:
+    """The member as listed, read back after any change in this transaction."""
+    member = staff_by_id(session, member_id)
+    assert member is not None
     return StaffRow(member.number, member.name, member.role, member.station_code,
                     ",".join(stations_of(session, member)), bool(member.pin_hash), member.locked_at is not None,
-                    member.active)
+                    bool(member.active))
 

@@ -1,0 +1,47 @@
+"""Staff queries: finding a member by number, the stations they may use, the scope they read."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Row
+
+from surrender import tables
+from surrender.errors import NotFound
+from surrender.rules.permissions import stations_allowed
+from surrender.store.scope import Scope
+
+STATION_SCOPED_ROLES = frozenset({"desk"})  # roles that read only at the stations they may use
+
+
+def staff_count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(tables.staff)).scalar_one()
+
+
+def find_staff(conn: Connection, number: str) -> Row:
+    """The member with this staff number."""
+    staff = conn.execute(select(tables.staff).where(tables.staff.c.number == number.strip())).one_or_none()
+    if staff is None:
+        raise NotFound(f"no staff member with number {number!r}: an admin adds staff with `surrender staff add`")
+    return staff
+
+
+def staff_by_id(conn: Connection, staff_id: int) -> Row | None:
+    return conn.execute(select(tables.staff).where(tables.staff.c.id == staff_id)).one_or_none()
+
+
+def granted_stations(conn: Connection, staff_id: int) -> list[str]:
+    granted = tables.staff_station.c
+    return list(conn.execute(select(granted.station_code).where(granted.staff_id == staff_id)
+                             .order_by(granted.station_code)).scalars())
+
+
+def stations_of(conn: Connection, staff: Row) -> tuple[str, ...]:
+    """The member's own station first, then those an admin granted."""
+    return stations_allowed(staff.station_code, granted_stations(conn, staff.id))
+
+
+def scope_of(conn: Connection, staff: Row) -> Scope:
+    """What this member may read: desk officers their stations, every other role everything."""
+    if staff.role in STATION_SCOPED_ROLES:
+        return Scope.of_stations(stations_of(conn, staff))
+    return Scope.everything()
