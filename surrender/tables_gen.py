@@ -75,15 +75,15 @@ def render() -> str:
 TARGET = Path(__file__).with_name("tables.py")
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], target: Path = TARGET) -> int:
     text = render()
     if "--check" in argv:
-        if TARGET.read_text(encoding="utf-8") != text:
+        if target.read_text(encoding="utf-8") != text:
             print("surrender/tables.py is out of date with surrender/models.py: "
                   "run `python -m surrender.tables_gen`", file=sys.stderr)
             return 1
         return 0
-    TARGET.write_text(text, encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
     return 0
 
 

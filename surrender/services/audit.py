@@ -23,7 +23,7 @@ from surrender.errors import Refused
 from surrender.services import state_digest
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
 GENESIS = "0" * 64
 
@@ -51,37 +51,27 @@ def private(field: str, value: object) -> object:
     return value
 
 
-def record(session: Session, at: dt.datetime, staff_id: int | None, action: str,
+def record(conn: Connection, at: dt.datetime, staff_id: int | None, action: str,
            entity: str, entity_id: object, detail: dict | None = None,
            touches: list[str] | tuple[str, ...] = ()) -> str:
     """Append one event; the head row is locked so concurrent appends form one chain.
 
     Call it after the change: it digests the records the event covers (by entity, plus any
-    `touches` such as "surrender:12") as they now are. `session` is an ORM Session (its
-    pending objects are flushed first) or a Connection. Returns the event's hash.
+    `touches` such as "surrender:12") as they now are. Returns the event's hash.
     """
-    _flush(session)
     text = canonical(detail or {})
-    keys = [*state_digest.records_for(session, entity, entity_id), *touches]
-    state = canonical(state_digest.state_for_event(session, action, keys)) if keys else None
+    keys = [*state_digest.records_for(conn, entity, entity_id), *touches]
+    state = canonical(state_digest.state_for_event(conn, action, keys)) if keys else None
     # Digests first (this transaction already holds the rows it changed), then the head lock,
     # held only for the append itself.
     head, events = tables.audit_head, tables.audit_event
-    last_hash = session.execute(select(head.c.last_hash).where(head.c.id == 1).with_for_update()).scalar_one()
+    last_hash = conn.execute(select(head.c.last_hash).where(head.c.id == 1).with_for_update()).scalar_one()
     digest = event_hash(last_hash, at, staff_id, action, entity, str(entity_id), text, state)
-    session.execute(insert(events).values(at=at, staff_id=staff_id, action=action, entity=entity,
+    conn.execute(insert(events).values(at=at, staff_id=staff_id, action=action, entity=entity,
                                           entity_id=str(entity_id), detail=text, state=state,
                                           prev_hash=last_hash, hash=digest))
-    session.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
+    conn.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
     return digest
-
-
-def _flush(session) -> None:
-    """Write an ORM session's pending changes, so digests and counts see them (a Connection
-    has none pending)."""
-    flush = getattr(session, "flush", None)
-    if flush is not None:
-        flush()
 
 
 ANCHOR = re.compile(r"surrender-anchor events=(\d{1,12}) head=([0-9a-f]{64})")
@@ -105,13 +95,12 @@ def parse_anchor(line: str) -> Anchor:
     return Anchor(int(match.group(1)), match.group(2))
 
 
-def anchor_line(session: Session) -> str:
-    """The anchor of the chain as this session sees it (including events it appended):
+def anchor_line(conn: Connection) -> str:
+    """The anchor of the chain as this conn sees it (including events it appended):
     `surrender-anchor events=N head=<hash of the Nth event>`. Stable: exports and reports print it."""
-    _flush(session)
     events = tables.audit_event.c
-    count = session.execute(select(func.count()).select_from(tables.audit_event)).scalar_one()
-    last = session.execute(select(events.hash).order_by(events.id.desc()).limit(1)).scalar()
+    count = conn.execute(select(func.count()).select_from(tables.audit_event)).scalar_one()
+    last = conn.execute(select(events.hash).order_by(events.id.desc()).limit(1)).scalar()
     return str(Anchor(count, last or GENESIS))
 
 
@@ -123,7 +112,7 @@ class ChainReport:
     record: str | None = None  # set when the chain holds but a record differs from it
 
 
-def verify_chain(session: Session, anchor: Anchor | None = None,
+def verify_chain(conn: Connection, anchor: Anchor | None = None,
                  latest: dict[str, dict[str, tuple[str, int]]] | None = None) -> ChainReport:
     """Walk the chain in id order, recomputing every hash; stream, so memory stays flat.
 
@@ -132,7 +121,7 @@ def verify_chain(session: Session, anchor: Anchor | None = None,
     """
     prev = GENESIS
     count = 0
-    rows = session.execute(select(tables.audit_event).order_by(tables.audit_event.c.id)
+    rows = conn.execute(select(tables.audit_event).order_by(tables.audit_event.c.id)
                            .execution_options(yield_per=1000))
     for event in rows:
         count += 1
@@ -151,7 +140,7 @@ def verify_chain(session: Session, anchor: Anchor | None = None,
                 for part, digest in parts.items():
                     seen[part] = (digest, event.id)
         prev = event.hash
-    head = session.execute(select(tables.audit_head.c.last_hash).where(tables.audit_head.c.id == 1)).scalar_one()
+    head = conn.execute(select(tables.audit_head.c.last_hash).where(tables.audit_head.c.id == 1)).scalar_one()
     if head != prev:
         return ChainReport(count, None, "the chain's tip does not match the last event (events deleted)")
     if anchor is not None and count < anchor.events:

@@ -39,10 +39,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from surrender import tables
-from surrender.db import connection_of
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
     from sqlalchemy.sql.expression import TableClause as Table
 
 SURRENDER_PARTS = ("surrender", "items", "claim", "claim status", "claimant", "payment details")
@@ -97,14 +96,14 @@ def _hash(lines: Iterable[bytes], salt: str | None = None) -> str:
     return digest.hexdigest()
 
 
-def _rows(session: Session, table: Table, where, order) -> Iterator[dict]:
-    result = session.execute(select(table).where(where).order_by(*order).execution_options(yield_per=2000))
+def _rows(conn: Connection, table: Table, where, order) -> Iterator[dict]:
+    result = conn.execute(select(table).where(where).order_by(*order).execution_options(yield_per=2000))
     for row in result.mappings():
         yield dict(row)
 
 
-def _one(session: Session, table: Table, where) -> dict | None:
-    row = session.execute(select(table).where(where)).mappings().first()
+def _one(conn: Connection, table: Table, where) -> dict | None:
+    row = conn.execute(select(table).where(where)).mappings().first()
     return None if row is None else dict(row)
 
 
@@ -135,32 +134,31 @@ def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[in
     return out
 
 
-def surrender_parts(session: Session, surrender_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+def surrender_parts(conn: Connection, surrender_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
     """The wanted parts of one surrender as it now is, or None if the surrender row is gone."""
     s_t, l_t, c_t, p_t = tables.surrender, tables.item_line, tables.claim, tables.claimant
-    row = _one(session, s_t, s_t.c.id == surrender_id)
+    row = _one(conn, s_t, s_t.c.id == surrender_id)
     if row is None:
         return None
     want = set(SURRENDER_PARTS if parts is None else parts)
     lines: Iterable[dict] = ()
     items: Iterable[tuple[int, int]] = ()
     if "items" in want:
-        lines = _rows(session, l_t, l_t.c.surrender_id == surrender_id, [l_t.c.number])
-        items = _item_pairs(session, surrender_id)
-    claim = _one(session, c_t, c_t.c.surrender_id == surrender_id) if want & {"claim", "claim status"} else None
+        lines = _rows(conn, l_t, l_t.c.surrender_id == surrender_id, [l_t.c.number])
+        items = _item_pairs(conn, surrender_id)
+    claim = _one(conn, c_t, c_t.c.surrender_id == surrender_id) if want & {"claim", "claim status"} else None
     person = None
     if want & {"claimant", "payment details"} and row["claimant_id"] is not None:
-        person = _one(session, p_t, p_t.c.id == row["claimant_id"])
+        person = _one(conn, p_t, p_t.c.id == row["claimant_id"])
     return surrender_digests(row, lines, items, claim, person, want)
 
 
-def _item_pairs(session: Session, surrender_id: int) -> Iterator[tuple[int, int]]:
+def _item_pairs(conn: Connection, surrender_id: int) -> Iterator[tuple[int, int]]:
     """(line, line_number) of a surrender's item rows in line order, a block at a time straight
     from the driver's cursor: a stock list has tens of thousands, and building SQLAlchemy rows
     for them took as long again as reading them."""
-    connection = connection_of(session)
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    cursor = connection.exec_driver_sql(
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.exec_driver_sql(
         f"SELECT line, line_number FROM item WHERE surrender_id = {mark} ORDER BY line", (surrender_id,)).cursor
     while block := cursor.fetchmany(5000):
         yield from block
@@ -184,13 +182,13 @@ class _Stream:
         return found[0] if found else None
 
 
-def _all_surrenders(session: Session) -> Iterator[tuple[str, str, dict[str, str]]]:
+def _all_surrenders(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]]]:
     """Every surrender's parts from five streams merged on surrender id: a handful of queries
     however many surrenders there are."""
     s_t, l_t, i_t, c_t, p_t = tables.surrender, tables.item_line, tables.item, tables.claim, tables.claimant
 
     def stream(query):
-        return session.execute(query.execution_options(yield_per=5000))
+        return conn.execute(query.execution_options(yield_per=5000))
 
     lines = _Stream((dict(r) for r in stream(select(l_t).order_by(l_t.c.surrender_id, l_t.c.number)).mappings()),
                     lambda r: r["surrender_id"])
@@ -224,20 +222,20 @@ def _chain(*iterables):
         yield from iterable
 
 
-def batch_parts(session: Session, batch_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+def batch_parts(conn: Connection, batch_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
     table = tables.export_batch
-    row = _one(session, table, table.c.id == batch_id)
+    row = _one(conn, table, table.c.id == batch_id)
     return None if row is None else {"batch": _hash([_line(row, UNTRACKED["export_batch"])])}
 
 
-def staff_parts(session: Session, staff_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+def staff_parts(conn: Connection, staff_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
     table = tables.staff
-    row = _one(session, table, table.c.id == staff_id)
+    row = _one(conn, table, table.c.id == staff_id)
     if row is None:
         return None
     lines = [_line(row, UNTRACKED["staff"])]
     extra = tables.staff_station  # its primary key: (staff_id, station_code)
-    lines += [_line(r) for r in _rows(session, extra, extra.c.staff_id == staff_id,
+    lines += [_line(r) for r in _rows(conn, extra, extra.c.staff_id == staff_id,
                                       [extra.c.staff_id, extra.c.station_code])]
     return {"staff": _hash(lines)}
 
@@ -245,13 +243,13 @@ def staff_parts(session: Session, staff_id: int, parts: frozenset[str] | None = 
 PARTS_OF = {"surrender": surrender_parts, "batch": batch_parts, "staff": staff_parts}
 
 
-def parts_of(session: Session, key: str, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+def parts_of(conn: Connection, key: str, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
     """Current digests of `key`'s wanted parts (None: the record is gone)."""
     kind, _, ident = key.partition(":")
-    return PARTS_OF[kind](session, int(ident), parts)
+    return PARTS_OF[kind](conn, int(ident), parts)
 
 
-def records_for(session: Session, entity: str, entity_id: object) -> list[str]:
+def records_for(conn: Connection, entity: str, entity_id: object) -> list[str]:
     """The records an event about (entity, entity_id) covers; [] for entities not tracked."""
     try:
         ident = int(str(entity_id))
@@ -261,15 +259,15 @@ def records_for(session: Session, entity: str, entity_id: object) -> list[str]:
         return [f"{entity}:{ident}"]
     if entity == "claim":
         claim = tables.claim.c
-        found = session.execute(select(claim.surrender_id).where(claim.id == ident)).scalar()
+        found = conn.execute(select(claim.surrender_id).where(claim.id == ident)).scalar()
         return [] if found is None else [f"surrender:{found}"]
     if entity == "claimant":
-        return [f"surrender:{i}" for i in session.execute(
+        return [f"surrender:{i}" for i in conn.execute(
             select(tables.surrender.c.id).where(tables.surrender.c.claimant_id == ident)
             .order_by(tables.surrender.c.id)).scalars()]
     if entity == "batch":
         claim = tables.claim.c
-        held = session.execute(select(claim.surrender_id).where(claim.batch_id == ident)
+        held = conn.execute(select(claim.surrender_id).where(claim.batch_id == ident)
                                .order_by(claim.surrender_id)).scalars()
         return [f"batch:{ident}", *(f"surrender:{i}" for i in held)]
     return []
@@ -285,26 +283,26 @@ def wanted(action: str, key: str) -> frozenset[str] | None:
     return frozenset(change & own)
 
 
-def state_for_event(session: Session, action: str, keys: Iterable[str]) -> dict[str, dict[str, str]]:
+def state_for_event(conn: Connection, action: str, keys: Iterable[str]) -> dict[str, dict[str, str]]:
     """{record: {part: digest}} for an event; records whose wanted parts are empty are left out."""
     state: dict[str, dict[str, str]] = {}
     for key in dict.fromkeys(keys):
         parts = wanted(action, key)
         if parts is not None and not parts:
             continue
-        current = parts_of(session, key, parts)
+        current = parts_of(conn, key, parts)
         state[key] = current if current is not None else {"gone": "gone"}
     return state
 
 
-def current_records(session: Session) -> Iterator[tuple[str, str, dict[str, str]]]:
+def current_records(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]]]:
     """Every tracked record now in the database: (key, label, all its parts), streamed."""
-    yield from _all_surrenders(session)
+    yield from _all_surrenders(conn)
     batch, staff = tables.export_batch.c, tables.staff.c
-    for ident in session.execute(select(batch.id).order_by(batch.id)).scalars().all():
-        yield f"batch:{ident}", f"batch {ident}", batch_parts(session, ident)
-    for ident, number in session.execute(select(staff.id, staff.number).order_by(staff.id)).all():
-        yield f"staff:{ident}", f"staff member {number}", staff_parts(session, ident)
+    for ident in conn.execute(select(batch.id).order_by(batch.id)).scalars().all():
+        yield f"batch:{ident}", f"batch {ident}", batch_parts(conn, ident)
+    for ident, number in conn.execute(select(staff.id, staff.number).order_by(staff.id)).all():
+        yield f"staff:{ident}", f"staff member {number}", staff_parts(conn, ident)
 
 
 PART_LABEL = {"surrender": "surrender {}", "items": "items of {}", "claim": "claim of {}",
@@ -312,10 +310,10 @@ PART_LABEL = {"surrender": "surrender {}", "items": "items of {}", "claim": "cla
               "payment details": "payment details of {}", "batch": "{}", "staff": "{}"}
 
 
-def first_difference(session: Session, latest: dict[str, dict[str, tuple[str, int]]]) -> tuple[str, str] | None:
+def first_difference(conn: Connection, latest: dict[str, dict[str, tuple[str, int]]]) -> tuple[str, str] | None:
     """(record label, problem) for the first record whose rows differ from its newest digests,
     has no event, or is named by events but gone; None if every record matches."""
-    for key, label, parts in current_records(session):
+    for key, label, parts in current_records(conn):
         vouched = latest.pop(key, None)
         if vouched is None or "gone" in vouched:
             whole = f"surrender {label}" if key.startswith("surrender:") else label
