@@ -69,6 +69,16 @@ def sqlite_path(url: str) -> str | None:
     return parsed.database
 
 
+def require_existing_file(url: str) -> None:
+    """Refuse to work on a SQLite file that is not there (a command run from the wrong folder)
+    instead of creating an empty one beside the real one; only `db upgrade` creates a file."""
+    path = sqlite_path(url)
+    if path is None or path.startswith("file:") or os.path.exists(path):
+        return
+    raise Refused(f"no database at {os.path.abspath(path)}: point at yours with --db PATH or "
+                  "SURRENDER_DATABASE_URL, or create a new one there with `surrender db upgrade`")
+
+
 _made: weakref.WeakSet[Engine] = weakref.WeakSet()  # every live engine, for close_all
 
 
@@ -177,6 +187,7 @@ def run(url: str, work: Callable[[Session], T], write: bool = True, orm: bool = 
     `orm=False` hands `work` a plain Connection instead of a Session: for work written with
     the light clauses of tables.py, so the command never loads SQLAlchemy's ORM at all.
     """
+    require_existing_file(url)
     engine = get_engine(url)
     bind = engine.execution_options(surrender_write=write)
     if orm:

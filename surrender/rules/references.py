@@ -1,4 +1,4 @@
-"""Reference numbers: `TW-Z24-000017-K` = station, campaign prefix, per-station number, check.
+"""Reference numbers: `TW-Z24-000017-7` = station, campaign prefix, per-station number, check.
 
 Fixed widths (2-letter station, 6-digit number) keep a reference typed without dashes
 unambiguous.
@@ -26,12 +26,15 @@ def make_reference(station: str, prefix: str, number: int) -> str:
     return f"{station}-{prefix}-{number:06d}-{mod_37_36.calc_check_digit(body)}"
 
 
+EXAMPLE = make_reference("TW", "Z24", 17)  # shown in refusals: a real one, check character and all
+
+
 def normalise_reference(text: str) -> str:
     """Upper-case, spaces dropped, dashes restored; refuses a wrong shape or check character."""
     raw = re.sub(r"\s+", "", text or "").upper()
     match = _SHAPE.match(raw)
     if not match:
-        raise Refused(f"{text!r} is not a reference: they look like TW-Z24-000017-K")
+        raise Refused(f"{text!r} is not a reference: they look like {EXAMPLE}")
     station, prefix, digits, check = match.groups()
     body = f"{station}{prefix}{digits}"
     if not mod_37_36.is_valid(body + check):

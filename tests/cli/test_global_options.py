@@ -80,3 +80,15 @@ def test_every_command_lists_the_global_options_in_its_help(cli, command):
     help_text = cli(*command, "--help").output
     for option in ("--db", "--staff", "--campaign", "--receipts-dir"):
         assert option in help_text, (command, option)
+
+
+@pytest.mark.parametrize("args", [("show", "TW-Z24-000017-7"), ("recent",), ("claims", "list"), ("audit", "verify")])
+def test_a_command_run_where_there_is_no_database_says_where_it_looked_and_creates_nothing(tmp_path, monkeypatch, args):
+    monkeypatch.chdir(tmp_path)  # another folder, as a person in the wrong directory would be
+    result = CliRunner().invoke(app, list(args), env={"SURRENDER_DATABASE_URL": None, "SURRENDER_STAFF": "2001",
+                                                      "SURRENDER_PIN": "123456"})
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert str(tmp_path / "surrender.db") in line and "--db" in line and "db upgrade" in line
+    assert len(line.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -145,3 +145,12 @@ def test_numbers_outside_one_to_999999_are_refused(number):
 
 def test_the_largest_number_still_makes_a_reference():
     assert normalise_reference(make_reference("TW", "Z24", MAX_NUMBER)).startswith("TW-Z24-999999-")
+
+
+def test_the_example_in_the_not_a_reference_refusal_is_itself_a_valid_reference():
+    import re
+
+    with pytest.raises(Refused) as refused:
+        normalise_reference("hello")
+    example = re.search(r"look like (\S+)$", str(refused.value)).group(1)
+    assert normalise_reference(example) == example
