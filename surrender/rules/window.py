@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -37,13 +38,28 @@ def check_surrender_time(campaign: Campaign, at: dt.datetime, now: dt.datetime) 
         )
 
 
-def parse_local_datetime(text: str, zone_name: str = "Europe/London") -> dt.datetime:
-    """`2024-09-01 14:30` is local time; a time with an offset is taken as given. A local time
-    the clocks skip (spring) or pass twice (autumn) is refused, offering both readings."""
-    try:
-        value = dt.datetime.fromisoformat(text.strip())  # takes "T" or a space between date and time
-    except ValueError:
-        raise Refused(f"--at {text!r} is not a date and time like 2024-09-01 14:30") from None
+class NeedsTime(Refused):
+    """A date was typed without the time of day: the desk asks for the time, a script is told."""
+
+
+_MONTHS = {name: number for number, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for name in names}
+_TIME = re.compile(r"(?P<h>\d{1,2})(?::(?P<m>\d{2})(?::(?P<s>\d{2}))?)?\s*(?P<ampm>am|pm)?")
+_NUMERIC_DATE = re.compile(r"(?P<d>\d{1,2})[/.](?P<mo>\d{1,2})(?:[/.](?P<y>\d{2}|\d{4}))?")
+_WORDED_DATE = re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mo>[a-z]+)\.?(?:\s+(?P<y>\d{4}))?")
+FORMS = "2024-09-02 14:30, 2/9/2024 14:30, 2 Sep 14:30, 14:30 (today) or 2:30pm"
+
+
+def parse_local_datetime(text: str, zone_name: str = "Europe/London", today: dt.date | None = None) -> dt.datetime:
+    """A time as people type it, in local time unless it carries an offset: ISO
+    (`2024-09-02 14:30`, `2024-09-02T14:30+01:00`), British (`2/9/2024 14:30`, `2 Sep 14:30`,
+    `2nd September 2024 2:30pm`), or a time alone for `today`. Day before month, always. A
+    date without a time raises `NeedsTime` (midnight is never assumed); a local time the
+    clocks skip (spring) or pass twice (autumn) is refused, offering both readings."""
+    typed = " ".join(text.split())
+    value = _iso(typed) if typed[:4].isdigit() and "-" in typed[:5] else _british(typed.lower(), today, typed)
     if value.tzinfo is not None:
         return value
     zone = ZoneInfo(zone_name)
@@ -55,6 +71,78 @@ def parse_local_datetime(text: str, zone_name: str = "Europe/London") -> dt.date
     if early.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != value:
         raise Refused(f"{wall} does not exist in {zone_name} (the clocks went forward): give {readings}")
     raise Refused(f"{wall} happens twice in {zone_name} (the clocks went back): give {readings}")
+
+
+def _not_a_time(text: str) -> Refused:
+    return Refused(f"{text!r} is not a date and time: type it like {FORMS}")
+
+
+def _iso(text: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)  # takes "T" or a space between date and time
+    except ValueError:
+        raise _not_a_time(text) from None
+    if not re.search(r"[T ]\d{1,2}:\d{2}", text):
+        raise NeedsTime(f"{text} has no time of day: give the time it was handed in too, like {text} 14:30")
+    return value
+
+
+def _british(text: str, today: dt.date | None, typed: str) -> dt.datetime:
+    date_text, time_text = _split(text)
+    day = _date(date_text, today, typed) if date_text else today
+    if time_text is None:
+        if day is not None and date_text:
+            raise NeedsTime(f"{typed} has no time of day: give the time it was handed in too, "
+                            f"like {typed} 14:30")
+        raise _not_a_time(typed)
+    if day is None:
+        raise Refused(f"{typed!r} has no date: give the date too, like 2/9/2024 {typed}")
+    return dt.datetime.combine(day, _clock(time_text, typed))
+
+
+def _split(text: str) -> tuple[str, str | None]:
+    """(date part, time part or None): the time is the last word(s), with a colon or am/pm."""
+    match = re.search(r"(?:^|\s)(\d{1,2}(?::\d{2}(?::\d{2})?)?\s*(?:am|pm)|\d{1,2}:\d{2}(?::\d{2})?)$", text)
+    if match is None:
+        return text, None
+    return text[:match.start()].strip(" ,"), match.group(1)
+
+
+def _clock(text: str, whole: str) -> dt.time:
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise _not_a_time(whole)
+    hour, minute, second = int(match["h"]), int(match["m"] or 0), int(match["s"] or 0)
+    if match["ampm"]:
+        if not 1 <= hour <= 12:
+            raise _not_a_time(whole)
+        hour = hour % 12 + (12 if match["ampm"] == "pm" else 0)
+    try:
+        return dt.time(hour, minute, second)
+    except ValueError:
+        raise _not_a_time(whole) from None
+
+
+def _date(text: str, today: dt.date | None, whole: str) -> dt.date:
+    if text in ("today", "yesterday") and today is not None:
+        return today - dt.timedelta(days=1 if text == "yesterday" else 0)
+    numeric, worded = _NUMERIC_DATE.fullmatch(text), _WORDED_DATE.fullmatch(text)
+    if numeric:
+        day, month, year = int(numeric["d"]), int(numeric["mo"]), numeric["y"]
+    elif worded and worded["mo"] in _MONTHS:
+        day, month, year = int(worded["d"]), _MONTHS[worded["mo"]], worded["y"]
+    else:
+        raise _not_a_time(whole)
+    if year is None and today is None:
+        raise Refused(f"{whole!r} has no year: give it, like 2/9/2024 14:30")
+    try:
+        if year is not None:
+            return dt.date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        assert today is not None
+        this_year = dt.date(today.year, month, day)
+        return this_year if this_year <= today else dt.date(today.year - 1, month, day)  # the last one
+    except ValueError:
+        raise Refused(f"{whole!r}: there is no such date") from None
 
 
 def _offset(moment: dt.datetime) -> str:

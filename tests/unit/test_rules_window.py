@@ -7,7 +7,7 @@ import pytest
 
 from surrender.campaigns import load_preset
 from surrender.errors import Refused
-from surrender.rules.window import check_surrender_time, parse_local_datetime, window_bounds
+from surrender.rules.window import NeedsTime, check_surrender_time, parse_local_datetime, window_bounds
 
 ZOMBIE = load_preset("zombie-2024")
 NINJA = load_preset("ninja-2025")
@@ -139,7 +139,6 @@ def test_a_naive_time_is_a_programming_error(at, now):
         ("2024-09-01 14:30:15", utc(2024, 9, 1, 13, 30, 15)),
         ("2024-08-26 00:00", utc(2024, 8, 25, 23, 0)),
         ("2024-12-01 14:30", utc(2024, 12, 1, 14, 30)),
-        ("2024-09-01", utc(2024, 8, 31, 23, 0)),
     ],
 )
 def test_a_naive_time_is_read_as_europe_london_local_time(text, instant):
@@ -177,7 +176,7 @@ def test_the_times_either_side_of_the_spring_forward_gap_exist(text, instant):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "yesterday", "now", "01/09/2024 14:30", "2024-09-31 12:00", "2024-09-01 25:00", "14:30", "2024-13-01"],
+    ["", "   ", "yesterday", "now", "2024-09-31 12:00", "2024-09-01 25:00", "2024-13-01"],
 )
 def test_junk_is_not_a_date_and_time(text):
     with pytest.raises(Refused, match="not a date and time"):
@@ -231,3 +230,51 @@ def test_each_offered_reading_is_accepted_as_the_instant_it_names(text, utc):
 def test_the_whole_repeated_hour_is_refused(text):
     with pytest.raises(Refused, match="happens twice"):
         parse_local_datetime(text)
+
+
+# --- times the way people type them (issue 14) ------------------------------------------------
+
+TODAY = dt.date(2024, 9, 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2/9/2024 14:30", utc(2024, 9, 2, 13, 30)),
+        ("02/09/2024 14:30", utc(2024, 9, 2, 13, 30)),
+        ("2.9.2024 14:30", utc(2024, 9, 2, 13, 30)),
+        ("2/9/24 14:30", utc(2024, 9, 2, 13, 30)),
+        ("2 Sep 14:30", utc(2024, 9, 2, 13, 30)),
+        ("2 Sept 2024 14:30", utc(2024, 9, 2, 13, 30)),
+        ("2nd September 2024 2:30pm", utc(2024, 9, 2, 13, 30)),
+        ("2 sep 2024, 14:30", utc(2024, 9, 2, 13, 30)),
+        ("14:30", utc(2024, 9, 20, 13, 30)),
+        ("2:30pm", utc(2024, 9, 20, 13, 30)),
+        ("2:30 PM", utc(2024, 9, 20, 13, 30)),
+        ("12am", utc(2024, 9, 19, 23, 0)),
+        ("12pm", utc(2024, 9, 20, 11, 0)),
+        ("yesterday 9am", utc(2024, 9, 19, 8, 0)),
+        ("25 Dec 10:00", utc(2023, 12, 25, 10, 0)),  # no year: the last 25 Dec, never a future one
+    ],
+)
+def test_times_typed_the_british_way_are_read_day_first_in_local_time(text, instant):
+    assert parse_local_datetime(text, today=TODAY) == instant
+
+
+@pytest.mark.parametrize("text", ["2024-09-02", "2/9/2024", "2 Sep", "2 September 2024"])
+def test_a_date_without_a_time_is_never_taken_as_midnight(text):
+    with pytest.raises(NeedsTime, match="has no time of day"):
+        parse_local_datetime(text, today=TODAY)
+
+
+@pytest.mark.parametrize("text", ["13pm", "0am", "25:00", "14:61", "banana", "2/13/2024 10:00", "31/2/2024 10:00",
+                                  "2 Smarch 10:00", ""])
+def test_nonsense_is_refused_naming_the_forms_that_work(text):
+    with pytest.raises(Refused) as refused:
+        parse_local_datetime(text, today=TODAY)
+    assert not isinstance(refused.value, NeedsTime)
+
+
+def test_a_time_alone_needs_to_know_today():
+    with pytest.raises(Refused, match="has no date"):
+        parse_local_datetime("14:30")
