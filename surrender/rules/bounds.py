@@ -21,6 +21,20 @@ def clip(value: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
+# The longest each stored text may be; longer is refused with its limit, never cut silently.
+NAME_CHARS = 120  # claimant, business and account names
+ADDRESS_CHARS = 300
+EMAIL_CHARS = 254  # RFC 5321's longest path
+
+
+def within(text: str, what: str, limit: int) -> str:
+    """`text` (already tidied) if it fits in `limit` characters; otherwise a refusal naming the
+    field, its length and the limit, so the person can shorten it themselves."""
+    if len(text) > limit:
+        raise Refused(f"the {what} is {len(text):,} characters long; the most is {limit:,}: shorten it")
+    return text
+
+
 def whole_number(text: str, what: str, maximum: int, minimum: int = 0) -> int:
     """An ASCII whole number within [minimum, maximum], refused by length before `int()`."""
     raw = str(text).strip()

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from surrender.errors import Refused
+from surrender.rules.bounds import ADDRESS_CHARS, EMAIL_CHARS, NAME_CHARS, within
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -50,6 +51,7 @@ def normalise_account_number(text: str) -> str:
 
 
 def check_email(text: str) -> str:
+    within(text.strip(), "email", EMAIL_CHARS)
     if not _EMAIL.match(text.strip()):
         raise Refused(f"email {text!r} does not look like an email address")
     return text.strip().lower()
@@ -62,17 +64,22 @@ def check_phone(text: str) -> str:
 
 
 def normalise_address(text: str) -> str:
-    address = " ".join(text.split())[:300]
+    address = within(" ".join(text.split()), "address", ADDRESS_CHARS)
     if not address:
         raise Refused("the address is empty")
     return address
 
 
 def normalise_account_name(text: str) -> str:
-    name = " ".join(text.split())[:120]
+    name = within(" ".join(text.split()), "account name", NAME_CHARS)
     if not name:
         raise Refused("the account name is empty")
     return name
+
+
+def normalise_name(text: str, what: str = "name") -> str:
+    """A person's or business's name: spaces tidied, at most NAME_CHARS, never cut."""
+    return within(" ".join(text.split()), what, NAME_CHARS)
 
 
 def make_claimant(
@@ -89,13 +96,14 @@ def make_claimant(
     if bool(sort_code) != bool(account_number):
         raise Refused("bank details need both --sort-code and --account-number")
     return ClaimantDetails(
-        name=" ".join(name.split())[:120],  # type: ignore[union-attr]
-        address=" ".join(address.split())[:300],  # type: ignore[union-attr]
+        name=normalise_name(name),  # type: ignore[arg-type]
+        address=normalise_address(address),  # type: ignore[arg-type]
         postcode=normalise_postcode(postcode),  # type: ignore[arg-type]
         phone=phone,
         email=email,
-        business_name=business_name.strip() if business_name else None,
-        account_name=(account_name or "").strip() or (name.strip() if sort_code else None),  # type: ignore[union-attr]
+        business_name=normalise_name(business_name, "business name") if business_name else None,
+        account_name=(normalise_account_name(account_name) if (account_name or "").strip()
+                      else normalise_name(name) if sort_code else None),  # type: ignore[arg-type]
         sort_code=normalise_sort_code(sort_code) if sort_code else None,
         account_number=normalise_account_number(account_number) if account_number else None,
     )

@@ -153,7 +153,21 @@ def test_a_business_name_is_kept_for_retailers():
     assert claimant(business_name=" Blades R Us Ltd ").business_name == "Blades R Us Ltd"
 
 
-def test_very_long_names_and_addresses_are_cut_to_size():
-    details = claimant(name="x" * 500, address="y" * 1000)
-    assert len(details.name) == 120
-    assert len(details.address) == 300
+@pytest.mark.parametrize(("field", "what", "limit"), [
+    ("name", "name", 120), ("address", "address", 300), ("business_name", "business name", 120),
+    ("account_name", "account name", 120)])
+def test_a_text_longer_than_its_field_is_refused_with_the_limit_never_cut(field, what, limit):
+    bank = {"sort_code": "12-34-56", "account_number": "12345678"} if field == "account_name" else {}
+    assert len(getattr(claimant(**{field: "x" * limit}, **bank), field)) == limit  # exactly at the limit: kept
+    with pytest.raises(Refused, match=rf"the {what} is {limit + 1} characters long; the most is {limit}"):
+        claimant(**{field: "x" * (limit + 1)}, **bank)
+
+
+def test_a_157_character_name_is_refused_not_stored_as_its_first_120():
+    with pytest.raises(Refused, match="157 characters"):
+        claimant(name="Z" * 157)
+
+
+def test_an_email_longer_than_any_address_can_be_is_refused():
+    with pytest.raises(Refused, match="the email is"):
+        claimant(email="a" * 250 + "@example.org")
