@@ -25,6 +25,7 @@ def clip(value: object, limit: int = 40) -> str:
 NAME_CHARS = 120  # claimant, business and account names
 ADDRESS_CHARS = 300
 EMAIL_CHARS = 254  # RFC 5321's longest path
+REASON_CHARS = 500  # a void reason, a rejection reason, a decision note
 
 
 def within(text: str, what: str, limit: int) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from surrender.errors import Refused
+from surrender.rules.bounds import REASON_CHARS, within
 
 
 class ClaimStatus(StrEnum):
@@ -70,7 +71,7 @@ def require_reason(text: str | None, doing: str) -> str:
     reason = " ".join((text or "").split())
     if not reason:
         raise Refused(f"{doing} needs a --reason")
-    return reason
+    return within(reason, "reason", REASON_CHARS)
 
 
 def effective_payable(status: str, payable_pence: int, voided: bool = False) -> int:

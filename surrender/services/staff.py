@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Row
 
 from surrender import db, tables
 from surrender.errors import Refused
+from surrender.rules.claimant import normalise_name
 from surrender.rules.permissions import ROLES
 from surrender.services import audit
 from surrender.services.auth import audit_refusals, authorize, perform, sign_in
@@ -52,7 +53,7 @@ def sign_in_for_staff_change(ctx: Context, own_pin: bool = False) -> None:
 
 def add_staff(ctx: Context, number: str, name: str, role: str, station: str | None, pin: str | None,
               stations: list[str] | None = None) -> StaffRow:
-    number, name, role = number.strip(), " ".join(name.split()), role.strip().lower()
+    number, name, role = number.strip(), normalise_name(name, "staff name"), role.strip().lower()
     if not re.fullmatch(r"[A-Za-z0-9]{1,20}", number):
         raise Refused(f"staff number {number!r} must be 1-20 letters or digits")
     if not name:
@@ -102,7 +103,7 @@ def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None
     """Change what an admin may change: stations granted, role, name, own station."""
     if role is not None and role not in ROLES:
         raise Refused(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if name is not None and not " ".join(name.split()):
+    if name is not None and not normalise_name(name, "staff name"):
         raise Refused("--name must not be empty")
     if stations is None and role is None and name is None and station is None:
         raise Refused("nothing to change: give --stations, --role, --name or --station")

@@ -74,3 +74,12 @@ def test_unlock_deactivate_and_update_print_one_line_each(cli):
 def test_every_staff_command_has_help_with_an_example(cli, command):
     result = cli("1", "staff", command, "--help")
     assert result.exit_code == 0 and "Example" in result.output
+
+
+@pytest.mark.parametrize("command", [("add", "7001", "--role", "desk", "--station", "TW"), ("update", "2001")])
+def test_a_staff_name_of_100000_characters_is_refused_with_the_limit_and_nothing_changes(cli, command):
+    before = staff_rows(cli)
+    result = cli("1", "staff", *command, "--name", "N" * 100_000, SURRENDER_NEW_PIN="700107")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: the staff name is 100,000 characters long; the most is 120: shorten it"
+    assert staff_rows(cli) == before

@@ -18,3 +18,15 @@ def test_a_void_claim_pays_nothing_whatever_its_status(status):
 
 def test_the_unpaid_statuses_are_exactly_rejected_and_not_payable():
     assert set(UNPAID_STATUSES) == {"rejected", "not_payable"}
+
+
+def test_a_reason_over_the_limit_is_refused_with_the_limit():
+    import pytest
+
+    from surrender.errors import Refused
+    from surrender.rules.lifecycle import require_reason
+
+    assert require_reason("  wrong   station ", "voiding") == "wrong station"
+    assert len(require_reason("x" * 500, "voiding")) == 500
+    with pytest.raises(Refused, match="the reason is 501 characters long; the most is 500"):
+        require_reason("x" * 501, "voiding")
