@@ -64,7 +64,8 @@ class Member:
 
 
 def locked_message(number: str) -> str:
-    return (f"staff member {number} is locked after {MAX_WRONG_PINS} wrong PINs in a row: "
+    return (f"staff member {number} is locked after {MAX_WRONG_PINS} wrong PINs in a row, so no PIN is asked "
+            "now (do not type it): "
             f"an admin unlocks it with `surrender staff unlock {number}`")
 
 

@@ -81,7 +81,7 @@ def test_a_wrong_pin_is_one_line_and_five_wrong_runs_lock_the_account(desk_db, t
         assert lines[0].startswith(expected), lines
     child = spawn(url, tmp_path, "--staff", "2041", "show", reference)  # locked: refused before any PIN is asked
     output, status = finish(child)
-    assert status == 1 and output.strip() == ("Error: staff member 2041 is locked after 5 wrong PINs in a row: "
+    assert status == 1 and output.strip() == ("Error: staff member 2041 is locked after 5 wrong PINs in a row, so no PIN is asked now (do not type it): "
                                               "an admin unlocks it with `surrender staff unlock 2041`")
 
 

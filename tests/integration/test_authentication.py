@@ -58,7 +58,7 @@ def test_five_wrong_pins_in_a_row_lock_the_account_even_against_the_right_pin(ct
     assert isinstance(fifth, AccountLocked) and "is locked after 5 wrong PINs" in str(fifth)
     with pytest.raises(AccountLocked) as refusal:
         log_surrender(ctx, knife())
-    assert str(refusal.value) == ("staff member 2001 is locked after 5 wrong PINs in a row: "
+    assert str(refusal.value) == ("staff member 2001 is locked after 5 wrong PINs in a row, so no PIN is asked now (do not type it): "
                                   "an admin unlocks it with `surrender staff unlock 2001`")
     assert member(ctx.url, "2001").locked_at is not None
     assert [a for a, _ in actions(ctx.url)].count("staff.locked") == 1
