@@ -83,3 +83,12 @@ def test_a_staff_name_of_100000_characters_is_refused_with_the_limit_and_nothing
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: the staff name is 100,000 characters long; the most is 120: shorten it"
     assert staff_rows(cli) == before
+
+
+@pytest.mark.parametrize("pin", ["７００１０７", "٧٠٠١٠٧", "७००१०७"])  # fullwidth, Arabic-Indic, Devanagari
+def test_a_pin_of_digits_no_desk_keypad_types_is_refused(cli, pin):
+    before = staff_rows(cli)
+    result = cli("1", "staff", "add", "7001", "--name", "Pat New", "--role", "desk", SURRENDER_NEW_PIN=pin)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: a PIN is 6 to 12 digits 0-9"
+    assert staff_rows(cli) == before
