@@ -92,7 +92,11 @@ def parse_anchor(line: str) -> Anchor:
     if match is None:
         raise Refused("an anchor looks like `surrender-anchor events=123 head=<64 hex digits>`, "
                       "as printed by `surrender audit anchor`")
-    return Anchor(int(match.group(1)), match.group(2))
+    anchor = Anchor(int(match.group(1)), match.group(2))
+    if anchor.events == 0:
+        raise Refused("an anchor of events=0 proves nothing (every chain has its first event): "
+                      "use one printed by `surrender audit anchor`")
+    return anchor
 
 
 def anchor_line(conn: Connection) -> str:

@@ -51,6 +51,12 @@ def test_a_malformed_anchor_is_one_line_and_exit_1(cli):
     assert "surrender-anchor events=123 head=" in line
 
 
+def test_an_anchor_of_no_events_is_refused_instead_of_vouching_for_nothing(cli):
+    log(cli)
+    line = error_line(cli("5001", "audit", "verify", "--anchor", f"surrender-anchor events=0 head={'0' * 64}"))
+    assert "events=0 proves nothing" in line
+
+
 def test_purge_through_the_cli_refuses_a_future_date_and_reports_a_count(cli):
     log(cli, at="2024-09-02 10:00")
     assert "in the future" in error_line(cli("1", "purge", "--before", "2999-01-01"))
