@@ -3,11 +3,15 @@
 import datetime as dt
 import enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, say, styled
+
+if TYPE_CHECKING:
+    from surrender.services.claims import ClaimRow
+    from surrender.services.export import HeldBack
 
 app = typer.Typer(help="Review, approve, export and mark paid compensation claims (finance; managers "
                        "approve flagged claims).", no_args_is_help=True)
@@ -62,12 +66,13 @@ def list_(
 
 
 def manager_approval(flagged: bool, approved_at: Optional[dt.datetime]) -> str:
+    """What `claims list` says of a manager's sign-off: approved, needed, or nothing to sign."""
     if approved_at is not None:
         return "approved"
     return "needed" if flagged else ""
 
 
-def claim_cells(row) -> dict:
+def claim_cells(row: "ClaimRow") -> dict:
     """A `ClaimRow` as `claims list` prints it: money as `1234.50`, times local ISO."""
     from surrender.clock import iso
     from surrender.rules.money import format_pence
@@ -297,7 +302,7 @@ def export(
             console().print(f"  {cells['reference']}  {cells['amount']}  {cells['missing']}")
 
 
-def held_cells(held) -> dict:
+def held_cells(held: "HeldBack") -> dict:
     """A claim held back from an export, as listed: amount `1234.50`, what is missing in one cell."""
     from surrender.rules.money import format_pence
 

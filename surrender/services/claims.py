@@ -75,7 +75,8 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
             if not claim.flagged:
                 raise Refused(f"{surrender.reference}'s claim is not flagged: finance approves it without a manager")
             if not can(Step.MANAGER_SIGN_OFF, claim.status):
-                raise Refused(f"{surrender.reference}'s claim is {claim.status}: a manager signs off only pending claims")
+                raise Refused(f"{surrender.reference}'s claim is {claim.status}: "
+                              "a manager signs off only pending claims")
             if claim.manager_approved_at is not None:
                 raise Refused(f"{surrender.reference}'s claim already has a manager's approval")
             transition(Step.MANAGER_SIGN_OFF, claim.status, surrender.reference)  # the claim stays pending
@@ -114,13 +115,16 @@ class PaymentGap:
 
 
 def claims_missing_payment(conn: Connection, scope: Scope,
-                           statuses: frozenset[ClaimStatus] = frozenset({ClaimStatus.APPROVED})) -> list[PaymentGap]:
-    """Live, unexported claims in `statuses` (approved: what an export would take) that lack
+                           statuses: frozenset[ClaimStatus] = store.EXPORTABLE) -> list[PaymentGap]:
+    """Live, unexported claims in `statuses` (by default what an export would take) that lack
     payment details, oldest reference first. Runs in the caller's transaction."""
+    def gaps(r: Row) -> tuple[str, ...]:
+        if r.claimant_id is None or r.purged_at is not None:
+            return tuple(payment_gaps(None, None, None))
+        return tuple(payment_gaps(r.sort_code, r.account_number, r.account_name))
+
     rows = conn.execute(store.unexported(scope, statuses).where(store.lacks_payment_sql()))
-    return [PaymentGap(r.reference, tuple(payment_gaps(None, None, None) if r.claimant_id is None or r.purged_at is not None
-                                          else payment_gaps(r.sort_code, r.account_number, r.account_name)))
-            for r in rows]
+    return [PaymentGap(r.reference, gaps(r)) for r in rows]
 
 
 # --- payment and contact details after the desk ------------------------------------------------

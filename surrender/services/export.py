@@ -33,7 +33,7 @@ from surrender.errors import Refused
 from surrender.exports import (BUSY, FORMATS, MISSING, ExportRow, StagedFile, claim_abandoned, is_staged_name, place,
                                render_rows, sha256_of, staged_path, sync_folder)
 from surrender.rules.claimant import payment_gaps
-from surrender.rules.lifecycle import STEPS, ClaimStatus, Step, transition
+from surrender.rules.lifecycle import Step, transition
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
@@ -43,7 +43,6 @@ from surrender.store.scope import Scope
 from surrender.store.staff import scope_of
 
 HOST = socket.gethostname()
-EXPORTABLE: frozenset[ClaimStatus] = STEPS[Step.EXPORT][0]  # what an export may take: approved
 staging_t, batch_t, claim_t = tables.export_staging, tables.export_batch, tables.claim
 
 
@@ -71,6 +70,8 @@ class ExportResult:
 
 
 def _export_row(r: Row, batch_label: int | None) -> ExportRow:
+    """A claim row (with `PAYMENT_COLUMNS`) as a line of the file. The amount is the claim's
+    payable as assessed: what is exported is approved and live, so it is what it pays."""
     if r.claimant_id is None or r.purged_at is not None:
         raise Refused(f"{r.reference}: the claimant's details were purged, so this batch cannot be re-created")
     return ExportRow(batch=batch_label, reference=r.reference, station=r.station_code, surrendered_at=r.surrendered_at,
@@ -90,10 +91,11 @@ def _gaps(r: Row) -> list[str]:
 def _sorted_out(conn: Connection, scope: Scope, lock: bool) -> tuple[list[Row], list[HeldBack]]:
     """Claims ready for export split into those that can be paid and those held back for
     missing payment details (with what is missing). `lock` holds the claim rows."""
-    query = store_claims.unexported(scope, EXPORTABLE)
+    query = store_claims.unexported(scope)
     if lock:
         query = query.with_for_update(of=claim_t)
-    ready, held = [], []
+    ready: list[Row] = []
+    held: list[HeldBack] = []
     for r in conn.execute(query):
         gaps = _gaps(r)
         if gaps:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
 from surrender import tables
-from surrender.rules.lifecycle import UNPAID_STATUSES, ClaimStatus
+from surrender.rules.lifecycle import STEPS, UNPAID_STATUSES, ClaimStatus, Step
 from surrender.store.scope import Scope
 
 surrender_c, claim_c, claimant_c = tables.surrender.c, tables.claim.c, tables.claimant.c
@@ -78,7 +78,10 @@ def claim_of(conn: Connection, surrender_id: int, lock: bool = False) -> Row | N
     return conn.execute(query.with_for_update() if lock else query).one_or_none()
 
 
-def unexported(scope: Scope, statuses: frozenset[ClaimStatus]) -> Select[Any]:
+EXPORTABLE: frozenset[ClaimStatus] = STEPS[Step.EXPORT][0]  # the states an export takes claims from
+
+
+def unexported(scope: Scope, statuses: frozenset[ClaimStatus] = EXPORTABLE) -> Select[Any]:
     """Live claims in `statuses` in no batch yet, with their payment columns, by reference:
     what an export would take (or hold back), and what finance still has to complete."""
     return (claim_rows(scope, True, *PAYMENT_COLUMNS)
