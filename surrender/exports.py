@@ -10,13 +10,18 @@ Batches from before anchors (anchor None) keep their original layout, byte for b
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import fcntl
 import hashlib
 import io
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+from surrender.clock import iso
+from surrender.rules.money import format_pence
 
 COLUMNS = ("batch", "reference", "station", "surrendered_at", "claimant_name", "business_name", "address",
            "postcode", "account_name", "sort_code", "account_number", "items", "amount")
@@ -26,14 +31,49 @@ STAGED_MARK = ".surrender-staged-"  # in every staged file's name, so a later ru
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+@dataclass(frozen=True)
+class ExportRow:
+    """One claim in a payment file, as the services read it (pence, an aware datetime)."""
+
+    batch: int | None  # None in a dry run
+    reference: str
+    station: str
+    surrendered_at: dt.datetime
+    claimant_name: str
+    business_name: str | None
+    address: str
+    postcode: str
+    account_name: str | None
+    sort_code: str | None
+    account_number: str | None
+    items: int
+    amount_pence: int
+
+    def cells(self) -> dict[str, object]:
+        """The file's values for this claim, by column: money as `1234.50`, times local ISO."""
+        return {
+            "batch": self.batch, "reference": self.reference, "station": self.station,
+            "surrendered_at": iso(self.surrendered_at), "claimant_name": self.claimant_name,
+            "business_name": self.business_name or "", "address": self.address, "postcode": self.postcode,
+            "account_name": self.account_name or "", "sort_code": self.sort_code or "",
+            "account_number": self.account_number or "", "items": self.items, "amount": format_pence(self.amount_pence),
+        }
+
+
 def neutralise(value: object) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP advice)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def render_rows(rows: list[ExportRow], fmt: str, batch: int | None = None, anchor: str | None = None) -> bytes:
+    """The file of these claims."""
+    return render([row.cells() for row in rows], fmt, batch, anchor)
+
+
 def render(rows: list[dict], fmt: str, batch: int | None = None, anchor: str | None = None) -> bytes:
-    """The file's exact bytes; with `anchor`, the anchor line is carried as described above."""
+    """The file's exact bytes from each row's cells (`ExportRow.cells`); with `anchor`, the
+    anchor line is carried as described above."""
     if fmt == "json":
         claims = [{k: row[k] for k in COLUMNS} for row in rows]
         document = claims if anchor is None else {"batch": batch, "anchor": anchor, "claims": claims}

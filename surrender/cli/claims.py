@@ -3,11 +3,15 @@
 import datetime as dt
 import enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, say, styled
+
+if TYPE_CHECKING:
+    from surrender.services.claims import ClaimRow
+    from surrender.services.export import HeldBack
 
 app = typer.Typer(help="Review, approve, export and mark paid compensation claims (finance; managers "
                        "approve flagged claims).", no_args_is_help=True)
@@ -17,15 +21,6 @@ LIST_COLUMNS = ["reference", "station", "date", "surrendered_at", "status", "voi
 
 TABLE_COLUMNS = ["reference", "station", "date", "status", "void", "claimed", "payable", "flags", "manager_approval",
                  "batch", "bank_details", "claimant"]
-
-
-def gbp(exact: str) -> str:
-    """`"1234.50"` (an exact amount from a service) as people read it: `£1,234.50`."""
-    from decimal import Decimal
-
-    from surrender.rules.money import format_gbp
-
-    return format_gbp(int(Decimal(exact) * 100))
 
 
 def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
@@ -65,9 +60,31 @@ def list_(
     where = ClaimFilter(status=status, station=station, date_from=parse_day(date_from, "--from"),
                         date_to=parse_day(date_to, "--to"), flagged=flagged, awaiting_manager=awaiting_manager,
                         needs_payment=needs_payment, search=search)
-    rows = list_claims(ctx.obj, where)
+    rows = [claim_cells(row) for row in list_claims(ctx.obj, where)]
     columns = LIST_COLUMNS if fmt != Format.table else TABLE_COLUMNS
     emit(rows, fmt, columns, title="Claims", empty="no claims match")
+
+
+def manager_approval(flagged: bool, approved_at: Optional[dt.datetime]) -> str:
+    """What `claims list` says of a manager's sign-off: approved, needed, or nothing to sign."""
+    if approved_at is not None:
+        return "approved"
+    return "needed" if flagged else ""
+
+
+def claim_cells(row: "ClaimRow") -> dict:
+    """A `ClaimRow` as `claims list` prints it: money as `1234.50`, times local ISO."""
+    from surrender.clock import iso
+    from surrender.rules.money import format_pence
+
+    return {
+        "reference": row.reference, "station": row.station, "date": row.surrendered_on.isoformat(),
+        "surrendered_at": iso(row.surrendered_at), "status": row.status.value, "void": row.void, "items": row.items,
+        "claimed": format_pence(row.claimed_pence), "payable": format_pence(row.payable_pence),
+        "flagged": row.flagged, "flags": list(row.flags),
+        "manager_approval": manager_approval(row.flagged, row.manager_approved_at), "batch": row.batch,
+        "bank_details": row.bank_details, "claimant": row.claimant, "business": row.business,
+    }
 
 
 @app.command("set-payment")
@@ -105,7 +122,8 @@ def batches(
 
     Example: `surrender claims batches --format csv`
     """
-    from surrender.clock import show_time
+    from surrender.clock import iso, show_time
+    from surrender.rules.money import format_gbp, format_pence
     from surrender.services.batches import list_batches
     from surrender.services.export import finish_interrupted
 
@@ -113,17 +131,18 @@ def batches(
     for note in finish_interrupted(ctx.obj):  # an export killed part-way is finished or undone first
         say((note, "yellow"), stderr=True)
     if fmt != Format.table:
-        emit(rows, fmt, ["batch", "exported_at", "staff", "staff_name", "claims", "total", "paid_claims", "paid",
-                         "outstanding_claims", "outstanding", "format", "sha256", "filename"])
+        cells = [{"batch": r.batch, "exported_at": iso(r.exported_at), "staff": r.staff, "staff_name": r.staff_name,
+                  "claims": r.claims, "total": format_pence(r.total_pence), "paid_claims": r.paid_claims,
+                  "paid": format_pence(r.paid_pence), "outstanding_claims": r.outstanding_claims,
+                  "outstanding": format_pence(r.outstanding_pence), "format": r.format, "sha256": r.sha256,
+                  "filename": r.filename} for r in rows]
+        emit(cells, fmt, ["batch", "exported_at", "staff", "staff_name", "claims", "total", "paid_claims", "paid",
+                          "outstanding_claims", "outstanding", "format", "sha256", "filename"])
         return
-    import datetime as dt
-
-    money = gbp
-    table = [{"batch": r["batch"], "when": show_time(dt.datetime.fromisoformat(r["exported_at"])),
-              "by": r["staff"], "claims": r["claims"], "total": money(r["total"]),
-              "paid": f"{r['paid_claims']} · {money(r['paid'])}",
-              "outstanding": f"{r['outstanding_claims']} · {money(r['outstanding'])}",
-              "sha256": r["sha256"][:12], "file": r["filename"]} for r in rows]
+    table = [{"batch": r.batch, "when": show_time(r.exported_at), "by": r.staff, "claims": r.claims,
+              "total": format_gbp(r.total_pence), "paid": f"{r.paid_claims} · {format_gbp(r.paid_pence)}",
+              "outstanding": f"{r.outstanding_claims} · {format_gbp(r.outstanding_pence)}",
+              "sha256": r.sha256[:12], "file": r.filename} for r in rows]
     emit(table, Format.table, ["batch", "when", "by", "claims", "total", "paid", "outstanding", "sha256", "file"],
          title="Export batches", empty="no batches exported yet")
 
@@ -141,24 +160,28 @@ def status(
 
     Example: `surrender claims status TW-Z24-000017-7 --postcode "CB1 1JG"`
     """
-    from surrender.clock import show_time
+    from surrender.clock import iso, show_time
+    from surrender.rules.money import format_gbp, format_pence
     from surrender.services.claim_status import claim_status
 
     found = claim_status(ctx.obj, reference, postcode)
-    if fmt == Format.json:
-        print_json(found)
+    state = "void" if found.void else found.status.value
+    dates = {"logged": found.logged, "approved": found.approved, "rejected": found.rejected,
+             "exported": found.exported, "paid": found.paid}
+    if fmt != Format.table:
+        cells = {"reference": found.reference, "status": state, **{k: iso(v) for k, v in dates.items()},
+                 "payable": format_pence(found.payable_pence)}
+        if fmt == Format.json:
+            print_json(cells)
+        else:
+            emit([cells], fmt, list(cells))
         return
-    if fmt == Format.csv:
-        emit([found], fmt, list(found))
-        return
-    import datetime as dt
-
     out = console()
-    out.print(styled((found["reference"], "bold"), f"  {found['status']}"))
-    for label in ("logged", "approved", "rejected", "exported", "paid"):
-        if found[label]:
-            out.print(f"  {label:<9} {show_time(dt.datetime.fromisoformat(found[label]))}")
-    out.print(styled("  payable   ", (gbp(found["payable"]), "bold")))
+    out.print(styled((found.reference, "bold"), f"  {state}"))
+    for label, when in dates.items():
+        if when:
+            out.print(f"  {label:<9} {show_time(when)}")
+    out.print(styled("  payable   ", (format_gbp(found.payable_pence), "bold")))
 
 
 @app.command("approve")
@@ -232,24 +255,25 @@ def export(
       surrender claims export --out batch-2024-09-30.csv
       surrender claims export --batch 3 --format json --out batch-3.json
     """
-    from surrender.rules.money import format_gbp
+    from surrender.rules.money import format_gbp, format_pence
     from surrender.services.export import export_claims, plan_export, recreate_batch
 
     if dry_run:
         if batch is not None:
             raise typer.BadParameter("--dry-run lists the next batch; it takes no --batch", param_hint="--batch")
         result = plan_export(ctx.obj)
-        plan = [{**{k: r[k] for k in ("reference", "station", "items", "amount")}, "action": "export", "missing": ""}
-                for r in result.rows]
-        plan += [{**h, "items": None, "action": "held back"} for h in result.held_back]
+        held_back = [held_cells(h) for h in result.held_back]
+        plan = [{"reference": r.reference, "station": r.station, "items": r.items,
+                 "amount": format_pence(r.amount_pence), "action": "export", "missing": ""} for r in result.rows]
+        plan += [{**h, "items": None, "action": "held back"} for h in held_back]
         shown = fmt or ExportFormat.table
         if shown != ExportFormat.table:
             emit(plan, Format(shown.value), PLAN_COLUMNS)
             return
         emit([p for p in plan if p["action"] == "export"], Format.table, ["reference", "station", "items", "amount"],
              title="Would export", empty="nothing would be exported")
-        if result.held_back:
-            emit(result.held_back, Format.table, ["reference", "station", "amount", "missing"],
+        if held_back:
+            emit(held_back, Format.table, ["reference", "station", "amount", "missing"],
                  title="Held back: payment details missing")
         held = f"; {plural(len(result.held_back), 'claim')} held back" if result.held_back else ""
         console().print(f"Dry run: {plural(result.count, 'claim')}, {format_gbp(result.total_pence)}{held}; "
@@ -274,8 +298,16 @@ def export(
     if result.held_back:
         console().print(f"Held back {plural(len(result.held_back), 'claim')} without payment details "
                         "(complete with `surrender claims set-payment REF`; they go in a later batch):")
-        for held in result.held_back:
-            console().print(f"  {held['reference']}  {held['amount']}  {held['missing']}")
+        for cells in map(held_cells, result.held_back):
+            console().print(f"  {cells['reference']}  {cells['amount']}  {cells['missing']}")
+
+
+def held_cells(held: "HeldBack") -> dict:
+    """A claim held back from an export, as listed: amount `1234.50`, what is missing in one cell."""
+    from surrender.rules.money import format_pence
+
+    return {"reference": held.reference, "station": held.station, "amount": format_pence(held.amount_pence),
+            "missing": "; ".join(held.missing)}
 
 
 def _notes(notes: list[str]) -> None:

@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+import datetime as dt
+from dataclasses import dataclass
 
-from surrender.clock import iso
-from surrender.models import Claim, ExportBatch, Staff
-from surrender.rules.money import format_pence
+from sqlalchemy.engine import Connection, Row
+
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store.batches import summaries
+from surrender.store.staff import scope_of
 
 
-def list_batches(ctx: Context) -> list[dict]:
+@dataclass(frozen=True)
+class BatchSummary:
+    """One export batch and how much of it is paid; the CLI formats it."""
+
+    batch: int
+    exported_at: dt.datetime
+    staff: str  # number
+    staff_name: str
+    claims: int
+    total_pence: int
+    paid_claims: int
+    paid_pence: int
+    format: str
+    sha256: str
+    filename: str
+
+    @property
+    def outstanding_claims(self) -> int:
+        return self.claims - self.paid_claims
+
+    @property
+    def outstanding_pence(self) -> int:
+        return self.total_pence - self.paid_pence
+
+
+def list_batches(ctx: Context) -> list[BatchSummary]:
     """Every export batch with what has been paid and what is outstanding, aggregated in SQL."""
-    def work(session: Session, _staff: Staff) -> list[dict]:
-        paid = Claim.status == "paid"
-        query = (select(ExportBatch.id, ExportBatch.created_at, ExportBatch.claim_count, ExportBatch.total_pence,
-                        ExportBatch.format, ExportBatch.sha256, ExportBatch.filename, Staff.number, Staff.name,
-                        func.count(Claim.id).filter(paid).label("paid_count"),
-                        func.coalesce(func.sum(case((paid, Claim.payable_pence), else_=0)), 0).label("paid_pence"))
-                 .join(Staff, Staff.id == ExportBatch.staff_id)
-                 .outerjoin(Claim, Claim.batch_id == ExportBatch.id)
-                 .group_by(ExportBatch.id, ExportBatch.created_at, ExportBatch.claim_count, ExportBatch.total_pence,
-                           ExportBatch.format, ExportBatch.sha256, ExportBatch.filename, Staff.number, Staff.name)
-                 .order_by(ExportBatch.id))
-        return [{
-            "batch": r.id, "exported_at": iso(r.created_at), "staff": r.number, "staff_name": r.name,
-            "claims": r.claim_count, "total": format_pence(r.total_pence),
-            "paid_claims": int(r.paid_count), "paid": format_pence(int(r.paid_pence)),
-            "outstanding_claims": r.claim_count - int(r.paid_count),
-            "outstanding": format_pence(r.total_pence - int(r.paid_pence)),
-            "format": r.format, "sha256": r.sha256, "filename": r.filename,
-        } for r in session.execute(query)]
+    def work(conn: Connection, reader: Row) -> list[BatchSummary]:
+        return [BatchSummary(batch=r.id, exported_at=r.created_at, staff=r.number, staff_name=r.name,
+                             claims=r.claim_count, total_pence=r.total_pence, paid_claims=int(r.paid_count),
+                             paid_pence=int(r.paid_pence), format=r.format, sha256=r.sha256, filename=r.filename)
+                for r in conn.execute(summaries(scope_of(conn, reader)))]
 
-    return perform(ctx, "claims.batches", work, write=False)
+    return perform(ctx, "claims.batches", work, write=False, orm=False)

@@ -5,47 +5,60 @@ after the desk, and listing and finding claims. Past batches are in `services.ba
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
 import json
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, func, or_, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
 
-from surrender.clock import iso
+from surrender import tables
 from surrender.errors import Refused
-from surrender.models import Claim, Claimant, Staff, Surrender
 from surrender.rules import claimant as claimant_rules
 from surrender.rules.claimant import payment_gaps
-from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, UNPAID_STATUSES, Step, require_reason, transition
+from surrender.rules.lifecycle import (PAYMENT_EDITABLE, STATUSES, ClaimStatus, Step, can, require_reason,
+                                       transition)
 from surrender.rules.masking import mask_name
+from surrender.rules.money import format_gbp
 from surrender.rules.permissions import sees_personal_data
-from surrender.rules.money import format_gbp, format_pence
 from surrender.services import audit
 from surrender.services.audit import private
 from surrender.services.auth import perform
 from surrender.services.context import Context
-from surrender.services.reading import find_surrender
+from surrender.store import claims as store
+from surrender.store.scope import Scope
+from surrender.store.staff import scope_of
+from surrender.store.surrenders import find_surrender, void_mark
+
+claim_t, claimant_t = tables.claim, tables.claimant
+surrender_c, claim_c, claimant_c = tables.surrender.c, claim_t.c, claimant_t.c
 
 
-def _claim_for(session: Session, surrender: Surrender) -> Claim:
-    """The surrender's claim, row-locked; the void mark is read after the lock, so a void
+def _claim_for(conn: Connection, surrender: Row) -> Row:
+    """The surrender's claim, row-locked; the void mark is read again after the lock, so a void
     committed by another terminal meanwhile is seen."""
-    claim = session.execute(select(Claim).where(Claim.surrender_id == surrender.id).with_for_update()).scalar_one_or_none()
+    claim = store.claim_of(conn, surrender.id, lock=True)
     if claim is None:
         raise Refused(f"{surrender.reference} has no compensation claim (anonymous or --no-claim)")
-    session.refresh(surrender, ["voided_at", "void_reason"])
-    if surrender.voided_at is not None:
-        raise Refused(f"{surrender.reference} is void ({surrender.void_reason}): its claim cannot change")
+    void = void_mark(conn, surrender.id)
+    if void.voided_at is not None:
+        raise Refused(f"{surrender.reference} is void ({void.void_reason}): its claim cannot change")
     return claim
 
 
-def _change(session: Session, ctx: Context, staff: Staff, surrender: Surrender, claim: Claim,
-            action: str, values: dict) -> None:
+def _find(conn: Connection, staff: Row, reference: str) -> tuple[Row, Row]:
+    """The surrender (within what `staff` may read) and its locked, live claim."""
+    surrender = find_surrender(conn, reference, scope_of(conn, staff))
+    return surrender, _claim_for(conn, surrender)
+
+
+def _change(conn: Connection, ctx: Context, staff: Row, surrender: Row, claim: Row, action: str,
+            values: dict) -> None:
     before = {k: getattr(claim, k) for k in values}
-    session.execute(update(Claim).where(Claim.id == claim.id).values(**values))
+    conn.execute(update(claim_t).where(claim_c.id == claim.id).values(**values))
     changed = {k: [private(k, before[k]), private(k, v)] for k, v in values.items() if before[k] != v}
-    audit.record(session, ctx.now(), staff.id, action, "surrender", surrender.id,
+    audit.record(conn, ctx.now(), staff.id, action, "surrender", surrender.id,
                  {"reference": surrender.reference, "changed": changed})
 
 
@@ -55,77 +68,63 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
     A manager's approval of a flagged claim is the sign-off; the claim stays pending for finance.
     Returns what happened, for the user.
     """
-    def work(session: Session, staff: Staff) -> str:
-        surrender = find_surrender(session, reference)
-        claim = _claim_for(session, surrender)
+    def work(conn: Connection, staff: Row) -> str:
+        surrender, claim = _find(conn, staff, reference)
         now = ctx.now()
         if staff.role == "manager":
             if not claim.flagged:
                 raise Refused(f"{surrender.reference}'s claim is not flagged: finance approves it without a manager")
-            if claim.status != "pending":
-                raise Refused(f"{surrender.reference}'s claim is {claim.status}: a manager signs off only pending claims")
+            if not can(Step.MANAGER_SIGN_OFF, claim.status):
+                raise Refused(f"{surrender.reference}'s claim is {claim.status}: "
+                              "a manager signs off only pending claims")
             if claim.manager_approved_at is not None:
                 raise Refused(f"{surrender.reference}'s claim already has a manager's approval")
-            _change(session, ctx, staff, surrender, claim, "claim.manager_approved",
+            transition(Step.MANAGER_SIGN_OFF, claim.status, surrender.reference)  # the claim stays pending
+            _change(conn, ctx, staff, surrender, claim, "claim.manager_approved",
                     {"manager_approved_by": staff.id, "manager_approved_at": now})
             return f"{surrender.reference}: manager approval recorded; finance can now approve it"
         status = transition(Step.APPROVE, claim.status, surrender.reference)
         if claim.flagged and claim.manager_approved_at is None:
             raise Refused(f"{surrender.reference}'s claim is flagged for review and needs a manager's approval first")
-        _change(session, ctx, staff, surrender, claim, "claim.approved",
+        _change(conn, ctx, staff, surrender, claim, "claim.approved",
                 {"status": status, "decided_by": staff.id, "decided_at": now, "decision_note": note})
         return f"{surrender.reference}: approved, {format_gbp(claim.payable_pence)} payable"
 
-    return perform(ctx, "claims.approve", work)
+    return perform(ctx, "claims.approve", work, orm=False)
 
 
 def reject_claim(ctx: Context, reference: str, reason: str) -> str:
     reason = require_reason(reason, "rejecting")
 
-    def work(session: Session, staff: Staff) -> str:
-        surrender = find_surrender(session, reference)
-        claim = _claim_for(session, surrender)
+    def work(conn: Connection, staff: Row) -> str:
+        surrender, claim = _find(conn, staff, reference)
         status = transition(Step.REJECT, claim.status, surrender.reference)
-        _change(session, ctx, staff, surrender, claim, "claim.rejected",
+        _change(conn, ctx, staff, surrender, claim, "claim.rejected",
                 {"status": status, "decided_by": staff.id, "decided_at": ctx.now(), "decision_note": reason})
         return f"{surrender.reference}: rejected ({reason})"
 
-    return perform(ctx, "claims.reject", work)
+    return perform(ctx, "claims.reject", work, orm=False)
 
 
-def payable_sql():
-    """`rules.lifecycle.effective_payable` as SQL, for filtering and sums done in the database."""
-    return case((Surrender.voided_at.is_not(None) | Claim.status.in_(sorted(UNPAID_STATUSES)), 0),
-                else_=Claim.payable_pence)
+@dataclass(frozen=True)
+class PaymentGap:
+    """A live claim that cannot be paid yet, and what it lacks ("no sort code", ...)."""
+
+    reference: str
+    missing: tuple[str, ...]
 
 
-def _blank(column):
-    return column.is_(None) | (func.trim(column) == "")
+def claims_missing_payment(conn: Connection, scope: Scope,
+                           statuses: frozenset[ClaimStatus] = store.EXPORTABLE) -> list[PaymentGap]:
+    """Live, unexported claims in `statuses` (by default what an export would take) that lack
+    payment details, oldest reference first. Runs in the caller's transaction."""
+    def gaps(r: Row) -> tuple[str, ...]:
+        if r.claimant_id is None or r.purged_at is not None:
+            return tuple(payment_gaps(None, None, None))
+        return tuple(payment_gaps(r.sort_code, r.account_number, r.account_name))
 
-
-def lacks_payment_sql():
-    """True when a claim cannot be paid for want of details (`rules.claimant.payment_gaps`):
-    no claimant row, a purged one, or a sort code, account number or account name missing.
-    Needs `Claimant` outer-joined on `Surrender.claimant_id`."""
-    return or_(Claimant.id.is_(None), Claimant.purged_at.is_not(None), _blank(Claimant.sort_code),
-               _blank(Claimant.account_number), _blank(Claimant.account_name))
-
-
-def claims_missing_payment(session: Session, statuses: tuple[str, ...] = ("approved",)) -> list[dict]:
-    """Live claims in `statuses` (approved: what an export would take) that lack payment
-    details, oldest reference first: `[{"reference": ..., "missing": ["no sort code", ...]}]`.
-    Runs in the caller's transaction, so `claims export` can hold these back."""
-    query = (select(Surrender.reference, Claimant.sort_code, Claimant.account_number, Claimant.account_name,
-                    Claimant.purged_at, Claimant.id.label("claimant_id"))
-             .join(Claim, Claim.surrender_id == Surrender.id)
-             .outerjoin(Claimant, Claimant.id == Surrender.claimant_id)
-             .where(Claim.status.in_(statuses), Claim.batch_id.is_(None), Surrender.voided_at.is_(None),
-                    lacks_payment_sql())
-             .order_by(Surrender.reference))
-    return [{"reference": r.reference,
-             "missing": payment_gaps(None, None, None) if r.claimant_id is None or r.purged_at is not None
-             else payment_gaps(r.sort_code, r.account_number, r.account_name)}
-            for r in session.execute(query)]
+    rows = conn.execute(store.unexported(scope, statuses).where(store.lacks_payment_sql()))
+    return [PaymentGap(r.reference, gaps(r)) for r in rows]
 
 
 # --- payment and contact details after the desk ------------------------------------------------
@@ -170,14 +169,13 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
                       "--address or --postcode")
     values = {k: _NORMALISE[k](v) for k, v in given.items()}  # refuses malformed input before any I/O
 
-    def work(session: Session, staff: Staff) -> str:
-        surrender = find_surrender(session, reference)
-        claim = _claim_for(session, surrender)
+    def work(conn: Connection, staff: Row) -> str:
+        surrender, claim = _find(conn, staff, reference)
         if claim.status not in PAYMENT_EDITABLE:
             raise Refused(f"{surrender.reference}'s claim is {claim.status}: payment details change only while "
                           "it is pending or approved")
-        person = session.execute(select(Claimant).where(Claimant.id == surrender.claimant_id)
-                                 .with_for_update()).scalar_one_or_none()
+        person = conn.execute(claimant_t.select().where(claimant_c.id == surrender.claimant_id)
+                              .with_for_update()).one_or_none()
         if person is None or person.purged_at is not None:
             raise Refused(f"{surrender.reference}: the claimant's details were purged")
         after = {**{k: getattr(person, k) for k in ("sort_code", "account_number")}, **values}
@@ -187,13 +185,13 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
             values["account_name"] = person.name  # as at the desk: the account is the claimant's own
         changed = sorted(k for k, v in values.items() if getattr(person, k) != v)
         if changed:
-            session.execute(update(Claimant).where(Claimant.id == person.id).values(
+            conn.execute(update(claimant_t).where(claimant_c.id == person.id).values(
                 **{k: values[k] for k in changed}))
         for action, fields in (("claim.payment_details_set", BANK_FIELDS), ("claim.contact_details_set",
                                                                             CONTACT_FIELDS)):
             mine = [k for k in changed if k in fields]
             if mine:  # one event per part of the record it changes: bank details, contact details
-                audit.record(session, ctx.now(), staff.id, action, "surrender", surrender.id,
+                audit.record(conn, ctx.now(), staff.id, action, "surrender", surrender.id,
                              {"reference": surrender.reference, "fields_changed": mine})
         now_held = {**{k: getattr(person, k) for k in ("sort_code", "account_number", "account_name")}, **values}
         missing = payment_gaps(now_held["sort_code"], now_held["account_number"], now_held["account_name"])
@@ -201,7 +199,7 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
                                               if changed else "nothing changed")
         return done + (f"; still cannot be paid: {', '.join(missing)}" if missing else "; payment details complete")
 
-    return perform(ctx, "claims.set_payment", work)
+    return perform(ctx, "claims.set_payment", work, orm=False)
 
 
 # --- listing and finding -----------------------------------------------------------------------
@@ -219,24 +217,69 @@ class ClaimFilter:
     search: str | None = None  # name, business or postcode, any case
 
 
-def _search_sql(text: str):
+@dataclass(frozen=True)
+class ClaimRow:
+    """One claim as `claims list` shows it; the CLI formats it."""
+
+    reference: str
+    station: str
+    surrendered_on: dt.date  # the local day
+    surrendered_at: dt.datetime
+    status: ClaimStatus
+    void: bool
+    items: int
+    claimed_pence: int
+    payable_pence: int  # effective: 0 once rejected, not payable or void
+    flagged: bool
+    flags: tuple[str, ...]
+    manager_approved_at: dt.datetime | None
+    batch: int | None
+    bank_details: bool  # complete enough to be paid
+    claimant: str | None  # as this reader may see it: masked for managers, a placeholder once purged
+    business: str | None
+
+
+PURGED = "(personal data purged)"
+
+
+def _search_sql(text: str) -> ColumnElement[bool]:
     term = " ".join(text.split()).lower()
     squeezed = term.replace(" ", "")
-    return and_(Claimant.purged_at.is_(None), or_(
-        func.lower(Claimant.name).contains(term, autoescape=True),
-        func.lower(func.coalesce(Claimant.business_name, "")).contains(term, autoescape=True),
-        func.replace(func.lower(Claimant.postcode), " ", "").contains(squeezed, autoescape=True),
+    return and_(claimant_c.purged_at.is_(None), or_(
+        func.lower(claimant_c.name).contains(term, autoescape=True),
+        func.lower(func.coalesce(claimant_c.business_name, "")).contains(term, autoescape=True),
+        func.replace(func.lower(claimant_c.postcode), " ", "").contains(squeezed, autoescape=True),
     ))
 
 
-def _manager_approval(flagged: bool, approved_at) -> str:
-    if approved_at is not None:
-        return "approved"
-    return "needed" if flagged else ""
+def _filtered(scope: Scope, where: ClaimFilter) -> Select[Any]:
+    """The claim rows `where` asks for, oldest first; every filter in SQL."""
+    query = store.claim_rows(scope).order_by(surrender_c.surrendered_at, surrender_c.reference)
+    if where.status:
+        query = query.where(claim_c.status == ClaimStatus(where.status))
+    if where.station:
+        query = query.where(surrender_c.station_code == where.station.strip().upper())
+    if where.date_from:
+        query = query.where(surrender_c.surrendered_on >= where.date_from)
+    if where.date_to:
+        query = query.where(surrender_c.surrendered_on <= where.date_to)
+    if where.flagged is not None:
+        query = query.where(claim_c.flagged == where.flagged)
+    if where.campaign:
+        query = query.where(surrender_c.campaign_code == where.campaign)
+    if where.awaiting_manager:
+        query = query.where(claim_c.flagged.is_(True), claim_c.status == ClaimStatus.PENDING,
+                            claim_c.manager_approved_at.is_(None), surrender_c.voided_at.is_(None))
+    if where.needs_payment:
+        query = query.where(claim_c.status.in_(sorted(PAYMENT_EDITABLE)), surrender_c.voided_at.is_(None),
+                            store.lacks_payment_sql())
+    if where.search:
+        query = query.where(_search_sql(where.search))
+    return query
 
 
-def list_claims(ctx: Context, where: ClaimFilter) -> list[dict]:
-    """Claims with what finance decides on, oldest first; every filter runs in SQL.
+def list_claims(ctx: Context, where: ClaimFilter) -> list[ClaimRow]:
+    """Claims with what finance decides on, oldest first, within what the reader may see.
 
     Finance sees claimant names and business names as typed (and searches them); managers see
     them masked, though `search` still matches the real text.
@@ -248,51 +291,21 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[dict]:
     if where.search is not None and not where.search.strip():
         raise Refused("--search needs some text: part of a name, business or postcode")
 
-    def work(session: Session, reader: Staff) -> list[dict]:
-        query = (select(Surrender.reference, Surrender.station_code, Surrender.surrendered_at,
-                        Surrender.surrendered_on, Surrender.item_count, Surrender.voided_at, Claim.status,
-                        Claim.claimed_pence, Claim.payable_pence, payable_sql().label("effective"), Claim.flags,
-                        Claim.flagged, Claim.manager_approved_at, Claim.batch_id,
-                        lacks_payment_sql().label("lacks_payment"), Claimant.name, Claimant.business_name,
-                        Claimant.purged_at)
-                 .join(Claim, Claim.surrender_id == Surrender.id)
-                 .outerjoin(Claimant, Claimant.id == Surrender.claimant_id)
-                 .order_by(Surrender.surrendered_at, Surrender.reference))
-        if where.status:
-            query = query.where(Claim.status == where.status)
-        if where.station:
-            query = query.where(Surrender.station_code == where.station.strip().upper())
-        if where.date_from:
-            query = query.where(Surrender.surrendered_on >= where.date_from)
-        if where.date_to:
-            query = query.where(Surrender.surrendered_on <= where.date_to)
-        if where.flagged is not None:
-            query = query.where(Claim.flagged == where.flagged)
-        if where.campaign:
-            query = query.where(Surrender.campaign_code == where.campaign)
-        if where.awaiting_manager:
-            query = query.where(Claim.flagged.is_(True), Claim.status == "pending",
-                                Claim.manager_approved_at.is_(None), Surrender.voided_at.is_(None))
-        if where.needs_payment:
-            query = query.where(Claim.status.in_(sorted(PAYMENT_EDITABLE)), Surrender.voided_at.is_(None),
-                                lacks_payment_sql())
-        if where.search:
-            query = query.where(_search_sql(where.search))
+    def work(conn: Connection, reader: Row) -> list[ClaimRow]:
         reveal = sees_personal_data(reader.role, "claims.list")
 
-        def who(name, purged):
-            if purged is not None:
-                return "(personal data purged)"
-            return name if reveal else mask_name(name)
+        def who(r: Row) -> str | None:
+            if r.purged_at is not None:
+                return PURGED
+            return r.name if reveal else mask_name(r.name)
 
-        return [{
-            "reference": r.reference, "station": r.station_code, "date": r.surrendered_on.isoformat(),
-            "surrendered_at": iso(r.surrendered_at), "status": r.status, "void": r.voided_at is not None,
-            "items": r.item_count, "claimed": format_pence(r.claimed_pence), "payable": format_pence(r.effective),
-            "flagged": r.flagged, "flags": json.loads(r.flags),
-            "manager_approval": _manager_approval(r.flagged, r.manager_approved_at),
-            "batch": r.batch_id, "bank_details": not r.lacks_payment,
-            "claimant": who(r.name, r.purged_at), "business": None if r.purged_at else r.business_name,
-        } for r in session.execute(query)]
+        return [ClaimRow(
+            reference=r.reference, station=r.station_code, surrendered_on=r.surrendered_on,
+            surrendered_at=r.surrendered_at, status=ClaimStatus(r.status), void=r.voided_at is not None,
+            items=r.item_count, claimed_pence=r.claimed_pence, payable_pence=r.effective_payable,
+            flagged=bool(r.flagged), flags=tuple(json.loads(r.flags)), manager_approved_at=r.manager_approved_at,
+            batch=r.batch_id, bank_details=not r.lacks_payment, claimant=who(r),
+            business=None if r.purged_at else r.business_name,
+        ) for r in conn.execute(_filtered(scope_of(conn, reader), where))]
 
-    return perform(ctx, "claims.list", work, write=False)
+    return perform(ctx, "claims.list", work, write=False, orm=False)

@@ -10,6 +10,9 @@ How a file and its batch stay together (each step survives a SIGKILL at any poin
    removed, and the batch marked settled.
 The next export run on the same machine (`finish_interrupted`) removes a staged file whose
 row is still there (its batch never committed) and finishes one whose batch did commit.
+
+`ctx.checkpoint(stage)` is called between the stages (created, selected, staged, committed,
+linked, placed): crash and race tests pass one that stops the process there.
 """
 
 from __future__ import annotations
@@ -21,27 +24,36 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Connection, Row
 
-from surrender import db
-from surrender.clock import iso, utcnow
-from surrender.errors import NotFound, Refused
-from surrender.exports import (BUSY, FORMATS, MISSING, StagedFile, claim_abandoned, is_staged_name, place, render,
-                               sha256_of, staged_path, sync_folder)
-from surrender.models import Claim, Claimant, ExportBatch, ExportStaging, Staff, Surrender
+from surrender import db, tables
+from surrender.clock import utcnow
+from surrender.errors import Refused
+from surrender.exports import (BUSY, FORMATS, MISSING, ExportRow, StagedFile, claim_abandoned, is_staged_name, place,
+                               render_rows, sha256_of, staged_path, sync_folder)
 from surrender.rules.claimant import payment_gaps
-from surrender.rules.money import format_pence
+from surrender.rules.lifecycle import Step, transition
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store import batches as store_batches
+from surrender.store import claims as store_claims
+from surrender.store.scope import Scope
+from surrender.store.staff import scope_of
 
 HOST = socket.gethostname()
+staging_t, batch_t, claim_t = tables.export_staging, tables.export_batch, tables.claim
 
 
-def _checkpoint(stage: str) -> None:
-    """Crash tests replace this to kill the process at a stage: created, staged, committed,
-    linked, placed."""
+@dataclass(frozen=True)
+class HeldBack:
+    """A claim an export left out for want of payment details, and what it lacks."""
+
+    reference: str
+    station: str
+    amount_pence: int
+    missing: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -51,69 +63,52 @@ class ExportResult:
     total_pence: int
     sha256: str | None
     path: str | None
-    rows: list[dict]
-    held_back: list[dict] = field(default_factory=list)  # reference, station, amount, missing
+    rows: list[ExportRow]
+    held_back: list[HeldBack] = field(default_factory=list)
     format: str = "csv"
     notes: list[str] = field(default_factory=list)  # what finishing an interrupted export did
 
 
-def _rows(session: Session, claim_filter, batch_label: int | None) -> list[dict]:
-    query = (select(Surrender.reference, Surrender.station_code, Surrender.surrendered_at, Surrender.item_count,
-                    Claim.payable_pence, Claimant)
-             .join(Claim, Claim.surrender_id == Surrender.id)
-             .join(Claimant, Claimant.id == Surrender.claimant_id)
-             .where(claim_filter).order_by(Surrender.reference))
-    rows = []
-    for r in session.execute(query):
-        person: Claimant = r.Claimant
-        if person.purged_at is not None:
-            raise Refused(f"{r.reference}: the claimant's details were purged, so this batch cannot be re-created")
-        rows.append({
-            "batch": batch_label, "reference": r.reference, "station": r.station_code,
-            "surrendered_at": iso(r.surrendered_at), "claimant_name": person.name,
-            "business_name": person.business_name or "", "address": person.address, "postcode": person.postcode,
-            "account_name": person.account_name or "", "sort_code": person.sort_code or "",
-            "account_number": person.account_number or "", "items": r.item_count,
-            "amount": format_pence(r.payable_pence),
-        })
-    return rows
+def _export_row(r: Row, batch_label: int | None) -> ExportRow:
+    """A claim row (with `PAYMENT_COLUMNS`) as a line of the file. The amount is the claim's
+    payable as assessed: what is exported is approved and live, so it is what it pays."""
+    if r.claimant_id is None or r.purged_at is not None:
+        raise Refused(f"{r.reference}: the claimant's details were purged, so this batch cannot be re-created")
+    return ExportRow(batch=batch_label, reference=r.reference, station=r.station_code, surrendered_at=r.surrendered_at,
+                     claimant_name=r.name, business_name=r.business_name, address=r.address, postcode=r.postcode,
+                     account_name=r.account_name, sort_code=r.sort_code, account_number=r.account_number,
+                     items=r.item_count, amount_pence=r.payable_pence)
 
 
-def _ready():
-    return (Claim.status == "approved") & Claim.batch_id.is_(None) & Surrender.voided_at.is_(None)
+def _gaps(r: Row) -> list[str]:
+    if r.claimant_id is None:
+        return ["no claimant"]
+    if r.purged_at is not None:
+        return ["claimant's details purged"]
+    return payment_gaps(r.sort_code, r.account_number, r.account_name)
 
 
-def _sorted_out(session: Session, lock: bool) -> tuple[list[int], list[dict]]:
-    """Ready claims split into those that can be paid (ids) and those held back for missing
-    payment details (with what is missing)."""
-    query = (select(Claim.id, Surrender.reference, Surrender.station_code, Claim.payable_pence,
-                    Claimant.sort_code, Claimant.account_number, Claimant.account_name, Claimant.purged_at,
-                    Surrender.claimant_id)
-             .join(Surrender, Surrender.id == Claim.surrender_id)
-             .outerjoin(Claimant, Claimant.id == Surrender.claimant_id)
-             .where(_ready()).order_by(Surrender.reference))
+def _sorted_out(conn: Connection, scope: Scope, lock: bool) -> tuple[list[Row], list[HeldBack]]:
+    """Claims ready for export split into those that can be paid and those held back for
+    missing payment details (with what is missing). `lock` holds the claim rows."""
+    query = store_claims.unexported(scope)
     if lock:
-        query = query.with_for_update(of=Claim)
-    ready, held = [], []
-    for r in session.execute(query):
-        if r.claimant_id is None:
-            gaps = ["no claimant"]
-        elif r.purged_at is not None:
-            gaps = ["claimant's details purged"]
-        else:
-            gaps = payment_gaps(r.sort_code, r.account_number, r.account_name)
+        query = query.with_for_update(of=claim_t)
+    ready: list[Row] = []
+    held: list[HeldBack] = []
+    for r in conn.execute(query):
+        gaps = _gaps(r)
         if gaps:
-            held.append({"reference": r.reference, "station": r.station_code,
-                         "amount": format_pence(r.payable_pence), "missing": "; ".join(gaps)})
+            held.append(HeldBack(r.reference, r.station_code, r.payable_pence, tuple(gaps)))
         else:
-            ready.append(r.id)
+            ready.append(r)
     return ready, held
 
 
-def _nothing_ready(held: list[dict]) -> Refused:
+def _nothing_ready(held: list[HeldBack]) -> Refused:
     if not held:
         return Refused("no approved claims are waiting for export")
-    shown = ", ".join(f"{h['reference']} ({h['missing']})" for h in held[:5])
+    shown = ", ".join(f"{h.reference} ({'; '.join(h.missing)})" for h in held[:5])
     more = f" and {len(held) - 5} more" if len(held) > 5 else ""
     return Refused(f"no approved claim can be exported: {len(held)} held back for missing payment details: "
                    f"{shown}{more}; complete them with `surrender claims set-payment REF`")
@@ -158,24 +153,26 @@ class _Staging:
             self.file = StagedFile(staged_path(out, self.token))
         except OSError as exc:
             raise Refused(f"cannot write in {out.parent}: {exc.strerror}") from None
-        _checkpoint("created")
+        ctx.checkpoint("created")
         try:
-            db.run(ctx.url, lambda s: s.add(ExportStaging(token=self.token, host=HOST,
-                                                          staged_path=str(self.file.path), created_at=utcnow())))
+            db.run(ctx.url, lambda conn: conn.execute(insert(staging_t).values(
+                token=self.token, host=HOST, staged_path=str(self.file.path), created_at=utcnow())), orm=False)
         except BaseException:
             self.file.discard()
             raise
 
-    def claim_row(self, session: Session) -> None:
+    def claim_row(self, conn: Connection) -> None:
         """Inside the export transaction: hold the staging row (PostgreSQL tidying skips it) and
         delete it, so it is gone exactly when the batch commits."""
-        session.execute(select(ExportStaging).where(ExportStaging.token == self.token).with_for_update())
-        session.execute(delete(ExportStaging).where(ExportStaging.token == self.token))
+        mine = staging_t.c.token == self.token
+        conn.execute(select(staging_t).where(mine).with_for_update())
+        conn.execute(delete(staging_t).where(mine))
 
     def abandon(self) -> None:
         self.file.discard()
         try:
-            db.run(self.ctx.url, lambda s: s.execute(delete(ExportStaging).where(ExportStaging.token == self.token)))
+            db.run(self.ctx.url, lambda conn: conn.execute(delete(staging_t).where(staging_t.c.token == self.token)),
+                   orm=False)
         except Exception:  # noqa: BLE001 - the next run removes the row; the file is already gone
             pass
 
@@ -185,12 +182,10 @@ class _Staging:
 def finish_interrupted(ctx: Context, folder: Path | None = None) -> list[str]:
     """Remove staged files whose batch never committed; put in place those whose batch did.
     Runs at the start of every export; returns what it did, for the user to read."""
-    def work(session: Session) -> list[str]:
+    def work(conn: Connection) -> list[str]:
         notes: list[str] = []
         known: set[str] = set()
-        staging = session.execute(select(ExportStaging).where(ExportStaging.host == HOST)
-                                  .with_for_update(skip_locked=True)).scalars().all()
-        for row in staging:
+        for row in store_batches.staged_on(conn, HOST):
             known.add(row.staged_path)
             fd = claim_abandoned(Path(row.staged_path))
             if fd == BUSY:
@@ -201,31 +196,22 @@ def finish_interrupted(ctx: Context, folder: Path | None = None) -> list[str]:
                 finally:
                     os.close(fd)
                 notes.append(f"removed an export file that was staged but never recorded: {row.staged_path}")
-            session.delete(row)
-        unsettled = session.execute(select(ExportBatch).where(ExportBatch.host == HOST,
-                                                              ExportBatch.settled_at.is_(None))
-                                    .order_by(ExportBatch.id).with_for_update(skip_locked=True)).scalars().all()
-        for batch in unsettled:
+            conn.execute(delete(staging_t).where(staging_t.c.token == row.token))
+        for batch in store_batches.unsettled_on(conn, HOST):
             known.add(batch.staged_path)
             note = _settle(batch)
             if note is not False:
-                batch.settled_at = utcnow()
+                conn.execute(update(batch_t).where(batch_t.c.id == batch.id).values(settled_at=utcnow()))
                 if note:
                     notes.append(note)
         if folder is not None:
-            notes += _sweep(folder, known | _pending_paths(session))
+            notes += _sweep(folder, known | store_batches.pending_paths(conn))
         return notes
 
-    return db.run(ctx.url, work)
+    return db.run(ctx.url, work, orm=False)
 
 
-def _pending_paths(session: Session) -> set[str]:
-    staged = session.execute(select(ExportStaging.staged_path)).scalars()
-    batches = session.execute(select(ExportBatch.staged_path).where(ExportBatch.settled_at.is_(None))).scalars()
-    return {p for p in (*staged, *batches) if p}
-
-
-def _settle(batch: ExportBatch) -> str | bool | None:
+def _settle(batch: Row) -> str | bool | None:
     """Finish one committed batch's file. False: its maker is still at work, leave it; None or
     a note: settled."""
     staged, final = Path(batch.staged_path or ""), Path(batch.path or "")
@@ -256,7 +242,7 @@ def _settle(batch: ExportBatch) -> str | bool | None:
 def _sweep(folder: Path, known: set[str]) -> list[str]:
     """Staged files in `folder` that nothing records and nobody holds: made by a run killed
     before its staging row committed, so still empty. Remove them."""
-    notes = []
+    notes: list[str] = []
     try:
         names = [n for n in os.listdir(folder) if is_staged_name(n)]
     except OSError:
@@ -290,13 +276,12 @@ def _check_format(fmt: str) -> None:
 
 def plan_export(ctx: Context) -> ExportResult:
     """Dry run: what an export would write now, and what it would hold back; changes nothing."""
-    def work(session: Session, _staff: Staff) -> ExportResult:
-        ids, held = _sorted_out(session, lock=False)
-        total = session.execute(select(func.coalesce(func.sum(Claim.payable_pence), 0))
-                                .where(Claim.id.in_(ids))).scalar_one()
-        return ExportResult(None, len(ids), total, None, None, _rows(session, Claim.id.in_(ids), None), held)
+    def work(conn: Connection, staff: Row) -> ExportResult:
+        ready, held = _sorted_out(conn, scope_of(conn, staff), lock=False)
+        rows = [_export_row(r, None) for r in ready]
+        return ExportResult(None, len(rows), sum(r.amount_pence for r in rows), None, None, rows, held)
 
-    return perform(ctx, "claims.export", work, write=False)
+    return perform(ctx, "claims.export", work, write=False, orm=False)
 
 
 def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: bool = False) -> ExportResult:
@@ -311,40 +296,43 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
     notes = finish_interrupted(ctx, out.parent)
     staging = _Staging(ctx, out)
 
-    def work(session: Session, staff: Staff) -> ExportResult:
-        staging.claim_row(session)
-        ids, held = _sorted_out(session, lock=True)
-        if not ids:
+    def work(conn: Connection, staff: Row) -> ExportResult:
+        staging.claim_row(conn)
+        ready, held = _sorted_out(conn, scope_of(conn, staff), lock=True)
+        if not ready:
             raise _nothing_ready(held)
-        total = session.execute(select(func.sum(Claim.payable_pence)).where(Claim.id.in_(ids))).scalar_one()
-        batch_id = (session.execute(select(func.max(ExportBatch.id))).scalar() or 0) + 1
-        rows = _rows(session, Claim.id.in_(ids), batch_id)
-        anchor = audit.anchor_line(session)  # the chain as it stood before this batch
-        content = render(rows, fmt, batch_id, anchor)
+        batch_id = store_batches.next_batch_id(conn)
+        rows = [_export_row(r, batch_id) for r in ready]
+        (exported,) = {transition(Step.EXPORT, r.status, r.reference) for r in ready}  # each approved -> exported
+        ctx.checkpoint("selected")  # the claims are read and held
+        total = sum(r.amount_pence for r in rows)
+        anchor = audit.anchor_line(conn)  # the chain as it stood before this batch
+        content = render_rows(rows, fmt, batch_id, anchor)
         digest = hashlib.sha256(content).hexdigest()
         staging.file.fill(content)
-        _checkpoint("staged")
-        session.add(ExportBatch(id=batch_id, created_at=ctx.now(), staff_id=staff.id, format=fmt,
-                                claim_count=len(ids), total_pence=total, sha256=digest, filename=out.name,
-                                host=HOST, path=str(out), staged_path=str(staging.file.path), anchor=anchor))
-        session.flush()
+        ctx.checkpoint("staged")
+        conn.execute(insert(batch_t).values(
+            id=batch_id, created_at=ctx.now(), staff_id=staff.id, format=fmt, claim_count=len(rows), total_pence=total,
+            sha256=digest, filename=out.name, host=HOST, path=str(out), staged_path=str(staging.file.path),
+            anchor=anchor))
         if out.exists() or out.is_symlink():  # another terminal's export got there first
             raise Refused(f"--out {out} already exists; an export never replaces a file: choose a new name")
-        session.execute(update(Claim).where(Claim.id.in_(ids)).values(status="exported", batch_id=batch_id))
-        audit.record(session, ctx.now(), staff.id, "claims.exported", "batch", batch_id,
-                     {"claims": len(ids), "total": total, "sha256": digest, "format": fmt,
-                      "references": [r["reference"] for r in rows]})
-        return ExportResult(batch_id, len(ids), total, digest, str(out), rows, held, fmt, notes)
+        conn.execute(update(claim_t).where(claim_t.c.id.in_([r.claim_id for r in ready]))
+                     .values(status=exported, batch_id=batch_id))
+        audit.record(conn, ctx.now(), staff.id, "claims.exported", "batch", batch_id,
+                     {"claims": len(rows), "total": total, "sha256": digest, "format": fmt,
+                      "references": [r.reference for r in rows]})
+        return ExportResult(batch_id, len(rows), total, digest, str(out), rows, held, fmt, notes)
 
     try:
-        result = perform(ctx, "claims.export", work)
+        result = perform(ctx, "claims.export", work, orm=False)
     except BaseException:
         staging.abandon()
         raise
-    _checkpoint("committed")
+    ctx.checkpoint("committed")
     try:
-        staging.file.place(out, _checkpoint)
-        _checkpoint("placed")
+        staging.file.place(out, ctx.checkpoint)
+        ctx.checkpoint("placed")
     except FileExistsError:
         staging.file.discard()
         _mark_settled(ctx, result.batch)
@@ -357,8 +345,8 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
 
 
 def _mark_settled(ctx: Context, batch_id: int) -> None:
-    db.run(ctx.url, lambda s: s.execute(update(ExportBatch).where(ExportBatch.id == batch_id)
-                                        .values(settled_at=utcnow())))
+    db.run(ctx.url, lambda conn: conn.execute(update(batch_t).where(batch_t.c.id == batch_id)
+                                              .values(settled_at=utcnow())), orm=False)
 
 
 def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = None) -> ExportResult:
@@ -371,20 +359,19 @@ def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = Non
     notes = finish_interrupted(ctx, out.parent)
     staging = _Staging(ctx, out)
 
-    def work(session: Session, staff: Staff) -> ExportResult:
-        batch = session.get(ExportBatch, batch_id)
-        if batch is None:
-            raise NotFound(f"no export batch {batch_id}")
-        rows = _rows(session, Claim.batch_id == batch_id, batch_id)
-        original = render(rows, batch.format, batch_id, batch.anchor)
+    def work(conn: Connection, staff: Row) -> ExportResult:
+        batch = store_batches.find_batch(conn, batch_id)
+        claims = conn.execute(store_claims.in_batch(scope_of(conn, staff), batch_id))
+        rows = [_export_row(r, batch_id) for r in claims]
+        original = render_rows(rows, batch.format, batch_id, batch.anchor)
         if hashlib.sha256(original).hexdigest() != batch.sha256:
             raise Refused(f"batch {batch_id} no longer matches its recorded SHA-256: its data changed since export")
         wanted = fmt or batch.format
-        content = original if wanted == batch.format else render(rows, wanted, batch_id, batch.anchor)
+        content = original if wanted == batch.format else render_rows(rows, wanted, batch_id, batch.anchor)
         digest = hashlib.sha256(content).hexdigest()
-        audit.record(session, ctx.now(), staff.id, "claims.batch_recreated", "batch", batch_id,
+        audit.record(conn, ctx.now(), staff.id, "claims.batch_recreated", "batch", batch_id,
                      {"sha256": digest, "format": wanted})
-        staging.claim_row(session)
+        staging.claim_row(conn)
         staging.file.fill(content)
         try:  # last, so a file in place means the transaction had nothing left to do
             staging.file.place(out)
@@ -394,7 +381,7 @@ def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = Non
                             notes)
 
     try:
-        return perform(ctx, "claims.export", work)
+        return perform(ctx, "claims.export", work, orm=False)
     except BaseException:
         staging.abandon()
         raise

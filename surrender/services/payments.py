@@ -5,16 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import update
+from sqlalchemy.engine import Connection, Row
 
-from surrender.errors import Refused
-from surrender.models import Claim, Staff, Surrender
+from surrender import tables
+from surrender.errors import NotFound, Refused
+from surrender.rules.lifecycle import ClaimStatus, Step, can, transition
 from surrender.rules.money import format_gbp, parse_money
 from surrender.rules.references import normalise_reference
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store.claims import claim_of
+from surrender.store.scope import Scope
+from surrender.store.staff import scope_of
+from surrender.store.surrenders import find_surrender
 from surrender.userfiles import CsvFile
 
 
@@ -41,10 +46,11 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
     if not lines:
         raise Refused(f"{path}: no payment lines")
 
-    def work(session: Session, staff: Staff) -> PaidResult:
+    def work(conn: Connection, staff: Row) -> PaidResult:
+        scope = scope_of(conn, staff)
         problems: list[str] = []
         seen: set[str] = set()
-        good: list[tuple[Surrender, Claim, int]] = []
+        good: list[tuple[Row, Row, int]] = []
         for line, raw_reference, raw_amount in lines:
             try:
                 reference = normalise_reference(raw_reference)
@@ -56,15 +62,14 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
                 problems.append(f"line {line}: {reference} appears twice in the file")
                 continue
             seen.add(reference)
-            found = session.execute(select(Surrender, Claim).join(Claim, Claim.surrender_id == Surrender.id)
-                                    .where(Surrender.reference == reference).with_for_update(of=Claim)).first()
+            found = _locked_claim(conn, reference, scope)
             if found is None:
                 problems.append(f"line {line}: no claim with reference {reference}")
                 continue
             surrender, claim = found
-            if claim.status == "paid":
+            if claim.status == ClaimStatus.PAID:
                 problems.append(f"line {line}: {reference} is already paid")
-            elif claim.status != "exported":
+            elif not can(Step.PAY, claim.status):
                 problems.append(f"line {line}: {reference}'s claim is {claim.status}, not exported")
             elif amount != claim.payable_pence:
                 problems.append(f"line {line}: {reference} amount {format_gbp(amount)} differs from the "
@@ -75,11 +80,22 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
             raise Refused(f"{path}: {len(problems)} bad line(s), nothing marked paid:\n  " + "\n  ".join(problems))
         now = ctx.now()
         for surrender, claim, amount in good:
-            session.execute(update(Claim).where(Claim.id == claim.id)
-                            .values(status="paid", paid_at=now, paid_by=staff.id))
-            audit.record(session, now, staff.id, "claim.paid", "surrender", surrender.id,
-                         {"reference": surrender.reference, "changed": {"status": ["exported", "paid"]},
+            status = transition(Step.PAY, claim.status, surrender.reference)
+            conn.execute(update(tables.claim).where(tables.claim.c.id == claim.id)
+                         .values(status=status, paid_at=now, paid_by=staff.id))
+            audit.record(conn, now, staff.id, "claim.paid", "surrender", surrender.id,
+                         {"reference": surrender.reference, "changed": {"status": [claim.status, status]},
                           "amount": amount, "batch": claim.batch_id})
         return PaidResult(len(good), sum(a for _, _, a in good), sorted({c.batch_id for _, c, _ in good}))
 
-    return perform(ctx, "claims.paid", work)
+    return perform(ctx, "claims.paid", work, orm=False)
+
+
+def _locked_claim(conn: Connection, reference: str, scope: Scope) -> tuple[Row, Row] | None:
+    """The surrender with this reference and its claim, row-locked; None if either is missing."""
+    try:
+        surrender = find_surrender(conn, reference, scope)
+    except NotFound:
+        return None
+    claim = claim_of(conn, surrender.id, lock=True)
+    return None if claim is None else (surrender, claim)

@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
 from surrender import tables
-from surrender.rules.lifecycle import UNPAID_STATUSES
+from surrender.rules.lifecycle import STEPS, UNPAID_STATUSES, ClaimStatus, Step
 from surrender.store.scope import Scope
 
 surrender_c, claim_c, claimant_c = tables.surrender.c, tables.claim.c, tables.claimant.c
@@ -62,3 +63,32 @@ ROW_COLUMNS = (
 def claim_rows(scope: Scope, claims_only: bool = True, *extra: Any) -> Select[Any]:
     """`base()` with the standard claim row columns (and any `extra` ones)."""
     return base(scope, claims_only).add_columns(*ROW_COLUMNS, *extra)
+
+
+# What an export file carries of the claimant beyond the standard row: bank details and address.
+PAYMENT_COLUMNS = (
+    claimant_c.id.label("claimant_id"), claimant_c.address, claimant_c.account_name, claimant_c.sort_code,
+    claimant_c.account_number,
+)
+
+
+def claim_of(conn: Connection, surrender_id: int, lock: bool = False) -> Row | None:
+    """The surrender's claim, if it has one; `lock` holds the row to the end of the transaction."""
+    query = select(tables.claim).where(claim_c.surrender_id == surrender_id)
+    return conn.execute(query.with_for_update() if lock else query).one_or_none()
+
+
+EXPORTABLE: frozenset[ClaimStatus] = STEPS[Step.EXPORT][0]  # the states an export takes claims from
+
+
+def unexported(scope: Scope, statuses: frozenset[ClaimStatus] = EXPORTABLE) -> Select[Any]:
+    """Live claims in `statuses` in no batch yet, with their payment columns, by reference:
+    what an export would take (or hold back), and what finance still has to complete."""
+    return (claim_rows(scope, True, *PAYMENT_COLUMNS)
+            .where(claim_c.status.in_(sorted(statuses)), claim_c.batch_id.is_(None), surrender_c.voided_at.is_(None))
+            .order_by(surrender_c.reference))
+
+
+def in_batch(scope: Scope, batch_id: int) -> Select[Any]:
+    """A past batch's claims with their payment columns, by reference (as its file lists them)."""
+    return claim_rows(scope, True, *PAYMENT_COLUMNS).where(claim_c.batch_id == batch_id).order_by(surrender_c.reference)

@@ -22,3 +22,10 @@ def find_surrender(conn: Connection, reference: str, scope: Scope, lock: bool = 
     if surrender is None:
         raise NotFound(f"no surrender with reference {ref}")
     return surrender
+
+
+def void_mark(conn: Connection, surrender_id: int) -> Row:
+    """The surrender's void mark as committed now: read again after locking its claim, so a void
+    another terminal committed meanwhile is seen."""
+    s = tables.surrender.c
+    return conn.execute(select(s.voided_at, s.void_reason).where(s.id == surrender_id)).one()

@@ -114,6 +114,23 @@ def test_where_is_my_money_answers_the_desk_and_says_only_no_match_otherwise(cli
     assert set(data) == {"reference", "status", "logged", "approved", "rejected", "exported", "paid", "payable"}
 
 
+def test_claims_list_says_when_a_manager_must_sign_off_and_status_calls_a_void_claim_void(cli):
+    flagged, plain = log(cli, qty=1, item=f"{KNIFE}:value=145:evidence=receipt"), log(cli)
+
+    def approval() -> dict[str, str]:
+        rows = as_json(cli("4001", "claims", "list", "--format", "json"))
+        return {r["reference"]: r["manager_approval"] for r in rows}
+
+    assert approval() == {flagged: "needed", plain: ""}
+    assert cli("5001", "claims", "approve", flagged).exit_code == 0
+    assert approval() == {flagged: "approved", plain: ""}
+    assert cli("5001", "void", plain, "--reason", "logged twice").exit_code == 0
+    found = as_json(cli("4001", "claims", "status", plain, "--postcode", "CB1 1JG", "--format", "json"))
+    assert (found["status"], found["payable"], found["approved"]) == ("void", "0.00", None)
+    table = cli("4001", "claims", "status", plain, "--postcode", "CB1 1JG")
+    assert table.stdout.splitlines()[0] == f"{plain}  void" and "payable   £0.00" in table.stdout
+
+
 def test_audit_log_reads_in_pounds_staff_numbers_and_london_time_with_csv_detail_as_json(cli, tmp_path):
     reference = log(cli)
     assert cli("4001", "claims", "approve", reference).exit_code == 0

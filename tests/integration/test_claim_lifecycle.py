@@ -106,7 +106,7 @@ def test_finance_rejects_a_pending_claim_and_the_reason_is_kept(ctx):
 def test_an_approved_claim_is_exported_into_a_batch_and_then_marked_paid(ctx, tmp_path):
     reference = claim_in(ctx, tmp_path, "approved")
     result = export(ctx, tmp_path)
-    assert result.batch == 1 and [r["reference"] for r in result.rows] == [reference]
+    assert result.batch == 1 and [r.reference for r in result.rows] == [reference]
     assert status_of(ctx, reference) == "exported"
     assert show_surrender(ctx, reference).claim.batch_id == 1
     paid = mark_paid(finance(ctx), remittance(tmp_path / "paid.csv", [(reference, "30.00")]))
@@ -278,7 +278,7 @@ def test_a_claim_approved_then_voided_is_never_exported(ctx, tmp_path):
     kept = claim_in(ctx, tmp_path, "approved")
     void_surrender(manager(ctx), voided, "wrong claimant")
     result = export(ctx, tmp_path)
-    assert [r["reference"] for r in result.rows] == [kept]
+    assert [r.reference for r in result.rows] == [kept]
     assert status_of(ctx, voided) == "approved"  # never moves again
     with pytest.raises(Refused, match="no approved claims are waiting for export"):
         export(ctx, tmp_path, "again.csv")

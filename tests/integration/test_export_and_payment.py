@@ -122,7 +122,7 @@ def test_one_export_makes_one_batch_of_every_approved_unexported_non_void_claim(
     result = export_claims(finance(ctx), tmp_path / "batch.csv")
 
     rows = read_csv(tmp_path / "batch.csv")
-    assert [r["reference"] for r in rows] == ready == [r["reference"] for r in result.rows]
+    assert [r["reference"] for r in rows] == ready == [r.reference for r in result.rows]
     assert {r["batch"] for r in rows} == {"1"}
     assert (result.batch, result.count, result.total_pence) == (1, 3, 3000 + 4000 + 5000)
     batch = batches(ctx.url)[1]
@@ -293,7 +293,7 @@ def test_a_dry_run_lists_what_would_be_exported_and_changes_nothing(ctx, tmp_pat
     before = dump(ctx.url)
     result = export_claims(finance(ctx), tmp_path / "batch.csv", dry_run=True)
     assert (result.batch, result.count, result.total_pence, result.sha256) == (None, 2, 7000, None)
-    assert [r["reference"] for r in result.rows] == ready
+    assert [r.reference for r in result.rows] == ready
     assert dump(ctx.url) == before
     assert list(tmp_path.glob("batch*")) == [] and not any(p.name.startswith(".batch") for p in tmp_path.iterdir())
     assert export_claims(finance(ctx), tmp_path / "batch.csv").count == 2  # still waiting
@@ -430,27 +430,24 @@ def test_a_missing_remittance_file_is_refused_not_a_crash(no_db, tmp_path):
 
 # --- concurrency ----------------------------------------------------------------------------------
 
-def test_a_void_racing_an_export_never_leaves_a_void_surrenders_claim_exported(ctx, tmp_path, backend, monkeypatch,
-                                                                               request):
-    """Another terminal voids the surrender while finance's export is mid-transaction."""
+def test_a_void_racing_an_export_never_leaves_a_void_surrenders_claim_exported(ctx, tmp_path, backend, request):
+    """Another terminal voids the surrender while finance's export is mid-transaction: the
+    export's checkpoint holds it just after it has read (and locked) the claims it takes."""
     import threading
-
-    from surrender.services import export as export_module
+    from dataclasses import replace
 
     reference = approved(ctx, knives(3))
     approved(ctx, knives(4))
     approve_claim(finance(ctx), log(ctx, knives(5)))  # warm up: PINs checked once before the race
     void_surrender(manager(ctx), log(ctx, knives(3)), "warm-up")
     paused, resume = threading.Event(), threading.Event()
-    real_rows = export_module._rows
 
-    def rows_then_wait(*args, **kw):
-        rows = real_rows(*args, **kw)
-        paused.set()
-        resume.wait(10)
-        return rows
+    def wait_once_selected(stage: str) -> None:
+        if stage == "selected":
+            paused.set()
+            resume.wait(10)
 
-    monkeypatch.setattr(export_module, "_rows", rows_then_wait)
+    exporting = replace(finance(ctx), checkpoint=wait_once_selected)
     outcome: dict[str, object] = {}
 
     def run(name, work):
@@ -459,7 +456,7 @@ def test_a_void_racing_an_export_never_leaves_a_void_surrenders_claim_exported(c
         except Exception as exc:  # noqa: BLE001 - recorded for the assertions below
             outcome[name] = exc
 
-    exporter = threading.Thread(target=run, args=("export", lambda: export_claims(finance(ctx), tmp_path / "b.csv")))
+    exporter = threading.Thread(target=run, args=("export", lambda: export_claims(exporting, tmp_path / "b.csv")))
     exporter.start()
     assert paused.wait(10)
     voider = threading.Thread(target=run, args=("void", lambda: void_surrender(manager(ctx), reference, "duplicate")))

@@ -15,6 +15,7 @@ import json
 import os
 import random
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
 from surrender.services import export as export_module
 from surrender.services.claims import approve_claim
-from surrender.services.export import export_claims, finish_interrupted, plan_export, recreate_batch
+from surrender.services.export import HeldBack, export_claims, finish_interrupted, plan_export, recreate_batch
 from surrender.services.surrenders import LogRequest, log_surrender
 from tests.conftest import as_staff
 from tests.integration.test_crash_harness import forked, measured
@@ -153,23 +154,28 @@ def test_a_refused_export_removes_its_staged_file_and_its_staging_row(ctx, tmp_p
 # --- killed at each stage, finished by the next run -------------------------------------------------
 
 def _kill_at(stage: str):
+    """An export, run by finance with a checkpoint that SIGKILLs the process at `stage`."""
+    def kill_at_stage(at: str) -> None:
+        if at == stage:
+            os.kill(os.getpid(), signal.SIGKILL)
+
     def action_for(ctx, out: Path):
         def action() -> str:
-            export_module._checkpoint = lambda at: os.kill(os.getpid(), signal.SIGKILL) if at == stage else None
-            return str(export_claims(finance(ctx), out).batch)
+            return str(export_claims(replace(finance(ctx), checkpoint=kill_at_stage), out).batch)
         return action
     return action_for
 
 
 @pytest.mark.parametrize("stage, committed", [
-    ("created", False), ("staged", False), ("committed", True), ("linked", True), ("placed", True)])
+    ("created", False), ("selected", False), ("staged", False), ("committed", True), ("linked", True),
+    ("placed", True)])
 def test_an_export_killed_at_any_stage_is_finished_or_removed_by_the_next_export(ctx, tmp_path, stage, committed):
     folder = tmp_path / "exports"
     folder.mkdir()
     first = approved(ctx)
     assert forked(ctx.url, _kill_at(stage)(ctx, folder / "one.csv"), None) is None  # it died
     assert len(batches(ctx.url)) == (1 if committed else 0)
-    if stage in ("created", "staged", "committed"):
+    if stage in ("created", "selected", "staged", "committed"):
         assert len(staged_leftovers(folder)) == 1  # the state a crash leaves: a staged file
 
     second = approved(ctx)
@@ -248,9 +254,9 @@ def test_claims_without_payment_details_are_held_back_listed_and_go_in_a_later_b
     ready = approved(ctx, 3)
     missing = approved(ctx, 4, bank=False)
     result = export_claims(finance(ctx), tmp_path / "one.csv")
-    assert [r["reference"] for r in result.rows] == [ready] and result.total_pence == 3000
-    assert result.held_back == [{"reference": missing, "station": "TW", "amount": "40.00",
-                                 "missing": "no sort code; no account number; no account name"}]
+    assert [r.reference for r in result.rows] == [ready] and result.total_pence == 3000
+    assert result.held_back == [HeldBack(reference=missing, station="TW", amount_pence=4000,
+                                         missing=("no sort code", "no account number", "no account name"))]
     assert exported_references(ctx.url) == {ready: 1}
 
     def complete(session):  # what `claims set-payment` does, for this test
@@ -259,7 +265,7 @@ def test_claims_without_payment_details_are_held_back_listed_and_go_in_a_later_b
                         .values(sort_code="65-43-21", account_number="87654321", account_name="Jane Smith"))
     db.run(ctx.url, complete)
     later = export_claims(finance(ctx), tmp_path / "two.csv")
-    assert [r["reference"] for r in later.rows] == [missing] and later.held_back == []
+    assert [r.reference for r in later.rows] == [missing] and later.held_back == []
     assert exported_references(ctx.url) == {ready: 1, missing: 2}
 
 
@@ -277,8 +283,8 @@ def test_a_dry_run_lists_what_would_go_and_what_is_held_back(ctx):
     ready, missing = approved(ctx, 3), approved(ctx, 4, bank=False)
     before = dump(ctx.url)
     plan = plan_export(finance(ctx))
-    assert [r["reference"] for r in plan.rows] == [ready] and plan.total_pence == 3000
-    assert [h["reference"] for h in plan.held_back] == [missing]
+    assert [r.reference for r in plan.rows] == [ready] and plan.total_pence == 3000
+    assert [h.reference for h in plan.held_back] == [missing]
     assert dump(ctx.url) == before
 
 

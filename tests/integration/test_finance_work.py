@@ -14,18 +14,19 @@ from surrender.errors import Forbidden, Refused
 from surrender.models import AuditEvent, Claimant
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.rules.lifecycle import STATUSES, effective_payable
+from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, ClaimStatus, effective_payable
 from surrender.services.audit_log import history, verify
-from surrender.services.batches import list_batches
-from surrender.services.claim_status import NO_MATCH, claim_status
-from surrender.services.claims import (ClaimFilter, PaymentDetails, approve_claim, claims_missing_payment, list_claims,
-                                       reject_claim, set_payment)
+from surrender.services.batches import BatchSummary, list_batches
+from surrender.services.claim_status import NO_MATCH, ClaimStatusView, claim_status
+from surrender.services.claims import (ClaimFilter, PaymentDetails, PaymentGap, approve_claim, claims_missing_payment,
+                                       list_claims, reject_claim, set_payment)
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
 from surrender.services.reports import totals
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
 from surrender.services.reading import show_surrender
-from tests.conftest import as_staff
+from surrender.store.scope import Scope
+from tests.conftest import NOW, as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 DEAR = f"{KNIFE}:value=145:evidence=receipt"  # over the review threshold: flagged for a manager
@@ -58,8 +59,13 @@ def audit_count(ctx) -> int:
                   write=False)
 
 
-def listed(ctx, **where) -> dict[str, dict]:
-    return {r["reference"]: r for r in list_claims(ctx, ClaimFilter(**where))}
+def listed(ctx, **where) -> dict:
+    return {r.reference: r for r in list_claims(ctx, ClaimFilter(**where))}
+
+
+def missing_payment(ctx, statuses=frozenset({ClaimStatus.APPROVED})) -> list[PaymentGap]:
+    return db.run(ctx.url, lambda conn: claims_missing_payment(conn, Scope.everything(), statuses), write=False,
+                  orm=False)
 
 
 # --- payment details after the desk ------------------------------------------------------------
@@ -68,27 +74,25 @@ def test_a_claim_logged_without_bank_details_is_completed_and_goes_in_the_next_b
     bare, ready = log(ctx, bank=False), log(ctx)
     for reference in (bare, ready):
         approve_claim(finance(ctx), reference)
-    assert [c["reference"] for c in db.run(ctx.url, claims_missing_payment, write=False)] == [bare]
+    assert [c.reference for c in missing_payment(ctx)] == [bare]
     assert set(listed(finance(ctx), needs_payment=True)) == {bare}
 
     said = set_payment(finance(ctx), bare.lower(), PaymentDetails(sort_code="65 43 21", account_number="8765 4321"))
     assert said == f"{bare}: updated account name, account number, sort code; payment details complete"
-    assert db.run(ctx.url, claims_missing_payment, write=False) == []
+    assert missing_payment(ctx) == []
     assert listed(finance(ctx), needs_payment=True) == {}
     result = export_claims(finance(ctx), tmp_path / "batch.csv")
-    row = {r["reference"]: r for r in result.rows}[bare]
-    assert (row["sort_code"], row["account_number"], row["account_name"]) == ("65-43-21", "87654321", "Jane Smith")
+    row = {r.reference: r for r in result.rows}[bare]
+    assert (row.sort_code, row.account_number, row.account_name) == ("65-43-21", "87654321", "Jane Smith")
 
 
 def test_what_is_missing_is_named_for_every_approved_claim_lacking_details(ctx):
     reference = log(ctx, bank=False)
     approve_claim(finance(ctx), reference)
-    assert db.run(ctx.url, claims_missing_payment, write=False) == [
-        {"reference": reference, "missing": ["no sort code", "no account number", "no account name"]}]
+    assert missing_payment(ctx) == [
+        PaymentGap(reference, ("no sort code", "no account number", "no account name"))]
     pending = log(ctx, bank=False)
-    assert [c["reference"] for c in db.run(
-        ctx.url, lambda s: claims_missing_payment(s, ("pending", "approved")), write=False)] == sorted(
-        [reference, pending])
+    assert [c.reference for c in missing_payment(ctx, PAYMENT_EDITABLE)] == sorted([reference, pending])
 
 
 def test_the_audit_chain_records_which_fields_changed_and_never_their_values(ctx):
@@ -180,9 +184,9 @@ def test_claims_are_found_by_name_business_or_postcode_in_any_case(ctx):
     assert set(listed(reader, search="100%")) == {shop}  # a wildcard typed is a literal character
     assert set(listed(reader, search="_")) == set()
     assert set(listed(reader, search="cb", station="tw")) == {jane, other}
-    assert listed(reader, search="jane")[jane]["claimant"] == "Jane Smith"
+    assert listed(reader, search="jane")[jane].claimant == "Jane Smith"
     as_manager = listed(manager(ctx), search="jane")
-    assert set(as_manager) == {jane} and as_manager[jane]["claimant"] == "J*** S****"
+    assert set(as_manager) == {jane} and as_manager[jane].claimant == "J*** S****"
     with pytest.raises(Refused, match="--search needs some text"):
         listed(reader, search="  ")
 
@@ -190,11 +194,12 @@ def test_claims_are_found_by_name_business_or_postcode_in_any_case(ctx):
 def test_awaiting_manager_lists_flagged_pending_claims_until_a_manager_signs_off(ctx):
     flagged, plain = log(ctx, qty=1, spec=DEAR), log(ctx)
     assert set(listed(finance(ctx), awaiting_manager=True)) == {flagged}
-    assert listed(finance(ctx))[flagged]["manager_approval"] == "needed"
-    assert listed(finance(ctx))[plain]["manager_approval"] == ""
+    rows = listed(finance(ctx))
+    assert (rows[flagged].flagged, rows[flagged].manager_approved_at) == (True, None)  # needed
+    assert (rows[plain].flagged, rows[plain].manager_approved_at) == (False, None)  # not needed
     approve_claim(manager(ctx), flagged)
     assert listed(finance(ctx), awaiting_manager=True) == {}
-    assert listed(finance(ctx))[flagged]["manager_approval"] == "approved"
+    assert listed(finance(ctx))[flagged].manager_approved_at == NOW  # approved
 
 
 def test_dates_filter_by_local_day_and_an_inverted_range_is_refused(ctx, clock):
@@ -206,7 +211,7 @@ def test_dates_filter_by_local_day_and_an_inverted_range_is_refused(ctx, clock):
     clock.now = dt.datetime(2024, 9, 11, 0, 30, tzinfo=LONDON)  # still 10 Sep in UTC
     late = log(ctx)
     on_11th = listed(finance(ctx), date_from=dt.date(2024, 9, 11))
-    assert set(on_11th) == {late} and on_11th[late]["date"] == "2024-09-11"
+    assert set(on_11th) == {late} and on_11th[late].surrendered_on == dt.date(2024, 9, 11)
     assert set(listed(finance(ctx), date_to=dt.date(2024, 9, 10))) == {early}
     with pytest.raises(Refused, match="--from is after --to"):
         listed(finance(ctx), date_from=dt.date(2024, 9, 11), date_to=dt.date(2024, 9, 10))
@@ -219,32 +224,32 @@ def test_a_rejected_or_void_claim_is_payable_zero_in_list_show_and_report_with_i
     reject_claim(finance(ctx), rejected, "not the owner")
     void_surrender(manager(ctx), void, "logged twice")
     rows = listed(finance(ctx))
-    assert [(rows[r]["claimed"], rows[r]["payable"]) for r in (kept, rejected, void)] == [
-        ("30.00", "30.00"), ("40.00", "0.00"), ("50.00", "0.00")]
+    assert [(rows[r].claimed_pence, rows[r].payable_pence) for r in (kept, rejected, void)] == [
+        (3000, 3000), (4000, 0), (5000, 0)]
     for reference in (rejected, void):
         shown = show_surrender(finance(ctx), reference).to_json()["claim"]
         assert shown["payable"] == "0.00" and shown["claimed"] != "0.00"
-    live_payable = sum(int(r["payable"].replace(".", "")) for r in rows.values() if not r["void"])
+    live_payable = sum(r.payable_pence for r in rows.values() if not r.void)
     assert totals(manager(ctx), []).total["payable"] == "30.00" == f"{live_payable // 100}.{live_payable % 100:02d}"
 
 
 def test_the_sql_payable_agrees_with_the_rule_for_every_status_and_void(ctx):
-    from surrender.models import Claim, Surrender
-    from surrender.services.claims import payable_sql
+    """`store.claims.effective_payable_sql()` (what every listing and total sums) is
+    `rules.lifecycle.effective_payable`, on every status, void or not."""
+    from surrender.store.claims import base, effective_payable_sql
 
-    reference = log(ctx)
+    log(ctx)
     for status in STATUSES:
         for voided in (False, True):
-            def probe(session, status=status, voided=voided):
-                session.execute(text("UPDATE claim SET status = :s"), {"s": status})
-                session.execute(text("UPDATE surrender SET voided_at = :v"),
-                                {"v": "2024-09-10 13:00:00" if voided else None})
-                got = session.execute(select(payable_sql()).select_from(Surrender)
-                                      .join(Claim, Claim.surrender_id == Surrender.id)).scalar_one()
-                session.rollback()
+            def probe(conn, status=status, voided=voided):
+                with conn.begin_nested() as probing:  # rolled back: the claim is left as it was
+                    conn.execute(text("UPDATE claim SET status = :s"), {"s": status})
+                    conn.execute(text("UPDATE surrender SET voided_at = :v"),
+                                 {"v": "2024-09-10 13:00:00" if voided else None})
+                    got = conn.execute(base(Scope.everything()).add_columns(effective_payable_sql())).scalar_one()
+                    probing.rollback()
                 return got
-            assert db.run(ctx.url, probe) == effective_payable(status, 3000, voided), (status, voided)
-    assert reference
+            assert db.run(ctx.url, probe, orm=False) == effective_payable(status, 3000, voided), (status, voided)
 
 
 # --- the decision trail ----------------------------------------------------------------------------
@@ -284,13 +289,13 @@ def test_batches_list_paid_and_outstanding_amounts_that_match_the_claims(ctx, tm
     two = export_claims(finance(ctx), tmp_path / "two.json", "json")
     batches = list_batches(manager(ctx))
     assert batches == [
-        {"batch": 1, "exported_at": "2024-09-10T14:00:00+01:00", "staff": "4001", "staff_name": "Fin Ance",
-         "claims": 2, "total": "70.00", "paid_claims": 1, "paid": "40.00", "outstanding_claims": 1,
-         "outstanding": "30.00", "format": "csv", "sha256": one.sha256, "filename": "one.csv"},
-        {"batch": 2, "exported_at": "2024-09-11T14:00:00+01:00", "staff": "4001", "staff_name": "Fin Ance",
-         "claims": 1, "total": "50.00", "paid_claims": 0, "paid": "0.00", "outstanding_claims": 1,
-         "outstanding": "50.00", "format": "json", "sha256": two.sha256, "filename": "two.json"},
+        BatchSummary(batch=1, exported_at=NOW, staff="4001", staff_name="Fin Ance", claims=2, total_pence=7000,
+                     paid_claims=1, paid_pence=4000, format="csv", sha256=one.sha256, filename="one.csv"),
+        BatchSummary(batch=2, exported_at=NOW + dt.timedelta(days=1), staff="4001", staff_name="Fin Ance", claims=1,
+                     total_pence=5000, paid_claims=0, paid_pence=0, format="json", sha256=two.sha256,
+                     filename="two.json"),
     ]
+    assert [(b.outstanding_claims, b.outstanding_pence) for b in batches] == [(1, 3000), (1, 5000)]
     with pytest.raises(Forbidden):
         list_batches(ctx)  # the desk
 
@@ -303,9 +308,8 @@ def test_status_by_reference_and_postcode_gives_dates_and_payable_and_nothing_pe
     export_claims(finance(ctx), tmp_path / "b.csv")
     for who in ("2001", "4001", "5001"):
         found = claim_status(as_staff(ctx, who), reference.lower(), " cb11jg ")
-        assert found == {"reference": reference, "status": "exported", "logged": "2024-09-10T14:00:00+01:00",
-                         "approved": "2024-09-10T14:00:00+01:00", "rejected": None,
-                         "exported": "2024-09-10T14:00:00+01:00", "paid": None, "payable": "30.00"}
+        assert found == ClaimStatusView(reference=reference, status=ClaimStatus.EXPORTED, void=False, logged=NOW,
+                                        approved=NOW, rejected=None, exported=NOW, paid=None, payable_pence=3000)
 
 
 def test_a_wrong_postcode_an_unknown_or_malformed_reference_all_say_only_no_match(ctx):
@@ -329,11 +333,32 @@ def test_a_void_or_rejected_claim_reports_its_state_and_nothing_payable(ctx):
     void, rejected = log(ctx), log(ctx)
     void_surrender(manager(ctx), void, "logged twice")
     reject_claim(finance(ctx), rejected, "not the owner")
-    assert (claim_status(ctx, void, "CB1 1JG")["status"], claim_status(ctx, void, "CB1 1JG")["payable"]) == (
-        "void", "0.00")
+    voided = claim_status(ctx, void, "CB1 1JG")
+    assert (voided.void, voided.payable_pence) == (True, 0)
     found = claim_status(ctx, rejected, "CB1 1JG")
-    assert (found["status"], found["payable"], found["approved"], found["rejected"]) == (
-        "rejected", "0.00", None, "2024-09-10T14:00:00+01:00")
+    assert (found.status, found.void, found.payable_pence, found.approved, found.rejected) == (
+        ClaimStatus.REJECTED, False, 0, None, NOW)
+
+
+def test_a_desk_officer_finds_only_the_claims_of_the_stations_they_may_read(ctx):
+    """The lookup reads within the acting member's scope: another station's claim is "no match"
+    to a desk officer there (audited as a miss), while finance reads every station."""
+    thorpe_wood, parkside = log(ctx), log(ctx, station="PK")
+    parkside_desk = as_staff(ctx, "3001", station="PK")
+    assert claim_status(parkside_desk, parkside, "CB1 1JG").reference == parkside
+    before = audit_count(ctx)
+    with pytest.raises(Refused) as refused:
+        claim_status(parkside_desk, thorpe_wood, "CB1 1JG")
+    assert str(refused.value) == NO_MATCH and audit_count(ctx) == before + 1
+    assert claim_status(finance(ctx), thorpe_wood, "CB1 1JG").reference == thorpe_wood
+
+
+def test_claims_missing_payment_reads_within_the_scope_given(ctx):
+    thorpe_wood, parkside = log(ctx, bank=False), log(ctx, bank=False, station="PK")
+    assert [c.reference for c in missing_payment(ctx, PAYMENT_EDITABLE)] == sorted([thorpe_wood, parkside])
+    assert db.run(ctx.url, lambda conn: claims_missing_payment(conn, Scope.of_stations(["PK"]), PAYMENT_EDITABLE),
+                  write=False, orm=False) == [PaymentGap(parkside, ("no sort code", "no account number",
+                                                                   "no account name"))]
 
 
 def test_admins_cannot_look_claims_up(ctx):

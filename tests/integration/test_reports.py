@@ -172,7 +172,7 @@ def populate(url: str, tmp) -> dict[str, Logged]:
             item.void = True
     exported = [k for k, f in fates.items() if f in ("paid", "exported")]
     result = export_claims(finance, tmp / "batch.csv")
-    assert sorted(r["reference"] for r in result.rows) == sorted(logged[k].reference for k in exported)
+    assert sorted(r.reference for r in result.rows) == sorted(logged[k].reference for k in exported)
     for key in exported:
         logged[key].status = "exported"
     paid = logged["first-day"]

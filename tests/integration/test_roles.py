@@ -153,7 +153,7 @@ def test_allowed_roles_really_do_the_work(ctx, tmp_path):
     world = build(ctx, tmp_path)
     assert log_surrender(ctx, request()).claim.status == "pending"
     pending = list_claims(acting(ctx, "manager"), ClaimFilter(status="pending"))
-    assert world.pending in {r["reference"] for r in pending}
+    assert world.pending in {r.reference for r in pending}
     assert export_claims(acting(ctx, "finance"), world.out).count == 1
     assert mark_paid(acting(ctx, "finance"), world.remittance).count == 1
     assert totals(acting(ctx, "manager"), []).total["surrenders"] == 5
