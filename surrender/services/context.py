@@ -43,6 +43,6 @@ class Context:
     # Members this context has signed in: (url, number, digest of stored hash + PIN). A desk
     # session keeps one Context, so it is asked once; a PIN changed elsewhere is checked again.
     signed_in: set[tuple[str, str, str]] = field(default_factory=set, repr=False, compare=False)
-    # Called at each stage of a multi-step write (an export: created, staged, committed, linked,
+    # Called at each stage of a multi-step write (an export: created, selected, staged, committed, linked,
     # placed); crash tests pass one that kills the process at a chosen stage.
     checkpoint: Callable[[str], None] = field(default=_no_checkpoint, repr=False, compare=False)
