@@ -39,6 +39,7 @@ from reportlab.platypus import (
 
 from surrender.clock import show_time
 from surrender.errors import Refused
+from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_gbp
 from surrender.services.campaign_report import (
     LARGEST,
@@ -57,9 +58,14 @@ GREY = colors.HexColor("#555555")
 LIGHT = colors.HexColor("#EEEEEE")
 STATION_COLOURS = [colors.HexColor("#1F4E79"), colors.HexColor("#C55A11"), colors.HexColor("#548235"),
                    colors.HexColor("#7030A0")]
-STATUS_COLOURS = {"pending": "#F4B183", "approved": "#9DC3E6", "rejected": "#C00000", "exported": "#2E75B6",
-                  "paid": "#548235", "not_payable": "#A6A6A6"}
-STATUS_LABELS = {"not_payable": "not payable"}
+STATUS_COLOURS = {ClaimStatus.PENDING: "#F4B183", ClaimStatus.APPROVED: "#9DC3E6", ClaimStatus.REJECTED: "#C00000",
+                  ClaimStatus.EXPORTED: "#2E75B6", ClaimStatus.PAID: "#548235", ClaimStatus.NOT_PAYABLE: "#A6A6A6"}
+STATUS_LABELS = {ClaimStatus.NOT_PAYABLE: "not payable"}
+
+
+def _label(status: ClaimStatus) -> str:
+    return STATUS_LABELS.get(status, str(status))
+
 
 BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=GREY)
@@ -218,7 +224,7 @@ def _status_table(report: CampaignReport):
         return Paragraph("No claims yet.", BODY)
     rows = [[Paragraph("<b>Status</b>", CELL), Paragraph("<b>Claims</b>", CELL_RIGHT),
              Paragraph("<b>Payable</b>", CELL_RIGHT)]]
-    rows += [[Paragraph(STATUS_LABELS.get(s, s), CELL), Paragraph(f"{n:,}", CELL_RIGHT),
+    rows += [[Paragraph(_label(s), CELL), Paragraph(f"{n:,}", CELL_RIGHT),
               Paragraph(format_gbp(p), CELL_RIGHT)] for s, n, p in report.by_status]
     rows.append([Paragraph("<b>Total</b>", CELL), Paragraph(f"<b>{report.total.claims:,}</b>", CELL_RIGHT),
                  Paragraph(f"<b>{format_gbp(report.total.payable)}</b>", CELL_RIGHT)])
@@ -355,7 +361,7 @@ def _status_chart(report: CampaignReport) -> Drawing:
     drawing.add(pie)
     total = sum(n for _, n in counts)
     pairs = [(colors.HexColor(STATUS_COLOURS.get(s, "#808080")),
-              f"{STATUS_LABELS.get(s, s)}: {n:,} ({_percent(n, total)})") for s, n in counts]
+              f"{_label(s)}: {n:,} ({_percent(n, total)})") for s, n in counts]
     legend = _legend(size + 50, height - 12, pairs)
     legend.fontSize, legend.dy, legend.dx, legend.yGap = 9, 9, 9, 4
     drawing.add(legend)
@@ -375,7 +381,7 @@ def _claims_table(lines: list[ClaimLine], empty: str, manager: bool = False):
     rows = [[Paragraph(f"<b>{h}</b>", CELL_RIGHT if i in right else CELL) for i, h in enumerate(head)]]
     for line in lines:
         cells = [line.reference, line.station, f"{line.items:,}", format_gbp(line.claimed), format_gbp(line.payable),
-                 STATUS_LABELS.get(line.status, line.status)]
+                 _label(line.status)]
         if manager:
             cells.append("approved" if line.manager_approved else "awaiting")
         rows.append([Paragraph(escape(c), CELL_RIGHT if i in right else CELL) for i, c in enumerate(cells)])

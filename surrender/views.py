@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from surrender.clock import iso
+from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_pence
 
 
@@ -52,7 +53,7 @@ class DecisionTrail:
     """Who decided the claim, when and why; shown only to the roles that decide claims.
     People are `"4001 Fin Ance"` (staff number, name); times UTC instants."""
 
-    decided: str | None = None  # "approved" or "rejected"
+    decided: ClaimStatus | None = None  # APPROVED (also once exported or paid) or REJECTED
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
     note: str | None = None  # approval note, or the rejection reason told to the claimant
@@ -73,7 +74,7 @@ class DecisionTrail:
 
 @dataclass(frozen=True)
 class ClaimView:
-    status: str
+    status: ClaimStatus
     claimed_pence: int
     payable_pence: int  # effective: 0 when rejected, not payable or void (rules.lifecycle.effective_payable)
     reasons: list[str]

@@ -126,10 +126,9 @@ def new_surrender(desk: Desk) -> None:
 def show_recent(desk: Desk) -> None:
     """Today's surrenders at this station, as `surrender recent` lists them."""
     from surrender.cli.output import Format
-    from surrender.cli.status import RECENT_COLUMNS
+    from surrender.cli.status import RECENT_COLUMNS, recent_rows
     from surrender.services.recent import recent_surrenders
 
     found = recent_surrenders(desk.context)
-    rows = [{**row, "void": "VOID" if row["void"] else "", "payable": row["payable"] or ""} for row in found.rows]
-    emit(rows, Format.table, RECENT_COLUMNS, title=f"{found.station} · {found.day:%a %d %b %Y}",
+    emit(recent_rows(found, Format.table), Format.table, RECENT_COLUMNS, title=f"{found.station} · {found.day:%a %d %b %Y}",
          empty=f"no surrenders at {found.station} today")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from surrender.cli.output import styled
 from surrender.clock import show_time
+from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_gbp
 from surrender.views import DecisionTrail, SurrenderView
 
-STATUS_STYLE = {"not_payable": "red", "pending": "yellow", "approved": "green", "paid": "green",
-                "rejected": "red"}
+STATUS_STYLE = {ClaimStatus.NOT_PAYABLE: "red", ClaimStatus.PENDING: "yellow", ClaimStatus.APPROVED: "green",
+                ClaimStatus.PAID: "green", ClaimStatus.REJECTED: "red"}
 
 
 def render_view(view: SurrenderView, console, heading: str = "") -> None:
@@ -56,7 +57,7 @@ def render_view(view: SurrenderView, console, heading: str = "") -> None:
         console.print("No compensation claim.")
     else:
         claim = view.claim
-        console.print(styled("Claim: ", (claim.status, STATUS_STYLE.get(claim.status, "cyan")),
+        console.print(styled("Claim: ", (str(claim.status), STATUS_STYLE.get(claim.status, "cyan")),
                              f" · claimed {format_gbp(claim.claimed_pence)} · payable ",
                              (format_gbp(claim.payable_pence), "bold"),
                              f" · batch {claim.batch_id}" if claim.batch_id else ""))
@@ -72,7 +73,7 @@ def render_trail(console, trail: DecisionTrail, zone: str) -> None:
     steps = [
         ("manager approval", trail.manager_approved_by, trail.manager_approved_at, None),
         (trail.decided or "decided", trail.decided_by, trail.decided_at,
-         trail.note and (("reason: " if trail.decided == "rejected" else "note: ") + trail.note)),
+         trail.note and (("reason: " if trail.decided == ClaimStatus.REJECTED else "note: ") + trail.note)),
         ("exported", None, trail.exported_at, None),
         ("paid", trail.paid_by, trail.paid_at, None),
     ]

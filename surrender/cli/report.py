@@ -19,6 +19,7 @@ def totals(
     date_from: Optional[str] = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
     campaign: Optional[str] = typer.Option(None, "--campaign", help="Only this campaign (default: all)."),
+    station: Optional[str] = typer.Option(None, "--station", help="Only this station (TW, PK; default: all)."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Surrenders, items, claims, claimed and payable, grouped as asked. Void surrenders are left
@@ -31,14 +32,31 @@ def totals(
     from surrender.services.reports import totals as compute
 
     groups = [g.strip() for value in by or [] for g in value.split(",") if g.strip()]
-    result = compute(ctx.obj, groups, parse_day(date_from, "--from"), parse_day(date_to, "--to"), campaign)
+    result = compute(ctx.obj, groups, parse_day(date_from, "--from"), parse_day(date_to, "--to"), campaign, station)
     columns = [*result.by, *result.measures]
-    footer = {**{k: v for k, v in result.total.items() if k in result.measures},
+    footer = {**{k: shown(k, v) for k, v in result.total.items() if k in result.measures},
               **({result.by[0]: "Total"} if result.by else {})}
-    emit(result.rows, fmt, columns, title="Totals", totals=footer if result.by else None, empty="no surrenders")
+    rows = [{k: shown(k, v) for k, v in row.items()} for row in result.rows]
+    emit(rows, fmt, columns, title="Totals", totals=footer if result.by else None, empty="no surrenders")
     if fmt == Format.table and "kind" in result.by and result.rows:
         say(f"Total: {result.total['surrenders']:,} surrenders and {result.total['claims']:,} claims, each counted "
             "once (a surrender holding two kinds is in both kinds' rows).")
+
+
+def shown(column: str, value):
+    """A totals cell as every format prints it: money as exact pounds ("12.50"), dates ISO."""
+    import datetime as dt
+
+    from surrender.rules.money import format_pence
+    from surrender.services.reports import MONEY
+
+    if column in MONEY:
+        return format_pence(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str(value)  # a ClaimStatus as its plain text
+    return value
 
 
 @app.command("pdf")

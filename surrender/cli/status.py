@@ -1,11 +1,15 @@
 """`surrender recent` (a day's surrenders at this station) and `surrender status` (how this
 terminal is set up), plus the `--version` answer."""
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, say, styled
+
+if TYPE_CHECKING:
+    from surrender.services.recent import RecentDay
+    from surrender.services.status import SystemStatus
 
 RECENT_COLUMNS = ["reference", "time", "officer", "items", "kinds", "claim", "payable", "void"]
 
@@ -24,12 +28,38 @@ def recent(
 
     day = parse_date(date) if date else None
     found = recent_surrenders(ctx.obj, day)
-    rows = found.rows
-    if fmt != Format.json:  # JSON keeps true/false and null
-        rows = [{**row, "void": "VOID" if row["void"] else "", "payable": row["payable"] or ""} for row in rows]
-    emit(rows, fmt, RECENT_COLUMNS if fmt == Format.table else RECENT_COLUMNS + ["surrendered_at", "recorded_at"],
+    emit(recent_rows(found, fmt), fmt,
+         RECENT_COLUMNS if fmt == Format.table else RECENT_COLUMNS + ["surrendered_at", "recorded_at"],
          title=f"{found.station} · {found.day:%a %d %b %Y}",
          empty=f"no surrenders at {found.station} on {found.day:%d %b %Y}")
+
+
+def recent_rows(found: "RecentDay", fmt: Format) -> list[dict]:
+    """`recent`'s rows as printed (the desk's menu shows the same): local times, money in
+    pounds; JSON keeps true/false and null, the table and CSV say VOID and leave blanks."""
+    from surrender.clock import LONDON, iso
+    from surrender.rules.money import format_pence
+
+    rows = []
+    for row in found.rows:
+        at = row.surrendered_at.astimezone(LONDON)
+        payable = None if row.payable_pence is None else format_pence(row.payable_pence)
+        shown = {
+            "reference": row.reference,
+            "time": at.strftime("%H:%M") + ("" if at.date() == found.day else at.strftime(" %d %b")),
+            "surrendered_at": iso(row.surrendered_at),
+            "recorded_at": iso(row.recorded_at),
+            "officer": row.officer,
+            "items": row.items,
+            "kinds": ", ".join(f"{quantity:,} {kind}" for quantity, kind in row.kinds),
+            "claim": str(row.status) if row.status else ("anonymous" if row.anonymous else "no claim"),
+            "payable": payable,
+            "void": row.void,
+        }
+        if fmt != Format.json:
+            shown.update(void="VOID" if row.void else "", payable=payable or "")
+        rows.append(shown)
+    return rows
 
 
 def parse_date(text: str):
@@ -60,8 +90,8 @@ def status(
     """
     from surrender.services.status import system_status
 
-    found = system_status(ctx.obj)
-    today = found.get("today")
+    found = status_fields(system_status(ctx.obj))
+    today = found["today"]
     counts = (f"{today['surrenders']} surrender(s), {today['items']:,} item(s), {today['claims']} claim(s), "
               f"{today['void']} void ({today['date']})" if today else "not available")
     if fmt == Format.json:
@@ -75,6 +105,22 @@ def status(
     width = max(len(label) for label, _ in pairs)
     for label, value in pairs:
         out.print(styled((f"{label:<{width}}", "bold"), f"  {value}"))
+
+
+def status_fields(found: "SystemStatus") -> dict:
+    """`status` as people and scripts read it, in this order: every value a string, today's
+    counts a small object with an ISO date."""
+    today = found.today
+    campaign, window = found.campaign, found.window
+    return {
+        "database": found.database, "receipts": found.receipts, "schema": found.schema, "staff": found.staff,
+        "station": found.station,
+        "today": None if today is None else {"date": today.day.isoformat(), "surrenders": today.surrenders,
+                                             "items": today.items, "void": today.void, "claims": today.claims},
+        "campaign": found.campaign_problem if campaign is None else f"{campaign.code} {campaign.name}",
+        "window": "unknown" if campaign is None else (f"{window} ({campaign.opens:%d %b %Y} to "
+                                                      f"{campaign.closes:%d %b %Y}, {campaign.timezone})"),
+    }
 
 
 def show_version(value: bool) -> None:

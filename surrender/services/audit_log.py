@@ -6,19 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Row
 
 from surrender import db
 from surrender.clock import iso
 from surrender.errors import Refused
-from surrender.models import AuditEvent, Staff
 from surrender.rules.money import format_gbp, format_pence
 from surrender.services.audit import Anchor, ChainReport, anchor_line, parse_anchor, verify_chain
-from surrender.services.state_digest import first_difference
 from surrender.services.auth import perform
 from surrender.services.context import Context
-from surrender.services.reading import find_surrender
+from surrender.services.state_digest import first_difference
+from surrender.store import audit_log
+from surrender.store.staff import scope_of
+from surrender.store.surrenders import find_surrender
 
 
 def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
@@ -26,43 +26,43 @@ def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
     record against the newest digests its events recorded."""
     kept: Anchor | None = parse_anchor(anchor) if anchor is not None else None
 
-    perform(ctx, "audit", lambda _session, _staff: None, write=False)
+    perform(ctx, "audit", lambda _conn, _staff: None, write=False, orm=False)
 
-    def work(session: Session) -> ChainReport:
-        snapshot(session)
+    def work(conn: Connection) -> ChainReport:
+        snapshot(conn)
         latest: dict = {}
-        report = verify_chain(session, kept, latest)
+        report = verify_chain(conn, kept, latest)
         if report.problem:
             return report
-        difference = first_difference(session, latest)
+        difference = first_difference(conn, latest)
         if difference is not None:
             record, problem = difference
             return ChainReport(report.events, None, problem, record)
         return report
 
-    return db.run(ctx.url, work, write=False)
+    return db.run(ctx.url, work, write=False, orm=False)
 
 
-def snapshot(session: Session) -> None:
+def snapshot(conn: Connection) -> None:
     """Read the chain and the tables from one snapshot while terminals keep writing: SQLite's
     read transaction is one already; PostgreSQL needs REPEATABLE READ (first thing in it)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def anchor(ctx: Context) -> str:
     """The anchor line of the current chain, after checking its links (never anchor a broken chain)."""
-    perform(ctx, "audit", lambda _session, _staff: None, write=False)
+    perform(ctx, "audit", lambda _conn, _staff: None, write=False, orm=False)
 
-    def work(session: Session) -> str:
-        snapshot(session)
-        report = verify_chain(session)
+    def work(conn: Connection) -> str:
+        snapshot(conn)
+        report = verify_chain(conn)
         if report.problem:
             where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
             raise Refused(f"audit chain broken at {where}: {report.problem}; not anchoring it")
-        return anchor_line(session)
+        return anchor_line(conn)
 
-    return db.run(ctx.url, work, write=False)
+    return db.run(ctx.url, work, write=False, orm=False)
 
 
 def baseline(ctx: Context) -> int:
@@ -72,47 +72,41 @@ def baseline(ctx: Context) -> int:
     from surrender.services import audit
     from surrender.services.state_digest import current_records
 
-    def work(session: Session, admin: Staff) -> int:
-        if session.execute(select(AuditEvent.id).where(AuditEvent.state.is_not(None)).limit(1)).first():
+    def work(conn: Connection, admin: Row) -> int:
+        if audit_log.vouches_for_records(conn):
             raise Refused("the audit trail already vouches for records: a baseline is taken only once, "
                           "right after upgrading a database from before record digests")
-        keys = [key for key, _label, _parts in current_records(session)]
-        audit.record(session, ctx.now(), admin.id, "audit.baseline", "audit", "baseline",
+        keys = [key for key, _label, _parts in current_records(conn)]
+        audit.record(conn, ctx.now(), admin.id, "audit.baseline", "audit", "baseline",
                      {"records": len(keys)}, touches=keys)
         return len(keys)
 
-    return perform(ctx, "audit.baseline", work)
+    return perform(ctx, "audit.baseline", work, orm=False)
 
 
 def history(ctx: Context, reference: str | None = None, limit: int = 200) -> list[dict]:
-    """The latest `limit` events (of one surrender, if given), oldest first, readable: staff by
-    number, money as exact strings ("10.00"), times ISO 8601 in Europe/London with offset, and
-    a one-line `summary` for people (£, local times). The stored detail keeps pence and ids:
-    that is what the hash covers."""
-    def work(session: Session, _staff: Staff) -> list[dict]:
-        query = (select(AuditEvent, Staff.number).outerjoin(Staff, Staff.id == AuditEvent.staff_id)
-                 .order_by(AuditEvent.id.desc()).limit(limit))
-        if reference:
-            surrender = find_surrender(session, reference)
-            in_batch = (AuditEvent.entity == "batch") & AuditEvent.detail.contains(f'"{surrender.reference}"')
-            query = query.where(((AuditEvent.entity == "surrender") & (AuditEvent.entity_id == str(surrender.id)))
-                                | in_batch)
-        events = list(session.execute(query))
-        numbers = dict(session.execute(select(Staff.id, Staff.number)).all())
+    """The latest `limit` events (of one surrender within the reader's scope, if given), oldest
+    first, readable: staff by number, money as exact strings ("10.00"), times ISO 8601 in
+    Europe/London with offset, and a one-line `summary` for people (£, local times). The
+    stored detail keeps pence and ids: that is what the hash covers."""
+    def work(conn: Connection, reader: Row) -> list[dict]:
+        surrender = find_surrender(conn, reference, scope_of(conn, reader)) if reference else None
+        events = audit_log.latest_events(conn, limit, surrender)
+        numbers = audit_log.staff_numbers(conn)
         rows = []
-        for e, number in events:
+        for e in events:
             detail = json.loads(e.detail)
             entity_id = e.entity_id
             if e.entity == "surrender" and isinstance(detail, dict) and detail.get("reference"):
                 entity_id = detail["reference"]
             elif e.entity == "staff" and entity_id.isdigit():
                 entity_id = numbers.get(int(entity_id), entity_id)
-            rows.append({"id": e.id, "at": iso(e.at), "staff": number, "action": e.action,
+            rows.append({"id": e.id, "at": iso(e.at), "staff": e.number, "action": e.action,
                          "entity": f"{e.entity} {entity_id}", "detail": readable(detail, numbers),
                          "summary": summary(detail, numbers)})
         return rows[::-1]
 
-    return perform(ctx, "audit", work, write=False)
+    return perform(ctx, "audit", work, write=False, orm=False)
 
 
 MONEY_KEYS = frozenset({"payable", "claimed", "total", "amount"})  # integer pence in the chain

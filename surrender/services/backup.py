@@ -10,12 +10,10 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Row, make_url
 
 from surrender import db
 from surrender.errors import Refused
-from surrender.models import Staff
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
@@ -48,10 +46,10 @@ def backup(ctx: Context, out: Path) -> Path:
     if not out.parent.is_dir():
         raise Refused(f"--out {out}: folder {out.parent} does not exist")
 
-    def authorised(session: Session, admin: Staff) -> int:
+    def authorised(conn: Connection, admin: Row) -> int:
         return admin.id
 
-    admin_id = perform(ctx, "db.backup", authorised, write=False)
+    admin_id = perform(ctx, "db.backup", authorised, write=False, orm=False)
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -69,7 +67,7 @@ def backup(ctx: Context, out: Path) -> Path:
         raise
     os.chmod(out, 0o600)
 
-    def record(session: Session) -> None:
-        audit.record(session, ctx.now(), admin_id, "db.backed_up", "database", "backup", {"file": out.name})
-    db.run(ctx.url, record)
+    def record(conn: Connection) -> None:
+        audit.record(conn, ctx.now(), admin_id, "db.backed_up", "database", "backup", {"file": out.name})
+    db.run(ctx.url, record, orm=False)
     return out

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Row
 
 from surrender.errors import Refused
-from surrender.models import CampaignRecord, Claim, Staff, Station, Surrender
 from surrender.rules.campaign import parse_campaign
+from surrender.rules.lifecycle import ClaimStatus
 from surrender.services.audit import anchor_line
 from surrender.services.auth import perform
 from surrender.services.context import Context
-from surrender.services.reports import _week_start
+from surrender.services.reports import check_campaign
+from surrender.store import reports
+from surrender.store.campaigns import campaign_record
+from surrender.store.reports import Period, claim_c, surrender_c
+from surrender.store.scope import Scope
+from surrender.store.staff import scope_of
 
-UNPAID = ("rejected", "not_payable")
-OWED = ("pending", "approved", "exported")
 LARGEST = 15  # claims in the "largest claims" table
 DAILY_LIMIT = 62  # longer periods are charted by week
 
@@ -47,7 +50,7 @@ class ClaimLine:
     items: int
     claimed: int
     payable: int
-    status: str
+    status: ClaimStatus
     manager_approved: bool
 
 
@@ -59,117 +62,85 @@ class CampaignReport:
     campaigns: list[tuple[str, str]]  # (code, name) in scope
     date_from: dt.date | None  # the period asked for, else the campaign window or the data's span
     date_to: dt.date | None
-    stations: list[tuple[str, str]]  # (code, name), every station
+    stations: list[tuple[str, str]]  # (code, name), every station in the reader's scope
     total: Figures
     by_station: dict[str, Figures]
     bucket: str  # "day" or "week"
     buckets: list[dt.date]  # x axis: every day (or Monday) of the period
     weapons: dict[str, list[int]]  # station -> items per bucket, aligned with `buckets`
-    by_status: list[tuple[str, int, int]]  # (status, claims, payable)
+    by_status: list[tuple[ClaimStatus, int, int]]  # (status, claims, payable)
     largest: list[ClaimLine]
     flagged: list[ClaimLine]
     voided: int  # void surrenders in scope, left out of every figure
 
 
-def _payable():
-    return case((Claim.status.in_(UNPAID), 0), else_=Claim.payable_pence)
-
-
-def _measures() -> list:
-    return [
-        func.count(Surrender.id),
-        func.coalesce(func.sum(Surrender.item_count), 0),
-        func.count(Claim.id),
-        func.coalesce(func.sum(Claim.claimed_pence), 0),
-        func.coalesce(func.sum(_payable()), 0),
-        func.coalesce(func.sum(case((Claim.status == "paid", Claim.payable_pence), else_=0)), 0),
-        func.coalesce(func.sum(case((Claim.status.in_(OWED), Claim.payable_pence), else_=0)), 0),
-    ]
-
-
-def _figures(values) -> Figures:
+def _figures(values: Any) -> Figures:
     return Figures(*(int(v) for v in values))
+
+
+def _line(row: Row) -> ClaimLine:
+    reference, station, items, claimed, payable, status, manager_approved = row[-7:]
+    return ClaimLine(reference, station, items, claimed, payable, ClaimStatus(status), bool(manager_approved))
 
 
 def campaign_report(ctx: Context, date_from: dt.date | None = None, date_to: dt.date | None = None,
                     campaign: str | None = None) -> CampaignReport:
-    """Everything the PDF shows, with `report totals`' filters and meaning."""
+    """Everything the PDF shows, with `report totals`' filters and meaning, over the reader's scope."""
     if date_from and date_to and date_from > date_to:
         raise Refused("--from is after --to")
+    period = Period(date_from, date_to, campaign)
 
-    def work(session: Session, staff: Staff) -> CampaignReport:
-        if campaign and session.get(CampaignRecord, campaign) is None:
-            raise Refused(f"no campaign {campaign!r} has been used here; see `surrender campaign list`")
-
-        def scoped(query, voided: bool = False):
-            query = query.where(Surrender.voided_at.is_not(None) if voided else Surrender.voided_at.is_(None))
-            if date_from:
-                query = query.where(Surrender.surrendered_on >= date_from)
-            if date_to:
-                query = query.where(Surrender.surrendered_on <= date_to)
-            if campaign:
-                query = query.where(Surrender.campaign_code == campaign)
-            return query
-
-        with_claims = select().select_from(Surrender).outerjoin(Claim, Claim.surrender_id == Surrender.id)
-        total = _figures(session.execute(scoped(with_claims.add_columns(*_measures()))).one())
-        by_station = {r[0]: _figures(r[1:]) for r in session.execute(
-            scoped(with_claims.add_columns(Surrender.station_code, *_measures())).group_by(Surrender.station_code))}
-        stations = [tuple(r) for r in session.execute(select(Station.code, Station.name).order_by(Station.code))]
+    def work(conn: Connection, staff: Row) -> CampaignReport:
+        check_campaign(conn, campaign)
+        scope = scope_of(conn, staff)
+        total = _figures(conn.execute(reports.figures_query(scope, period)).one())
+        by_station = {r[0]: _figures(r[1:]) for r in conn.execute(
+            reports.figures_query(scope, period, surrender_c.station_code))}
+        stations = reports.stations(conn, scope)
         zero = Figures(0, 0, 0, 0, 0, 0, 0)
         by_station = {code: by_station.get(code, zero) for code, _ in stations}
 
-        codes = [campaign] if campaign else list(session.execute(scoped(
-            select(Surrender.campaign_code).distinct().order_by(Surrender.campaign_code))).scalars())
-        records = [session.get(CampaignRecord, code) for code in codes]
+        codes = [campaign] if campaign else reports.campaign_codes(conn, scope, period)
+        records = [record for code in codes if (record := campaign_record(conn, code)) is not None]
         campaigns = [(r.code, r.name) for r in records]
-        first, last = _period(session, scoped, records, date_from, date_to)
+        first, last = _period(conn, scope, period, [r.source for r in records])
 
-        bucket = "day" if first is None or (last - first).days < DAILY_LIMIT else "week"
-        key = Surrender.surrendered_on if bucket == "day" else _week_start(session.get_bind().dialect.name)
-        per_bucket = session.execute(scoped(
-            select(key, Surrender.station_code, func.sum(Surrender.item_count))
-            .group_by(key, Surrender.station_code)))
+        bucket = "day" if first is None or last is None or (last - first).days < DAILY_LIMIT else "week"
+        key = surrender_c.surrendered_on if bucket == "day" else reports.week_start(conn.dialect.name)
         buckets = _axis(first, last, bucket)
         position = {b: i for i, b in enumerate(buckets)}
         weapons = {code: [0] * len(buckets) for code, _ in stations}
-        for day, station, items in per_bucket:
-            day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+        for day, station, items in conn.execute(reports.items_per_bucket(scope, period, key)):
             if day in position and station in weapons:
                 weapons[station][position[day]] = int(items)
 
-        claims = select().select_from(Surrender).join(Claim, Claim.surrender_id == Surrender.id)
-        by_status = [(status, int(n), int(payable)) for status, n, payable in session.execute(scoped(
-            claims.add_columns(Claim.status, func.count(Claim.id), func.coalesce(func.sum(_payable()), 0)))
-            .group_by(Claim.status).order_by(Claim.status))]
-        line_columns = (Surrender.reference, Surrender.station_code, Surrender.item_count, Claim.claimed_pence,
-                        _payable().label("payable"), Claim.status, Claim.manager_approved_at.is_not(None))
-        largest = [ClaimLine(*r) for r in session.execute(scoped(claims.add_columns(*line_columns))
-                   .order_by(_payable().desc(), Claim.claimed_pence.desc(), Surrender.reference).limit(LARGEST))]
-        flagged = [ClaimLine(*r) for r in session.execute(scoped(claims.add_columns(*line_columns))
-                   .where(Claim.flagged.is_(True)).order_by(Surrender.surrendered_at, Surrender.reference))]
-        voided = session.execute(scoped(select(func.count(Surrender.id)), voided=True)).scalar_one()
+        by_status = [(ClaimStatus(status), int(n), int(payable))
+                     for status, n, payable in conn.execute(reports.status_figures(scope, period))]
+        lines = reports.claim_lines(scope, period)
+        payable = lines.selected_columns.payable
+        largest = [_line(r) for r in conn.execute(lines.order_by(payable.desc(), claim_c.claimed_pence.desc(),
+                                                                 surrender_c.reference).limit(LARGEST))]
+        flagged = [_line(r) for r in conn.execute(lines.where(claim_c.flagged.is_(True))
+                                                  .order_by(surrender_c.surrendered_at, surrender_c.reference))]
         return CampaignReport(
-            made_at=ctx.now(), made_by=f"{staff.number} {staff.name}", anchor=anchor_line(session),
+            made_at=ctx.now(), made_by=f"{staff.number} {staff.name}", anchor=anchor_line(conn),
             campaigns=campaigns, date_from=first, date_to=last, stations=stations, total=total,
             by_station=by_station, bucket=bucket, buckets=buckets, weapons=weapons, by_status=by_status,
-            largest=largest, flagged=flagged, voided=int(voided))
+            largest=largest, flagged=flagged, voided=reports.voided_count(conn, scope, period))
 
-    return perform(ctx, "report", work, write=False)
+    return perform(ctx, "report", work, write=False, orm=False)
 
 
-def _period(session: Session, scoped, records, date_from, date_to) -> tuple[dt.date | None, dt.date | None]:
+def _period(conn: Connection, scope: Scope, period: Period,
+            sources: list[str]) -> tuple[dt.date | None, dt.date | None]:
     """The x axis: the dates asked for; else one campaign's whole window; else the data's span."""
-    if date_from and date_to:
-        return date_from, date_to
-    if len(records) == 1:
-        window = parse_campaign(records[0].source)
-        return date_from or window.opens, date_to or window.closes
-    low, high = session.execute(scoped(select(func.min(Surrender.surrendered_on),
-                                              func.max(Surrender.surrendered_on)))).one()
-    low, high = (None if v is None else v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
-                 for v in (low, high))
-    first, last = date_from or low, date_to or high
+    if period.date_from and period.date_to:
+        return period.date_from, period.date_to
+    if len(sources) == 1:
+        window = parse_campaign(sources[0])
+        return period.date_from or window.opens, period.date_to or window.closes
+    low, high = conn.execute(reports.span(scope, period)).one()
+    first, last = period.date_from or low, period.date_to or high
     if first is None or last is None:
         return None, None
     return first, max(first, last)

@@ -6,54 +6,41 @@ changes the money rules, so only an admin may bring one into use.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from sqlalchemy.engine import Connection, Row
 
-from sqlalchemy import exists, select, update
-
-from surrender import tables
 from surrender.campaigns import DEFAULT_CAMPAIGN, load_file, load_preset, preset_codes, resolve
-from surrender.db import insert_if_absent
 from surrender.errors import Refused
 from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.services import audit
 from surrender.services.auth import RoleRefused, perform
 from surrender.services.context import Context
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from surrender.models import Staff
-
-CAMPAIGN = tables.campaign.c
-
-
-def _stored_source(session: Session, code: str) -> str | None:
-    """The registered text of campaign `code`, if any (Session or Connection)."""
-    return session.execute(select(CAMPAIGN.source).where(CAMPAIGN.code == code)).scalar()
+from surrender.store import campaigns as registry
+from surrender.store.campaigns import campaign_source
 
 
 def _is_file(name: str) -> bool:
     return name.endswith(".toml") or "/" in name
 
 
-def campaign_for(session: Session, ctx: Context, staff: Staff, store: bool = True) -> Campaign:
+def campaign_for(conn: Connection, ctx: Context, staff: Row, store: bool = True) -> Campaign:
     """The campaign named by the context: stored text for a registered code, else register it
     (unless `store` is False: a preview reads and writes nothing)."""
     name = ctx.campaign or DEFAULT_CAMPAIGN
     if not _is_file(name):
-        stored = _stored_source(session, name)
+        stored = campaign_source(conn, name)
         if stored is not None:
             return parse_campaign(stored)
     campaign = resolve(name)
-    if _is_file(name) and _stored_source(session, campaign.code) is None and staff.role != "admin":
+    if _is_file(name) and campaign_source(conn, campaign.code) is None and staff.role != "admin":
         raise RoleRefused(f"bringing campaign {campaign.code} into use from a file needs the admin role; "
                           f"{staff.number} is {staff.role} (an admin runs `surrender campaign register {name}`)",
                           staff.id, "campaign.register")
     if store:
-        register(session, campaign, ctx.now(), staff.id)
+        register(conn, campaign, ctx.now(), staff.id)
     return campaign
 
 
@@ -61,7 +48,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def register(session: Session, campaign: Campaign, now, staff_id: int | None, replace_unused: bool = False) -> bool:
+def register(conn: Connection, campaign: Campaign, now: dt.datetime, staff_id: int | None,
+             replace_unused: bool = False) -> bool:
     """Store the campaign's text if new (audited). A preset's code only ever holds the preset's
     own text; a known code's text never changes once a surrender uses it (`replace_unused`:
     an admin may correct it before then)."""
@@ -70,23 +58,20 @@ def register(session: Session, campaign: Campaign, now, staff_id: int | None, re
         raise Refused(f"campaign code {campaign.code} is the preset shipped with surrender; a file with other "
                       "rules needs a code of its own (change `code` in the file and register that)")
     # Two terminals may use a campaign for the first time at once: insert-if-absent, then compare.
-    inserted = insert_if_absent(session, tables.campaign, code=campaign.code, name=campaign.name,
-                                source=campaign.source, sha256=digest, registered_at=now)
-    stored = session.execute(select(CAMPAIGN.sha256).where(CAMPAIGN.code == campaign.code)
-                             .with_for_update()).one()
-    if stored.sha256 != digest:
-        used = session.execute(select(exists().where(tables.surrender.c.campaign_code == campaign.code))).scalar()
+    inserted = registry.insert_if_new(conn, campaign.code, campaign.name, campaign.source, digest, now)
+    stored = registry.locked_digest(conn, campaign.code)
+    if stored != digest:
+        used = registry.in_use(conn, campaign.code)
         if used or not replace_unused:
             raise Refused(f"campaign {campaign.code} is already registered with different rules"
                           f"{' and surrenders were logged under it' if used else ''}; its rules never change: "
                           "give the changed scheme a new code (edit `code` in the file) and register that")
-        session.execute(update(tables.campaign).where(CAMPAIGN.code == campaign.code)
-                        .values(name=campaign.name, source=campaign.source, sha256=digest, registered_at=now))
-        audit.record(session, now, staff_id, "campaign.replaced", "campaign", campaign.code,
-                     {"sha256": digest, "previous_sha256": stored.sha256})
+        registry.replace_text(conn, campaign.code, campaign.name, campaign.source, digest, now)
+        audit.record(conn, now, staff_id, "campaign.replaced", "campaign", campaign.code,
+                     {"sha256": digest, "previous_sha256": stored})
         return True
     if inserted:
-        audit.record(session, now, staff_id, "campaign.registered", "campaign", campaign.code, {"sha256": digest})
+        audit.record(conn, now, staff_id, "campaign.registered", "campaign", campaign.code, {"sha256": digest})
     return bool(inserted)
 
 
@@ -94,10 +79,10 @@ def register_file(ctx: Context, path: Path) -> tuple[Campaign, bool]:
     """Admin: bring a campaign file into use; returns it and whether it was new."""
     campaign = load_file(path)
 
-    def work(session: Session, admin: Staff) -> tuple[Campaign, bool]:
-        return campaign, register(session, campaign, ctx.now(), admin.id, replace_unused=True)
+    def work(conn: Connection, admin: Row) -> tuple[Campaign, bool]:
+        return campaign, register(conn, campaign, ctx.now(), admin.id, replace_unused=True)
 
-    return perform(ctx, "campaign.register", work)
+    return perform(ctx, "campaign.register", work, orm=False)
 
 
 def campaign_to_ask_about(ctx: Context) -> Campaign:
@@ -110,8 +95,8 @@ def campaign_to_ask_about(ctx: Context) -> Campaign:
     except NotFound as exc:
         not_found = str(exc)
 
-    def work(session: Session, staff: Staff) -> Campaign:
-        stored = _stored_source(session, ctx.campaign)
+    def work(conn: Connection, staff: Row) -> Campaign:
+        stored = campaign_source(conn, ctx.campaign or "")
         if stored is None:
             raise NotFound(not_found)
         return parse_campaign(stored)

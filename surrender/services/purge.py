@@ -13,17 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Row
 
 from surrender.clock import local
 from surrender.errors import Refused
-from surrender.models import Claim, Claimant, Staff, Surrender
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store import retention
 
-CLOSED = ("paid", "rejected", "not_payable")
 ANONYMOUS = {"name": "", "address": "", "postcode": "", "phone": None, "email": None, "business_name": None,
              "account_name": None, "sort_code": None, "account_number": None, "salt": None}
 
@@ -36,34 +34,23 @@ class PurgeResult:
 
 def purge(ctx: Context, before: dt.date) -> PurgeResult:
     """Anonymise every unpurged claimant of a closed claim surrendered before `before` (a local date)."""
-    def work(session: Session, admin: Staff) -> PurgeResult:
+    def work(conn: Connection, admin: Row) -> PurgeResult:
         now = ctx.now()
         if before > local(now).date():
             raise Refused(f"--before {before.isoformat()} is in the future: retention dates are in the past")
-        earlier = Surrender.surrendered_on < before
-        still_open = session.execute(
-            select(Surrender.reference, Claim.status).join(Claim, Claim.surrender_id == Surrender.id)
-            .where(earlier, Surrender.voided_at.is_(None), Claim.status.not_in(CLOSED))
-            .order_by(Surrender.surrendered_at, Surrender.reference)).all()
+        still_open = retention.open_claims_before(conn, before)
         if still_open:
             first = still_open[0]
             raise Refused(f"{len(still_open)} claim(s) surrendered before {before.isoformat()} are still open "
                           f"(first: {first.reference}, {first.status}): settle them or choose an earlier date")
-        closed = or_(Claim.id.is_(None), Claim.status.in_(CLOSED), Surrender.voided_at.is_not(None))
-        rows = session.execute(
-            select(Surrender.id, Surrender.claimant_id).outerjoin(Claim, Claim.surrender_id == Surrender.id)
-            .join(Claimant, Claimant.id == Surrender.claimant_id)
-            .where(earlier, closed, Claimant.purged_at.is_(None))
-            .order_by(Surrender.id).with_for_update(of=Claimant)).all()
+        rows = retention.closed_before(conn, before)
         claimants = sorted({r.claimant_id for r in rows})
         if not claimants:
             raise Refused(f"no claimant of a closed claim surrendered before {before.isoformat()} is left to purge")
-        for start in range(0, len(claimants), 500):
-            session.execute(update(Claimant).where(Claimant.id.in_(claimants[start:start + 500]))
-                            .values(**ANONYMOUS, purged_at=now))
-        audit.record(session, now, admin.id, "claimants.purged", "purge", before.isoformat(),
+        retention.anonymise(conn, claimants, {**ANONYMOUS, "purged_at": now})
+        audit.record(conn, now, admin.id, "claimants.purged", "purge", before.isoformat(),
                      {"claimants": len(claimants), "before": before.isoformat()},
                      touches=[f"surrender:{r.id}" for r in rows])
         return PurgeResult(before, len(claimants))
 
-    return perform(ctx, "purge", work)
+    return perform(ctx, "purge", work, orm=False)

@@ -1,63 +1,70 @@
-"""Reading one surrender as people see it: find it by reference, build its view, show it.
+"""Reading one surrender as people see it: build its view, show it within the reader's scope.
 
-Written with the light clauses of tables.py, so `surrender show` runs on a plain Connection and
-never builds the ORM classes (the cold start of the commonest desk question); the same code
-builds the view for log, void and reprint, and finance's ORM transactions find surrenders here.
+Written with the light clauses of tables.py on a plain Connection, so `surrender show` never
+builds the ORM classes (the cold start of the commonest desk question); the same code builds
+the view for log, void and reprint. Finding by reference is `store.surrenders.find_surrender`.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from surrender import tables
-from surrender.errors import NotFound
 from surrender.rules.campaign import parse_campaign
-from surrender.rules.lifecycle import effective_payable
+from surrender.rules.lifecycle import DECIDED_APPROVED, ClaimStatus, effective_payable
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_decision_trail, sees_personal_data
-from surrender.rules.references import normalise_reference
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store.campaigns import campaign_source
+from surrender.store.staff import scope_of
+from surrender.store.surrenders import find_surrender as find_in_scope
 from surrender.views import ClaimView, DecisionTrail, LineView, SurrenderView
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
 
+
+def find_surrender(session: Any, reference: str, orm: bool = True) -> Any:
+    """TEMPORARY, for services/claims.py, receipts.py and surrenders.py until they call
+    `store.surrenders.find_surrender(conn, reference, scope)`: remove it with the last of them.
+    Reads every station (as they did); with orm=True the ORM object."""
+    if not orm:
+        from surrender.store.scope import Scope
+
+        return find_in_scope(session, reference, Scope.everything())
+    from surrender.errors import NotFound
     from surrender.models import Surrender
+    from surrender.rules.references import normalise_reference
 
-
-def find_surrender(session, reference: str, orm: bool = True) -> Surrender:
-    """The surrender with this reference (any spelling `normalise_reference` accepts): the ORM
-    object, or with orm=False the plain row, which reads the same."""
     ref = normalise_reference(reference)
-    if orm:
-        from surrender.models import Surrender
-
-        surrender = session.execute(select(Surrender).where(Surrender.reference == ref)).scalar_one_or_none()
-    else:
-        surrender = session.execute(select(tables.surrender).where(tables.surrender.c.reference == ref)).one_or_none()
+    surrender = session.execute(select(Surrender).where(Surrender.reference == ref)).scalar_one_or_none()
     if surrender is None:
         raise NotFound(f"no surrender with reference {ref}")
     return surrender
 
 
-def _row(session: Connection, clause, key, value) -> Row | None:
-    return session.execute(select(clause).where(clause.c[key] == value)).one_or_none()
+def _row(conn: Connection, clause: Any, key: str, value: Any) -> Row[Any] | None:
+    return conn.execute(select(clause).where(clause.c[key] == value)).one_or_none()
 
 
-def build_view(session: Connection, surrender_id: int, reveal: bool, trail: bool = False) -> SurrenderView:
+def _the(conn: Connection, clause: Any, key: str, value: Any) -> Row[Any]:
+    """The row a surrender's foreign key names (it exists)."""
+    return conn.execute(select(clause).where(clause.c[key] == value)).one()
+
+
+def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = False) -> SurrenderView:
     """The whole surrender as readers see it; identical lines grouped in SQL. `trail` adds the
-    claim's decision trail (who approved or rejected it, when and why). `session` may be an ORM
-    Session or a Connection."""
-    surrender = _row(session, tables.surrender, "id", surrender_id)
-    station = _row(session, tables.station, "code", surrender.station_code)
-    officer = _row(session, tables.staff, "id", surrender.staff_id)
-    campaign = parse_campaign(_row(session, tables.campaign, "code", surrender.campaign_code).source)
-    lines = session.execute(select(tables.item_line).where(tables.item_line.c.surrender_id == surrender_id)
-                            .order_by(tables.item_line.c.number))
+    claim's decision trail (who approved or rejected it, when and why)."""
+    surrender = _the(conn, tables.surrender, "id", surrender_id)
+    station = _the(conn, tables.station, "code", surrender.station_code)
+    officer = _the(conn, tables.staff, "id", surrender.staff_id)
+    campaign = parse_campaign(campaign_source(conn, surrender.campaign_code))
+    lines = conn.execute(select(tables.item_line).where(tables.item_line.c.surrender_id == surrender_id)
+                         .order_by(tables.item_line.c.number))
     items = [
         LineView(first_line=g.first_line, rows=g.rows, quantity=g.quantity, compensation_pence=g.compensation_pence,
                   kind=g.kind, kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
@@ -66,18 +73,18 @@ def build_view(session: Connection, surrender_id: int, reveal: bool, trail: bool
                   claimed_value_pence=g.claimed_value_pence, evidence=g.evidence, seal=g.seal)
         for g in lines
     ]
-    claim_row = _row(session, tables.claim, "surrender_id", surrender_id)
+    claim_row = _row(conn, tables.claim, "surrender_id", surrender_id)
     claim = None
     if claim_row is not None:
         payable = effective_payable(claim_row.status, claim_row.payable_pence, surrender.voided_at is not None)
-        claim = ClaimView(status=claim_row.status, claimed_pence=claim_row.claimed_pence,
+        claim = ClaimView(status=ClaimStatus(claim_row.status), claimed_pence=claim_row.claimed_pence,
                           payable_pence=payable, reasons=json.loads(claim_row.reasons),
                           flags=json.loads(claim_row.flags), manager_approved=claim_row.manager_approved_at is not None,
                           batch_id=claim_row.batch_id, decision_note=claim_row.decision_note,
-                          trail=_trail(session, claim_row) if trail else None, timezone=campaign.timezone)
+                          trail=_trail(conn, claim_row) if trail else None, timezone=campaign.timezone)
     claimant = on_receipt = None
     if surrender.claimant_id is not None:
-        person = _row(session, tables.claimant, "id", surrender.claimant_id)
+        person = _the(conn, tables.claimant, "id", surrender.claimant_id)
         claimant = claimant_json(person, reveal)
         if person.purged_at is None:
             on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
@@ -93,15 +100,17 @@ def build_view(session: Connection, surrender_id: int, reveal: bool, trail: bool
     )
 
 
-def _trail(session: Connection, claim: Row) -> DecisionTrail:
+def _trail(conn: Connection, claim: Row) -> DecisionTrail:
     def who(staff_id: int | None) -> str | None:
-        person = _row(session, tables.staff, "id", staff_id) if staff_id is not None else None
+        person = _row(conn, tables.staff, "id", staff_id) if staff_id is not None else None
         return f"{person.number} {person.name}" if person else None
 
-    decided = {"rejected": "rejected", "approved": "approved", "exported": "approved", "paid": "approved"}
-    batch = _row(session, tables.export_batch, "id", claim.batch_id) if claim.batch_id is not None else None
+    status = ClaimStatus(claim.status)
+    decided = (ClaimStatus.REJECTED if status == ClaimStatus.REJECTED
+               else ClaimStatus.APPROVED if status in DECIDED_APPROVED else None)
+    batch = _row(conn, tables.export_batch, "id", claim.batch_id) if claim.batch_id is not None else None
     return DecisionTrail(
-        decided=decided.get(claim.status) if claim.decided_at else None, decided_by=who(claim.decided_by),
+        decided=decided if claim.decided_at else None, decided_by=who(claim.decided_by),
         decided_at=claim.decided_at, note=claim.decision_note,
         manager_approved_by=who(claim.manager_approved_by), manager_approved_at=claim.manager_approved_at,
         exported_at=batch.created_at if batch else None, paid_by=who(claim.paid_by), paid_at=claim.paid_at)
@@ -129,9 +138,11 @@ def claimant_json(person, reveal: bool) -> dict:
 
 
 def show_surrender(ctx: Context, reference: str) -> SurrenderView:
-    def work(session: Connection, reader: Row) -> SurrenderView:
-        surrender = find_surrender(session, reference, orm=False)
-        return build_view(session, surrender.id, reveal=sees_personal_data(reader.role, "show"),
+    """One surrender, if the reader's scope covers its station (desk officers: their own and
+    granted stations); another station's reads as unknown."""
+    def work(conn: Connection, reader: Row) -> SurrenderView:
+        surrender = find_in_scope(conn, reference, scope_of(conn, reader))
+        return build_view(conn, surrender.id, reveal=sees_personal_data(reader.role, "show"),
                           trail=sees_decision_trail(reader.role))
 
     return perform(ctx, "show", work, write=False, orm=False)

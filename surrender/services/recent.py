@@ -7,21 +7,35 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Row
 
-from surrender.clock import LONDON, iso
-from surrender.models import Claim, ItemLine, Staff, Surrender
-from surrender.rules.money import format_pence
+from surrender.clock import LONDON
+from surrender.rules.lifecycle import ClaimStatus
 from surrender.services.auth import perform, require_station
 from surrender.services.context import Context
+from surrender.store import reports
+from surrender.store.staff import scope_of
+
+
+@dataclass(frozen=True)
+class RecentRow:
+    reference: str
+    surrendered_at: dt.datetime
+    recorded_at: dt.datetime
+    officer: str  # staff number
+    items: int
+    kinds: tuple[tuple[int, str], ...]  # (quantity, kind), in the order first listed
+    status: ClaimStatus | None  # None: no claim
+    anonymous: bool
+    payable_pence: int | None  # effective (0 when rejected, not payable or void); None: no claim
+    void: bool
 
 
 @dataclass(frozen=True)
 class RecentDay:
     station: str
     day: dt.date
-    rows: list[dict]
+    rows: list[RecentRow]
 
 
 def day_bounds(day: dt.date, zone: ZoneInfo = LONDON) -> tuple[dt.datetime, dt.datetime]:
@@ -32,54 +46,19 @@ def day_bounds(day: dt.date, zone: ZoneInfo = LONDON) -> tuple[dt.datetime, dt.d
 
 def recent_surrenders(ctx: Context, day: dt.date | None = None) -> RecentDay:
     """Surrenders at the acting station handed in or recorded on `day` (today, local time):
-    reference, time, officer, items, claim status and payable, void marked."""
-    def work(session: Session, reader: Staff) -> RecentDay:
-        station = require_station(session, ctx.station, reader)
+    reference, times, officer, items, claim status and effective payable, void marked."""
+    def work(conn: Connection, reader: Row) -> RecentDay:
+        station = require_station(conn, ctx.station, reader)
         wanted = day or ctx.now().astimezone(LONDON).date()
-        start, end = day_bounds(wanted)
-        s, c = Surrender.__table__.c, Claim.__table__.c
-        found = session.execute(
-            select(s.id, s.reference, s.surrendered_at, s.recorded_at, s.item_count, s.anonymous, s.voided_at,
-                   Staff.number.label("officer"), c.status, c.payable_pence)
-            .join(Staff, Staff.id == s.staff_id)
-            .outerjoin(Claim, c.surrender_id == s.id)
-            .where(s.station_code == station.code,
-                   or_(s.surrendered_on == wanted, (s.recorded_at >= start) & (s.recorded_at < end)))
-            .order_by(s.surrendered_at, s.reference)
-        ).all()
-        kinds = _kinds(session, [row.id for row in found])
-        rows = [{
-            "reference": row.reference,
-            "time": row.surrendered_at.astimezone(LONDON).strftime("%H:%M")
-                    + ("" if row.surrendered_at.astimezone(LONDON).date() == wanted
-                       else row.surrendered_at.astimezone(LONDON).strftime(" %d %b")),
-            "surrendered_at": iso(row.surrendered_at),
-            "recorded_at": iso(row.recorded_at),
-            "officer": row.officer,
-            "items": row.item_count,
-            "kinds": kinds.get(row.id, ""),
-            "claim": row.status or ("anonymous" if row.anonymous else "no claim"),
-            "payable": None if row.status is None else format_pence(row.payable_pence),
-            "void": row.voided_at is not None,
-        } for row in found]
+        found = conn.execute(reports.day_listing(scope_of(conn, reader), station.code, wanted,
+                                                 *day_bounds(wanted))).all()
+        kinds = reports.kinds_of(conn, [row.id for row in found])
+        rows = [RecentRow(
+            reference=row.reference, surrendered_at=row.surrendered_at, recorded_at=row.recorded_at,
+            officer=row.officer, items=row.item_count, kinds=tuple(kinds.get(row.id, ())),
+            status=None if row.status is None else ClaimStatus(row.status), anonymous=bool(row.anonymous),
+            payable_pence=None if row.status is None else int(row.payable), void=row.voided_at is not None,
+        ) for row in found]
         return RecentDay(station.code, wanted, rows)
 
-    return perform(ctx, "recent", work, write=False)
-
-
-def _kinds(session: Session, ids: list[int]) -> dict[int, str]:
-    """`2 zombie-knife, 1 zombie-machete` per surrender, summed in SQL."""
-    if not ids:
-        return {}
-    line = ItemLine.__table__.c
-    summed = session.execute(
-        select(line.surrender_id, line.kind, func.sum(line.quantity).label("quantity"),
-               func.min(line.number).label("first"))
-        .where(line.surrender_id.in_(ids))
-        .group_by(line.surrender_id, line.kind)
-        .order_by(line.surrender_id, "first")
-    ).all()
-    out: dict[int, list[str]] = {}
-    for row in summed:
-        out.setdefault(row.surrender_id, []).append(f"{row.quantity:,} {row.kind}")
-    return {key: ", ".join(parts) for key, parts in out.items()}
+    return perform(ctx, "recent", work, write=False, orm=False)

@@ -6,17 +6,55 @@ unknown staff number or a bad campaign file shows up as a line, never as a failu
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from surrender.clock import LONDON
 from surrender.db import get_engine, normalise_url
+from surrender.errors import NotFound
 from surrender.rules.permissions import may
 from surrender.services.context import Context
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from surrender.rules.campaign import Campaign
+    from surrender.rules.window import WindowState
+
+NO_STAFF = "none given (--staff NUMBER or SURRENDER_STAFF)"
+
+
+@dataclass(frozen=True)
+class TodayCounts:
+    """What was handed in at the station today (local date)."""
+
+    day: dt.date
+    surrenders: int
+    items: int
+    void: int
+    claims: int
+
+
+@dataclass(frozen=True)
+class SystemStatus:
+    """Each part as found. The text parts read as they are shown (a problem is a sentence);
+    `campaign` is None when it could not be read (`campaign_problem` says why)."""
+
+    database: str
+    receipts: str
+    schema: str
+    staff: str
+    station: str
+    today: TodayCounts | None
+    campaign: Campaign | None
+    window: WindowState | None
+    campaign_problem: str | None = None
 
 
 def shown_url(url: str) -> str:
@@ -27,25 +65,25 @@ def shown_url(url: str) -> str:
         return "(not a database URL)"
 
 
-def system_status(ctx: Context) -> dict:
+def system_status(ctx: Context) -> SystemStatus:
     """Database and schema revision, receipts folder, acting staff and station, campaign and
-    its window, and today's counts at the station; every value is a plain string or dict."""
-    out: dict = {"database": shown_url(ctx.url), "receipts": receipts_state(Path(ctx.receipts_dir))}
-    out["schema"], ready = schema_state(ctx.url)
-    out["staff"] = (f"{ctx.staff} (not checked: no database)" if ctx.staff
-                    else "none given (--staff NUMBER or SURRENDER_STAFF)")
-    out["station"] = ctx.station.upper() if ctx.station else "not given"
-    out["today"] = None
+    its window, and today's counts at the station."""
+    schema, ready = schema_state(ctx.url)
+    staff = f"{ctx.staff} (not checked: no database)" if ctx.staff else NO_STAFF
+    station = ctx.station.upper() if ctx.station else "not given"
+    today = None
     if ready:
         from surrender import db
 
         try:
-            out["staff"], out["station"], out["today"] = db.run(
-                ctx.url, lambda session: _people_and_counts(session, ctx), write=False)
+            staff, station, today = db.run(ctx.url, lambda conn: _people_and_counts(conn, ctx), write=False,
+                                           orm=False)
         except Exception as exc:
-            out["staff"] = f"could not be read: {_first_line(exc)}"
-    out["campaign"], out["window"] = campaign_state(ctx, ready)
-    return out
+            staff = f"could not be read: {_first_line(exc)}"
+    campaign, window, problem = campaign_state(ctx, ready)
+    return SystemStatus(database=shown_url(ctx.url), receipts=receipts_state(Path(ctx.receipts_dir)), schema=schema,
+                        staff=staff, station=station, today=today, campaign=campaign, window=window,
+                        campaign_problem=problem)
 
 
 def receipts_state(folder: Path) -> str:
@@ -90,69 +128,61 @@ def _heads(url: str) -> set[str] | None:
         return None
 
 
-def _people_and_counts(session: Session, ctx: Context):
-    from surrender.models import Staff, Station, Surrender
+def _people_and_counts(conn: Connection, ctx: Context) -> tuple[str, str, TodayCounts | None]:
+    from surrender.store.reports import day_counts, stations
+    from surrender.store.scope import Scope
+    from surrender.store.staff import find_staff
 
     staff = None
     if not ctx.staff:
-        staff_text = "none given (--staff NUMBER or SURRENDER_STAFF)"
+        staff_text = NO_STAFF
     else:
-        staff = session.execute(select(Staff).where(Staff.number == ctx.staff.strip())).scalar_one_or_none()
-        if staff is None:
+        try:
+            staff = find_staff(conn, ctx.staff)
+        except NotFound:
             staff_text = f"{ctx.staff}: no such staff member"
         else:
             staff_text = f"{staff.number} {staff.name} ({staff.role}{'' if staff.active else ', INACTIVE'})"
             if not may(staff.role, "status"):
                 staff_text += " (role unknown to this version)"
     code = (ctx.station or (staff.station_code if staff else None) or "").upper()
-    station = session.get(Station, code) if code else None
+    names = dict(stations(conn, Scope.everything()))
     if not code:
         station_text = "not given (--station TW|PK, or the staff member's own)"
-    elif station is None:
+    elif code not in names:
         station_text = f"{code}: no such station"
     else:
-        station_text = f"{station.code} {station.name}"
+        station_text = f"{code} {names[code]}"
     today = None
-    if station is not None:
-        from surrender.models import Claim
-
+    if code in names:
         day = ctx.now().astimezone(LONDON).date()
-        s, c = Surrender.__table__.c, Claim.__table__.c
-        row = session.execute(
-            select(func.count(s.id), func.coalesce(func.sum(s.item_count), 0),
-                   func.count(s.voided_at), func.count(c.id))
-            .select_from(Surrender).outerjoin(Claim, c.surrender_id == s.id)
-            .where(s.station_code == station.code, s.surrendered_on == day)
-        ).one()
-        today = {"date": day.isoformat(), "surrenders": row[0], "items": int(row[1]), "void": row[2],
-                 "claims": row[3]}
+        today = TodayCounts(day, *day_counts(conn, code, day))
     return staff_text, station_text, today
 
 
-def campaign_state(ctx: Context, ready: bool) -> tuple[str, str]:
-    """The campaign by code or file (registered text first, if the database has it) and its window."""
+def campaign_state(ctx: Context, ready: bool) -> tuple[Campaign | None, WindowState | None, str | None]:
+    """The campaign by code or file (registered text first, if the database has it) and where
+    today falls against its window; or why it could not be read."""
     from surrender.campaigns import resolve
     from surrender.rules.window import window_state
 
     try:
         campaign = (_stored_campaign(ctx) if ready else None) or resolve(ctx.campaign)
     except Exception as exc:
-        return f"{ctx.campaign}: {_first_line(exc)}", "unknown"
-    state = window_state(campaign, ctx.now())
-    return (f"{campaign.code} {campaign.name}",
-            f"{state} ({campaign.opens:%d %b %Y} to {campaign.closes:%d %b %Y}, {campaign.timezone})")
+        return None, None, f"{ctx.campaign}: {_first_line(exc)}"
+    return campaign, window_state(campaign, ctx.now()), None
 
 
-def _stored_campaign(ctx: Context):
+def _stored_campaign(ctx: Context) -> Campaign | None:
     name = ctx.campaign or ""
     if not name or name.endswith(".toml") or "/" in name:
         return None
     try:
         from surrender import db
-        from surrender.models import CampaignRecord
         from surrender.rules.campaign import parse_campaign
+        from surrender.store.campaigns import campaign_source
 
-        source = db.run(ctx.url, lambda s: (r := s.get(CampaignRecord, name)) and r.source, write=False)
+        source = db.run(ctx.url, lambda conn: campaign_source(conn, name), write=False, orm=False)
         return parse_campaign(source) if source else None
     except Exception:
         return None

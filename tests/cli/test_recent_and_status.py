@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -15,8 +16,9 @@ from typer.testing import CliRunner
 from conftest import PINS
 from pty_helpers import installed_surrender
 from surrender.cli import app
+from surrender.cli.status import status_fields
 from surrender.rules.items import item_from_spec
-from surrender.services.status import shown_url, system_status
+from surrender.services.status import TodayCounts, shown_url, system_status
 from surrender.services.surrenders import LogRequest, log_surrender
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
@@ -93,8 +95,10 @@ def test_status_shows_staff_station_schema_and_the_campaign_window(cli, tmp_path
 def test_status_counts_todays_surrenders_at_the_station_while_the_window_is_open(ctx):
     log_surrender(ctx, LogRequest(items=[item_from_spec(KNIFE)] * 3, anonymous=True))
     found = system_status(ctx)
-    assert found["window"].startswith("open (26 Aug 2024 to 23 Sep 2024")
-    assert found["today"] == {"date": "2024-09-10", "surrenders": 1, "items": 3, "void": 0, "claims": 0}
+    assert status_fields(found)["window"].startswith("open (26 Aug 2024 to 23 Sep 2024")
+    assert found.today == TodayCounts(dt.date(2024, 9, 10), surrenders=1, items=3, void=0, claims=0)
+    assert status_fields(found)["today"] == {"date": "2024-09-10", "surrenders": 1, "items": 3, "void": 0,
+                                             "claims": 0}
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

@@ -18,7 +18,6 @@ from surrender.demo import PINS, STAFF, run_demo
 from surrender.migrate import upgrade
 from surrender.models import AuditEvent, Claim, Claimant, ExportBatch, Staff, Surrender
 from surrender.rules.lifecycle import STATUSES
-from surrender.rules.money import format_pence
 from surrender.services.audit import anchor_line, verify_chain
 from surrender.services.campaign_report import campaign_report
 from surrender.services.context import Context
@@ -152,7 +151,7 @@ def _check_against_totals(ctx: Context, date_from=None, date_to=None, campaign=N
 
     def same(figures, row) -> None:
         assert (figures.surrenders, figures.items, figures.claims) == (row["surrenders"], row["items"], row["claims"])
-        assert (format_pence(figures.claimed), format_pence(figures.payable)) == (row["claimed"], row["payable"])
+        assert (figures.claimed, figures.payable) == (row["claimed"], row["payable"])
 
     overall = totals(ctx, [], date_from, date_to, campaign)
     same(report.total, overall.total)
@@ -163,15 +162,15 @@ def _check_against_totals(ctx: Context, date_from=None, date_to=None, campaign=N
         else:
             assert figures.surrenders == 0
     by_status = {r["status"]: r for r in totals(ctx, ["status"], date_from, date_to, campaign).rows}
-    assert {s: (n, format_pence(p)) for s, n, p in report.by_status} == {
+    assert {s: (n, p) for s, n, p in report.by_status} == {
         s: (r["claims"], r["payable"]) for s, r in by_status.items() if s != "no_claim"}
-    paid = by_status.get("paid", {}).get("payable", "0.00")
-    owed = sum(int(by_status[s]["payable"].replace(".", "")) for s in ("pending", "approved", "exported")
+    paid = by_status.get("paid", {}).get("payable", 0)
+    owed = sum(by_status[s]["payable"] for s in ("pending", "approved", "exported")
                if s in by_status)
-    assert format_pence(report.total.paid) == paid and report.total.outstanding == owed
+    assert report.total.paid == paid and report.total.outstanding == owed
     daily = {(r["station"], r["day"]): r["items"] for r in totals(ctx, ["station", "day"], date_from, date_to,
                                                                    campaign).rows}
-    charted = {(code, day.isoformat()): n for code, series in report.weapons.items()
+    charted = {(code, day): n for code, series in report.weapons.items()
                for day, n in zip(report.buckets, series) if n}
     if report.bucket == "day":
         assert charted == daily
