@@ -16,7 +16,7 @@ import time
 import weakref
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from surrender.errors import Refused
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
@@ -106,27 +106,17 @@ def close_all() -> None:
         engine.dispose()
 
 
-def dialect_of(session):
-    """The SQL dialect behind a Session or a Connection."""
-    return session.get_bind().dialect if hasattr(session, "get_bind") else session.dialect
-
-
-def connection_of(session):
-    """The Connection a Session's transaction runs on (a Connection is its own)."""
-    return session.connection() if hasattr(session, "get_bind") else session
-
-
-def insert_if_absent(session: Session, table, **values) -> bool:
+def insert_if_absent(conn: Connection, table: Any, **values: Any) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect (SQLite or PostgreSQL):
     two terminals creating the same row at once both succeed and one row results. True if
     this call inserted it (RETURNING one of its columns: psycopg reports no row count here).
-    `table` is a light clause from tables.py; `session` a Session or a Connection."""
-    if dialect_of(session).name == "postgresql":
+    `table` is a clause from tables.py."""
+    if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c[next(iter(values))])
-    return session.execute(statement).first() is not None
+    return conn.execute(statement).first() is not None
 
 
 def make_private(path: str) -> None:
@@ -179,27 +169,20 @@ def _missing_schema(exc: DBAPIError) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
-def run(url: str, work: Callable[[Session], T], write: bool = True, orm: bool = True) -> T:
-    """Run `work` in one transaction: committed if it returns, rolled back if it raises.
+def run(url: str, work: Callable[[Connection], T], write: bool = True) -> T:
+    """Run `work` on a Connection in one transaction: committed if it returns, rolled back if
+    it raises.
 
     A busy database (another terminal mid-write) is retried a few times with jitter; every
     attempt starts from a clean transaction, so a retry can never half-apply anything.
-    `orm=False` hands `work` a plain Connection instead of a Session: for work written with
-    the light clauses of tables.py, so the command never loads SQLAlchemy's ORM at all.
     """
     require_existing_file(url)
     engine = get_engine(url)
     bind = engine.execution_options(surrender_write=write)
-    if orm:
-        from sqlalchemy.orm import Session
     for attempt in range(RETRIES + 1):
         try:
-            if not orm:
-                with bind.begin() as connection:
-                    return work(connection)
-            with Session(bind, expire_on_commit=False) as session:
-                with session.begin():
-                    return work(session)
+            with bind.begin() as connection:
+                return work(connection)
         except DBAPIError as exc:
             if _missing_schema(exc):
                 raise Refused(f"the database at {engine.url.render_as_string(hide_password=True)} "

@@ -26,7 +26,7 @@ def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
     record against the newest digests its events recorded."""
     kept: Anchor | None = parse_anchor(anchor) if anchor is not None else None
 
-    perform(ctx, "audit", lambda _conn, _staff: None, write=False, orm=False)
+    perform(ctx, "audit", lambda _conn, _staff: None, write=False)
 
     def work(conn: Connection) -> ChainReport:
         snapshot(conn)
@@ -40,7 +40,7 @@ def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
             return ChainReport(report.events, None, problem, record)
         return report
 
-    return db.run(ctx.url, work, write=False, orm=False)
+    return db.run(ctx.url, work, write=False)
 
 
 def snapshot(conn: Connection) -> None:
@@ -52,7 +52,7 @@ def snapshot(conn: Connection) -> None:
 
 def anchor(ctx: Context) -> str:
     """The anchor line of the current chain, after checking its links (never anchor a broken chain)."""
-    perform(ctx, "audit", lambda _conn, _staff: None, write=False, orm=False)
+    perform(ctx, "audit", lambda _conn, _staff: None, write=False)
 
     def work(conn: Connection) -> str:
         snapshot(conn)
@@ -62,7 +62,7 @@ def anchor(ctx: Context) -> str:
             raise Refused(f"audit chain broken at {where}: {report.problem}; not anchoring it")
         return anchor_line(conn)
 
-    return db.run(ctx.url, work, write=False, orm=False)
+    return db.run(ctx.url, work, write=False)
 
 
 def baseline(ctx: Context) -> int:
@@ -81,7 +81,7 @@ def baseline(ctx: Context) -> int:
                      {"records": len(keys)}, touches=keys)
         return len(keys)
 
-    return perform(ctx, "audit.baseline", work, orm=False)
+    return perform(ctx, "audit.baseline", work)
 
 
 def history(ctx: Context, reference: str | None = None, limit: int = 200) -> list[dict]:
@@ -106,7 +106,7 @@ def history(ctx: Context, reference: str | None = None, limit: int = 200) -> lis
                          "summary": summary(detail, numbers)})
         return rows[::-1]
 
-    return perform(ctx, "audit", work, write=False, orm=False)
+    return perform(ctx, "audit", work, write=False)
 
 
 MONEY_KEYS = frozenset({"payable", "claimed", "total", "amount"})  # integer pence in the chain

@@ -8,7 +8,7 @@ Every action goes through `perform` (or `sign_in` then `authorize`):
    RETURNING`), so a refused or crashed command still counts, parallel guesses cannot
    overshoot the limit, and the slow hash runs outside any lock. A right PIN resets the count;
    the fifth wrong PIN in a row locks the account until an admin runs `staff unlock`.
-2. `authorize(session, ctx, action)` runs inside the command's transaction and re-checks role,
+2. `authorize(conn, ctx, action)` runs inside the command's transaction and re-checks role,
    active and lock (cheap), and that this process signed the member in.
 """
 
@@ -19,18 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from surrender import db, tables
-from surrender.db import connection_of
 from surrender.store.staff import find_staff, granted_stations
 from surrender.errors import Forbidden, NotFound, Refused
-from surrender.rules.permissions import roles_for, station_refusal, stations_allowed
+from surrender.rules.permissions import roles_for, station_refusal
 from surrender.services.context import Context
 from surrender.services.pins import hash_pin, needs_rehash
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Connection
 
     from sqlalchemy.engine import Row
 
@@ -69,11 +68,11 @@ def locked_message(number: str) -> str:
             f"an admin unlocks it with `surrender staff unlock {number}`")
 
 
-def _check_member(session: Session, ctx: Context, action: str) -> Row:
+def _check_member(conn: Connection, ctx: Context, action: str) -> Row:
     """The acting member, if they exist, are active, unlocked and have a role for `action`."""
     if not ctx.staff:
         raise Forbidden("name the acting staff member with --staff NUMBER or SURRENDER_STAFF")
-    staff = find_staff(connection_of(session), ctx.staff)
+    staff = find_staff(conn, ctx.staff)
     if not staff.active:
         raise RoleRefused(f"staff member {staff.number} is no longer active", staff.id, action)
     if staff.locked_at is not None:
@@ -93,11 +92,11 @@ def _key(url: str, number: str, stored: str, pin: str) -> tuple[str, str, str]:
 def sign_in(ctx: Context, action: str) -> None:
     """Check who is acting and, once per process, their PIN (asking through ctx.pin_prompt on a
     terminal when none was given). Call before the command's transaction; `perform` does."""
-    def look_up(session: Session) -> Member:
-        staff = _check_member(session, ctx, action)
+    def look_up(conn: Connection) -> Member:
+        staff = _check_member(conn, ctx, action)
         return Member(staff.id, staff.number, staff.pin_hash)
 
-    member = db.run(ctx.url, look_up, write=False, orm=False)
+    member = db.run(ctx.url, look_up, write=False)
     if ctx.pin and member.pin_hash and _key(ctx.url, member.number, member.pin_hash, ctx.pin) in ctx.signed_in:
         return
     if not member.pin_hash:
@@ -108,16 +107,16 @@ def sign_in(ctx: Context, action: str) -> None:
             raise PinRequired(f"{action.replace('.', ' ')} needs {member.number}'s PIN: "
                               "enter it on a terminal or set SURRENDER_PIN")
         ctx.pin = ctx.pin_prompt(f"PIN for staff {member.number}")
-    attempt = db.run(ctx.url, lambda session: _count_try(session, member.id), orm=False)
+    attempt = db.run(ctx.url, lambda conn: _count_try(conn, member.id))
     if attempt is None or attempt > MAX_WRONG_PINS:
         raise AccountLocked(locked_message(member.number), member.id, action)
     if _check_pin(ctx.pin_checker, ctx.pin, member.pin_hash, ctx.while_pin_checks):
         stored = hash_pin(ctx.pin) if needs_rehash(member.pin_hash) else member.pin_hash
-        db.run(ctx.url, lambda session: _reset_tries(session, ctx, member, stored), orm=False)
+        db.run(ctx.url, lambda conn: _reset_tries(conn, ctx, member, stored))
         ctx.signed_in.add(_key(ctx.url, member.number, stored, ctx.pin))
         return
     if attempt == MAX_WRONG_PINS:
-        db.run(ctx.url, lambda session: _lock(session, ctx, member, action), orm=False)
+        db.run(ctx.url, lambda conn: _lock(conn, ctx, member, action))
         raise AccountLocked(f"wrong PIN; {locked_message(member.number)}", member.id, action)
     left = MAX_WRONG_PINS - attempt
     raise RoleRefused(f"wrong PIN for staff member {member.number} ({left} more wrong and it locks)",
@@ -152,44 +151,44 @@ def _check_pin(verify_pin: Callable[[str, str | None], bool], pin: str, stored: 
     return answer[0]
 
 
-def _count_try(session: Session, staff_id: int) -> int | None:
+def _count_try(conn: Connection, staff_id: int) -> int | None:
     """Count this try before checking it; None if the account is locked."""
     staff = tables.staff.c
-    return session.execute(
+    return conn.execute(
         update(tables.staff).where(staff.id == staff_id, staff.locked_at.is_(None))
         .values(failed_pins=staff.failed_pins + 1).returning(staff.failed_pins)
     ).scalar_one_or_none()
 
 
-def _reset_tries(session: Session, ctx: Context, member: Member, stored: str) -> None:
+def _reset_tries(conn: Connection, ctx: Context, member: Member, stored: str) -> None:
     staff = tables.staff.c
-    session.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None))
+    conn.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None))
                     .values(failed_pins=0))
     if stored != member.pin_hash:  # an old scrypt (or weaker) hash becomes argon2id, on the record
         from surrender.services import audit
 
-        rehashed = session.execute(update(tables.staff).where(staff.id == member.id, staff.pin_hash == member.pin_hash)
+        rehashed = conn.execute(update(tables.staff).where(staff.id == member.id, staff.pin_hash == member.pin_hash)
                                    .values(pin_hash=stored)).rowcount
         if rehashed:
-            audit.record(session, ctx.now(), member.id, "staff.pin_rehashed", "staff", member.id,
+            audit.record(conn, ctx.now(), member.id, "staff.pin_rehashed", "staff", member.id,
                          {"number": member.number})
 
 
-def _lock(session: Session, ctx: Context, member: Member, action: str) -> None:
+def _lock(conn: Connection, ctx: Context, member: Member, action: str) -> None:
     from surrender.services import audit
 
     now = ctx.now()
     staff = tables.staff.c
-    locked = session.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None))
+    locked = conn.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None))
                              .values(locked_at=now)).rowcount
     if locked:
-        audit.record(session, now, member.id, "staff.locked", "staff", member.id,
+        audit.record(conn, now, member.id, "staff.locked", "staff", member.id,
                      {"number": member.number, "wrong_pins": MAX_WRONG_PINS, "action": action})
 
 
-def authorize(session: Session, ctx: Context, action: str) -> Row:
+def authorize(conn: Connection, ctx: Context, action: str) -> Row:
     """Inside the command's transaction: the acting member's row, re-checked, signed in by `sign_in`."""
-    staff = _check_member(session, ctx, action)
+    staff = _check_member(conn, ctx, action)
     if not (ctx.pin and staff.pin_hash and _key(ctx.url, staff.number, staff.pin_hash, ctx.pin) in ctx.signed_in):
         if not ctx.pin:
             raise PinRequired(f"{action.replace('.', ' ')} needs {staff.number}'s PIN: "
@@ -199,16 +198,15 @@ def authorize(session: Session, ctx: Context, action: str) -> Row:
     return staff
 
 
-def perform(ctx: Context, action: str, work: Callable[[Session, Row], T], write: bool = True,
-            orm: bool = True) -> T:
-    """Sign in, then authorise and run `work` in one transaction; refusals are audited on their own.
-    With orm=False `work` gets a Connection and the member's row (see db.run)."""
-    def transaction(session: Session) -> T:
-        return work(session, authorize(session, ctx, action))
+def perform(ctx: Context, action: str, work: Callable[[Connection, Row], T], write: bool = True) -> T:
+    """Sign in, then authorise and run `work(conn, member_row)` in one transaction; refusals are
+    audited on their own."""
+    def transaction(conn: Connection) -> T:
+        return work(conn, authorize(conn, ctx, action))
 
     def attempt() -> T:
         sign_in(ctx, action)
-        return db.run(ctx.url, transaction, write=write, orm=orm)
+        return db.run(ctx.url, transaction, write=write)
 
     return audit_refusals(ctx, attempt)
 
@@ -221,31 +219,31 @@ def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
     except RoleRefused as refusal:
         staff_id, action, reason = refusal.staff_id, refusal.action, str(refusal)
 
-        def record_refusal(session: Session) -> None:
+        def record_refusal(conn: Connection) -> None:
             from surrender.services import audit
 
-            audit.record(session, ctx.now(), staff_id, "refused", "command", action, {"reason": reason})
-        db.run(ctx.url, record_refusal, orm=False)
+            audit.record(conn, ctx.now(), staff_id, "refused", "command", action, {"reason": reason})
+        db.run(ctx.url, record_refusal)
         raise
 
 
-def check_station(session: Session, staff: Staff, action: str, code: str) -> None:
+def check_station(conn: Connection, staff: Row, action: str, code: str) -> None:
     """Refuse (audited) a desk officer logging, or a manager voiding, at a station not theirs."""
     reason = station_refusal(staff.number, staff.role, action, code, staff.station_code,
-                             granted_stations(connection_of(session), staff.id))
+                             granted_stations(conn, staff.id))
     if reason:
         raise RoleRefused(reason, staff.id, action)
 
 
-def require_station(session: Session, code: str | None, staff: Staff, action: str = "log"):
+def require_station(conn: Connection, code: str | None, staff: Row, action: str = "log"):
     """The station row the work happens at (--station, else the member's own), if they may act there."""
     code = (code or staff.station_code or "").upper()
     if not code:
         raise Refused("name the station with --station TW|PK or SURRENDER_STATION")
     stations = tables.station
-    station = session.execute(select(stations).where(stations.c.code == code)).one_or_none()
+    station = conn.execute(select(stations).where(stations.c.code == code)).one_or_none()
     if station is None:
-        codes = ", ".join(session.execute(select(stations.c.code).order_by(stations.c.code)).scalars())
+        codes = ", ".join(conn.execute(select(stations.c.code).order_by(stations.c.code)).scalars())
         raise NotFound(f"no station {code!r}; stations: {codes}")
-    check_station(session, staff, action, station.code)
+    check_station(conn, staff, action, station.code)
     return station

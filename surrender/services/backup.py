@@ -49,7 +49,7 @@ def backup(ctx: Context, out: Path) -> Path:
     def authorised(conn: Connection, admin: Row) -> int:
         return admin.id
 
-    admin_id = perform(ctx, "db.backup", authorised, write=False, orm=False)
+    admin_id = perform(ctx, "db.backup", authorised, write=False)
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -69,5 +69,5 @@ def backup(ctx: Context, out: Path) -> Path:
 
     def record(conn: Connection) -> None:
         audit.record(conn, ctx.now(), admin_id, "db.backed_up", "database", "backup", {"file": out.name})
-    db.run(ctx.url, record, orm=False)
+    db.run(ctx.url, record)
     return out

@@ -46,4 +46,4 @@ def list_batches(ctx: Context) -> list[BatchSummary]:
                              paid_pence=int(r.paid_pence), format=r.format, sha256=r.sha256, filename=r.filename)
                 for r in conn.execute(summaries(scope_of(conn, reader)))]
 
-    return perform(ctx, "claims.batches", work, write=False, orm=False)
+    return perform(ctx, "claims.batches", work, write=False)

@@ -128,7 +128,7 @@ def campaign_report(ctx: Context, date_from: dt.date | None = None, date_to: dt.
             by_station=by_station, bucket=bucket, buckets=buckets, weapons=weapons, by_status=by_status,
             largest=largest, flagged=flagged, voided=reports.voided_count(conn, scope, period))
 
-    return perform(ctx, "report", work, write=False, orm=False)
+    return perform(ctx, "report", work, write=False)
 
 
 def _period(conn: Connection, scope: Scope, period: Period,

@@ -82,7 +82,7 @@ def register_file(ctx: Context, path: Path) -> tuple[Campaign, bool]:
     def work(conn: Connection, admin: Row) -> tuple[Campaign, bool]:
         return campaign, register(conn, campaign, ctx.now(), admin.id, replace_unused=True)
 
-    return perform(ctx, "campaign.register", work, orm=False)
+    return perform(ctx, "campaign.register", work)
 
 
 def campaign_to_ask_about(ctx: Context) -> Campaign:
@@ -101,4 +101,4 @@ def campaign_to_ask_about(ctx: Context) -> Campaign:
             raise NotFound(not_found)
         return parse_campaign(stored)
 
-    return perform(ctx, "show", work, write=False, orm=False)
+    return perform(ctx, "show", work, write=False)

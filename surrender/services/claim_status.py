@@ -77,7 +77,7 @@ def claim_status(ctx: Context, reference: str, postcode: str) -> ClaimStatusView
             exported=found.exported_at, paid=found.paid_at, payable_pence=found.effective_payable)
 
     try:
-        return perform(ctx, "claims.status", work, orm=False)
+        return perform(ctx, "claims.status", work)
     except NoMatch:
         _record_miss(ctx, wanted)
         raise
@@ -93,4 +93,4 @@ def _record_miss(ctx: Context, wanted: str | None) -> None:
         staff = find_staff(conn, ctx.staff)
         audit.record(conn, ctx.now(), staff.id, "claim.status_looked_up", "lookup", wanted or "(malformed)",
                      {"outcome": "no match"})
-    db.run(ctx.url, record_miss, orm=False)
+    db.run(ctx.url, record_miss)

@@ -90,7 +90,7 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
                 {"status": status, "decided_by": staff.id, "decided_at": now, "decision_note": note})
         return f"{surrender.reference}: approved, {format_gbp(claim.payable_pence)} payable"
 
-    return perform(ctx, "claims.approve", work, orm=False)
+    return perform(ctx, "claims.approve", work)
 
 
 def reject_claim(ctx: Context, reference: str, reason: str) -> str:
@@ -103,7 +103,7 @@ def reject_claim(ctx: Context, reference: str, reason: str) -> str:
                 {"status": status, "decided_by": staff.id, "decided_at": ctx.now(), "decision_note": reason})
         return f"{surrender.reference}: rejected ({reason})"
 
-    return perform(ctx, "claims.reject", work, orm=False)
+    return perform(ctx, "claims.reject", work)
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
                                               if changed else "nothing changed")
         return done + (f"; still cannot be paid: {', '.join(missing)}" if missing else "; payment details complete")
 
-    return perform(ctx, "claims.set_payment", work, orm=False)
+    return perform(ctx, "claims.set_payment", work)
 
 
 # --- listing and finding -----------------------------------------------------------------------
@@ -308,4 +308,4 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[ClaimRow]:
             business=None if r.purged_at else r.business_name,
         ) for r in conn.execute(_filtered(scope_of(conn, reader), where))]
 
-    return perform(ctx, "claims.list", work, write=False, orm=False)
+    return perform(ctx, "claims.list", work, write=False)

@@ -156,7 +156,7 @@ class _Staging:
         ctx.checkpoint("created")
         try:
             db.run(ctx.url, lambda conn: conn.execute(insert(staging_t).values(
-                token=self.token, host=HOST, staged_path=str(self.file.path), created_at=utcnow())), orm=False)
+                token=self.token, host=HOST, staged_path=str(self.file.path), created_at=utcnow())))
         except BaseException:
             self.file.discard()
             raise
@@ -171,8 +171,7 @@ class _Staging:
     def abandon(self) -> None:
         self.file.discard()
         try:
-            db.run(self.ctx.url, lambda conn: conn.execute(delete(staging_t).where(staging_t.c.token == self.token)),
-                   orm=False)
+            db.run(self.ctx.url, lambda conn: conn.execute(delete(staging_t).where(staging_t.c.token == self.token)))
         except Exception:  # noqa: BLE001 - the next run removes the row; the file is already gone
             pass
 
@@ -208,7 +207,7 @@ def finish_interrupted(ctx: Context, folder: Path | None = None) -> list[str]:
             notes += _sweep(folder, known | store_batches.pending_paths(conn))
         return notes
 
-    return db.run(ctx.url, work, orm=False)
+    return db.run(ctx.url, work)
 
 
 def _settle(batch: Row) -> str | bool | None:
@@ -281,7 +280,7 @@ def plan_export(ctx: Context) -> ExportResult:
         rows = [_export_row(r, None) for r in ready]
         return ExportResult(None, len(rows), sum(r.amount_pence for r in rows), None, None, rows, held)
 
-    return perform(ctx, "claims.export", work, write=False, orm=False)
+    return perform(ctx, "claims.export", work, write=False)
 
 
 def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: bool = False) -> ExportResult:
@@ -325,7 +324,7 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
         return ExportResult(batch_id, len(rows), total, digest, str(out), rows, held, fmt, notes)
 
     try:
-        result = perform(ctx, "claims.export", work, orm=False)
+        result = perform(ctx, "claims.export", work)
     except BaseException:
         staging.abandon()
         raise
@@ -346,7 +345,7 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
 
 def _mark_settled(ctx: Context, batch_id: int) -> None:
     db.run(ctx.url, lambda conn: conn.execute(update(batch_t).where(batch_t.c.id == batch_id)
-                                              .values(settled_at=utcnow())), orm=False)
+                                              .values(settled_at=utcnow())))
 
 
 def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = None) -> ExportResult:
@@ -381,7 +380,7 @@ def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = Non
                             notes)
 
     try:
-        return perform(ctx, "claims.export", work, orm=False)
+        return perform(ctx, "claims.export", work)
     except BaseException:
         staging.abandon()
         raise

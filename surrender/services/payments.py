@@ -88,7 +88,7 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
                           "amount": amount, "batch": claim.batch_id})
         return PaidResult(len(good), sum(a for _, _, a in good), sorted({c.batch_id for _, c, _ in good}))
 
-    return perform(ctx, "claims.paid", work, orm=False)
+    return perform(ctx, "claims.paid", work)
 
 
 def _locked_claim(conn: Connection, reference: str, scope: Scope) -> tuple[Row, Row] | None:

@@ -53,4 +53,4 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
                      touches=[f"surrender:{r.id}" for r in rows])
         return PurgeResult(before, len(claimants))
 
-    return perform(ctx, "purge", work, orm=False)
+    return perform(ctx, "purge", work)

@@ -145,4 +145,4 @@ def show_surrender(ctx: Context, reference: str) -> SurrenderView:
         return build_view(conn, surrender.id, reveal=sees_personal_data(reader.role, "show"),
                           trail=sees_decision_trail(reader.role))
 
-    return perform(ctx, "show", work, write=False, orm=False)
+    return perform(ctx, "show", work, write=False)

@@ -61,4 +61,4 @@ def recent_surrenders(ctx: Context, day: dt.date | None = None) -> RecentDay:
         ) for row in found]
         return RecentDay(station.code, wanted, rows)
 
-    return perform(ctx, "recent", work, write=False, orm=False)
+    return perform(ctx, "recent", work, write=False)

@@ -72,7 +72,7 @@ def totals(ctx: Context, by: list[str], date_from: dt.date | None = None, date_t
             return Totals(tuple(by), [_by_kind(row) for row in rows], total, KIND_MEASURES)
         return Totals(tuple(by), rows, total)
 
-    return perform(ctx, "report", work, write=False, orm=False)
+    return perform(ctx, "report", work, write=False)
 
 
 def _narrowed(conn: Connection, scope: Scope, station: str | None) -> Scope:

@@ -16,7 +16,7 @@ def upgrade_schema(ctx: Context, revision: str = "head") -> tuple[str | None, st
 
     engine = db.get_engine(ctx.url)
     inspector = inspect(engine)
-    if inspector.has_table("staff") and db.run(ctx.url, staff_count, write=False, orm=False):
+    if inspector.has_table("staff") and db.run(ctx.url, staff_count, write=False):
         if "locked_at" in {c["name"] for c in inspector.get_columns("staff")}:
             audit_refusals(ctx, lambda: sign_in(ctx, "db.upgrade"))
         else:

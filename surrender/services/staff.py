@@ -46,7 +46,7 @@ def parse_stations(text: str | None) -> list[str]:
 def sign_in_for_staff_change(ctx: Context, own_pin: bool = False) -> None:
     """Check the acting member's PIN before a new PIN is typed twice (nothing to check while no
     staff exist): as an admin, or (own_pin) as anyone changing their own."""
-    if not db.run(ctx.url, staff_count, write=False, orm=False):
+    if not db.run(ctx.url, staff_count, write=False):
         return
     audit_refusals(ctx, lambda: sign_in(ctx, "own-pin" if own_pin else "staff"))
 
@@ -83,9 +83,9 @@ def add_staff(ctx: Context, number: str, name: str, role: str, station: str | No
         return _row(session, member_id)
 
     def attempt() -> StaffRow:
-        if db.run(ctx.url, staff_count, write=False, orm=False):
+        if db.run(ctx.url, staff_count, write=False):
             sign_in(ctx, "staff")
-        return db.run(ctx.url, work, orm=False)
+        return db.run(ctx.url, work)
 
     return audit_refusals(ctx, attempt)
 
@@ -95,7 +95,7 @@ def list_staff(ctx: Context) -> list[StaffRow]:
         ids = session.execute(select(STAFF.c.id).order_by(STAFF.c.number)).scalars().all()
         return [_row(session, staff_id) for staff_id in ids]
 
-    return perform(ctx, "staff", work, write=False, orm=False)
+    return perform(ctx, "staff", work, write=False)
 
 
 def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None, role: str | None = None,
@@ -130,7 +130,7 @@ def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None
                      {"number": member.number, **changes})
         return _row(session, member.id)
 
-    return perform(ctx, "staff", work, orm=False)
+    return perform(ctx, "staff", work)
 
 
 def is_own(ctx: Context, number: str | None) -> bool:
@@ -152,7 +152,7 @@ def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
                      {"number": member.number, "own": own})
         return _row(session, member.id)
 
-    return perform(ctx, "own-pin" if own else "staff", work, orm=False)
+    return perform(ctx, "own-pin" if own else "staff", work)
 
 
 def unlock_staff(ctx: Context, number: str) -> StaffRow:
@@ -164,7 +164,7 @@ def unlock_staff(ctx: Context, number: str) -> StaffRow:
         audit.record(session, ctx.now(), admin.id, "staff.unlocked", "staff", member.id, {"number": member.number})
         return _row(session, member.id)
 
-    return perform(ctx, "staff", work, orm=False)
+    return perform(ctx, "staff", work)
 
 
 def deactivate_staff(ctx: Context, number: str) -> StaffRow:
@@ -179,7 +179,7 @@ def deactivate_staff(ctx: Context, number: str) -> StaffRow:
                      {"number": member.number})
         return _row(session, member.id)
 
-    return perform(ctx, "staff", work, orm=False)
+    return perform(ctx, "staff", work)
 
 
 def _keep_an_admin(session: Connection, member: Row) -> None:

@@ -76,8 +76,7 @@ def system_status(ctx: Context) -> SystemStatus:
         from surrender import db
 
         try:
-            staff, station, today = db.run(ctx.url, lambda conn: _people_and_counts(conn, ctx), write=False,
-                                           orm=False)
+            staff, station, today = db.run(ctx.url, lambda conn: _people_and_counts(conn, ctx), write=False)
         except Exception as exc:
             staff = f"could not be read: {_first_line(exc)}"
     campaign, window, problem = campaign_state(ctx, ready)
@@ -182,7 +181,7 @@ def _stored_campaign(ctx: Context) -> Campaign | None:
         from surrender.rules.campaign import parse_campaign
         from surrender.store.campaigns import campaign_source
 
-        source = db.run(ctx.url, lambda conn: campaign_source(conn, name), write=False, orm=False)
+        source = db.run(ctx.url, lambda conn: campaign_source(conn, name), write=False)
         return parse_campaign(source) if source else None
     except Exception:
         return None
