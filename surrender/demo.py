@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from surrender.errors import Refused
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
+from surrender.rules.lifecycle import ClaimStatus
 from surrender.services.context import Context
+from surrender.services.intake import LogRequest
 
 LONDON = ZoneInfo("Europe/London")
 OPENS, CLOSES = dt.date(2024, 8, 26), dt.date(2024, 9, 23)  # the zombie-2024 window
@@ -147,8 +149,6 @@ class _Campaign:
         return max(1, base + self.rng.randint(-2, 3) + (1 if station == "TW" else 0) - (2 if weekend else 0))
 
     def _desk(self, day: int, station: str) -> None:
-        from surrender.services.surrenders import LogRequest
-
         count = self._visitors(day, station)
         minutes = sorted(self.rng.sample(range(9 * 60, 17 * 60), count))
         retailer = [r for r in RETAILERS if r[0] == day and r[1] == station]
@@ -192,9 +192,7 @@ class _Campaign:
         return make_claimant(name, address, self.rng.choice(postcodes), phone=f"07700 900{self.rng.randint(100, 999)}",
                              sort_code=sort_code if bank else None, account_number=account if bank else None)
 
-    def _retailer(self, retailer):
-        from surrender.services.surrenders import LogRequest
-
+    def _retailer(self, retailer) -> LogRequest:
         _, station, business, address, postcode, lines = retailer
         items = [item_from_spec(f"{spec}:qty={quantity}:value=24.99:evidence=invoice") for spec, quantity in lines]
         claimant = make_claimant(f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}", address, postcode,
@@ -202,17 +200,18 @@ class _Campaign:
                                  account_number=f"{self.rng.randint(10_000_000, 99_999_999)}")
         return LogRequest(items=items, claimant=claimant, declared=True)
 
-    def _log(self, day: int, station: str, officer: str, when: dt.datetime, request) -> None:
-        from surrender.services.receipts import write_receipt
-        from surrender.services.surrenders import log_surrender
+    def _log(self, day: int, station: str, officer: str, when: dt.datetime, request: LogRequest) -> None:
+        from surrender.services.receipts import log_with_receipt
 
         desk = as_staff(self.ctx, officer, when + dt.timedelta(minutes=6), station)
-        view = log_surrender(desk, request)
-        if day == 0:  # receipts for the first day only: a month of PDFs would take a minute
-            write_receipt(desk, view)
+        # Receipts for the first day only: a month of PDFs would take a minute.
+        logged = log_with_receipt(desk, request, paper="a4" if day == 0 else None)
+        view = logged.view
+        if logged.receipt_failed is not None:
+            self.outcome.notes.append(f"Saved {view.reference}, but its receipt failed: {logged.receipt_failed}")
         self.outcome.logged += 1
         self.outcome.references.append(view.reference)
-        if view.claim is not None and view.claim.status == "pending":
+        if view.claim is not None and view.claim.status == ClaimStatus.PENDING:
             has_bank = request.claimant is not None and request.claimant.has_bank_details
             if view.claim.flags:
                 self.flagged.append((day, view.reference, station))

@@ -2,6 +2,8 @@
 
 The columns are the campaign's (kind, description, blade_length, its declared features, then
 the claim columns), so the file is checked against the campaign the surrender is logged in.
+`ItemsFile` and `ItemSpecs` are item sources (`services.intake.ItemSource`): read under the
+campaign once it is known.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ class ItemsFile:
 
 
 class ItemSpecs:
-    """`--item` shorthand strings, parsed under the campaign the surrender is logged in."""
+    """`--item` shorthand strings, parsed under the campaign the surrender is logged in (an
+    item source, as `ItemsFile`)."""
 
     def __init__(self, specs: list[str]):
         self.specs = list(specs)

@@ -1,17 +1,19 @@
 """Front-desk commands: log, show, receipt (reprint) and void."""
 
-import contextlib
 import enum
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, print_json, say, styled
 from surrender.cli.preview import confirm_preview, stdout_is_terminal
-from surrender.cli.printing import PrintWhat, chosen, print_after_save, print_option, print_or_fail, printer_option
+from surrender.cli.printing import PrintWhat, chosen, print_option, print_or_fail, printer_option
 from surrender.item_spec_help import ITEM_SPEC_HELP
+
+if TYPE_CHECKING:
+    from surrender.services.intake import ItemSource
 
 
 class Paper(str, enum.Enum):
@@ -70,9 +72,11 @@ def log(
         --item zombie-knife:9in:plain:point:spikes
     """
     from surrender.cli import prompts
+    from surrender.cli.saved import tell_saved
     from surrender.rules.claimant import make_claimant
     from surrender.rules.window import parse_local_datetime
-    from surrender.services.surrenders import LogRequest, log_surrender
+    from surrender.services.intake import LogRequest
+    from surrender.services.receipts import log_with_receipt
 
     context = ctx.obj
     if items_file and item:
@@ -109,13 +113,11 @@ def log(
     context.while_pin_checks = _load_receipt_stack
     if progress:
         with progress as (bar, advance):
-            view = log_surrender(context, request, progress=advance)
+            logged = log_with_receipt(context, request, paper.value, progress=advance)
     else:
-        view = log_surrender(context, request)
-    view = deliver_receipt(context, view, paper.value)
-    with reference_kept(view):
-        _print_view(view, fmt, heading="Saved")
-    print_after_save(context, view, chosen(print_what, printer), printer, paper.value, to_stderr=fmt != Format.table)
+        logged = log_with_receipt(context, request, paper.value)
+    tell_saved(context, logged, lambda view: _print_view(view, fmt, heading="Saved"), chosen(print_what, printer),
+               printer, paper.value, to_stderr=fmt != Format.table)
 
 
 def _load_receipt_stack() -> None:
@@ -123,37 +125,12 @@ def _load_receipt_stack() -> None:
     import surrender.receipts  # noqa: F401
 
 
-def deliver_receipt(context, view, paper: str):
-    """After the commit: write the receipt. The surrender is saved whatever happens here, so a
-    failure is told with the reference and how to reprint, never raised."""
-    from surrender.services.receipts import write_receipt
-
-    try:
-        return write_receipt(context, view, paper=paper)
-    except Exception as exc:
-        say((f"Saved as {view.reference}, but the receipt failed ({exc}); "
-             f"reprint with `surrender receipt {view.reference}`", "yellow"), stderr=True)
-        return view
-
-
-@contextlib.contextmanager
-def reference_kept(view):
-    """Whatever goes wrong showing a saved surrender, its reference reaches the officer."""
-    try:
-        yield
-    except BrokenPipeError:
-        raise
-    except Exception:
-        say((f"Saved as {view.reference}.", "bold"), stderr=True)
-        raise
-
-
 def stdin_is_terminal() -> bool:
     """Prompts only make sense with a person at a keyboard (tests replace this)."""
     return sys.stdin.isatty()
 
 
-def _item_source(items_file: Path | None, specs: list[str] | None):
+def _item_source(items_file: Path | None, specs: list[str] | None) -> "tuple[ItemSource, int]":
     from surrender.items_csv import ItemsFile, ItemSpecs
 
     if items_file is not None:
@@ -279,10 +256,10 @@ def desk(
     audit_refusals(context, lambda: sign_in(context, "log"))  # the PIN once, for the whole session
     from surrender.services.campaigns import campaign_to_ask_about
 
-    session = Desk(context, paper.value, chosen(print_what, printer), printer,
-                   campaign=campaign_to_ask_about(context))
+    campaign = campaign_to_ask_about(context)
+    session = Desk(context, paper.value, chosen(print_what, printer), printer, campaign=campaign)
     out = session.out
-    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {session.campaign.code}"
+    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {campaign.code}"
                      " · Ctrl-C cancels the surrender in hand · quit or Ctrl-D to finish"))
     while True:
         try:

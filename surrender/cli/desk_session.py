@@ -8,11 +8,18 @@ lives in `cli/prompts.py` (`ask_surrender`); this module only dispatches to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
 from surrender.cli.output import console, emit, say, styled
 from surrender.errors import Refused
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from surrender.rules.campaign import Campaign
+    from surrender.services.context import Context
 
 MENU = "Enter = new surrender · show REF · reprint REF · recent · quit"
 _ACTIONS = {"": "new", "n": "new", "new": "new", "s": "show", "show": "show", "r": "reprint",
@@ -24,7 +31,7 @@ _NEEDS_REFERENCE = {"show", "reprint"}
 @dataclass(frozen=True)
 class Choice:
     action: str  # new, show, reprint, recent, help or quit
-    reference: str | None = None
+    reference: str | None = None  # given for show and reprint (parse_choice checks)
 
 
 def parse_choice(text: str) -> Choice:
@@ -45,13 +52,13 @@ def parse_choice(text: str) -> Choice:
 class Desk:
     """What stays loaded for the shift: who and where (the context), the paper and printer."""
 
-    context: object
+    context: Context
     paper: str
     print_what: str | None = None  # "all", "tags" or None
     printer: str | None = None
-    campaign: object = None  # the campaign whose questions are asked, loaded once
+    campaign: Campaign | None = None  # the campaign whose questions are asked, loaded once
     logged: int = 0
-    out: object = field(default_factory=console)
+    out: Console = field(default_factory=console)
 
 
 def ask_choice() -> Choice:
@@ -80,12 +87,12 @@ def desk_turn(desk: Desk, choice: Choice) -> bool:
         from surrender.cli.render import render_view
         from surrender.services.reading import show_surrender
 
-        render_view(show_surrender(desk.context, choice.reference), desk.out)
+        render_view(show_surrender(desk.context, choice.reference or ""), desk.out)
     elif choice.action == "reprint":
         from surrender.cli.printing import print_after_save
         from surrender.services.receipts import reprint_receipt
 
-        view = reprint_receipt(desk.context, choice.reference, paper=desk.paper)
+        view = reprint_receipt(desk.context, choice.reference or "", paper=desk.paper)
         desk.out.print(styled("Reprinted ", (view.reference, "bold"), f": {view.receipt}"))
         print_after_save(desk.context, view, desk.print_what, desk.printer, desk.paper, reprint=True)
     elif choice.action == "recent":
@@ -97,11 +104,10 @@ def new_surrender(desk: Desk) -> None:
     """The guided surrender (prompts.ask_surrender), saved, receipted and printed if set up.
     Ctrl-C part-way cancels this surrender only: nothing is saved and the session goes on."""
     from surrender.cli import prompts
-    from surrender.cli.desk import deliver_receipt, reference_kept
-    from surrender.cli.printing import print_after_save
     from surrender.cli.render import render_view
+    from surrender.cli.saved import tell_saved
     from surrender.rules.window import parse_local_datetime
-    from surrender.services.surrenders import log_surrender
+    from surrender.services.receipts import log_with_receipt
 
     context = desk.context
     try:
@@ -116,11 +122,10 @@ def new_surrender(desk: Desk) -> None:
     except (typer.Abort, KeyboardInterrupt):
         say(("\nCancelled: nothing saved.", "yellow"))
         return
-    view = deliver_receipt(context, log_surrender(context, request), desk.paper)
-    with reference_kept(view):
-        render_view(view, desk.out, heading="Saved")
+    logged = log_with_receipt(context, request, desk.paper)
     desk.logged += 1
-    print_after_save(context, view, desk.print_what, desk.printer, desk.paper)
+    tell_saved(context, logged, lambda view: render_view(view, desk.out, heading="Saved"), desk.print_what,
+               desk.printer, desk.paper)
 
 
 def show_recent(desk: Desk) -> None:

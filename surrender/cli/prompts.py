@@ -21,10 +21,11 @@ from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
 from surrender.rules.claimant import (ClaimantDetails, check_email, check_phone, normalise_account_number,
                                       normalise_postcode, normalise_sort_code)
-from surrender.rules.compensation import Assessor, assess_item
+from surrender.rules.compensation import ItemAssessment, assess_item
 from surrender.rules.items import Item, fields_from_words, item_from_fields
 from surrender.rules.lengths import parse_length
 from surrender.rules.money import format_gbp
+from surrender.services.intake import Intake
 
 
 class Abandoned(Exception):
@@ -190,8 +191,8 @@ def describe(campaign: Campaign, item: Item) -> str:
     return f"{label} {blade}" + (f": {', '.join(parts)}" if parts else "")
 
 
-def verdict(campaign: Campaign, item: Item, claiming: bool):
-    assessment = assess_item(campaign, item, claiming)
+def verdict(assessment: ItemAssessment, claiming: bool):
+    """`eligible, £10.00 (reasons)` for an assessed item."""
     outcome = ("eligible", "green") if assessment.eligible else ("not eligible", "red")
     reasons = [r for r in assessment.reasons if r != "no claim made"]
     money = f", {format_gbp(assessment.compensation_pence)}" if claiming else ""
@@ -211,7 +212,7 @@ def ask_item(campaign: Campaign, claiming: bool, number: int, kind: str, default
             say((str(exc), "red"), stderr=True)
             continue
         console().print(styled("  → ", describe(campaign, entry.item), ": ",
-                               verdict(campaign, entry.item, claiming)))
+                               verdict(assess_item(campaign, entry.item, claiming), claiming)))
         return entry
 
 
@@ -301,7 +302,7 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
     it. The time is checked against the window before any question."""
     from surrender.rules.window import check_surrender_time
     from surrender.services.campaigns import campaign_to_ask_about
-    from surrender.services.surrenders import LogRequest
+    from surrender.services.intake import LogRequest
 
     campaign = campaign or campaign_to_ask_about(ctx)
     check_surrender_time(campaign, when or ctx.now(), ctx.now())
@@ -351,13 +352,13 @@ def review(campaign: Campaign, draft: Draft) -> bool:
                 if person.has_bank_details else "no bank details")
         out.print(f"  {person.name}, {person.address}, {person.postcode} · "
                   + ("claiming (declared)" if claim.claiming else "no claim") + f" · {bank}")
-    assessor = Assessor(campaign, claim.claiming)
-    for number, entry in enumerate(draft.entries, 1):
-        assessor.add(entry.item)
-        out.print(styled(f"  {number}. {describe(campaign, entry.item)}: ",
-                         verdict(campaign, entry.item, claim.claiming)))
+    intake = Intake(campaign, claim.claiming)  # the lines `log` will store, each assessed once
+    for number, line in enumerate(intake.rows(e.item for e in draft.entries), 1):
+        out.print(styled(f"  {number}. {describe(campaign, line.item)}: ",
+                         verdict(line.per_row(), claim.claiming)))
     try:
-        total = assessor.claim()
+        intake.check()
+        total = intake.claim()
     except Refused as exc:
         say((str(exc), "red"), stderr=True)
         total = None

@@ -179,3 +179,46 @@ def test_a_one_day_demo_logs_at_both_stations_with_receipts_for_that_day(tmp_pat
     assert "over 1 day(s)" in result.output
 
 
+
+
+def _receipts_blocked(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the receipts folder should be")
+    return str(blocker / "receipts")
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_log_whose_receipt_fails_says_saved_as_the_reference_and_how_to_reprint(cli, tmp_path, fmt):
+    result = cli("log", "--at", "2024-09-02 10:00", "--anonymous", "--item", KNIFE, "--format", fmt,
+                 SURRENDER_RECEIPTS_DIR=_receipts_blocked(tmp_path))
+    assert result.exit_code == 0, result.output
+    reference = "TW-Z24-000001-" + result.stderr.split("TW-Z24-000001-")[1][0]
+    assert result.stderr.startswith(f"Saved as {reference}, but the receipt failed (")
+    assert f"reprint with `surrender receipt {reference}`" in result.stderr
+    assert reference in result.stdout and cli("show", reference).exit_code == 0
+    if fmt == "json":
+        assert json.loads(result.stdout)["receipt"] is None
+
+
+def test_a_desk_session_whose_receipt_fails_keeps_the_surrender_and_goes_on(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("surrender.cli.desk.stdin_is_terminal", lambda: True)
+    anonymous_knife = ["", "10in serrated=3in", "", ""]
+    answers = "\n".join(["", "2024-09-05 11:00", *anonymous_knife, "", "2024-09-06 12:00", *anonymous_knife,
+                         "quit"]) + "\n"
+    result = cli("desk", input=answers, SURRENDER_RECEIPTS_DIR=_receipts_blocked(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("but the receipt failed") == 2 and "Saved as TW-Z24-000002-" in result.stderr
+    assert "2 surrender(s) logged" in result.stdout
+
+
+def test_a_saved_surrender_that_cannot_be_shown_still_tells_its_reference(capsys):
+    from surrender.cli.saved import tell_saved
+    from surrender.services.context import Context
+    from surrender.services.receipts import Logged
+    from tests.unit.test_receipts import make_view
+
+    def broken(view):
+        raise RuntimeError("the terminal went away")
+    with pytest.raises(RuntimeError):
+        tell_saved(Context(), Logged(make_view()), broken, None, None, "a4")
+    assert "Saved as TW-Z24-000017-K." in capsys.readouterr().err

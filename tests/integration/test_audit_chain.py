@@ -181,7 +181,7 @@ def populate(url: str, tmp: Path) -> World:
         export_claims(desk, tmp / "nope.csv")
     if HAS_RECEIPTS:
         from surrender.services.receipts import reprint_receipt
-        reprint_receipt(desk, refs["bob"])
+        reprint_receipt(as_staff(desk, "3001", station="PK"), refs["bob"])  # a reprint reads within the officer's stations
     return World(url, refs)
 
 

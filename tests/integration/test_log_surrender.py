@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -128,36 +129,31 @@ def test_audit_events_carry_no_personal_data(ctx):
     assert not any(secret in d for d in details for secret in ("Jane", "High Street", "CB1", "12345678"))
 
 
-def test_a_failure_mid_transaction_rolls_back_the_counter_too(ctx, monkeypatch):
-    import surrender.services.surrenders as surrenders
-
-    def explode(*args, **kw):
-        raise RuntimeError("disk on fire")
-    monkeypatch.setattr(surrenders.audit, "record", explode)
+def test_a_failure_mid_transaction_rolls_back_the_counter_too(ctx):
+    def explode(stage):
+        if stage == "stored":  # everything written but the audit event, then the disk fails
+            raise RuntimeError("disk on fire")
     with pytest.raises(RuntimeError):
-        log_surrender(ctx, request(KNIFE))
-    monkeypatch.undo()
+        log_surrender(replace(ctx, checkpoint=explode), request(KNIFE))
     assert table_counts(ctx.url)["surrender"] == 0
     assert log_surrender(ctx, request(KNIFE)).reference.startswith("TW-Z24-000001")
 
 
-def test_a_transaction_retried_after_a_busy_database_logs_every_item_of_a_csv(ctx, tmp_path, monkeypatch):
+def test_a_transaction_retried_after_a_busy_database_logs_every_item_of_a_csv(ctx, tmp_path):
     from sqlalchemy.exc import OperationalError
 
     from surrender.items_csv import ItemsFile
-    import surrender.services.surrenders as surrenders
 
     path = tmp_path / "items.csv"
     path.write_text("kind,blade_length,plain_edge,sharp_point,spikes\n" + "zombie-knife,10in,yes,yes,yes\n" * 4)
-    real_record, calls = surrenders.audit.record, []
+    calls = []
 
-    def busy_once(session, *args, **kw):  # the first attempt fails after reading every row
-        calls.append(1)
-        if len(calls) == 1:
-            raise OperationalError("INSERT", {}, Exception("database is locked"))
-        return real_record(session, *args, **kw)
-    monkeypatch.setattr(surrenders.audit, "record", busy_once)
-    view = log_surrender(ctx, LogRequest(items=ItemsFile(path), anonymous=True))
+    def busy_once(stage):  # the first attempt fails after reading every row
+        if stage == "stored":
+            calls.append(1)
+            if len(calls) == 1:
+                raise OperationalError("INSERT", {}, Exception("database is locked"))
+    view = log_surrender(replace(ctx, checkpoint=busy_once), LogRequest(items=ItemsFile(path), anonymous=True))
     assert view.item_count == 4 and len(calls) >= 2
 
 
@@ -165,7 +161,7 @@ def test_a_stock_list_longer_than_a_chunk_keeps_every_row_in_order_with_its_line
     """Rows are stored a chunk at a time, each chunk one statement unpacking its line numbers
     (json_each on SQLite, unnest on PostgreSQL): 12,345 rows cross two chunk boundaries."""
     from surrender.items_csv import ItemsFile
-    from surrender.services.surrenders import CHUNK
+    from surrender.store.new_surrender import CHUNK
 
     products = ["zombie-knife,10in,yes,yes,3in", "zombie-machete,45cm,yes,yes,", "zombie-knife,9in,yes,yes,1in"]
     order = [(n * 7 + n // 3) % 3 for n in range(12_345)]
@@ -182,3 +178,61 @@ def test_a_stock_list_longer_than_a_chunk_keeps_every_row_in_order_with_its_line
     rows, expected = db.run(ctx.url, stored, write=False)
     assert [tuple(r) for r in rows] == expected
     assert view.item_count == 12_345 and sum(line.rows for line in view.items) == 12_345
+
+
+def test_the_preview_shows_the_lines_and_claim_that_log_then_stores(ctx, tmp_path):
+    from surrender.items_csv import ItemsFile
+    from surrender.services.preview import NOT_SAVED, preview_surrender
+
+    path = tmp_path / "stock.csv"
+    path.write_text("kind,blade_length,plain_edge,sharp_point,serrated_length,quantity,claimed_value,evidence,seal\n"
+                    + "zombie-knife,25cm,yes,yes,3in,,,,\n" * 7 + "zombie-knife,7in,yes,yes,,2,,,\n"
+                    + "zombie-machete,45cm,yes,yes,,,24.99,invoice,\n" * 3 + "zombie-knife,25cm,yes,yes,3in,3,,,S1\n"
+                    + "zombie-knife,25cm,yes,yes,3in,,45,receipt,\n" * 2)
+    asked = LogRequest(items=ItemsFile.unchecked(path), claimant=claimant(business_name="Blades Ltd"), declared=True)
+    preview = preview_surrender(ctx, asked)
+    assert preview.reference == NOT_SAVED and table_counts(ctx.url)["surrender"] == 0
+    saved = log_surrender(ctx, asked)
+    assert preview.items == saved.items and preview.item_count == saved.item_count == 17
+    assert [(line.first_line, line.rows) for line in saved.items] == [(1, 7), (8, 1), (9, 3), (12, 1), (13, 2)]
+    assert (preview.claim.status, preview.claim.claimed_pence, preview.claim.payable_pence, preview.claim.flags) == \
+        (saved.claim.status, saved.claim.claimed_pence, saved.claim.payable_pence, saved.claim.flags)
+
+
+def test_logging_calls_the_checkpoint_once_numbered_and_once_stored(ctx):
+    stages = []
+    log_surrender(replace(ctx, checkpoint=stages.append), request(KNIFE))
+    assert stages == ["numbered", "stored"]
+
+
+def test_the_receipt_is_written_after_the_commit_from_what_was_stored(ctx):
+    from pathlib import Path
+
+    from surrender.services.receipts import log_with_receipt
+
+    logged = log_with_receipt(ctx, request(KNIFE, KNIFE, KNIFE), paper="80mm")
+    assert logged.receipt_failed is None and Path(logged.view.receipt).name == f"{logged.view.reference}.pdf"
+    assert Path(logged.view.receipt).exists()
+    assert logged.view == replace(show_surrender(ctx, logged.view.reference), receipt=logged.view.receipt)
+    unreceipted = log_with_receipt(ctx, request(KNIFE), paper=None)
+    assert unreceipted.view.receipt is None and unreceipted.receipt_failed is None
+
+
+def test_a_receipt_that_fails_is_told_and_the_surrender_stays_saved(ctx, tmp_path):
+    from surrender.services.receipts import log_with_receipt
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the receipts folder should be")
+    logged = log_with_receipt(replace(ctx, receipts_dir=blocker / "receipts"), request(KNIFE))
+    assert logged.receipt_failed and logged.view.receipt is None
+    assert show_surrender(ctx, logged.view.reference).reference == logged.view.reference
+
+
+def test_a_reprint_finds_only_surrenders_the_reader_may_see(ctx):
+    from surrender.services.receipts import reprint_receipt
+
+    thorpe_wood = log_surrender(ctx, request(KNIFE)).reference
+    with pytest.raises(NotFound, match=f"no surrender with reference {thorpe_wood}"):
+        reprint_receipt(as_staff(ctx, "3001", station="PK"), thorpe_wood)
+    assert reprint_receipt(ctx, thorpe_wood.lower()).receipt.endswith(f"{thorpe_wood}-reprint.pdf")
+    assert reprint_receipt(as_staff(ctx, "5001"), thorpe_wood).reference == thorpe_wood
