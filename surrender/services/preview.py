@@ -50,7 +50,7 @@ def preview_surrender(ctx: Context, request: LogRequest) -> SurrenderView:
                 decision_note=None),
         )
 
-    return perform(ctx, "log", work, write=False, orm=False)
+    return perform(ctx, "log", work, write=False)
 
 
 def all_eligible(view: SurrenderView) -> bool:

@@ -28,25 +28,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
 
 
-def find_surrender(session: Any, reference: str, orm: bool = True) -> Any:
-    """TEMPORARY, for services/claims.py, receipts.py and surrenders.py until they call
-    `store.surrenders.find_surrender(conn, reference, scope)`: remove it with the last of them.
-    Reads every station (as they did); with orm=True the ORM object."""
-    if not orm:
-        from surrender.store.scope import Scope
-
-        return find_in_scope(session, reference, Scope.everything())
-    from surrender.errors import NotFound
-    from surrender.models import Surrender
-    from surrender.rules.references import normalise_reference
-
-    ref = normalise_reference(reference)
-    surrender = session.execute(select(Surrender).where(Surrender.reference == ref)).scalar_one_or_none()
-    if surrender is None:
-        raise NotFound(f"no surrender with reference {ref}")
-    return surrender
-
-
 def _row(conn: Connection, clause: Any, key: str, value: Any) -> Row[Any] | None:
     return conn.execute(select(clause).where(clause.c[key] == value)).one_or_none()
 

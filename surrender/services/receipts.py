@@ -61,4 +61,4 @@ def reprint_receipt(ctx: Context, reference: str, paper: str = "a4") -> Surrende
                      {"reference": surrender.reference, "paper": paper})
         return build_view(conn, surrender.id, reveal=False)
 
-    return write_receipt(ctx, perform(ctx, "receipt", work, orm=False), paper=paper, reprint=True)
+    return write_receipt(ctx, perform(ctx, "receipt", work), paper=paper, reprint=True)

@@ -71,7 +71,7 @@ def log_surrender(ctx: Context, request: LogRequest,
         })
         return build_view(conn, surrender_id, reveal=False)
 
-    return perform(ctx, "log", work, orm=False)
+    return perform(ctx, "log", work)
 
 
 def _store_items(conn: Connection, surrender_id: int, intake: Intake, items: Iterable[Item],
@@ -116,4 +116,4 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
                       "claim_status": claim.status if claim else None})
         return build_view(conn, surrender.id, reveal=False)
 
-    return perform(ctx, "void", work, orm=False)
+    return perform(ctx, "void", work)

@@ -16,7 +16,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 
 from surrender import tables
-from surrender.db import dialect_of, insert_if_absent
+from surrender.db import insert_if_absent
 from surrender.rules.claimant import ClaimantDetails
 from surrender.rules.compensation import ClaimAssessment, ItemAssessment
 from surrender.rules.items import Item
@@ -132,7 +132,7 @@ class _Sql:
                     "unit_compensation_pence")
 
     def __init__(self, conn: Connection):
-        dialect = dialect_of(conn)
+        dialect = conn.dialect
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         self.sqlite = dialect.name == "sqlite"
         columns = ("surrender_id", "number", "first_line", *self.LINE_COLUMNS,
