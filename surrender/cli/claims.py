@@ -105,7 +105,8 @@ def set_payment(
 
     Example: `surrender claims set-payment TW-Z24-000017-7 --sort-code 12-34-56 --account-number 12345678`
     """
-    from surrender.services.claims import PaymentDetails, set_payment as complete
+    from surrender.services.claims import PaymentDetails
+    from surrender.services.claims import set_payment as complete
 
     details = PaymentDetails(sort_code=sort_code, account_number=account_number, account_name=account_name,
                              phone=phone, email=email, address=address, postcode=postcode)

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from surrender.cli.output import console, emit, Format, say
+from surrender.cli.output import Format, console, emit, say
 
 
 def demo(

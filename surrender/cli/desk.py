@@ -241,10 +241,10 @@ def desk(
     on; leave with `quit` or Ctrl-D.
     Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm --print`
     """
+    import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
     from surrender.cli import collect_as_usual
     from surrender.cli.desk_session import Desk, ask_choice, desk_turn
     from surrender.errors import Refused
-    import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
 
     collect_as_usual()  # a shift is long
 

@@ -19,8 +19,14 @@ from typing import Callable
 from surrender.cli.output import console, printable, say, styled
 from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
-from surrender.rules.claimant import (ClaimantDetails, check_email, check_phone, normalise_account_number,
-                                      normalise_postcode, normalise_sort_code)
+from surrender.rules.claimant import (
+    ClaimantDetails,
+    check_email,
+    check_phone,
+    normalise_account_number,
+    normalise_postcode,
+    normalise_sort_code,
+)
 from surrender.rules.compensation import ItemAssessment, assess_item
 from surrender.rules.items import Item, fields_from_words, item_from_fields
 from surrender.rules.lengths import parse_length

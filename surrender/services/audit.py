@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select, update

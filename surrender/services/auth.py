@@ -22,16 +22,14 @@ from typing import TYPE_CHECKING, TypeVar
 from sqlalchemy import select, update
 
 from surrender import db, tables
-from surrender.store.staff import find_staff, granted_stations
 from surrender.errors import Forbidden, NotFound, Refused
 from surrender.rules.permissions import roles_for, station_refusal
 from surrender.services.context import Context
 from surrender.services.pins import hash_pin, needs_rehash
+from surrender.store.staff import find_staff, granted_stations
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
-    from sqlalchemy.engine import Row
+    from sqlalchemy.engine import Connection, Row
 
 T = TypeVar("T")
 MAX_WRONG_PINS = 5

@@ -17,8 +17,7 @@ from surrender import tables
 from surrender.errors import Refused
 from surrender.rules import claimant as claimant_rules
 from surrender.rules.claimant import payment_gaps
-from surrender.rules.lifecycle import (PAYMENT_EDITABLE, STATUSES, ClaimStatus, Step, can, require_reason,
-                                       transition)
+from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, ClaimStatus, Step, can, require_reason, transition
 from surrender.rules.masking import mask_name
 from surrender.rules.money import format_gbp
 from surrender.rules.permissions import sees_personal_data

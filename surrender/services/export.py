@@ -30,8 +30,20 @@ from sqlalchemy.engine import Connection, Row
 from surrender import db, tables
 from surrender.clock import utcnow
 from surrender.errors import Refused
-from surrender.exports import (BUSY, FORMATS, MISSING, ExportRow, StagedFile, claim_abandoned, is_staged_name, place,
-                               render_rows, sha256_of, staged_path, sync_folder)
+from surrender.exports import (
+    BUSY,
+    FORMATS,
+    MISSING,
+    ExportRow,
+    StagedFile,
+    claim_abandoned,
+    is_staged_name,
+    place,
+    render_rows,
+    sha256_of,
+    staged_path,
+    sync_folder,
+)
 from surrender.rules.claimant import payment_gaps
 from surrender.rules.lifecycle import Step, transition
 from surrender.services import audit

@@ -21,7 +21,7 @@ from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.store.campaigns import campaign_source
 from surrender.store.staff import scope_of
-from surrender.store.surrenders import find_surrender as find_in_scope
+from surrender.store.surrenders import find_surrender
 from surrender.views import ClaimView, DecisionTrail, LineView, SurrenderView
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ def show_surrender(ctx: Context, reference: str) -> SurrenderView:
     """One surrender, if the reader's scope covers its station (desk officers: their own and
     granted stations); another station's reads as unknown."""
     def work(conn: Connection, reader: Row) -> SurrenderView:
-        surrender = find_in_scope(conn, reference, scope_of(conn, reader))
+        surrender = find_surrender(conn, reference, scope_of(conn, reader))
         return build_view(conn, surrender.id, reveal=sees_personal_data(reader.role, "show"),
                           trail=sees_decision_trail(reader.role))
 

@@ -7,8 +7,8 @@ from sqlalchemy import inspect, text
 from surrender import db
 from surrender.errors import Forbidden
 from surrender.services.auth import audit_refusals, sign_in
-from surrender.store.staff import staff_count
 from surrender.services.context import Context
+from surrender.store.staff import staff_count
 
 
 def upgrade_schema(ctx: Context, revision: str = "head") -> tuple[str | None, str | None]:

@@ -32,9 +32,7 @@ import datetime as dt
 import hashlib
 import json
 from itertools import islice
-from typing import Iterable, Iterator
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from sqlalchemy import select
 

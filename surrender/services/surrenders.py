@@ -21,7 +21,7 @@ from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
 from surrender.services.reading import build_view
-from surrender.store import new_surrender
+from surrender.store import surrenders as surrender_store
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
 from surrender.views import SurrenderView
@@ -45,23 +45,23 @@ def log_surrender(ctx: Context, request: LogRequest,
         campaign = campaign_for(conn, ctx, officer)
         at = request.at or now
         check_surrender_time(campaign, at, now)
-        number = new_surrender.next_number(conn, station.code, campaign.code)
+        number = surrender_store.next_number(conn, station.code, campaign.code)
         reference = make_reference(station.code, campaign.reference_prefix, number)
         ctx.checkpoint("numbered")
         claimant_id = None
         if request.claimant is not None:
-            claimant_id = new_surrender.insert_claimant(conn, request.claimant, now)
-        surrender_id = new_surrender.insert_surrender(
+            claimant_id = surrender_store.insert_claimant(conn, request.claimant, now)
+        surrender_id = surrender_store.insert_surrender(
             conn, reference=reference, station_code=station.code, campaign_code=campaign.code, number=number,
             surrendered_at=at, surrendered_on=local(at, campaign.timezone).date(), recorded_at=now,
             staff_id=officer.id, anonymous=request.anonymous, claimant_id=claimant_id, declared=request.declared)
         intake = Intake(campaign, request.claiming)
         _store_items(conn, surrender_id, intake, request.items_under(campaign), progress)
         count = intake.item_count
-        new_surrender.set_item_count(conn, surrender_id, count)
+        surrender_store.set_item_count(conn, surrender_id, count)
         claim = intake.claim()
         if claim is not None:
-            new_surrender.insert_claim(conn, surrender_id, claim)
+            surrender_store.insert_claim(conn, surrender_id, claim)
         ctx.checkpoint("stored")
         audit.record(conn, now, officer.id, "surrender.logged", "surrender", surrender_id, {
             "reference": reference, "station": station.code, "campaign": campaign.code,
@@ -78,7 +78,7 @@ def _store_items(conn: Connection, surrender_id: int, intake: Intake, items: Ite
                  progress: Callable[[int], None] | None) -> None:
     """Store every row, each pointing at its distinct line, as the intake reads them; then,
     the whole list being checked, each line's totals."""
-    writer = new_surrender.ItemRows(conn, surrender_id)
+    writer = surrender_store.ItemRows(conn, surrender_id)
     row = 0
     for row, line in enumerate(intake.rows(items), 1):
         if line.first_row == row:

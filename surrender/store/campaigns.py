@@ -4,7 +4,6 @@ made under)."""
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Any
 
 from sqlalchemy import exists, select, update

@@ -13,8 +13,8 @@ from surrender.errors import Forbidden, NotFound, Refused
 from surrender.models import AuditEvent, Claim, Claimant, Item, ItemLine, ReferenceCounter, Surrender
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
-from surrender.services.surrenders import LogRequest, log_surrender
 from surrender.services.reading import show_surrender
+from surrender.services.surrenders import LogRequest, log_surrender
 from tests.conftest import LONDON, as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
@@ -161,7 +161,7 @@ def test_a_stock_list_longer_than_a_chunk_keeps_every_row_in_order_with_its_line
     """Rows are stored a chunk at a time, each chunk one statement unpacking its line numbers
     (json_each on SQLite, unnest on PostgreSQL): 12,345 rows cross two chunk boundaries."""
     from surrender.items_csv import ItemsFile
-    from surrender.store.new_surrender import CHUNK
+    from surrender.store.surrenders import CHUNK
 
     products = ["zombie-knife,10in,yes,yes,3in", "zombie-machete,45cm,yes,yes,", "zombie-knife,9in,yes,yes,1in"]
     order = [(n * 7 + n // 3) % 3 for n in range(12_345)]
