@@ -169,3 +169,15 @@ def error_line(result, code: int = 1) -> str:
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     assert result.stdout == ""
     return lines[0]
+
+
+def in_session(url: str, work, write: bool = True):
+    """Test-only: run `work` with an ORM Session over the models in one transaction, for tests
+    that read or plant whole records through the schema; the tool itself runs on Connections."""
+    from sqlalchemy.orm import Session
+
+    from surrender import db
+
+    bind = db.get_engine(url).execution_options(surrender_write=write)
+    with Session(bind, expire_on_commit=False) as session, session.begin():
+        return work(session)
