@@ -8,9 +8,9 @@ import shutil
 import subprocess
 
 import pytest
+from pty_helpers import Counter, installed_surrender, plain
 
 from tests.conftest import PINS
-from pty_helpers import Counter, installed_surrender, plain
 
 AT = "2024-09-02 10:00"  # inside the zombie-2024 window; the real clock is long past it
 

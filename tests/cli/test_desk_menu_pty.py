@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from pty_helpers import finish, interrupt_when_reading, spawn_surrender
 from typer.testing import CliRunner
 
-from tests.conftest import PINS
-from pty_helpers import finish, interrupt_when_reading, spawn_surrender
 from surrender.cli import app
+from tests.conftest import PINS
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"])

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from surrender.cli import app
 from surrender.rules.masking import mask_name
-from tests.conftest import PINS, error_line
 from tests.cli.test_finance_cli import KNIFE, cli  # noqa: F401 (fixtures)
+from tests.conftest import PINS, error_line
 
 
 def log(cli, name: str = "Jane Smith", bank: bool = True, qty: int = 3, postcode: str = "CB1 1JG",

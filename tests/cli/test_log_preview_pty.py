@@ -6,11 +6,11 @@ Driven through a pseudo-terminal with the installed script, as an officer types 
 from __future__ import annotations
 
 import pytest
+from pty_helpers import finish, interrupt_when_reading, spawn_surrender
 from typer.testing import CliRunner
 
-from tests.conftest import PINS
-from pty_helpers import finish, interrupt_when_reading, spawn_surrender
 from surrender.cli import app
+from tests.conftest import PINS
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 AT = ["--at", "2024-09-02 10:00"]

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from pty_helpers import interrupt_when_reading
 
 from surrender import db
 from surrender.services.context import Context
 from tests.cli.test_installed_e2e import installed_surrender
 from tests.conftest import NOW
-from pty_helpers import interrupt_when_reading
 
 ADMIN_PIN, DESK_PIN = "135790", "246813"
 

@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from surrender.cli import app
-from tests.conftest import PINS
 from surrender.cli.printing import expand_bare_print
 from surrender.errors import Refused
 from surrender.services.printing import check_printer_name, lp_command
+from tests.conftest import PINS
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 LOG = ["log", "--at", "2024-09-02 10:00", "--anonymous", "--item", KNIFE, "--item", KNIFE]

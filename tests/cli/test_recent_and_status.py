@@ -11,10 +11,10 @@ import subprocess
 from importlib.metadata import version
 
 import pytest
-from typer.testing import CliRunner
-
 from conftest import PINS
 from pty_helpers import installed_surrender
+from typer.testing import CliRunner
+
 from surrender.cli import app
 from surrender.cli.status import status_fields
 from surrender.rules.items import item_from_spec

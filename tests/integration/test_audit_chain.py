@@ -27,11 +27,11 @@ from surrender.services.claims import ClaimFilter, approve_claim, list_claims, r
 from surrender.services.context import Context
 from surrender.services.export import export_claims, recreate_batch
 from surrender.services.payments import mark_paid
+from surrender.services.reading import show_surrender
 from surrender.services.reports import totals
 from surrender.services.staff import add_staff, list_staff
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
-from surrender.services.reading import show_surrender
-from tests.conftest import LONDON, PINS, as_staff
+from tests.conftest import LONDON, PINS, as_staff, in_session
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 HAS_RECEIPTS = importlib.util.find_spec("surrender.receipts") is not None
@@ -60,7 +60,7 @@ def request(qty=3, who=None, **kw) -> LogRequest:
 
 
 def events(url: str) -> list[AuditEvent]:
-    return db.run(url, lambda s: list(s.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()), write=False)
+    return in_session(url, lambda s: list(s.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars()), write=False)
 
 
 def actions_since(url: str, count: int) -> list[str]:

@@ -20,11 +20,10 @@ from surrender.rules.items import item_from_spec
 from surrender.services.auth import AccountLocked, PinRequired, RoleRefused
 from surrender.services.context import Context
 from surrender.services.pins import WEAK_FOR_TESTS
-from surrender.services.staff import (add_staff, deactivate_staff, list_staff, set_pin, unlock_staff,
-                                      update_staff)
-from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
 from surrender.services.reading import show_surrender
-from tests.conftest import as_staff
+from surrender.services.staff import add_staff, deactivate_staff, list_staff, set_pin, unlock_staff, update_staff
+from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
+from tests.conftest import as_staff, in_session
 
 WRONG = "999999"
 
@@ -34,11 +33,11 @@ def knife() -> LogRequest:
 
 
 def member(url: str, number: str) -> Staff:
-    return db.run(url, lambda s: s.execute(select(Staff).where(Staff.number == number)).scalar_one(), write=False)
+    return in_session(url, lambda s: s.execute(select(Staff).where(Staff.number == number)).scalar_one(), write=False)
 
 
 def actions(url: str) -> list[tuple[str, str]]:
-    return db.run(url, lambda s: [(e.action, e.detail) for e in s.execute(
+    return in_session(url, lambda s: [(e.action, e.detail) for e in s.execute(
         select(AuditEvent).order_by(AuditEvent.id)).scalars()], write=False)
 
 

@@ -20,7 +20,6 @@ from surrender.services.surrenders import LogRequest, log_surrender
 from tests.conftest import as_staff
 
 
-
 def preset_text(code: str) -> str:
     return resources.files("surrender.campaigns").joinpath(f"{code}.toml").read_text("utf-8")
 

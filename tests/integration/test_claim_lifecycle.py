@@ -21,8 +21,8 @@ from surrender.rules.items import item_from_spec
 from surrender.services.claims import approve_claim, reject_claim
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
-from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
 from surrender.services.reading import show_surrender
+from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
 from tests.conftest import as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"

@@ -29,8 +29,6 @@ from surrender.services.payments import mark_paid
 from surrender.services.surrenders import LogRequest, log_surrender
 from tests.conftest import as_staff
 
-
-
 TRIALS = int(os.environ.get("SURRENDER_CRASH_TRIALS", "0")) or None
 ROWS_PER_LOG = 400
 

@@ -29,7 +29,7 @@ from surrender.services.claims import approve_claim, reject_claim
 from surrender.services.export import export_claims, recreate_batch
 from surrender.services.payments import mark_paid
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
-from tests.conftest import PINS, as_staff
+from tests.conftest import PINS, as_staff, in_session
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 SPEC_COLUMNS = ["batch", "reference", "station", "surrendered_at", "claimant_name", "business_name", "address",
@@ -79,7 +79,7 @@ def claims_by_reference(url: str) -> dict[str, tuple[str, int | None]]:
 
 
 def batches(url: str) -> dict[int, ExportBatch]:
-    return {b.id: b for b in db.run(url, lambda s: s.execute(select(ExportBatch)).scalars().all(), write=False)}
+    return {b.id: b for b in in_session(url, lambda s: s.execute(select(ExportBatch)).scalars().all(), write=False)}
 
 
 def read_csv(path: Path) -> list[dict]:

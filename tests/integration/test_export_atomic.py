@@ -31,7 +31,7 @@ from surrender.services import export as export_module
 from surrender.services.claims import approve_claim
 from surrender.services.export import HeldBack, export_claims, finish_interrupted, plan_export, recreate_batch
 from surrender.services.surrenders import LogRequest, log_surrender
-from tests.conftest import as_staff
+from tests.conftest import as_staff, in_session
 from tests.integration.test_crash_harness import forked, measured
 from tests.integration.test_export_and_payment import dump
 
@@ -52,7 +52,7 @@ def approved(ctx, qty: int = 3, bank: bool = True) -> str:
 
 
 def batches(url: str) -> list[ExportBatch]:
-    return db.run(url, lambda s: s.execute(select(ExportBatch).order_by(ExportBatch.id)).scalars().all(), write=False)
+    return in_session(url, lambda s: s.execute(select(ExportBatch).order_by(ExportBatch.id)).scalars().all(), write=False)
 
 
 def exported_references(url: str) -> dict[str, int]:
@@ -212,7 +212,7 @@ def test_finishing_never_touches_an_export_still_at_work(ctx, tmp_path):
     live = StagedFile(staged_path(tmp_path / "live.csv", "feedface"))
     try:
         live.fill(b"reference,amount\r\n")
-        db.run(ctx.url, lambda s: s.add(ExportStaging(token="feedface", host=export_module.HOST,
+        in_session(ctx.url, lambda s: s.add(ExportStaging(token="feedface", host=export_module.HOST,
                                                       staged_path=str(live.path), created_at=ctx.now())))
         assert finish_interrupted(ctx, tmp_path) == []
         assert live.path.exists()

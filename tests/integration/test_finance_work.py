@@ -18,15 +18,23 @@ from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, ClaimStatus, e
 from surrender.services.audit_log import history, verify
 from surrender.services.batches import BatchSummary, list_batches
 from surrender.services.claim_status import NO_MATCH, ClaimStatusView, claim_status
-from surrender.services.claims import (ClaimFilter, PaymentDetails, PaymentGap, approve_claim, claims_missing_payment,
-                                       list_claims, reject_claim, set_payment)
+from surrender.services.claims import (
+    ClaimFilter,
+    PaymentDetails,
+    PaymentGap,
+    approve_claim,
+    claims_missing_payment,
+    list_claims,
+    reject_claim,
+    set_payment,
+)
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
+from surrender.services.reading import show_surrender
 from surrender.services.reports import totals
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
-from surrender.services.reading import show_surrender
 from surrender.store.scope import Scope
-from tests.conftest import NOW, as_staff
+from tests.conftest import NOW, as_staff, in_session
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
 DEAR = f"{KNIFE}:value=145:evidence=receipt"  # over the review threshold: flagged for a manager
@@ -64,8 +72,7 @@ def listed(ctx, **where) -> dict:
 
 
 def missing_payment(ctx, statuses=frozenset({ClaimStatus.APPROVED})) -> list[PaymentGap]:
-    return db.run(ctx.url, lambda conn: claims_missing_payment(conn, Scope.everything(), statuses), write=False,
-                  orm=False)
+    return db.run(ctx.url, lambda conn: claims_missing_payment(conn, Scope.everything(), statuses), write=False)
 
 
 # --- payment details after the desk ------------------------------------------------------------
@@ -132,7 +139,7 @@ def test_malformed_or_half_bank_details_are_refused_and_nothing_changes(ctx):
         with pytest.raises(Refused, match=message):
             set_payment(finance(ctx), reference, details)
     assert audit_count(ctx) == before
-    person = db.run(ctx.url, lambda s: s.execute(select(Claimant)).scalar_one(), write=False)
+    person = in_session(ctx.url, lambda s: s.execute(select(Claimant)).scalar_one(), write=False)
     assert (person.sort_code, person.account_number, person.email) == (None, None, None)
 
 
@@ -249,7 +256,7 @@ def test_the_sql_payable_agrees_with_the_rule_for_every_status_and_void(ctx):
                     got = conn.execute(base(Scope.everything()).add_columns(effective_payable_sql())).scalar_one()
                     probing.rollback()
                 return got
-            assert db.run(ctx.url, probe, orm=False) == effective_payable(status, 3000, voided), (status, voided)
+            assert db.run(ctx.url, probe) == effective_payable(status, 3000, voided), (status, voided)
 
 
 # --- the decision trail ----------------------------------------------------------------------------
@@ -357,7 +364,7 @@ def test_claims_missing_payment_reads_within_the_scope_given(ctx):
     thorpe_wood, parkside = log(ctx, bank=False), log(ctx, bank=False, station="PK")
     assert [c.reference for c in missing_payment(ctx, PAYMENT_EDITABLE)] == sorted([thorpe_wood, parkside])
     assert db.run(ctx.url, lambda conn: claims_missing_payment(conn, Scope.of_stations(["PK"]), PAYMENT_EDITABLE),
-                  write=False, orm=False) == [PaymentGap(parkside, ("no sort code", "no account number",
+                  write=False) == [PaymentGap(parkside, ("no sort code", "no account number",
                                                                    "no account name"))]
 
 

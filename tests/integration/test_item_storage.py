@@ -11,8 +11,8 @@ from sqlalchemy import select
 from surrender import db
 from surrender.models import ItemLine
 from surrender.rules.items import item_from_spec
-from surrender.services.surrenders import LogRequest, log_surrender
 from surrender.services.reading import show_surrender
+from surrender.services.surrenders import LogRequest, log_surrender
 
 OLD_ROW = {"blade_length": "254.0", "blunt_spine": False, "holes": 0, "plain_edge": True, "point_style": "other",
            "points": 0, "secondary_edge": False, "serrated_at_handle": False, "serrated_length": "76.2",

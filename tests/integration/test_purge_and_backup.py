@@ -31,10 +31,10 @@ from surrender.services.context import Context
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
 from surrender.services.purge import purge
+from surrender.services.reading import show_surrender
 from surrender.services.reports import totals
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
-from surrender.services.reading import show_surrender
-from tests.conftest import LONDON, PINS, as_staff
+from tests.conftest import LONDON, PINS, as_staff, in_session
 from tests.integration.test_audit_chain import remittance
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
@@ -64,7 +64,7 @@ def table_digests(url: str) -> dict[str, str]:
 
 
 def claimants(url: str) -> list[Claimant]:
-    return db.run(url, lambda s: list(s.execute(select(Claimant).order_by(Claimant.id)).scalars()), write=False)
+    return in_session(url, lambda s: list(s.execute(select(Claimant).order_by(Claimant.id)).scalars()), write=False)
 
 
 # --- purge ------------------------------------------------------------------------------------
@@ -102,7 +102,7 @@ def test_purge_anonymises_closed_claimants_before_the_date_and_keeps_totals_and_
     assert totals(mgr, ["status"]) == before_totals
     assert verify(mgr).problem is None
     assert show_surrender(as_staff(ctx, "4001"), settled["paid"]).claimant == {"name": "(personal data purged)"}
-    event = db.run(ctx.url, lambda s: s.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    event = in_session(ctx.url, lambda s: s.execute(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
                    .scalar_one(), write=False)
     assert event.action == "claimants.purged" and '"claimants":5' in event.detail
     trail = db.run(ctx.url, lambda s: " ".join(s.execute(text("SELECT detail || coalesce(state, '') FROM audit_event"))

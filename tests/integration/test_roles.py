@@ -28,11 +28,11 @@ from surrender.services.claims import ClaimFilter, approve_claim, list_claims, r
 from surrender.services.context import Context
 from surrender.services.export import export_claims
 from surrender.services.payments import mark_paid
+from surrender.services.reading import show_surrender
 from surrender.services.reports import totals
 from surrender.services.schema import upgrade_schema
 from surrender.services.staff import add_staff, list_staff
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
-from surrender.services.reading import show_surrender
 from tests.conftest import PINS, as_staff
 
 KNIFE = "zombie-knife:10in:plain:point:serrated=3in"
