@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import DateTime, TypeDecorator
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class UTCDateTime(TypeDecorator):

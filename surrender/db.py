@@ -53,7 +53,7 @@ def normalise_url(url: str) -> str:
         shown = scheme if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]{0,30}", scheme) else "..."
         raise Refused(f"unsupported database URL {shown}://...; use {SUPPORTED_URLS}")
     try:
-        make_url(url).port  # a port that is not a number fails only here
+        _ = make_url(url).port  # a port that is not a number fails only here
     except (ArgumentError, ValueError):
         raise Refused(f"the database URL {scheme}://... cannot be read; use {SUPPORTED_URLS}") from None
     return url

@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from surrender.errors import Refused
@@ -193,7 +193,7 @@ class _Campaign:
                              sort_code=sort_code if bank else None, account_number=account if bank else None)
 
     def _retailer(self, retailer) -> LogRequest:
-        _, station, business, address, postcode, lines = retailer
+        _, _station, business, address, postcode, lines = retailer
         items = [item_from_spec(f"{spec}:qty={quantity}:value=24.99:evidence=invoice") for spec, quantity in lines]
         claimant = make_claimant(f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}", address, postcode,
                                  business_name=business, account_name=business, sort_code="40-11-62",

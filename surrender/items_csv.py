@@ -8,8 +8,8 @@ campaign once it is known.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from surrender.errors import Refused
 from surrender.rules.features import Features
@@ -28,14 +28,14 @@ class ItemsFile:
         self.csv = CsvFile(path, "items file", csv_columns(features), REQUIRED)  # a bad header is refused now
 
     @classmethod
-    def unchecked(cls, path: Path) -> "ItemsFile":
+    def unchecked(cls, path: Path) -> ItemsFile:
         """The file before its campaign is known: readable, with a header (checked fully later)."""
         self = cls.__new__(cls)
         self.path, self.features = path, None
         self.csv = CsvFile(path, "items file", None, REQUIRED)
         return self
 
-    def items_for(self, features: Features) -> "ItemsFile":
+    def items_for(self, features: Features) -> ItemsFile:
         """The same file with its header checked against this campaign's columns."""
         return ItemsFile(self.path, features)
 
@@ -70,7 +70,7 @@ def read_items(rows: CsvFile, features: Features | None = None) -> Iterator[Item
         item = memo.get(key)
         if item is None:
             try:
-                item = item_from_fields(dict(zip(columns, cells)), features)
+                item = item_from_fields(dict(zip(columns, cells, strict=True)), features)
             except Refused as exc:
                 raise Refused(f"{rows.path} line {line}: {exc}") from None
             if len(memo) < 10_000:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
-from typing import Collection, Iterable, Iterator
 
 from surrender.errors import Refused
 from surrender.rules.bounds import MAX_CELL_CHARS, MAX_TOML_BYTES
@@ -69,7 +69,7 @@ class CsvFile:
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         columns = self.columns
         for line, row in self.rows():
-            yield line, dict(zip(columns, row))
+            yield line, dict(zip(columns, row, strict=True))
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line number, cells) in column order: what `__iter__` gives, without building a dict

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +16,7 @@ def preset_codes() -> list[str]:
     return sorted(p.name[:-5] for p in resources.files(__name__).iterdir() if p.name.endswith(".toml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_preset(code: str) -> Campaign:
     if code not in preset_codes():
         raise NotFound(f"no campaign {code!r}; presets: {', '.join(preset_codes())}, or give a .toml file")

@@ -14,13 +14,12 @@ import sys
 # and again while they load; collecting less often keeps it working for whoever imports this
 # module (tests, a desk session) without most of that cost. `main` goes further (see there).
 gc.set_threshold(100_000, 50, 100)
-from pathlib import Path
-from typing import Optional
+from pathlib import Path  # noqa: E402  (after the threshold, on purpose)
 
-import typer
-from typer.core import TyperGroup
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
 
-from surrender.errors import Refused
+from surrender.errors import Refused  # noqa: E402
 
 
 class SurrenderGroup(TyperGroup):
@@ -95,9 +94,9 @@ def settings(
                            help="Database URL: a SQLite file (default) or postgresql://user@host/db."),
     receipts_dir: Path = typer.Option(Path("receipts"), "--receipts-dir", envvar="SURRENDER_RECEIPTS_DIR",
                                       help="Where receipt PDFs are written."),
-    staff: Optional[str] = typer.Option(None, "--staff", envvar="SURRENDER_STAFF",
+    staff: str | None = typer.Option(None, "--staff", envvar="SURRENDER_STAFF",
                                         help="Your staff (collar) number: who is acting."),
-    station: Optional[str] = typer.Option(None, "--station", envvar="SURRENDER_STATION",
+    station: str | None = typer.Option(None, "--station", envvar="SURRENDER_STATION",
                                           help="Station code (TW or PK); defaults to your own station."),
     campaign: str = typer.Option("zombie-2024", "--campaign", envvar="SURRENDER_CAMPAIGN",
                                  help="Campaign code (zombie-2024, ninja-2025) or a campaign .toml file."),

@@ -1,6 +1,5 @@
 """`surrender audit`: the hash-chained trail of every change."""
 
-from typing import Optional
 
 import typer
 
@@ -13,7 +12,7 @@ app = typer.Typer(help="Verify the audit chain and read a surrender's history (m
 @app.command("verify")
 def verify(
     ctx: typer.Context,
-    anchor: Optional[str] = typer.Option(None, "--anchor", help="An anchor line kept outside the database "
+    anchor: str | None = typer.Option(None, "--anchor", help="An anchor line kept outside the database "
                                          "(from `surrender audit anchor`): the chain must still hold it."),
 ) -> None:
     """Recompute every link of the audit chain, then check every surrender, item, claim,
@@ -69,7 +68,7 @@ MAX_LOG_LIMIT = 1_000_000  # more than any screen or script needs; keeps the SQL
 @app.command("log")
 def log(
     ctx: typer.Context,
-    reference: Optional[str] = typer.Option(None, "--reference", help="Only this surrender's history."),
+    reference: str | None = typer.Option(None, "--reference", help="Only this surrender's history."),
     limit: int = typer.Option(200, "--limit", min=1, max=MAX_LOG_LIMIT,
                               help=f"Most recent events to show (1 to {MAX_LOG_LIMIT:,})."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),

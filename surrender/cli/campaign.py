@@ -1,6 +1,5 @@
 """`surrender campaign`: the schemes as data (presets, or your own TOML file)."""
 
-from typing import Optional
 
 import typer
 
@@ -34,7 +33,7 @@ def list_(fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP)
 @app.command("show")
 def show(
     ctx: typer.Context,
-    code: Optional[str] = typer.Argument(None, help="Campaign code or path to a .toml file (default: --campaign)."),
+    code: str | None = typer.Argument(None, help="Campaign code or path to a .toml file (default: --campaign)."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Show a campaign's rules in full; with a file path, check your own campaign file.

@@ -3,7 +3,7 @@
 import datetime as dt
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -23,7 +23,7 @@ TABLE_COLUMNS = ["reference", "station", "date", "status", "void", "claimed", "p
                  "batch", "bank_details", "claimant"]
 
 
-def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
+def parse_day(value: str | None, option: str) -> dt.date | None:
     if not value:
         return None
     from surrender.rules.items import parse_date
@@ -34,17 +34,17 @@ def parse_day(value: Optional[str], option: str) -> Optional[dt.date]:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: Optional[str] = typer.Option(None, "--status", help="pending, approved, rejected, exported, paid, not_payable."),
-    station: Optional[str] = typer.Option(None, "--station", help="Only this station (TW, PK)."),
-    date_from: Optional[str] = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
-    date_to: Optional[str] = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
-    flagged: Optional[bool] = typer.Option(None, "--flagged/--not-flagged", help="Only claims flagged (or not) for manager review."),
+    status: str | None = typer.Option(None, "--status", help="pending, approved, rejected, exported, paid, not_payable."),
+    station: str | None = typer.Option(None, "--station", help="Only this station (TW, PK)."),
+    date_from: str | None = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
+    date_to: str | None = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
+    flagged: bool | None = typer.Option(None, "--flagged/--not-flagged", help="Only claims flagged (or not) for manager review."),
     awaiting_manager: bool = typer.Option(False, "--awaiting-manager",
                                           help="Only flagged pending claims with no manager approval yet."),
     needs_payment: bool = typer.Option(False, "--needs-payment",
                                        help="Only pending or approved claims lacking bank details "
                                             "(complete them with `claims set-payment`)."),
-    search: Optional[str] = typer.Option(None, "--search", help="Part of the claimant's name, business or postcode "
+    search: str | None = typer.Option(None, "--search", help="Part of the claimant's name, business or postcode "
                                                                 "(any case; spaces in postcodes optional)."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
@@ -65,7 +65,7 @@ def list_(
     emit(rows, fmt, columns, title="Claims", empty="no claims match")
 
 
-def manager_approval(flagged: bool, approved_at: Optional[dt.datetime]) -> str:
+def manager_approval(flagged: bool, approved_at: dt.datetime | None) -> str:
     """What `claims list` says of a manager's sign-off: approved, needed, or nothing to sign."""
     if approved_at is not None:
         return "approved"
@@ -91,13 +91,13 @@ def claim_cells(row: "ClaimRow") -> dict:
 def set_payment(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim to complete."),
-    sort_code: Optional[str] = typer.Option(None, "--sort-code", help="6-digit sort code, e.g. 12-34-56."),
-    account_number: Optional[str] = typer.Option(None, "--account-number", help="8-digit account number."),
-    account_name: Optional[str] = typer.Option(None, "--account-name", help="Name on the account (default: claimant)."),
-    phone: Optional[str] = typer.Option(None, "--phone", help="Claimant's phone number."),
-    email: Optional[str] = typer.Option(None, "--email", help="Claimant's email address."),
-    address: Optional[str] = typer.Option(None, "--address", help="Claimant's address."),
-    postcode: Optional[str] = typer.Option(None, "--postcode", help="Claimant's postcode."),
+    sort_code: str | None = typer.Option(None, "--sort-code", help="6-digit sort code, e.g. 12-34-56."),
+    account_number: str | None = typer.Option(None, "--account-number", help="8-digit account number."),
+    account_name: str | None = typer.Option(None, "--account-name", help="Name on the account (default: claimant)."),
+    phone: str | None = typer.Option(None, "--phone", help="Claimant's phone number."),
+    email: str | None = typer.Option(None, "--email", help="Claimant's email address."),
+    address: str | None = typer.Option(None, "--address", help="Claimant's address."),
+    postcode: str | None = typer.Option(None, "--postcode", help="Claimant's postcode."),
 ) -> None:
     """Add or correct a claimant's bank and contact details (finance) while the claim is pending
     or approved, so it can go in the next export. Only what you give changes; the audit trail
@@ -189,7 +189,7 @@ def status(
 def approve(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim to approve."),
-    note: Optional[str] = typer.Option(None, "--note", help="A note kept with the decision."),
+    note: str | None = typer.Option(None, "--note", help="A note kept with the decision."),
 ) -> None:
     """Approve a pending claim for payment (finance). A flagged claim needs a manager's approval
     first: a manager running this records that sign-off.
@@ -232,11 +232,11 @@ PLAN_COLUMNS = ["reference", "station", "items", "amount", "action", "missing"]
 @app.command("export")
 def export(
     ctx: typer.Context,
-    out: Optional[Path] = typer.Option(None, "--out", help="New file to write, owner-only; an existing file, a "
+    out: Path | None = typer.Option(None, "--out", help="New file to write, owner-only; an existing file, a "
                                        "folder or the database is refused. Not needed with --dry-run."),
-    fmt: Optional[ExportFormat] = typer.Option(None, "--format", help="File format: csv (default) or json. "
+    fmt: ExportFormat | None = typer.Option(None, "--format", help="File format: csv (default) or json. "
                                                "With --dry-run: table (default), csv or json."),
-    batch: Optional[int] = typer.Option(None, "--batch", min=1, max=2**31 - 1,
+    batch: int | None = typer.Option(None, "--batch", min=1, max=2**31 - 1,
                                         help="Write past batch N again (checked against its SHA-256)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List what would be exported and what is held back; "
                                  "write and change nothing."),

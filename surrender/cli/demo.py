@@ -4,7 +4,6 @@ import shlex
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,7 +12,7 @@ from surrender.cli.output import Format, console, emit, say
 
 def demo(
     ctx: typer.Context,
-    directory: Optional[Path] = typer.Option(None, "--dir", help="An empty folder for the demo database, receipts "
+    directory: Path | None = typer.Option(None, "--dir", help="An empty folder for the demo database, receipts "
                                              "and export files (default: a new temporary folder)."),
     days: int = typer.Option(29, "--days", min=1, max=29, help="How many days of the zombie-2024 window to "
                              "work through, from 26 Aug 2024 (default: all 29, to 23 Sep)."),

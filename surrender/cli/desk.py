@@ -3,7 +3,7 @@
 import enum
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -23,28 +23,28 @@ class Paper(str, enum.Enum):
 
 def log(
     ctx: typer.Context,
-    at: Optional[str] = typer.Option(None, "--at", help="When it was handed in, if not now (paper forms): "
+    at: str | None = typer.Option(None, "--at", help="When it was handed in, if not now (paper forms): "
                                      "`2024-09-01 14:30` is Europe/London time."),
     anonymous: bool = typer.Option(False, "--anonymous", help="No claimant details and no claim."),
     no_claim: bool = typer.Option(False, "--no-claim", help="Named surrender without a compensation claim."),
-    name: Optional[str] = typer.Option(None, "--name", help="Claimant's full name."),
-    address: Optional[str] = typer.Option(None, "--address", help="Claimant's address."),
-    postcode: Optional[str] = typer.Option(None, "--postcode", help="Claimant's postcode."),
-    phone: Optional[str] = typer.Option(None, "--phone"),
-    email: Optional[str] = typer.Option(None, "--email"),
-    business: Optional[str] = typer.Option(None, "--business", help="Business name, for a retailer's claim."),
+    name: str | None = typer.Option(None, "--name", help="Claimant's full name."),
+    address: str | None = typer.Option(None, "--address", help="Claimant's address."),
+    postcode: str | None = typer.Option(None, "--postcode", help="Claimant's postcode."),
+    phone: str | None = typer.Option(None, "--phone"),
+    email: str | None = typer.Option(None, "--email"),
+    business: str | None = typer.Option(None, "--business", help="Business name, for a retailer's claim."),
     declare: bool = typer.Option(False, "--declare", help="The claimant makes the ownership declaration (needed to claim)."),
-    sort_code: Optional[str] = typer.Option(None, "--sort-code", help="For payment: 6-digit sort code."),
-    account_number: Optional[str] = typer.Option(None, "--account-number", help="For payment: 8-digit account number."),
-    account_name: Optional[str] = typer.Option(None, "--account-name", help="Name on the account (default: claimant)."),
-    items_file: Optional[Path] = typer.Option(None, "--items", help="CSV of items, one per row (columns above).",
+    sort_code: str | None = typer.Option(None, "--sort-code", help="For payment: 6-digit sort code."),
+    account_number: str | None = typer.Option(None, "--account-number", help="For payment: 8-digit account number."),
+    account_name: str | None = typer.Option(None, "--account-name", help="Name on the account (default: claimant)."),
+    items_file: Path | None = typer.Option(None, "--items", help="CSV of items, one per row (columns above).",
                                               exists=False, dir_okay=False),
-    item: Optional[List[str]] = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
+    item: list[str] | None = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper: a4 or 80mm roll."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, or json for one object (csv: same as json)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="At a terminal, save --item/--items without the preview."),
-    print_what: Optional[PrintWhat] = print_option(),
-    printer: Optional[str] = printer_option(),
+    print_what: PrintWhat | None = print_option(),
+    printer: str | None = printer_option(),
 ) -> None:
     """Log a surrender: items, eligibility and compensation, a reference and a receipt.
 
@@ -94,7 +94,7 @@ def log(
                                             address=address, postcode=postcode, declare=declare, business=business)
         except (prompts.Abandoned, KeyboardInterrupt, EOFError):
             say("\nNothing saved.", stderr=True)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         progress = None
     else:
         claimant = None
@@ -112,7 +112,7 @@ def log(
         progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
     context.while_pin_checks = _load_receipt_stack
     if progress:
-        with progress as (bar, advance):
+        with progress as (_bar, advance):
             logged = log_with_receipt(context, request, paper.value, progress=advance)
     else:
         logged = log_with_receipt(context, request, paper.value)
@@ -192,8 +192,8 @@ def receipt(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender."),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="a4, or 80mm for a receipt-printer roll."),
-    print_what: Optional[PrintWhat] = print_option(),
-    printer: Optional[str] = printer_option(),
+    print_what: PrintWhat | None = print_option(),
+    printer: str | None = printer_option(),
 ) -> None:
     """Reprint a receipt; the copy is marked REPRINT (and VOID if the surrender was voided).
 
@@ -228,8 +228,8 @@ def void(
 def desk(
     ctx: typer.Context,
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper for the whole session."),
-    print_what: Optional[PrintWhat] = print_option(),
-    printer: Optional[str] = printer_option(),
+    print_what: PrintWhat | None = print_option(),
+    printer: str | None = printer_option(),
 ) -> None:
     """Stay open for a shift: log surrender after surrender through the guided prompts, each in
     milliseconds because the database and PDF stacks are loaded once; between surrenders,

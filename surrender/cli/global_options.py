@@ -8,8 +8,9 @@ the same name for its own purpose (`staff add --station`, `claims list --station
 own meaning.
 """
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
 
@@ -24,12 +25,12 @@ MERGED: dict[str, tuple[str, Callable[[Any], Any]]] = {
 
 
 def _declared(
-    db: Optional[str] = typer.Option(None, "--db", help="Global: database URL (SURRENDER_DATABASE_URL)."),
-    staff: Optional[str] = typer.Option(None, "--staff", help="Global: your staff number (SURRENDER_STAFF)."),
-    station: Optional[str] = typer.Option(None, "--station", help="Global: station code (SURRENDER_STATION)."),
-    campaign: Optional[str] = typer.Option(None, "--campaign",
+    db: str | None = typer.Option(None, "--db", help="Global: database URL (SURRENDER_DATABASE_URL)."),
+    staff: str | None = typer.Option(None, "--staff", help="Global: your staff number (SURRENDER_STAFF)."),
+    station: str | None = typer.Option(None, "--station", help="Global: station code (SURRENDER_STATION)."),
+    campaign: str | None = typer.Option(None, "--campaign",
                                            help="Global: campaign code or .toml file (SURRENDER_CAMPAIGN)."),
-    receipts_dir: Optional[Path] = typer.Option(None, "--receipts-dir",
+    receipts_dir: Path | None = typer.Option(None, "--receipts-dir",
                                                 help="Global: receipts folder (SURRENDER_RECEIPTS_DIR)."),
 ) -> None:
     """The global options as Typer declares them, so help and parsing match the root's."""

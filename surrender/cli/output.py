@@ -6,7 +6,7 @@ import enum
 import functools
 import re
 import sys
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 
 class Format(str, enum.Enum):
@@ -93,7 +93,7 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
     table = Table(title=title, show_footer=totals is not None, header_style="bold")
     for index, column in enumerate(columns):
         first = rows[0].get(column)
-        numeric = isinstance(first, (int, float)) and not isinstance(first, bool) or column in _MONEY_COLUMNS
+        numeric = (isinstance(first, (int, float)) and not isinstance(first, bool)) or column in _MONEY_COLUMNS
         table.add_column(column.replace("_", " "), justify="right" if numeric else "left",
                          footer=str((totals or {}).get(column, "")), no_wrap=index < len(columns) - 1)
     for row in rows:

@@ -8,7 +8,6 @@ so a bare `--print` is spelled `--print=all` before parsing (`expand_bare_print`
 from __future__ import annotations
 
 import enum
-from typing import Optional
 
 import typer
 
@@ -43,7 +42,7 @@ def expand_bare_print(args: list[str]) -> list[str]:
     return out
 
 
-def chosen(what: Optional[PrintWhat], printer: Optional[str]) -> str | None:
+def chosen(what: PrintWhat | None, printer: str | None) -> str | None:
     """What to print: as asked; else everything when a printer is configured; else nothing."""
     if what is None:
         return "all" if printer else None

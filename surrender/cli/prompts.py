@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from surrender.cli.output import console, printable, say, styled
 from surrender.errors import Refused

@@ -1,7 +1,6 @@
 """`surrender report`: totals and the campaign report PDF for managers."""
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -14,12 +13,12 @@ app = typer.Typer(help="Totals and the campaign report PDF: how many, where, wha
 @app.command("totals")
 def totals(
     ctx: typer.Context,
-    by: Optional[List[str]] = typer.Option(None, "--by", help="Group by station, day, week, kind or status; "
+    by: list[str] | None = typer.Option(None, "--by", help="Group by station, day, week, kind or status; "
                                            "repeat or comma-separate to combine (--by station,day)."),
-    date_from: Optional[str] = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
-    date_to: Optional[str] = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
-    campaign: Optional[str] = typer.Option(None, "--campaign", help="Only this campaign (default: all)."),
-    station: Optional[str] = typer.Option(None, "--station", help="Only this station (TW, PK; default: all)."),
+    date_from: str | None = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
+    date_to: str | None = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
+    campaign: str | None = typer.Option(None, "--campaign", help="Only this campaign (default: all)."),
+    station: str | None = typer.Option(None, "--station", help="Only this station (TW, PK; default: all)."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Surrenders, items, claims, claimed and payable, grouped as asked. Void surrenders are left
@@ -63,9 +62,9 @@ def shown(column: str, value):
 def pdf(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="The PDF to write; refused if it exists (never overwritten)."),
-    date_from: Optional[str] = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
-    date_to: Optional[str] = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
-    campaign: Optional[str] = typer.Option(None, "--campaign", help="Only this campaign (default: all)."),
+    date_from: str | None = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
+    date_to: str | None = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
+    campaign: str | None = typer.Option(None, "--campaign", help="Only this campaign (default: all)."),
 ) -> None:
     """The campaign report for managers as a PDF: headline figures by station, weapons per day,
     compensation by station, claims by status, the largest and the flagged claims, and the audit

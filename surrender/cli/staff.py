@@ -2,7 +2,6 @@
 
 import enum
 import sys
-from typing import Optional
 
 import typer
 
@@ -24,7 +23,7 @@ class Role(str, enum.Enum):
     admin = "admin"
 
 
-def _new_pin(given: Optional[str], number: str) -> Optional[str]:
+def _new_pin(given: str | None, number: str) -> str | None:
     """The PIN given for scripts, else typed twice (hidden) at a terminal, else None."""
     if given or not sys.stdin.isatty():
         return given
@@ -50,9 +49,9 @@ def add(
     number: str = typer.Argument(..., help="Staff (collar) number."),
     name: str = typer.Option(..., "--name", help="Full name, as printed on receipts."),
     role: Role = typer.Option(..., "--role", help="desk, finance, manager or admin."),
-    station: Optional[str] = typer.Option(None, "--station", help="Their own station: TW or PK."),
-    stations: Optional[str] = typer.Option(None, "--stations", help=STATIONS_HELP),
-    pin: Optional[str] = typer.Option(None, "--pin", "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),
+    station: str | None = typer.Option(None, "--station", help="Their own station: TW or PK."),
+    stations: str | None = typer.Option(None, "--stations", help=STATIONS_HELP),
+    pin: str | None = typer.Option(None, "--pin", "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),
 ) -> None:
     """Add a staff member with their PIN. While no staff exist, this makes the first admin with
     no one acting.
@@ -86,8 +85,8 @@ def list_(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format
 @app.command("set-pin")
 def set_pin(
     ctx: typer.Context,
-    number: Optional[str] = typer.Argument(None, help="Whose PIN (admin only); leave out for your own."),
-    new_pin: Optional[str] = typer.Option(None, "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),
+    number: str | None = typer.Argument(None, help="Whose PIN (admin only); leave out for your own."),
+    new_pin: str | None = typer.Option(None, "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),
 ) -> None:
     """Change your own PIN (your current PIN is asked first), or, as an admin, anyone's.
 
@@ -132,10 +131,10 @@ def deactivate(ctx: typer.Context, number: str = typer.Argument(..., help="Staff
 def update(
     ctx: typer.Context,
     number: str = typer.Argument(..., help="Staff number to change."),
-    stations: Optional[str] = typer.Option(None, "--stations", help=STATIONS_HELP),
-    role: Optional[Role] = typer.Option(None, "--role", help="New role."),
-    name: Optional[str] = typer.Option(None, "--name", help="New name."),
-    station: Optional[str] = typer.Option(None, "--station", help="New own station."),
+    stations: str | None = typer.Option(None, "--stations", help=STATIONS_HELP),
+    role: Role | None = typer.Option(None, "--role", help="New role."),
+    name: str | None = typer.Option(None, "--name", help="New name."),
+    station: str | None = typer.Option(None, "--station", help="New own station."),
 ) -> None:
     """Change a member's stations, role, name or own station (admin).
 

@@ -1,7 +1,7 @@
 """`surrender recent` (a day's surrenders at this station) and `surrender status` (how this
 terminal is set up), plus the `--version` answer."""
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,7 +16,7 @@ RECENT_COLUMNS = ["reference", "time", "officer", "items", "kinds", "claim", "pa
 
 def recent(
     ctx: typer.Context,
-    date: Optional[str] = typer.Option(None, "--date", help="Local date, YYYY-MM-DD (default: today)."),
+    date: str | None = typer.Option(None, "--date", help="Local date, YYYY-MM-DD (default: today)."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """List one day's surrenders at your station: reference, time, officer, items, claim status;

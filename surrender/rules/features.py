@@ -12,9 +12,10 @@ needs each feature positively recorded. The usual answer is only the prompt's de
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Mapping
+from typing import Literal
 
 from surrender.errors import Refused
 from surrender.rules.bounds import clip, whole_number

@@ -8,10 +8,10 @@ entry route validates identically.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from typing import Iterator, Mapping
 
 from surrender.errors import Refused
 from surrender.item_spec_help import ITEM_SPEC_HELP
@@ -34,7 +34,7 @@ class FeatureValues(Mapping):
     """An item's features, name -> value: an immutable, hashable mapping, so identical stock
     lines compare and group as equal."""
 
-    __slots__ = ("_values", "_hash")
+    __slots__ = ("_hash", "_values")
 
     def __init__(self, values: Mapping[str, object] = ()):
         self._values = dict(values)
@@ -71,7 +71,7 @@ class Item:
 
     kind: str
     blade_length_mm: Decimal
-    features: FeatureValues = FeatureValues()
+    features: FeatureValues = FeatureValues()  # noqa: RUF009 - immutable, so one shared default is safe
     description: str = ""
     claimed_value_pence: int | None = None
     evidence: str = "none"
@@ -80,12 +80,12 @@ class Item:
     seal: str = ""
 
     @classmethod
-    def of(cls, kind: str, blade_length_mm: Decimal, features: Features | None = None, **fields) -> "Item":
+    def of(cls, kind: str, blade_length_mm: Decimal, features: Features | None = None, **fields) -> Item:
         """An item with the declaration's blanks, then `fields` (features or columns) set."""
         base = cls(kind, blade_length_mm, FeatureValues((features or standard_features()).blanks()))
         return base.but(**fields)
 
-    def but(self, **changes) -> "Item":
+    def but(self, **changes) -> Item:
         """A copy with some fields or features changed (features by their names)."""
         columns = {k: v for k, v in changes.items() if k in Item.__dataclass_fields__}
         feature_changes = {k: v for k, v in changes.items() if k not in columns}
@@ -97,7 +97,7 @@ class Item:
         """What a campaign definition is evaluated against: the features and the blade length."""
         return {**self.features, "blade_length": self.blade_length_mm}
 
-    def group_key(self) -> "Item":
+    def group_key(self) -> Item:
         """Identical stock lines share this key (everything but the quantity)."""
         return self if self.quantity == 1 else replace(self, quantity=1)
 

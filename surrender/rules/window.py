@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def window_bounds(campaign: Campaign) -> tuple[dt.datetime, dt.datetime]:

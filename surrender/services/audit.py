@@ -33,7 +33,7 @@ def canonical(detail: dict) -> str:
 
 def event_hash(prev_hash: str, at: dt.datetime, staff_id: int | None, action: str,
                entity: str, entity_id: str, detail: str, state: str | None = None) -> str:
-    stamp = at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    stamp = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     fields = [prev_hash, stamp, str(staff_id or ""), action, entity, entity_id, detail]
     body = "\n".join(fields if state is None else [*fields, state])
     return hashlib.sha256(body.encode()).hexdigest()

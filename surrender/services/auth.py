@@ -135,7 +135,7 @@ def _check_pin(verify_pin: Callable[[str, str | None], bool], pin: str, stored: 
     def check() -> None:
         try:
             answer.append(verify_pin(pin, stored))
-        except BaseException as exc:  # handed to the caller below
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
             answer.append(exc)
 
     worker = threading.Thread(target=check, name="pin-check", daemon=True)

@@ -184,7 +184,7 @@ class _Staging:
         self.file.discard()
         try:
             db.run(self.ctx.url, lambda conn: conn.execute(delete(staging_t).where(staging_t.c.token == self.token)))
-        except Exception:  # noqa: BLE001 - the next run removes the row; the file is already gone
+        except Exception:  # noqa: BLE001, S110 - the next run removes the row; the file is already gone
             pass
 
 

@@ -50,7 +50,7 @@ def send_to_printer(file: Path, title: str, printer: str | None = None) -> Print
     where = f"printer {printer}" if printer else "the default printer"
     try:
         done = subprocess.run(lp_command(file, title, printer), capture_output=True, text=True,
-                              timeout=LP_TIMEOUT_S, stdin=subprocess.DEVNULL)
+                              timeout=LP_TIMEOUT_S, stdin=subprocess.DEVNULL, check=False)
     except FileNotFoundError:
         raise PrintFailed("the `lp` command (CUPS) is not installed on this machine") from None
     except subprocess.TimeoutExpired:

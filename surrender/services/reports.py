@@ -93,8 +93,8 @@ def _by_kind(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _row(by: list[str], values: Row) -> dict[str, Any]:
-    keys = {name: _key(name, v) for name, v in zip(by, values)}
-    return {**keys, **{name: int(v) for name, v in zip(MEASURES, values[len(by):])}}
+    keys = {name: _key(name, v) for name, v in zip(by, values, strict=False)}
+    return {**keys, **{name: int(v) for name, v in zip(MEASURES, values[len(by):], strict=True)}}
 
 
 def _key(name: str, value: Any) -> Any:

@@ -19,11 +19,11 @@ from surrender.rules.claimant import normalise_name
 from surrender.rules.permissions import ROLES
 from surrender.services import audit
 from surrender.services.auth import audit_refusals, authorize, perform, sign_in
+from surrender.services.context import Context
+from surrender.services.pins import check_pin_format, hash_pin
 from surrender.store.staff import find_staff, staff_by_id, staff_count, stations_of
 
 STAFF = tables.staff
-from surrender.services.context import Context
-from surrender.services.pins import check_pin_format, hash_pin
 
 
 @dataclass(frozen=True)

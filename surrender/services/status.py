@@ -61,7 +61,7 @@ def shown_url(url: str) -> str:
     """The database URL with any password replaced by ***."""
     try:
         return make_url(normalise_url(url)).render_as_string(hide_password=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 - status shows what it can read and says what it cannot
         return "(not a database URL)"
 
 
@@ -77,7 +77,7 @@ def system_status(ctx: Context) -> SystemStatus:
 
         try:
             staff, station, today = db.run(ctx.url, lambda conn: _people_and_counts(conn, ctx), write=False)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - status shows what it can read and says what it cannot
             staff = f"could not be read: {_first_line(exc)}"
     campaign, window, problem = campaign_state(ctx, ready)
     return SystemStatus(database=shown_url(ctx.url), receipts=receipts_state(Path(ctx.receipts_dir)), schema=schema,
@@ -107,7 +107,7 @@ def schema_state(url: str) -> tuple[str, bool]:
             if not inspect(conn).has_table("alembic_version"):
                 return "empty database: run `surrender db upgrade`", False
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - status shows what it can read and says what it cannot
         return f"cannot connect: {_first_line(exc)}", False
     heads = _heads(url)
     revision = ", ".join(sorted(current)) or "none"
@@ -123,7 +123,7 @@ def _heads(url: str) -> set[str] | None:
         from surrender.migrate import alembic_config
 
         return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
-    except Exception:
+    except Exception:  # noqa: BLE001 - status shows what it can read and says what it cannot
         return None
 
 
@@ -167,7 +167,7 @@ def campaign_state(ctx: Context, ready: bool) -> tuple[Campaign | None, WindowSt
 
     try:
         campaign = (_stored_campaign(ctx) if ready else None) or resolve(ctx.campaign)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - status shows what it can read and says what it cannot
         return None, None, f"{ctx.campaign}: {_first_line(exc)}"
     return campaign, window_state(campaign, ctx.now()), None
 
@@ -183,7 +183,7 @@ def _stored_campaign(ctx: Context) -> Campaign | None:
 
         source = db.run(ctx.url, lambda conn: campaign_source(conn, name), write=False)
         return parse_campaign(source) if source else None
-    except Exception:
+    except Exception:  # noqa: BLE001 - status shows what it can read and says what it cannot
         return None
 
 

@@ -104,9 +104,9 @@ def totals_query(scope: Scope, period: Period, by: list[str], dialect: str) -> S
     query = counted(scope, period)
     if "kind" in by:  # per distinct line: counts of surrenders and claims must be distinct
         query = query.join(tables.item_line, line_c.surrender_id == surrender_c.id).add_columns(
-            *(key.label(name) for key, name in zip(keys, by)), *kind_figures())
+            *(key.label(name) for key, name in zip(keys, by, strict=True)), *kind_figures())
     else:
-        query = query.add_columns(*(key.label(name) for key, name in zip(keys, by)), *figures())
+        query = query.add_columns(*(key.label(name) for key, name in zip(keys, by, strict=True)), *figures())
     return query.group_by(*keys).order_by(*keys) if keys else query
 
 
