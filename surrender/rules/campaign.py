@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import re
 import tomllib
@@ -71,6 +72,29 @@ def _require(table: dict, key: str, where: str):
     return table[key]
 
 
+KNOWN_KEYS = {
+    "top level": ("code", "name", "legal_basis", "reference_prefix", "timezone", "window", "eligibility", "money",
+                  "review", "features", "definitions", "kinds"),
+    "window": ("opens", "closes"),
+    "eligibility": ("owned_on_or_before", "declaration"),
+    "money": ("standard", "minimum_claim_total", "minimum_note", "acceptable_evidence"),
+    "review": ("item_over", "claim_over", "items_over"),
+    "kinds": ("label", "definition"),
+}
+
+
+def _only_known(table: object, where: str, known: tuple[str, ...]) -> None:
+    """A key the scheme does not know is a mistake (a misspelt `minimum_total` would otherwise
+    quietly mean "no minimum"): refused naming the closest known key."""
+    if not isinstance(table, dict):
+        return
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(known)}"
+            raise Refused(f"campaign file: [{where}] has an unknown key {str(key)!r}{hint}")
+
+
 def _date(table: dict, key: str, where: str) -> dt.date:
     value = _require(table, key, where)
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
@@ -94,6 +118,15 @@ def parse_campaign(source: str) -> Campaign:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise Refused(f"campaign file is not valid TOML: {exc}") from None
+    for where, known in KNOWN_KEYS.items():
+        if where == "top level":
+            _only_known(data, where, known)
+        elif where == "kinds":
+            kinds = data.get("kinds")
+            for kind_code, table in (kinds.items() if isinstance(kinds, dict) else ()):
+                _only_known(table, f"kinds.{kind_code}", known)
+        else:
+            _only_known(data.get(where), where, known)
     code = str(_require(data, "code", "top level"))
     if not _CODE.match(code):
         raise Refused(f"campaign code {code!r} must be lower-case letters, digits and dashes")

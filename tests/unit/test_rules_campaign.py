@@ -307,3 +307,21 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
     path.write_bytes(MINIMAL.replace("Test scheme", "Tést scheme").encode("latin-1"))
     with pytest.raises(Refused, match="not UTF-8"):
         load_file(path)
+
+
+@pytest.mark.parametrize(("section", "typo", "meant"), [
+    ("[money]", "minimum_total", "minimum_claim_total"), ("[review]", "items_ovr", "items_over"),
+    ("[window]", "close", "closes"), ("[eligibility]", "owned_before", "owned_on_or_before")])
+def test_a_misspelt_key_is_refused_naming_the_key_it_probably_meant(section, typo, meant):
+    source = load_preset(DEFAULT_CAMPAIGN).source.replace(f"{section}\n", f'{section}\n{typo} = "1"\n', 1)
+    with pytest.raises(Refused, match=rf"unknown key '{typo}'; did you mean '{meant}'"):
+        parse_campaign(source)
+
+
+def test_the_complete_example_scheme_in_the_docs_loads():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "examples" / "flick-knife-2026.toml"
+    campaign = parse_campaign(path.read_text(encoding="utf-8"))
+    assert campaign.code == "flick-2026" and list(campaign.kinds) == ["flick-knife"]
+    assert campaign.minimum_total_pence == 1500 and campaign.standard_pence == 1500
