@@ -95,13 +95,17 @@ def _sorted_out(session: Session, lock: bool) -> tuple[list[int], list[dict]]:
     if lock:
         query = query.with_for_update(of=Claim)
     ready, held = [], []
+    from surrender.db import connection_of  # issue 17: bank details as banks check them
+    from surrender.services.modulus import tables_in
+
+    modulus = tables_in(connection_of(session))
     for r in session.execute(query):
         if r.claimant_id is None:
             gaps = ["no claimant"]
         elif r.purged_at is not None:
             gaps = ["claimant's details purged"]
         else:
-            gaps = payment_gaps(r.sort_code, r.account_number, r.account_name)
+            gaps = payment_gaps(r.sort_code, r.account_number, r.account_name, modulus)
         if gaps:
             held.append({"reference": r.reference, "station": r.station_code,
                          "amount": format_pence(r.payable_pence), "missing": "; ".join(gaps)})

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from surrender.errors import Refused
 from surrender.models import Claim, Staff, Surrender
+from surrender.rules.lifecycle import Step, can
 from surrender.rules.money import format_gbp, parse_money
 from surrender.rules.references import normalise_reference
 from surrender.services import audit
@@ -64,11 +65,12 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
             surrender, claim = found
             if claim.status == "paid":
                 problems.append(f"line {line}: {reference} is already paid")
-            elif claim.status != "exported":
+            elif not can(Step.PAY, claim.status):  # exported, or decided by the payer (issue 17)
                 problems.append(f"line {line}: {reference}'s claim is {claim.status}, not exported")
             elif amount != claim.payable_pence:
                 problems.append(f"line {line}: {reference} amount {format_gbp(amount)} differs from the "
-                                f"{format_gbp(claim.payable_pence)} exported")
+                                f"{format_gbp(claim.payable_pence)} "
+                                f"{'the payer allowed' if claim.status == 'decided' else 'exported'}")
             else:
                 good.append((surrender, claim, amount))
         if problems:
@@ -78,7 +80,7 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
             session.execute(update(Claim).where(Claim.id == claim.id)
                             .values(status="paid", paid_at=now, paid_by=staff.id))
             audit.record(session, now, staff.id, "claim.paid", "surrender", surrender.id,
-                         {"reference": surrender.reference, "changed": {"status": ["exported", "paid"]},
+                         {"reference": surrender.reference, "changed": {"status": [claim.status, "paid"]},
                           "amount": amount, "batch": claim.batch_id})
         return PaidResult(len(good), sum(a for _, _, a in good), sorted({c.batch_id for _, c, _ in good}))
 

@@ -22,8 +22,9 @@ from surrender.models import Claim, Claimant, Staff, Surrender
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.rules.lifecycle import CLOSED_STATUSES
 
-CLOSED = ("paid", "rejected", "not_payable")
+CLOSED = tuple(sorted(CLOSED_STATUSES))  # paid, rejected, not payable, refused by the payer
 ANONYMOUS = {"name": "", "address": "", "postcode": "", "phone": None, "email": None, "business_name": None,
              "account_name": None, "sort_code": None, "account_number": None, "salt": None}
 
@@ -61,9 +62,18 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
         for start in range(0, len(claimants), 500):
             session.execute(update(Claimant).where(Claimant.id.in_(claimants[start:start + 500]))
                             .values(**ANONYMOUS, purged_at=now))
+        wiped = _purge_evidence(session, [r.id for r in rows], now)  # issue 17: evidence goes with the claimant
         audit.record(session, now, admin.id, "claimants.purged", "purge", before.isoformat(),
-                     {"claimants": len(claimants), "before": before.isoformat()},
-                     touches=[f"surrender:{r.id}" for r in rows])
+                     {"claimants": len(claimants), "before": before.isoformat(), "evidence_files": len(wiped)},
+                     touches=[f"surrender:{r.id}" for r in rows] + [f"evidence:{i}" for i in wiped])
         return PurgeResult(before, len(claimants))
 
     return perform(ctx, "purge", work)
+
+
+def _purge_evidence(session: Session, surrender_ids: list[int], now: dt.datetime) -> list[int]:
+    from surrender.db import connection_of
+    from surrender.store import evidence
+    from surrender.store.scope import Scope
+
+    return evidence.purge(connection_of(session), Scope.everything(), surrender_ids, now)

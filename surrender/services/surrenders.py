@@ -25,7 +25,7 @@ from surrender.rules.compensation import (
     check_totals,
 )
 from surrender.rules.items import Item
-from surrender.rules.lifecycle import require_reason
+from surrender.rules.lifecycle import Step, can, require_reason
 from surrender.rules.references import make_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
@@ -49,6 +49,7 @@ class LogRequest:
     no_claim: bool = False
     claimant: ClaimantDetails | None = None
     declared: bool = False
+    evidence: tuple = ()  # rules.evidence.EvidenceFile, read and checked before the transaction
 
     def items_under(self, campaign: Campaign) -> Iterable[Item]:
         """The items as read under `campaign`'s features (shorthand and CSV columns are the
@@ -155,6 +156,10 @@ def log_surrender(ctx: Context, request: LogRequest,
             "claim": None if assessment is None else {
                 "status": assessment.status, "payable": assessment.payable_pence, "flags": len(assessment.flags)},
         })
+        if request.evidence:  # issue 17: evidence kept with the claim, in this transaction
+            from surrender.services.evidence import attach_on_log
+
+            attach_on_log(session, surrender_id, reference, assessment is not None, request.evidence, officer.id, now)
         return build_view(session, surrender_id, reveal=False)
 
     return perform(ctx, "log", work, orm=False)
@@ -272,7 +277,7 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
         # Locked, so a void waits for an export in progress and then sees the claim exported.
         claim = session.execute(select(tables.claim).where(tables.claim.c.surrender_id == surrender.id)
                                 .with_for_update()).one_or_none()
-        if claim is not None and claim.status in ("exported", "paid"):
+        if claim is not None and not can(Step.VOID, claim.status):  # exported, paid, or with the payer
             raise Refused(f"{surrender.reference}'s claim is already {claim.status} in batch {claim.batch_id}: "
                           "it cannot be voided now")
         now = ctx.now()

@@ -62,3 +62,12 @@ ROW_COLUMNS = (
 def claim_rows(scope: Scope, claims_only: bool = True, *extra: Any) -> Select[Any]:
     """`base()` with the standard claim row columns (and any `extra` ones)."""
     return base(scope, claims_only).add_columns(*ROW_COLUMNS, *extra)
+
+
+# Extra columns a claim pack carries (finance's export to the payer: unmasked, SPEC 7), kept
+# apart from ROW_COLUMNS so the base row stays what every other reader reads.
+PACK_COLUMNS = (
+    claimant_c.address, claimant_c.phone, claimant_c.email, claimant_c.account_name, claimant_c.sort_code,
+    claimant_c.account_number, surrender_c.declared, surrender_c.claimant_id, claim_c.decided_by,
+    claim_c.reasons.label("claim_reasons"),
+)
