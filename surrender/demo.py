@@ -20,6 +20,7 @@ from surrender.errors import Refused
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
 from surrender.rules.lifecycle import ClaimStatus
+from surrender.rules.modulus import next_valid_account
 from surrender.services.context import Context
 from surrender.services.intake import LogRequest
 
@@ -188,7 +189,7 @@ class _Campaign:
         name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
         address = f"{self.rng.randint(1, 120)} {self.rng.choice(streets)}, {town}"
         sort_code = f"{self.rng.choice([20, 30, 40, 60, 77, 83])}-{self.rng.randint(10, 99)}-{self.rng.randint(10, 99)}"
-        account = f"{self.rng.randint(10_000_000, 99_999_999)}"
+        account = next_valid_account(sort_code, f"{self.rng.randint(10_000_000, 99_999_999)}")  # passes the modulus check
         return make_claimant(name, address, self.rng.choice(postcodes), phone=f"07700 900{self.rng.randint(100, 999)}",
                              sort_code=sort_code if bank else None, account_number=account if bank else None)
 
@@ -197,7 +198,8 @@ class _Campaign:
         items = [item_from_spec(f"{spec}:qty={quantity}:value=24.99:evidence=invoice") for spec, quantity in lines]
         claimant = make_claimant(f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}", address, postcode,
                                  business_name=business, account_name=business, sort_code="40-11-62",
-                                 account_number=f"{self.rng.randint(10_000_000, 99_999_999)}")
+                                 account_number=next_valid_account("40-11-62",
+                                                                   f"{self.rng.randint(10_000_000, 99_999_999)}"))
         return LogRequest(items=items, claimant=claimant, declared=True)
 
     def _log(self, day: int, station: str, officer: str, when: dt.datetime, request: LogRequest) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from surrender.coltypes import UTCDateTime
@@ -220,3 +220,74 @@ class AuditHead(SQLModel, table=True):
     __tablename__ = "audit_head"
     id: int = Field(default=1, primary_key=True)
     last_hash: str = Field(max_length=64)
+
+
+# --- issue 17: evidence kept with the claim, the payer's decisions, disputes, modulus tables ---
+
+class Evidence(SQLModel, table=True):
+    """A scan or photo of a receipt, invoice or statement kept with a claim: the bytes as they
+    came (PDF, JPEG or PNG, sniffed), their SHA-256, who added them and when. Purge wipes the
+    content and the name it came with; the digest stays, so the pack's manifest still checks."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("surrender_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    surrender_id: int = Field(foreign_key="surrender.id", index=True)
+    number: int  # 1, 2, ... per surrender
+    media_type: str = Field(max_length=20)
+    size: int
+    sha256: str = Field(max_length=64)
+    name: str | None = None  # the file's own name as given (tidied), for finance to tell files apart
+    content: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    added_at: dt.datetime = Field(sa_column=utc_column())
+    added_by: int = Field(foreign_key="staff.id")
+    purged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class PayerDecision(SQLModel, table=True):
+    """The payer's decision on a claim (`line` None) or on one item line of it, from a
+    decisions file; `round` 2, 3... after a dispute upheld sent the claim back."""
+
+    __tablename__ = "payer_decision"
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    round: int = 1
+    line: int | None = None  # item_line.number; None: the whole claim
+    claimed_pence: int
+    allowed_pence: int
+    reason: str | None = Field(default=None, sa_column=text_column(nullable=True))
+    assessed_pence: int  # what the claim's payable was before this decision
+    recorded_at: dt.datetime = Field(sa_column=utc_column())
+    recorded_by: int = Field(foreign_key="staff.id")
+    file_sha256: str = Field(max_length=64)
+
+
+class ClaimDispute(SQLModel, table=True):
+    """A claimant's dispute of the payer's decision, and its outcome (upheld: the claim goes
+    back to the payer for a new decision; dismissed: the decision stands)."""
+
+    __tablename__ = "claim_dispute"
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", index=True)
+    opened_at: dt.datetime = Field(sa_column=utc_column())
+    opened_by: int = Field(foreign_key="staff.id")
+    note: str = Field(sa_column=text_column())
+    outcome: str | None = Field(default=None, max_length=10)
+    outcome_note: str | None = Field(default=None, sa_column=text_column(nullable=True))
+    closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    closed_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class ModulusTable(SQLModel, table=True):
+    """Newer published modulus tables (Vocalink's valacdos.txt and scsubtab.txt) loaded by
+    `db modulus-tables DIR`; the newest row is the one in use, else the package's own."""
+
+    __tablename__ = "modulus_table"
+    id: int | None = Field(default=None, primary_key=True)
+    loaded_at: dt.datetime = Field(sa_column=utc_column())
+    loaded_by: int = Field(foreign_key="staff.id")
+    name: str
+    weights: str = Field(sa_column=text_column())
+    substitutions: str = Field(sa_column=text_column())
+    sha256: str = Field(max_length=64)
+    rules: int

@@ -7,12 +7,13 @@ one schema; CI fails if this file no longer says what it says.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, column, table
+from sqlalchemy import Boolean, Date, Integer, LargeBinary, String, Text, column, table
 from sqlalchemy.sql.expression import TableClause
 
 from surrender.coltypes import UTCDateTime
 
 INT, STR, TEXT, BOOL, DATE, UTC_TIME = Integer(), String(), Text(), Boolean(), Date(), UTCDateTime()
+BYTES = LargeBinary()
 
 
 def _clause(table_name: str, /, **columns: object) -> TableClause:
@@ -68,6 +69,12 @@ export_batch = _clause(
     sha256=STR, filename=STR, host=STR, path=STR, staged_path=STR, settled_at=UTC_TIME, anchor=STR,
 )
 
+modulus_table = _clause(
+    "modulus_table",
+    id=INT, loaded_at=UTC_TIME, loaded_by=INT, name=STR, weights=TEXT, substitutions=TEXT,
+    sha256=STR, rules=INT,
+)
+
 staff_station = _clause(
     "staff_station",
     staff_id=INT, station_code=STR,
@@ -87,6 +94,12 @@ claim = _clause(
     decided_at=UTC_TIME, decision_note=STR, batch_id=INT, paid_at=UTC_TIME, paid_by=INT,
 )
 
+evidence = _clause(
+    "evidence",
+    id=INT, surrender_id=INT, number=INT, media_type=STR, size=INT, sha256=STR, name=STR,
+    content=BYTES, added_at=UTC_TIME, added_by=INT, purged_at=UTC_TIME,
+)
+
 item = _clause(
     "item",
     surrender_id=INT, line=INT, line_number=INT,
@@ -100,7 +113,20 @@ item_line = _clause(
     unit_compensation_pence=INT, quantity=INT, claimed_pence=INT, compensation_pence=INT,
 )
 
+claim_dispute = _clause(
+    "claim_dispute",
+    id=INT, claim_id=INT, opened_at=UTC_TIME, opened_by=INT, note=TEXT, outcome=STR,
+    outcome_note=TEXT, closed_at=UTC_TIME, closed_by=INT,
+)
+
+payer_decision = _clause(
+    "payer_decision",
+    id=INT, claim_id=INT, round=INT, line=INT, claimed_pence=INT, allowed_pence=INT, reason=TEXT,
+    assessed_pence=INT, recorded_at=UTC_TIME, recorded_by=INT, file_sha256=STR,
+)
+
 ALL = (
     audit_head, campaign, claimant, export_staging, station, reference_counter, staff, audit_event,
-    export_batch, staff_station, surrender, claim, item, item_line,
+    export_batch, modulus_table, staff_station, surrender, claim, evidence, item, item_line,
+    claim_dispute, payer_decision,
 )

@@ -25,12 +25,13 @@ one schema; CI fails if this file no longer says what it says.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Date, Integer, String, Text, column, table
+from sqlalchemy import Boolean, Date, Integer, LargeBinary, String, Text, column, table
 from sqlalchemy.sql.expression import TableClause
 
 from surrender.coltypes import UTCDateTime
 
 INT, STR, TEXT, BOOL, DATE, UTC_TIME = Integer(), String(), Text(), Boolean(), Date(), UTCDateTime()
+BYTES = LargeBinary()
 
 
 def _clause(table_name: str, /, **columns: object) -> TableClause:
@@ -40,12 +41,14 @@ def _clause(table_name: str, /, **columns: object) -> TableClause:
 
 def _type_name(column_type: object) -> str:
     """The light type standing for a model column's type (same Python values either way)."""
-    from sqlalchemy import Boolean, Date, Integer, String, Text
+    from sqlalchemy import Boolean, Date, Integer, LargeBinary, String, Text
 
     from surrender.coltypes import UTCDateTime
 
     if isinstance(column_type, UTCDateTime):
         return "UTC_TIME"
+    if isinstance(column_type, LargeBinary):
+        return "BYTES"
     inner = getattr(column_type, "impl_instance", column_type)  # SQLModel's AutoString
     for kind, name in ((Boolean, "BOOL"), (Date, "DATE"), (Integer, "INT"), (Text, "TEXT"), (String, "STR")):
         if isinstance(inner, kind) and not (kind is String and isinstance(inner, Text)):

@@ -125,7 +125,21 @@ def _show_version(value: bool) -> None:
 
 
 def _register() -> None:
-    from surrender.cli import audit, campaign, claims, db, demo, desk, helpformat, purge, report, staff, status
+    from surrender.cli import (
+        audit,
+        campaign,
+        claims,
+        claims_payer,
+        db,
+        db_modulus,
+        demo,
+        desk,
+        helpformat,
+        purge,
+        report,
+        staff,
+        status,
+    )
 
     helpformat.install()
 
@@ -133,6 +147,8 @@ def _register() -> None:
         module.register(app)
     app.add_typer(staff.app, name="staff")
     app.add_typer(campaign.app, name="campaign")
+    claims_payer.register(claims.app)  # issue 17: evidence, claim pack, payer's decisions, disputes
+    db_modulus.register(db.app)
     app.add_typer(claims.app, name="claims")
     app.add_typer(report.app, name="report")
     app.add_typer(audit.app, name="audit")

@@ -111,6 +111,9 @@ def set_payment(
     details = PaymentDetails(sort_code=sort_code, account_number=account_number, account_name=account_name,
                              phone=phone, email=email, address=address, postcode=postcode)
     console().print(complete(ctx.obj, reference, details))
+    from surrender.cli.claims_payer import warn_about_pair
+
+    warn_about_pair(ctx.obj, sort_code, account_number)  # an unknown sort code: a warning on stderr
 
 
 @app.command("batches")

@@ -40,6 +40,8 @@ def log(
     items_file: Path | None = typer.Option(None, "--items", help="CSV of items, one per row (columns above).",
                                               exists=False, dir_okay=False),
     item: list[str] | None = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
+    evidence: list[Path] | None = typer.Option(None, "--evidence", help="A scan or photo of a receipt, invoice "
+                                                 "or statement kept with the claim (PDF, JPEG or PNG; repeatable)."),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper: a4 or 80mm roll."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, or json for one object (csv: same as json)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="At a terminal, save --item/--items without the preview."),
@@ -85,6 +87,9 @@ def log(
     if interactive and not stdin_is_terminal():
         raise_refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES] (prompts need a terminal)")
     when = parse_local_datetime(at) if at else None
+    from surrender.cli.claims_payer import bank_tables, evidence_for_log, warn_about_bank
+
+    kept = evidence_for_log(evidence, claiming=not (anonymous or no_claim))  # read and checked before any question
     if interactive:
         from surrender.services.auth import audit_refusals, sign_in
 
@@ -99,8 +104,11 @@ def log(
     else:
         claimant = None
         if not anonymous:
+            tables = bank_tables(context, sort_code)  # the modulus tables in use on this database
             claimant = make_claimant(name, address, postcode, phone=phone, email=email, business_name=business,
-                                     account_name=account_name, sort_code=sort_code, account_number=account_number)
+                                     account_name=account_name, sort_code=sort_code, account_number=account_number,
+                                     modulus=tables)
+            warn_about_bank(claimant, tables)
         elif any((name, address, postcode, phone, email, business, sort_code, account_number)):
             raise_refused("an anonymous surrender takes no claimant details: drop --anonymous or the details")
         items, total_rows = _item_source(items_file, item)
@@ -110,6 +118,7 @@ def log(
             console().print("Nothing saved.")
             raise typer.Exit(0)
         progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
+    request.evidence = kept or request.evidence  # --evidence, else any the prompts asked for
     context.while_pin_checks = _load_receipt_stack
     if progress:
         with progress as (_bar, advance):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 from surrender.cli.output import console, printable, say, styled
@@ -21,6 +22,7 @@ from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
 from surrender.rules.claimant import (
     ClaimantDetails,
+    check_bank_pair,
     check_email,
     check_phone,
     normalise_account_number,
@@ -30,6 +32,7 @@ from surrender.rules.claimant import (
 from surrender.rules.compensation import ItemAssessment, assess_item
 from surrender.rules.items import Item, fields_from_words, item_from_fields
 from surrender.rules.lengths import parse_length
+from surrender.rules.modulus import ModulusTables
 from surrender.rules.money import format_gbp
 from surrender.services.intake import Intake
 
@@ -142,13 +145,31 @@ def ask_contact(details: ClaimantDetails) -> ClaimantDetails:
     )
 
 
+# The modulus tables the desk checks bank details against (set per surrender by ask_surrender:
+# the newest loaded with `db modulus-tables`, or None for the package's own).
+BANK_TABLES: ContextVar[ModulusTables | None] = ContextVar("bank_tables", default=None)
+
+
 def ask_bank(details: ClaimantDetails) -> ClaimantDetails:
-    """Sort code, account number and name, each checked as typed: a wrong one re-asks itself."""
-    sort_code = ask_valid("Sort code (Enter: no bank details, - to clear)", _optional(normalise_sort_code),
-                          details.sort_code or "")
-    if sort_code is None:
-        return replace(details, sort_code=None, account_number=None, account_name=None)
-    account = ask_valid("Account number", normalise_account_number, details.account_number or "")
+    """Sort code, account number and name, each checked as typed: a wrong one re-asks itself.
+    A pair failing the banks' modulus check (one of them mistyped) asks for both again; a sort
+    code the tables do not know is shown as a warning and kept."""
+    sort_default, account_default = details.sort_code or "", details.account_number or ""
+    while True:
+        sort_code = ask_valid("Sort code (Enter: no bank details, - to clear)", _optional(normalise_sort_code),
+                              sort_default)
+        if sort_code is None:
+            return replace(details, sort_code=None, account_number=None, account_name=None)
+        account = ask_valid("Account number", normalise_account_number, account_default)
+        try:
+            warning = check_bank_pair(sort_code, account, BANK_TABLES.get())
+        except Refused as exc:
+            say((f"{exc}: type them again", "red"), stderr=True)
+            sort_default, account_default = sort_code, ""
+            continue
+        if warning:
+            say(("Warning: ", "bold yellow"), (warning, "yellow"), stderr=True)
+        break
     holder = ask_valid("Name on the account", _required("name on the account"), details.account_name or details.name)
     return replace(details, sort_code=sort_code, account_number=account, account_name=holder)
 
@@ -312,6 +333,9 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
 
     campaign = campaign or campaign_to_ask_about(ctx)
     check_surrender_time(campaign, when or ctx.now(), ctx.now())
+    from surrender.services.modulus import tables_for
+
+    BANK_TABLES.set(tables_for(ctx))
     out = console()
     out.print(styled((campaign.name, "bold"), f" · standard {format_gbp(campaign.standard_pence)} per item"
                      + (f", nothing payable under {format_gbp(campaign.minimum_total_pence)}"
@@ -327,9 +351,37 @@ def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: b
     while not review(campaign, draft):
         pass
     claim = draft.claim
+    stated = claim.claiming and any(e.item.evidence != "none" for e in draft.entries)
     return LogRequest(items=[e.item for e in draft.entries], at=when, anonymous=claim.anonymous,
                       no_claim=not claim.anonymous and not claim.claiming, claimant=claim.details,
-                      declared=claim.declared)
+                      declared=claim.declared, evidence=ask_evidence() if stated else ())
+
+
+def ask_evidence() -> tuple:
+    """The scans or photos behind the values claimed, one path at a time (Enter: no more); a
+    file that is not a PDF, JPEG or PNG, or too large, is refused and asked again."""
+    from pathlib import Path
+
+    from surrender.evidence_files import read_evidence
+    from surrender.rules.evidence import LABEL
+
+    files: list = []
+    say(("Evidence of value", "bold"), ": the receipt, invoice or statement as a scanned file (PDF, JPEG or PNG), "
+        "kept with the claim")
+    while True:
+        answer = ask(f"Evidence file {len(files) + 1} (path; Enter: {'no more' if files else 'none'})")
+        if not answer:
+            return tuple(files)
+        try:
+            file = read_evidence(Path(answer).expanduser())
+        except Refused as exc:
+            say((str(exc), "red"), stderr=True)
+            continue
+        if any(f.sha256 == file.sha256 for f in files):
+            say((f"{file.name} is already given (same content)", "yellow"), stderr=True)
+            continue
+        files.append(file)
+        say(f"  kept {file.name} ({LABEL[file.media_type]}, {file.size:,} bytes)")
 
 
 def _ask_items(campaign: Campaign, draft: Draft) -> None:

@@ -18,6 +18,7 @@ from surrender.rules.definitions import Definition, Test, parse_definition, pars
 from surrender.rules.features import Features, parse_features
 from surrender.rules.items import EVIDENCE, standard_features
 from surrender.rules.money import parse_money
+from surrender.rules.payer import FORCE, parse_payer
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Campaign:
     source: str
     features: Features = None  # type: ignore[assignment]  # always set by parse_campaign
     ask_if: Mapping[str, Test] = field(default_factory=dict)  # feature -> when its question is asked
+    payer: str = FORCE  # who decides and pays claims: "home-office" or "force" (a file without the key: force)
 
     def kind(self, code: str) -> Kind:
         try:
@@ -203,4 +205,5 @@ def parse_campaign(source: str) -> Campaign:
         source=source,
         features=features,
         ask_if=MappingProxyType(ask_if),
+        payer=parse_payer(data.get("payer", FORCE)),
     )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from surrender.errors import Refused
 from surrender.rules.bounds import ADDRESS_CHARS, EMAIL_CHARS, NAME_CHARS, within
+from surrender.rules.modulus import ModulusTables, Verdict
+from surrender.rules.modulus import check as modulus_check
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -82,12 +84,32 @@ def normalise_name(text: str, what: str = "name") -> str:
     return within(" ".join(text.split()), what, NAME_CHARS)
 
 
+def check_bank_pair(sort_code: str | None, account_number: str | None,
+                    modulus: ModulusTables | None = None) -> str | None:
+    """The modulus check of a normalised pair, as banks run it: a failing pair (one of them
+    mistyped) is refused; a sort code the tables do not know comes back as a warning to show
+    (the account number cannot be checked); None when the pair passes or is incomplete."""
+    if not (sort_code and account_number):
+        return None
+    result = modulus_check(sort_code, account_number, modulus)
+    if result.verdict == Verdict.INVALID:
+        raise Refused(f"sort code {sort_code} and account number {account_number} fail the banks' modulus check: "
+                      "one of them is mistyped; check both with the claimant")
+    if result.verdict == Verdict.UNKNOWN:
+        return (f"sort code {sort_code} is not in the modulus tables, so account number {account_number} "
+                "could not be checked: confirm both with the claimant")
+    return None
+
+
 def make_claimant(
     name: str | None, address: str | None, postcode: str | None, *, phone: str | None = None,
     email: str | None = None, business_name: str | None = None, account_name: str | None = None,
-    sort_code: str | None = None, account_number: str | None = None,
+    sort_code: str | None = None, account_number: str | None = None, modulus: ModulusTables | None = None,
 ) -> ClaimantDetails:
-    """Refuse missing essentials and malformed contact or bank details, naming the option."""
+    """Refuse missing essentials and malformed contact or bank details, naming the option; a
+    sort code and account number that fail the modulus check (against `modulus`, default the
+    package's tables) are refused too. An unknown sort code passes: `check_bank_pair` gives the
+    warning to show."""
     missing = [opt for opt, v in (("--name", name), ("--address", address), ("--postcode", postcode)) if not (v or "").strip()]
     if missing:
         raise Refused(f"a named surrender needs {', '.join(missing)}; or use --anonymous")
@@ -95,6 +117,9 @@ def make_claimant(
     phone = check_phone(phone) if phone else None
     if bool(sort_code) != bool(account_number):
         raise Refused("bank details need both --sort-code and --account-number")
+    sort_code = normalise_sort_code(sort_code) if sort_code else None
+    account_number = normalise_account_number(account_number) if account_number else None
+    check_bank_pair(sort_code, account_number, modulus)
     return ClaimantDetails(
         name=normalise_name(name),  # type: ignore[arg-type]
         address=normalise_address(address),  # type: ignore[arg-type]
@@ -104,16 +129,19 @@ def make_claimant(
         business_name=normalise_name(business_name, "business name") if business_name else None,
         account_name=(normalise_account_name(account_name) if (account_name or "").strip()
                       else normalise_name(name) if sort_code else None),  # type: ignore[arg-type]
-        sort_code=normalise_sort_code(sort_code) if sort_code else None,
-        account_number=normalise_account_number(account_number) if account_number else None,
+        sort_code=sort_code,
+        account_number=account_number,
     )
 
 
-def payment_gaps(sort_code: str | None, account_number: str | None, account_name: str | None) -> list[str]:
+def payment_gaps(sort_code: str | None, account_number: str | None, account_name: str | None,
+                 modulus: ModulusTables | None = None) -> list[str]:
     """What stops a payment to these bank details, in words for finance ([] when complete).
 
     Details arrive from the desk or `claims set-payment`, already normalised; anything else
-    (empty, malformed, a purged record) is a gap, so nothing unpayable reaches the bank file.
+    (empty, malformed, a purged record, a pair failing the modulus check against `modulus`,
+    default the package's tables) is a gap, so nothing unpayable reaches the bank file. An
+    unknown sort code is no gap.
     """
     gaps = []
     if not (sort_code or "").strip():
@@ -126,4 +154,7 @@ def payment_gaps(sort_code: str | None, account_number: str | None, account_name
         gaps.append("account number is not 8 digits")
     if not (account_name or "").strip():
         gaps.append("no account name")
+    if (not gaps and sort_code and account_number
+            and modulus_check(sort_code.strip(), account_number.strip(), modulus).verdict == Verdict.INVALID):
+        gaps.append("sort code and account number fail the modulus check")
     return gaps

@@ -16,17 +16,23 @@ class ClaimStatus(StrEnum):
     EXPORTED = "exported"
     PAID = "paid"
     NOT_PAYABLE = "not_payable"
+    # A scheme whose payer is the Home Office (campaign `payer = "home-office"`): the claim
+    # goes out in a claim pack (exported) and the payer decides it (SPEC 4, issue 17).
+    DECIDED = "decided"  # the payer allowed an amount (payable_pence is now what it allowed)
+    REFUSED = "refused"  # the payer refused the whole claim: nothing is paid
 
 
-PENDING, APPROVED, REJECTED, EXPORTED, PAID, NOT_PAYABLE = ClaimStatus
+PENDING, APPROVED, REJECTED, EXPORTED, PAID, NOT_PAYABLE, DECIDED, REFUSED = ClaimStatus
 STATUSES: tuple[ClaimStatus, ...] = tuple(ClaimStatus)
 
 # The named groups every query and output uses (never a list of strings of their own):
-UNPAID_STATUSES = frozenset({REJECTED, NOT_PAYABLE})  # pays nothing, whatever was assessed
-OWED_STATUSES = frozenset({PENDING, APPROVED, EXPORTED})  # payable, not yet paid
-CLOSED_STATUSES = frozenset({PAID, REJECTED, NOT_PAYABLE})  # nothing more will happen
+UNPAID_STATUSES = frozenset({REJECTED, NOT_PAYABLE, REFUSED})  # pays nothing, whatever was assessed
+OWED_STATUSES = frozenset({PENDING, APPROVED, EXPORTED, DECIDED})  # payable, not yet paid
+CLOSED_STATUSES = frozenset({PAID, REJECTED, NOT_PAYABLE, REFUSED})  # nothing more will happen (bar a dispute)
 PAYMENT_EDITABLE = frozenset({PENDING, APPROVED})  # nothing sent to the bank yet
-DECIDED_APPROVED = frozenset({APPROVED, EXPORTED, PAID})  # finance said yes at some point
+DECIDED_APPROVED = frozenset({APPROVED, EXPORTED, PAID, DECIDED, REFUSED})  # finance said yes at some point
+PAYER_STATUSES = frozenset({DECIDED, REFUSED})  # reached only by a payer's decisions file
+EVIDENCE_OPEN = frozenset({PENDING, APPROVED})  # evidence may still be added: not yet sent out or closed
 
 
 class Step(StrEnum):
@@ -36,6 +42,9 @@ class Step(StrEnum):
     EXPORT = "export"
     PAY = "pay"
     VOID = "void"
+    DECIDE = "decide"  # the payer allowed an amount (all or part of the claim)
+    PAYER_REFUSE = "payer_refuse"  # the payer refused the whole claim
+    REOPEN = "reopen"  # a dispute upheld: the claim is with the payer again for a new decision
 
 
 # step -> (states it may start from, state it leads to; None keeps the state)
@@ -44,12 +53,16 @@ STEPS: dict[Step, tuple[frozenset[ClaimStatus], ClaimStatus | None]] = {
     Step.REJECT: (frozenset({PENDING}), REJECTED),
     Step.MANAGER_SIGN_OFF: (frozenset({PENDING}), None),  # a flagged claim stays pending for finance
     Step.EXPORT: (frozenset({APPROVED}), EXPORTED),
-    Step.PAY: (frozenset({EXPORTED}), PAID),
+    Step.PAY: (frozenset({EXPORTED, DECIDED}), PAID),
     Step.VOID: (frozenset({PENDING, APPROVED, REJECTED, NOT_PAYABLE}), None),  # money not yet sent
+    Step.DECIDE: (frozenset({EXPORTED}), DECIDED),
+    Step.PAYER_REFUSE: (frozenset({EXPORTED}), REFUSED),
+    Step.REOPEN: (frozenset({DECIDED, REFUSED}), EXPORTED),
 }
 
 _DONE = {Step.APPROVE: "approved", Step.REJECT: "rejected", Step.MANAGER_SIGN_OFF: "signed off by a manager",
-         Step.EXPORT: "exported", Step.PAY: "marked paid", Step.VOID: "voided"}
+         Step.EXPORT: "exported", Step.PAY: "marked paid", Step.VOID: "voided", Step.DECIDE: "decided by the payer",
+         Step.PAYER_REFUSE: "refused by the payer", Step.REOPEN: "reopened after a dispute"}
 
 
 def transition(step: Step, current: str, reference: str = "the claim") -> ClaimStatus:

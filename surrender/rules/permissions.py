@@ -30,6 +30,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "purge": frozenset({"admin"}),
     "audit.baseline": frozenset({"admin"}),
     "db.backup": frozenset({"admin"}),
+    # issue 17: evidence, the payer's claim pack and decisions, modulus tables
+    "claims.add_evidence": frozenset({"desk", "finance", "manager"}),
+    "claims.evidence": frozenset({"finance", "manager"}),
+    "claims.pack": frozenset({"finance"}),
+    "claims.decisions": frozenset({"finance"}),
+    "claims.dispute": frozenset({"finance", "manager"}),
+    "db.modulus_tables": frozenset({"admin"}),
 }
 
 

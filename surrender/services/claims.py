@@ -180,6 +180,10 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
         after = {**{k: getattr(person, k) for k in ("sort_code", "account_number")}, **values}
         if bool(after["sort_code"]) != bool(after["account_number"]):
             raise Refused("bank details need both --sort-code and --account-number")
+        if {"sort_code", "account_number"} & set(values):  # issue 17: the pair as banks check it (the CLI warns)
+            from surrender.services.modulus import check_pair_in
+
+            check_pair_in(conn, after["sort_code"], after["account_number"])
         if after["sort_code"] and not (values.get("account_name") or person.account_name):
             values["account_name"] = person.name  # as at the desk: the account is the claimant's own
         changed = sorted(k for k, v in values.items() if getattr(person, k) != v)

@@ -46,9 +46,11 @@ from surrender.exports import (
 )
 from surrender.rules.claimant import payment_gaps
 from surrender.rules.lifecycle import Step, transition
+from surrender.rules.modulus import ModulusTables
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.services.modulus import tables_in
 from surrender.store import batches as store_batches
 from surrender.store import claims as store_claims
 from surrender.store.scope import Scope
@@ -92,12 +94,12 @@ def _export_row(r: Row, batch_label: int | None) -> ExportRow:
                      items=r.item_count, amount_pence=r.payable_pence)
 
 
-def _gaps(r: Row) -> list[str]:
+def _gaps(r: Row, modulus: ModulusTables | None) -> list[str]:
     if r.claimant_id is None:
         return ["no claimant"]
     if r.purged_at is not None:
         return ["claimant's details purged"]
-    return payment_gaps(r.sort_code, r.account_number, r.account_name)
+    return payment_gaps(r.sort_code, r.account_number, r.account_name, modulus)
 
 
 def _sorted_out(conn: Connection, scope: Scope, lock: bool) -> tuple[list[Row], list[HeldBack]]:
@@ -108,8 +110,9 @@ def _sorted_out(conn: Connection, scope: Scope, lock: bool) -> tuple[list[Row], 
         query = query.with_for_update(of=claim_t)
     ready: list[Row] = []
     held: list[HeldBack] = []
+    modulus = tables_in(conn)  # issue 17: bank details checked as banks check them
     for r in conn.execute(query):
-        gaps = _gaps(r)
+        gaps = _gaps(r, modulus)
         if gaps:
             held.append(HeldBack(r.reference, r.station_code, r.payable_pence, tuple(gaps)))
         else:

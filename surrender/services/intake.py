@@ -17,6 +17,7 @@ from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
 from surrender.rules.claimant import ClaimantDetails
 from surrender.rules.compensation import ClaimAssessment, ItemAssessment, assess_claim, assess_item, check_totals
+from surrender.rules.evidence import EvidenceFile
 from surrender.rules.features import Features
 from surrender.rules.items import Item
 from surrender.views import LineView
@@ -44,6 +45,7 @@ class LogRequest:
     no_claim: bool = False
     claimant: ClaimantDetails | None = None
     declared: bool = False
+    evidence: tuple[EvidenceFile, ...] = ()  # read and checked before the transaction
 
     def items_under(self, campaign: Campaign) -> Iterable[Item]:
         """The items as read under `campaign`'s features."""

@@ -73,7 +73,8 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
                 problems.append(f"line {line}: {reference}'s claim is {claim.status}, not exported")
             elif amount != claim.payable_pence:
                 problems.append(f"line {line}: {reference} amount {format_gbp(amount)} differs from the "
-                                f"{format_gbp(claim.payable_pence)} exported")
+                                f"{format_gbp(claim.payable_pence)} "
+                                f"{'the payer allowed' if claim.status == 'decided' else 'exported'}")
             else:
                 good.append((surrender, claim, amount))
         if problems:

@@ -48,9 +48,17 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
         if not claimants:
             raise Refused(f"no claimant of a closed claim surrendered before {before.isoformat()} is left to purge")
         retention.anonymise(conn, claimants, {**ANONYMOUS, "purged_at": now})
+        wiped = _purge_evidence(conn, [r.id for r in rows], now)  # issue 17: evidence goes with the claimant
         audit.record(conn, now, admin.id, "claimants.purged", "purge", before.isoformat(),
-                     {"claimants": len(claimants), "before": before.isoformat()},
-                     touches=[f"surrender:{r.id}" for r in rows])
+                     {"claimants": len(claimants), "before": before.isoformat(), "evidence_files": len(wiped)},
+                     touches=[f"surrender:{r.id}" for r in rows] + [f"evidence:{i}" for i in wiped])
         return PurgeResult(before, len(claimants))
 
     return perform(ctx, "purge", work)
+
+
+def _purge_evidence(conn: Connection, surrender_ids: list[int], now: dt.datetime) -> list[int]:
+    from surrender.store import evidence
+    from surrender.store.scope import Scope
+
+    return evidence.purge(conn, Scope.everything(), surrender_ids, now)

@@ -65,22 +65,22 @@ def add_staff(ctx: Context, number: str, name: str, role: str, station: str | No
     check_pin_format(pin)
     pin_hash = hash_pin(pin)  # slow: computed outside the transaction
 
-    def work(session: Connection) -> StaffRow:
+    def work(conn: Connection) -> StaffRow:
         actor_id = None
-        if staff_count(session):
-            actor_id = authorize(session, ctx, "staff").id
+        if staff_count(conn):
+            actor_id = authorize(conn, ctx, "staff").id
         elif role != "admin":
             raise Refused("the first staff member must be an admin (--role admin), who then adds the rest")
-        code = _station(session, station)
-        if session.execute(select(STAFF.c.id).where(STAFF.c.number == number)).first():
+        code = _station(conn, station)
+        if conn.execute(select(STAFF.c.id).where(STAFF.c.number == number)).first():
             raise Refused(f"staff number {number} is already registered")
-        member_id = session.execute(insert(STAFF).values(
+        member_id = conn.execute(insert(STAFF).values(
             number=number, name=name, role=role, station_code=code, pin_hash=pin_hash, active=True,
             created_at=ctx.now(), failed_pins=0).returning(STAFF.c.id)).scalar_one()
-        granted = _grant(session, member_id, code, stations or [])
-        audit.record(session, ctx.now(), actor_id, "staff.added", "staff", member_id,
+        granted = _grant(conn, member_id, code, stations or [])
+        audit.record(conn, ctx.now(), actor_id, "staff.added", "staff", member_id,
                      {"number": number, "role": role, "station": code, "stations": granted})
-        return _row(session, member_id)
+        return _row(conn, member_id)
 
     def attempt() -> StaffRow:
         if db.run(ctx.url, staff_count, write=False):
@@ -91,9 +91,9 @@ def add_staff(ctx: Context, number: str, name: str, role: str, station: str | No
 
 
 def list_staff(ctx: Context) -> list[StaffRow]:
-    def work(session: Connection, _actor: Row) -> list[StaffRow]:
-        ids = session.execute(select(STAFF.c.id).order_by(STAFF.c.number)).scalars().all()
-        return [_row(session, staff_id) for staff_id in ids]
+    def work(conn: Connection, _actor: Row) -> list[StaffRow]:
+        ids = conn.execute(select(STAFF.c.id).order_by(STAFF.c.number)).scalars().all()
+        return [_row(conn, staff_id) for staff_id in ids]
 
     return perform(ctx, "staff", work, write=False)
 
@@ -108,27 +108,27 @@ def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None
     if stations is None and role is None and name is None and station is None:
         raise Refused("nothing to change: give --stations, --role, --name or --station")
 
-    def work(session: Connection, admin: Row) -> StaffRow:
-        member = find_staff(session, number)
+    def work(conn: Connection, admin: Row) -> StaffRow:
+        member = find_staff(conn, number)
         changes: dict[str, object] = {}
         values: dict[str, object] = {}
         if name is not None:
             values["name"] = " ".join(name.split())
             changes["name"] = {"sha256": hashlib.sha256(values["name"].encode()).hexdigest()}  # no names in the chain
         if station is not None:
-            changes["station"] = values["station_code"] = _station(session, station)
+            changes["station"] = values["station_code"] = _station(conn, station)
         if role is not None and role != member.role:
             if member.role == "admin":
-                _keep_an_admin(session, member)
+                _keep_an_admin(conn, member)
             changes["role"] = values["role"] = role
         if values:
-            session.execute(update(STAFF).where(STAFF.c.id == member.id).values(**values))
+            conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(**values))
         if stations is not None:
             home = values.get("station_code", member.station_code)
-            changes["stations"] = _grant(session, member.id, home, stations)
-        audit.record(session, ctx.now(), admin.id, "staff.updated", "staff", member.id,
+            changes["stations"] = _grant(conn, member.id, home, stations)
+        audit.record(conn, ctx.now(), admin.id, "staff.updated", "staff", member.id,
                      {"number": member.number, **changes})
-        return _row(session, member.id)
+        return _row(conn, member.id)
 
     return perform(ctx, "staff", work)
 
@@ -145,78 +145,78 @@ def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
     own = is_own(ctx, number)
     pin_hash = hash_pin(new_pin)
 
-    def work(session: Connection, actor: Row) -> StaffRow:
-        member = actor if own else find_staff(session, number)
-        session.execute(update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash, failed_pins=0))
-        audit.record(session, ctx.now(), actor.id, "staff.pin_set", "staff", member.id,
+    def work(conn: Connection, actor: Row) -> StaffRow:
+        member = actor if own else find_staff(conn, number)
+        conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash, failed_pins=0))
+        audit.record(conn, ctx.now(), actor.id, "staff.pin_set", "staff", member.id,
                      {"number": member.number, "own": own})
-        return _row(session, member.id)
+        return _row(conn, member.id)
 
     return perform(ctx, "own-pin" if own else "staff", work)
 
 
 def unlock_staff(ctx: Context, number: str) -> StaffRow:
-    def work(session: Connection, admin: Row) -> StaffRow:
-        member = find_staff(session, number)
+    def work(conn: Connection, admin: Row) -> StaffRow:
+        member = find_staff(conn, number)
         if member.locked_at is None:
             raise Refused(f"staff member {member.number} is not locked")
-        session.execute(update(STAFF).where(STAFF.c.id == member.id).values(locked_at=None, failed_pins=0))
-        audit.record(session, ctx.now(), admin.id, "staff.unlocked", "staff", member.id, {"number": member.number})
-        return _row(session, member.id)
+        conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(locked_at=None, failed_pins=0))
+        audit.record(conn, ctx.now(), admin.id, "staff.unlocked", "staff", member.id, {"number": member.number})
+        return _row(conn, member.id)
 
     return perform(ctx, "staff", work)
 
 
 def deactivate_staff(ctx: Context, number: str) -> StaffRow:
-    def work(session: Connection, admin: Row) -> StaffRow:
-        member = find_staff(session, number)
+    def work(conn: Connection, admin: Row) -> StaffRow:
+        member = find_staff(conn, number)
         if not member.active:
             raise Refused(f"staff member {member.number} is already inactive")
         if member.role == "admin":
-            _keep_an_admin(session, member)
-        session.execute(update(STAFF).where(STAFF.c.id == member.id).values(active=False))
-        audit.record(session, ctx.now(), admin.id, "staff.deactivated", "staff", member.id,
+            _keep_an_admin(conn, member)
+        conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(active=False))
+        audit.record(conn, ctx.now(), admin.id, "staff.deactivated", "staff", member.id,
                      {"number": member.number})
-        return _row(session, member.id)
+        return _row(conn, member.id)
 
     return perform(ctx, "staff", work)
 
 
-def _keep_an_admin(session: Connection, member: Row) -> None:
+def _keep_an_admin(conn: Connection, member: Row) -> None:
     """Refuse taking away the last active admin (rows locked, so two admins cannot each remove
     the other at once)."""
-    admins = session.execute(select(STAFF.c.id).where(STAFF.c.role == "admin", STAFF.c.active.is_(True))
+    admins = conn.execute(select(STAFF.c.id).where(STAFF.c.role == "admin", STAFF.c.active.is_(True))
                              .with_for_update()).scalars().all()
     if admins == [member.id]:
         raise Refused(f"{member.number} is the last active admin: add another admin first")
 
 
-def _station(session: Connection, code: str | None) -> str | None:
+def _station(conn: Connection, code: str | None) -> str | None:
     code = code.strip().upper() if code else None
     stations = tables.station.c
-    if code and session.execute(select(stations.code).where(stations.code == code)).first() is None:
+    if code and conn.execute(select(stations.code).where(stations.code == code)).first() is None:
         raise Refused(f"no station {code!r}")
     return code
 
 
-def _grant(session: Connection, member_id: int, home: str | None, codes: list[str]) -> list[str]:
+def _grant(conn: Connection, member_id: int, home: str | None, codes: list[str]) -> list[str]:
     """Replace the stations granted to a member with `codes` (their own station is implied)."""
     wanted = sorted({c.upper() for c in codes} - {home})
     stations, granted = tables.station.c, tables.staff_station
-    known = set(session.execute(select(stations.code).where(stations.code.in_(wanted))).scalars())
+    known = set(conn.execute(select(stations.code).where(stations.code.in_(wanted))).scalars())
     if missing := [c for c in wanted if c not in known]:
         raise Refused(f"no station {missing[0]!r}")
-    session.execute(delete(granted).where(granted.c.staff_id == member_id))
+    conn.execute(delete(granted).where(granted.c.staff_id == member_id))
     if wanted:
-        session.execute(insert(granted), [{"staff_id": member_id, "station_code": code} for code in wanted])
+        conn.execute(insert(granted), [{"staff_id": member_id, "station_code": code} for code in wanted])
     return wanted
 
 
-def _row(session: Connection, member_id: int) -> StaffRow:
+def _row(conn: Connection, member_id: int) -> StaffRow:
     """The member as listed, read back after any change in this transaction."""
-    member = staff_by_id(session, member_id)
+    member = staff_by_id(conn, member_id)
     assert member is not None
     return StaffRow(member.number, member.name, member.role, member.station_code,
-                    ",".join(stations_of(session, member)), bool(member.pin_hash), member.locked_at is not None,
+                    ",".join(stations_of(conn, member)), bool(member.pin_hash), member.locked_at is not None,
                     bool(member.active))
 

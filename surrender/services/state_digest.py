@@ -67,11 +67,18 @@ CHANGES: dict[str, frozenset[str] | None] = {
     "claims.exported": frozenset({"batch", "claim status"}),
     "claims.batch_recreated": frozenset(),
     "receipt.reprinted": frozenset(),
-    "claimants.purged": frozenset({"claimant", "payment details"}),
+    "claimants.purged": frozenset({"claimant", "payment details", "evidence"}),
     "claim.payment_details_set": frozenset({"payment details"}),
     "claim.contact_details_set": frozenset({"claimant"}),
     "claim.status_looked_up": frozenset(),
     "staff.added": ALL,
+    # issue 17 (evidence records are `evidence:ID`, one part each: see evidence_parts)
+    "evidence.added": ALL,
+    "evidence.extracted": frozenset(),
+    "claims.packed": frozenset({"batch", "claim status"}),
+    "claim.decided_by_payer": frozenset({"claim", "claim status"}),
+    "claim.dispute_opened": frozenset(),
+    "claim.dispute_closed": CLAIM_STEP,
 }
 
 
@@ -239,7 +246,19 @@ def staff_parts(conn: Connection, staff_id: int, parts: frozenset[str] | None = 
     return {"staff": _hash(lines)}
 
 
-PARTS_OF = {"surrender": surrender_parts, "batch": batch_parts, "staff": staff_parts}
+def evidence_parts(conn: Connection, evidence_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+    """One evidence file: its row, the content standing as its own SHA-256 (computed, so edited
+    bytes show even where the `sha256` column was edited to match)."""
+    table = tables.evidence
+    row = _one(conn, table, table.c.id == evidence_id)
+    if row is None:
+        return None
+    content = row.pop("content")
+    row["content"] = None if content is None else hashlib.sha256(content).hexdigest()
+    return {"evidence": _hash([_line(row)])}
+
+
+PARTS_OF = {"surrender": surrender_parts, "batch": batch_parts, "staff": staff_parts, "evidence": evidence_parts}
 
 
 def parts_of(conn: Connection, key: str, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
@@ -254,7 +273,7 @@ def records_for(conn: Connection, entity: str, entity_id: object) -> list[str]:
         ident = int(str(entity_id))
     except ValueError:
         return []
-    if entity in ("surrender", "staff"):
+    if entity in ("surrender", "staff", "evidence"):
         return [f"{entity}:{ident}"]
     if entity == "claim":
         claim = tables.claim.c
@@ -278,7 +297,7 @@ def wanted(action: str, key: str) -> frozenset[str] | None:
     if change is None:
         return ALL
     kind = key.partition(":")[0]
-    own = {"surrender": set(SURRENDER_PARTS), "batch": {"batch"}, "staff": {"staff"}}[kind]
+    own = {"surrender": set(SURRENDER_PARTS), "batch": {"batch"}, "staff": {"staff"}, "evidence": {"evidence"}}[kind]
     return frozenset(change & own)
 
 
@@ -302,11 +321,17 @@ def current_records(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]
         yield f"batch:{ident}", f"batch {ident}", batch_parts(conn, ident)
     for ident, number in conn.execute(select(staff.id, staff.number).order_by(staff.id)).all():
         yield f"staff:{ident}", f"staff member {number}", staff_parts(conn, ident)
+    evidence, surrender = tables.evidence.c, tables.surrender.c
+    for ident, number, reference in conn.execute(
+            select(evidence.id, evidence.number, surrender.reference)
+            .select_from(tables.evidence.join(tables.surrender, surrender.id == evidence.surrender_id))
+            .order_by(evidence.id)).all():
+        yield f"evidence:{ident}", f"evidence file {number} of {reference}", evidence_parts(conn, ident)
 
 
 PART_LABEL = {"surrender": "surrender {}", "items": "items of {}", "claim": "claim of {}",
               "claim status": "claim status of {}", "claimant": "claimant of {}",
-              "payment details": "payment details of {}", "batch": "{}", "staff": "{}"}
+              "payment details": "payment details of {}", "batch": "{}", "staff": "{}", "evidence": "{}"}
 
 
 def first_difference(conn: Connection, latest: dict[str, dict[str, tuple[str, int]]]) -> tuple[str, str] | None:

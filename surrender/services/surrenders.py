@@ -69,6 +69,10 @@ def log_surrender(ctx: Context, request: LogRequest,
             "claim": None if claim is None else {
                 "status": claim.status, "payable": claim.payable_pence, "flags": len(claim.flags)},
         })
+        if request.evidence:  # issue 17: evidence kept with the claim, in this transaction
+            from surrender.services.evidence import attach_on_log
+
+            attach_on_log(conn, surrender_id, reference, claim is not None, request.evidence, officer.id, now)
         return build_view(conn, surrender_id, reveal=False)
 
     return perform(ctx, "log", work)

@@ -92,3 +92,12 @@ def unexported(scope: Scope, statuses: frozenset[ClaimStatus] = EXPORTABLE) -> S
 def in_batch(scope: Scope, batch_id: int) -> Select[Any]:
     """A past batch's claims with their payment columns, by reference (as its file lists them)."""
     return claim_rows(scope, True, *PAYMENT_COLUMNS).where(claim_c.batch_id == batch_id).order_by(surrender_c.reference)
+
+
+# Extra columns a claim pack carries (finance's export to the payer: unmasked, SPEC 7), kept
+# apart from ROW_COLUMNS so the base row stays what every other reader reads.
+PACK_COLUMNS = (
+    claimant_c.address, claimant_c.phone, claimant_c.email, claimant_c.account_name, claimant_c.sort_code,
+    claimant_c.account_number, surrender_c.declared, surrender_c.claimant_id, claim_c.decided_by,
+    claim_c.reasons.label("claim_reasons"),
+)

@@ -32,6 +32,12 @@ EXPECTED = {
     "db.backup": {"admin"},
     "audit.baseline": {"admin"},
     "own-pin": {"desk", "finance", "manager", "admin"},
+    "claims.add_evidence": {"desk", "finance", "manager"},  # at the counter later, or finance on the phone
+    "claims.evidence": {"finance", "manager"},  # receipts and statements: personal, for those who decide
+    "claims.pack": {"finance"},
+    "claims.decisions": {"finance"},
+    "claims.dispute": {"finance", "manager"},
+    "db.modulus_tables": {"admin"},
 }
 
 
