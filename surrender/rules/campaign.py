@@ -76,7 +76,7 @@ def _require(table: dict, key: str, where: str):
 
 KNOWN_KEYS = {
     "top level": ("code", "name", "legal_basis", "reference_prefix", "timezone", "window", "eligibility", "money",
-                  "review", "features", "definitions", "kinds"),
+                  "review", "features", "definitions", "kinds", "payer"),
     "window": ("opens", "closes"),
     "eligibility": ("owned_on_or_before", "declaration"),
     "money": ("standard", "minimum_claim_total", "minimum_note", "acceptable_evidence"),

@@ -67,7 +67,7 @@ def claims(url: str) -> dict[str, tuple]:
     s, c = tables.surrender.c, tables.claim.c
     rows = db.run(url, lambda conn: conn.execute(select(s.reference, c.status, c.batch_id, c.payable_pence)
                                                  .join(tables.claim, c.surrender_id == s.id)).all(),
-                  write=False, orm=False)
+                  write=False)
     return {r.reference: (r.status, r.batch_id, r.payable_pence) for r in rows}
 
 
@@ -114,7 +114,7 @@ def test_a_pack_holds_every_claim_line_and_evidence_file_with_digests_that_check
     assert archive.read(f"forms/{first}.pdf").startswith(b"%PDF-")
     status = claims(ctx.url)
     assert status[first][:2] == ("exported", 1) and status[held][:2] == ("approved", None)
-    batch = db.run(ctx.url, lambda c: c.execute(select(tables.export_batch.c.format)).scalar(), write=False, orm=False)
+    batch = db.run(ctx.url, lambda c: c.execute(select(tables.export_batch.c.format)).scalar(), write=False)
     assert batch == "pack"
     assert verify(as_staff(ctx, "1")).problem is None
 
@@ -149,12 +149,12 @@ def test_a_force_paid_scheme_has_no_pack_and_its_claims_still_export(ctx, tmp_pa
     with pytest.raises(Refused, match='no campaign in use says `payer = "home-office"`: its claims go out with '
                                       "`surrender claims export`"):
         pack_claims(finance(ctx), tmp_path / "pack.zip")
-    assert export_claims(finance(ctx), tmp_path / "batch.csv").rows[0]["reference"] == reference
+    assert export_claims(finance(ctx), tmp_path / "batch.csv").rows[0].reference == reference
 
 
 def test_a_pair_failing_the_modulus_check_is_held_back_from_pack_and_export(ctx, tmp_path):
     reference = approved(ctx)
-    db.run(ctx.url, lambda c: c.execute(text("UPDATE claimant SET account_number = '66374959'")), orm=False)
+    db.run(ctx.url, lambda c: c.execute(text("UPDATE claimant SET account_number = '66374959'")))
     plan = plan_pack(finance(ctx))
     assert plan.references == [] and plan.held_back[0]["missing"] == "sort code and account number fail the modulus check"
     with pytest.raises(Refused, match=f"{reference} \\(sort code and account number fail the modulus check\\)"):
@@ -184,7 +184,7 @@ def test_decisions_allow_some_lines_refuse_others_and_the_remittance_pays_what_w
     lines = db.run(ctx.url, lambda c: c.execute(
         select(tables.payer_decision.c.line, tables.payer_decision.c.allowed_pence, tables.payer_decision.c.reason,
                tables.payer_decision.c.assessed_pence).order_by(tables.payer_decision.c.id)).all(),
-                   write=False, orm=False)
+                   write=False)
     assert [tuple(r) for r in lines[:2]] == [(1, 4500, "receipt shows £45", 8000), (2, 0, "not eligible", 8000)]
     remittance = write(tmp_path / "remit.csv", ["reference,amount", f"{partly},80.00"])
     with pytest.raises(Refused, match=r"amount £80\.00 differs from the £45\.00 the payer allowed"):
@@ -209,8 +209,7 @@ def test_a_decisions_file_with_any_bad_row_changes_nothing_and_lists_every_probl
     from surrender.services.export import export_claims as export
 
     db.run(ctx.url, lambda c: c.execute(text(f"UPDATE claim SET status = 'pending' WHERE surrender_id IN "
-                                             f"(SELECT id FROM surrender WHERE reference = '{not_packed}')")),
-           orm=False)
+                                             f"(SELECT id FROM surrender WHERE reference = '{not_packed}')")))
     export(finance(ctx), tmp_path / "batch.csv")
     before = dump(ctx.url)
     decisions = write(tmp_path / "bad.csv", [
@@ -240,7 +239,7 @@ def test_a_claim_outside_the_readers_scope_reads_as_unknown(ctx, tmp_path):
     reference, = packed(ctx, tmp_path)
 
     def look(scope):
-        return db.run(ctx.url, lambda c: payer_store.claim_for_decision(c, scope, reference), write=False, orm=False)
+        return db.run(ctx.url, lambda c: payer_store.claim_for_decision(c, scope, reference), write=False)
 
     assert look(Scope.of_stations(["PK"])) is None
     assert look(Scope.of_stations(["TW"])).reference == reference
@@ -265,7 +264,7 @@ def test_a_dispute_upheld_sends_the_claim_back_for_a_new_decision_and_dismissed_
     assert claims(ctx.url)[reference][0::2] == ("decided", 8000)
     rounds = db.run(ctx.url, lambda c: c.execute(select(tables.payer_decision.c.round)
                                                  .order_by(tables.payer_decision.c.id)).scalars().all(),
-                    write=False, orm=False)
+                    write=False)
     assert rounds == [1, 1, 2]
     dispute(finance(ctx), other, "wants more")
     assert "dispute dismissed" in dispute(finance(ctx), other, "standard stands", "dismissed")
@@ -278,7 +277,7 @@ def test_a_dispute_upheld_sends_the_claim_back_for_a_new_decision_and_dismissed_
         dispute(ctx, reference, "desk")
     progress = db.run(ctx.url, lambda c: payer_store.payer_progress(
         c, Scope.everything(), c.execute(select(tables.surrender.c.id).where(
-            tables.surrender.c.reference == reference)).scalar()), write=False, orm=False)
+            tables.surrender.c.reference == reference)).scalar()), write=False)
     assert progress.in_pack and progress.allowed_pence == 8000 and progress.disputed_since is None
     assert verify(as_staff(ctx, "1")).problem is None
 
@@ -314,7 +313,7 @@ def test_a_pack_killed_at_any_stage_is_finished_or_removed_by_the_next_pack(ctx,
     assert [n for n in os.listdir(folder) if is_staged_name(n)] == []
     recorded = db.run(ctx.url, lambda c: c.execute(select(tables.export_batch.c.id, tables.export_batch.c.path,
                                                           tables.export_batch.c.sha256, tables.export_batch.c.settled_at)
-                                                   .order_by(tables.export_batch.c.id)).all(), write=False, orm=False)
+                                                   .order_by(tables.export_batch.c.id)).all(), write=False)
     assert all(r.settled_at is not None for r in recorded)
     for batch in recorded:
         assert hashlib.sha256(Path(batch.path).read_bytes()).hexdigest() == batch.sha256

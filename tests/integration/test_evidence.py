@@ -64,7 +64,7 @@ def manager(ctx):
 def events(url: str, action: str) -> list[dict]:
     rows = db.run(url, lambda c: c.execute(select(tables.audit_event.c.detail)
                                            .where(tables.audit_event.c.action == action)
-                                           .order_by(tables.audit_event.c.id)).scalars().all(), write=False, orm=False)
+                                           .order_by(tables.audit_event.c.id)).scalars().all(), write=False)
     return [json.loads(r) for r in rows]
 
 
@@ -155,7 +155,7 @@ def test_purge_wipes_the_files_and_their_names_keeps_the_digests_and_the_chain_h
     assert result.claimants == 1
     kept = list_evidence(finance(ctx), reference)
     assert [(k.sha256, k.name, k.purged_at is not None) for k in kept] == [(file.sha256, None, True)]
-    content = db.run(ctx.url, lambda c: c.execute(select(tables.evidence.c.content)).scalar(), write=False, orm=False)
+    content = db.run(ctx.url, lambda c: c.execute(select(tables.evidence.c.content)).scalar(), write=False)
     assert content is None
     assert events(ctx.url, "claimants.purged")[-1]["evidence_files"] == 1
     with pytest.raises(Refused, match="purged with the claimant's details"):
@@ -172,8 +172,7 @@ def test_evidence_changed_behind_the_tools_back_is_caught_by_audit_verify(ctx, e
            "insert": "INSERT INTO evidence (surrender_id, number, media_type, size, sha256, content, added_at, added_by) "
                      "SELECT surrender_id, 2, media_type, size, sha256, content, added_at, added_by FROM evidence"}[edit]
     forged = PDF + b"forged"
-    db.run(ctx.url, lambda c: c.execute(text(sql), {"forged": forged, "digest": hashlib.sha256(forged).hexdigest()}),
-           orm=False)
+    db.run(ctx.url, lambda c: c.execute(text(sql), {"forged": forged, "digest": hashlib.sha256(forged).hexdigest()}))
     report = verify(as_staff(ctx, "1"))
     expected = {"content": f"evidence file 1 of {reference} differs from the audit trail",
                 "sha256": f"evidence file 1 of {reference} differs from the audit trail",

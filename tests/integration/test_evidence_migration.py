@@ -29,20 +29,18 @@ def test_presets_registered_before_payer_existed_say_home_office_after_the_upgra
     for code, source in (("zombie-2024", old), ("zombie-local", mine)):
         db.run(url, lambda c, code=code, source=source: c.execute(text(
             "INSERT INTO campaign (code, name, source, sha256, registered_at) VALUES (:c, 'n', :s, :h, "
-            "'2024-08-26 00:00:00')"), {"c": code, "s": source, "h": hashlib.sha256(source.encode()).hexdigest()}),
-            orm=False)
+            "'2024-08-26 00:00:00')"), {"c": code, "s": source, "h": hashlib.sha256(source.encode()).hexdigest()}))
     db.dispose(url)
     upgrade(url)
-    stored = dict(db.run(url, lambda c: c.execute(text("SELECT code, source FROM campaign")).all(), write=False,
-                         orm=False))
+    stored = dict(db.run(url, lambda c: c.execute(text("SELECT code, source FROM campaign")).all(), write=False))
     digest = db.run(url, lambda c: c.execute(text("SELECT sha256 FROM campaign WHERE code = 'zombie-2024'")).scalar(),
-                    write=False, orm=False)
+                    write=False)
     assert stored["zombie-2024"] == shipped and digest == hashlib.sha256(shipped.encode()).hexdigest()
     assert parse_campaign(stored["zombie-2024"]).payer == "home-office"
     assert stored["zombie-local"] == mine and parse_campaign(mine).payer == "force"
     db.dispose(url)
     command.downgrade(alembic_config(url), "0005_exports")
     back = db.run(url, lambda c: c.execute(text("SELECT source FROM campaign WHERE code = 'zombie-2024'")).scalar(),
-                  write=False, orm=False)
+                  write=False)
     assert back == old
     db.dispose(url)
