@@ -62,10 +62,23 @@ audit_event = _clause(
     state=TEXT, prev_hash=STR, hash=STR,
 )
 
+destruction_batch = _clause(
+    "destruction_batch",
+    id=INT, station_code=STR, method=STR, contractor=STR, created_at=UTC_TIME, created_by=INT,
+    sealed_at=UTC_TIME, sealed_by=INT, witness_1=INT, witness_2=INT, certificate=STR,
+    confirmed_at=UTC_TIME, confirmed_by=INT,
+)
+
 export_batch = _clause(
     "export_batch",
     id=INT, created_at=UTC_TIME, staff_id=INT, format=STR, claim_count=INT, total_pence=INT,
     sha256=STR, filename=STR, host=STR, path=STR, staged_path=STR, settled_at=UTC_TIME, anchor=STR,
+)
+
+location = _clause(
+    "location",
+    id=INT, code=STR, name=STR, station_code=STR, kind=STR, max_days=INT, created_at=UTC_TIME,
+    created_by=INT,
 )
 
 staff_station = _clause(
@@ -87,6 +100,13 @@ claim = _clause(
     decided_at=UTC_TIME, decision_note=STR, batch_id=INT, paid_at=UTC_TIME, paid_by=INT,
 )
 
+exhibit = _clause(
+    "exhibit",
+    id=INT, tag=STR, surrender_id=INT, line_number=INT, station_code=STR, campaign_code=STR,
+    kind=STR, quantity=INT, seal=STR, state=STR, location_id=INT, since=UTC_TIME, batch_id=INT,
+    note=STR,
+)
+
 item = _clause(
     "item",
     surrender_id=INT, line=INT, line_number=INT,
@@ -100,7 +120,20 @@ item_line = _clause(
     unit_compensation_pence=INT, quantity=INT, claimed_pence=INT, compensation_pence=INT,
 )
 
+stock_check = _clause(
+    "stock_check",
+    id=INT, location_id=INT, at=UTC_TIME, staff_id=INT, expected=INT, found=INT, missing=INT,
+    elsewhere=INT, unknown=INT, result=TEXT,
+)
+
+custody_event = _clause(
+    "custody_event",
+    id=INT, exhibit_id=INT, at=UTC_TIME, staff_id=INT, action=STR, from_location_id=INT,
+    to_location_id=INT, batch_id=INT, check_id=INT, note=STR,
+)
+
 ALL = (
     audit_head, campaign, claimant, export_staging, station, reference_counter, staff, audit_event,
-    export_batch, staff_station, surrender, claim, item, item_line,
+    destruction_batch, export_batch, location, staff_station, surrender, claim, exhibit, item,
+    item_line, stock_check, custody_event,
 )

@@ -127,6 +127,7 @@ def _show_version(value: bool) -> None:
 
 def _register() -> None:
     from surrender.cli import audit, campaign, claims, db, demo, desk, helpformat, purge, report, staff, status
+    from surrender.cli import custody, destruction
 
     helpformat.install()
 
@@ -138,6 +139,8 @@ def _register() -> None:
     app.add_typer(report.app, name="report")
     app.add_typer(audit.app, name="audit")
     app.add_typer(db.app, name="db")
+    app.add_typer(custody.app, name="custody")
+    app.add_typer(destruction.app, name="destruction")
     demo.register(app)
     purge.register(app)
 

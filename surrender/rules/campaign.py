@@ -49,6 +49,7 @@ class Campaign:
     source: str
     features: Features = None  # type: ignore[assignment]  # always set by parse_campaign
     ask_if: Mapping[str, Test] = field(default_factory=dict)  # feature -> when its question is asked
+    destroy_by: dt.date | None = None  # [custody] destroy_by: held after this date is an exception
 
     def kind(self, code: str) -> Kind:
         try:
@@ -170,4 +171,13 @@ def parse_campaign(source: str) -> Campaign:
         source=source,
         features=features,
         ask_if=MappingProxyType(ask_if),
+        destroy_by=_destroy_by(data),
     )
+
+
+def _destroy_by(data: dict) -> dt.date | None:
+    """`[custody] destroy_by`: the date by which the scheme's weapons are to be destroyed."""
+    custody = data.get("custody", {})
+    if not isinstance(custody, dict) or "destroy_by" in custody:
+        return _date(custody, "destroy_by", "custody")
+    return None

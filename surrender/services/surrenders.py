@@ -33,6 +33,7 @@ from surrender.services.auth import check_station, perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.reading import build_view, find_surrender
+from surrender.store.custody import create_exhibits
 from surrender.views import SurrenderView
 
 if TYPE_CHECKING:
@@ -149,6 +150,7 @@ def log_surrender(ctx: Context, request: LogRequest,
                 payable_pence=assessment.payable_pence, reasons=json.dumps(list(assessment.reasons)),
                 flags=json.dumps(list(assessment.flags)), flagged=bool(assessment.flags),
             ))
+        create_exhibits(session, surrender_id, now)  # custody: one exhibit per tag the receipt prints
         audit.record(session, now, officer.id, "surrender.logged", "surrender", surrender_id, {
             "reference": reference, "station": station.code, "campaign": campaign.code,
             "surrendered_at": at.isoformat(), "items": count, "anonymous": request.anonymous,
