@@ -117,7 +117,10 @@ def witness_pin_source(ctx_obj):
         if witness.number in given:
             return given[witness.number]
         if sys.stdin.isatty():
-            return typer.prompt(f"PIN for witness {witness.number} ({witness.name})", hide_input=True, err=True)
+            from surrender.cli.output import printable
+
+            return typer.prompt(f"PIN for witness {witness.number} ({printable(witness.name)})", hide_input=True,
+                                err=True)
         return None
 
     return pin_of

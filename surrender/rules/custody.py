@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from surrender.errors import Refused
@@ -82,14 +83,28 @@ def parse_tag(text: str) -> str:
 
 # --- exhibits and places -----------------------------------------------------------------------
 
-HELD, MISSING, DESTROYED, RETAINED, NEVER_RECEIVED = "held", "missing", "destroyed", "retained", "never_received"
-STATES = (HELD, MISSING, DESTROYED, RETAINED, NEVER_RECEIVED)
+class ExhibitState(StrEnum):
+    HELD = "held"  # at a location of its station
+    MISSING = "missing"  # not found at its location's last stock check: unaccounted until scanned again
+    DESTROYED = "destroyed"  # in a sealed destruction batch
+    RETAINED = "retained"  # kept from destruction with an authority (training, a museum)
+    NEVER_RECEIVED = "never_received"  # a manager's finding: the tag was never on a bag (a voided duplicate)
+
+
+HELD, MISSING, DESTROYED, RETAINED, NEVER_RECEIVED = ExhibitState
+STATES: tuple[ExhibitState, ...] = tuple(ExhibitState)
 ON_HAND = frozenset({HELD, MISSING})  # still the station's to account for (and to destroy)
 STATE_LABEL = {HELD: "held", MISSING: "missing (not found at its last stock check)", DESTROYED: "destroyed",
                RETAINED: "retained with authority", NEVER_RECEIVED: "never received"}
 
-COUNTER, STORE, TEMPORARY = "counter", "store", "temporary"
-LOCATION_KINDS = (COUNTER, STORE, TEMPORARY)
+class PlaceKind(StrEnum):
+    COUNTER = "counter"  # each station's one front counter, where every exhibit starts
+    STORE = "store"  # a property store: no time limit
+    TEMPORARY = "temporary"  # a lab, a court: overdue after its max_days
+
+
+COUNTER, STORE, TEMPORARY = PlaceKind
+LOCATION_KINDS: tuple[PlaceKind, ...] = tuple(PlaceKind)
 COUNTER_DAYS = 2  # an exhibit still at the counter after this many days is overdue
 TEMPORARY_DAYS = 14  # the default limit of a temporary place (a lab, a court)
 MAX_DAYS = 3650
@@ -113,6 +128,11 @@ def location_name(text: str) -> str:
     if not name:
         raise Refused("a location needs a --name, like 'Thorpe Wood property store'")
     return within(name, "location name", NAME_CHARS)
+
+
+def state_of(value: str) -> ExhibitState | str:
+    """A stored state as the enum; a value nobody knows (written behind the tool's back) as is."""
+    return ExhibitState(value) if value in STATES else value
 
 
 def location_limit(kind: str, max_days: int | None) -> int | None:

@@ -49,7 +49,7 @@ class LocationView:
     code: str
     name: str
     station: str
-    kind: str
+    kind: rules.PlaceKind | str
     max_days: int | None
     tags: int = 0
     weapons: int = 0
@@ -66,7 +66,7 @@ class ExhibitView:
     quantity: int
     seal: str
     description: str
-    state: str
+    state: rules.ExhibitState | str  # a str only for a state nobody knows (see rules.custody.state_of)
     location: str | None
     location_name: str | None
     since: dt.datetime
@@ -155,14 +155,18 @@ class KindLabels:
 def exhibit_view(row: Row, labels: KindLabels) -> ExhibitView:
     return ExhibitView(tag=row.tag, reference=row.reference, station=row.station_code, campaign=row.campaign_code,
                        kind=row.kind, kind_label=labels.label(row.campaign_code, row.kind), quantity=row.quantity,
-                       seal=row.seal or "", description=row.description or "", state=row.state,
+                       seal=row.seal or "", description=row.description or "", state=rules.state_of(row.state),
                        location=row.location_code, location_name=row.location_name, since=row.since,
                        batch=row.batch_id, note=row.note, voided=row.voided_at is not None)
 
 
 def _location_view(row: Row) -> LocationView:
-    return LocationView(row.code, row.name, row.station_code, row.kind, row.max_days,
+    return LocationView(row.code, row.name, row.station_code, _kind(row.kind), row.max_days,
                         getattr(row, "tags", 0), getattr(row, "weapons", 0))
+
+
+def _kind(value: str) -> rules.PlaceKind | str:
+    return rules.PlaceKind(value) if value in rules.LOCATION_KINDS else value
 
 
 # --- locations ---------------------------------------------------------------------------------
@@ -198,7 +202,7 @@ def add_location(ctx: Context, code: str, name: str, station: str | None, kind: 
             created_by=staff.id).returning(tables.location.c.id)).scalar_one()
         audit.record(conn, now, staff.id, "custody.location_added", "location", ident,
                      {"code": code, "name": name, "station": where, "kind": kind, "max_days": limit})
-        return LocationView(code, name, where, kind, limit)
+        return LocationView(code, name, where, _kind(kind), limit)
 
     return perform(ctx, "custody.location_add", work, orm=False)
 
@@ -220,29 +224,38 @@ def _move(conn: Connection, ctx: Context, staff: Row, tags: Sequence[str], to: s
     stations = stations_of(conn, staff)
     labels = KindLabels.read(conn)
     now = ctx.now()
-    moved: list[Moved] = []
+    wanted = list(dict.fromkeys(tags))
+    known = store.find_exhibits(conn, wanted, scope, lock=True)
     rows: list[Row] = []
-    for tag in dict.fromkeys(tags):
-        row = store.find_exhibit(conn, tag, scope, lock=True)
+    for tag in wanted:
+        row = known.get(tag)
         if row is None:
             raise Refused(f"{tag}: no such tag at {_stations_text(scope)}")
         refusal = rules.move_refusal(store.standing_of(row), place, staff.role, stations)
         if refusal:
             raise Refused(f"{tag}: {refusal}")
         rows.append(row)
-    for row in rows:
-        found = row.state == rules.MISSING
-        conn.execute(update(tables.exhibit).where(tables.exhibit.c.id == row.id)
-                     .values(location_id=place.id, state=rules.HELD, since=now))
-        store.record_events(conn, [row.id], now, staff.id, "moved", from_location_id=row.location_id,
-                            to_location_id=place.id, note="found (was missing)" if found else None)
-        moved.append(Moved(exhibit_view(row, labels), row.location_code, place.code, found))
     ids = [r.id for r in rows]
+    conn.execute(update(tables.exhibit).where(tables.exhibit.c.id.in_(ids))
+                 .values(location_id=place.id, state=rules.HELD, since=now))
+    for came_from, group in _by_place(rows).items():
+        store.record_events(conn, [r.id for r in group if r.state != rules.MISSING], now, staff.id, "moved",
+                            from_location_id=came_from, to_location_id=place.id)
+        store.record_events(conn, [r.id for r in group if r.state == rules.MISSING], now, staff.id, "moved",
+                            from_location_id=came_from, to_location_id=place.id, note="found (was missing)")
+    moved = [Moved(exhibit_view(r, labels), r.location_code, place.code, r.state == rules.MISSING) for r in rows]
     detail = {"to": place.code, "via": via, "tags": [m.exhibit.tag for m in moved],
               "from": sorted({m.came_from or "-" for m in moved})}
     audit.record(conn, now, staff.id, "custody.moved", "exhibit", ids[0], detail,
                  touches=store.surrender_keys(conn, ids[1:]))
     return moved
+
+
+def _by_place(rows: list[Row]) -> dict[int | None, list[Row]]:
+    places: dict[int | None, list[Row]] = {}
+    for row in rows:
+        places.setdefault(row.location_id, []).append(row)
+    return places
 
 
 def scan_tag(ctx: Context, to: str, text: str) -> Moved:
@@ -343,7 +356,7 @@ def record_check(ctx: Context, location: str, scanned: Sequence[str]) -> CheckRe
         place = store.find_location(conn, location, scope)
         now = ctx.now()
         expected = {r.tag: r for r in conn.execute(store.exhibits_at(scope, place.id))}
-        known = {r.tag: r for r in store.tags_known(conn, list(dict.fromkeys(tags)), scope)}
+        known = store.find_exhibits(conn, list(dict.fromkeys(tags)), scope)
         outcome = rules.compare_shelf(expected, tags, known)
         newly_missing = [expected[t].id for t in outcome.missing if expected[t].state == rules.HELD]
         found_again = [expected[t].id for t in outcome.found if expected[t].state == rules.MISSING]
@@ -390,8 +403,9 @@ def _close(ctx: Context, texts: Iterable[str], note: str, state: str, action: st
         labels = KindLabels.read(conn)
         now = ctx.now()
         rows = []
+        known = store.find_exhibits(conn, tags, scope, lock=True)
         for tag in tags:
-            row = store.find_exhibit(conn, tag, scope, lock=True)
+            row = known.get(tag)
             if row is None:
                 raise Refused(f"{tag}: no such tag at {_stations_text(scope)}")
             if row.state not in rules.ON_HAND:
@@ -406,9 +420,9 @@ def _close(ctx: Context, texts: Iterable[str], note: str, state: str, action: st
         conn.execute(update(tables.exhibit).where(exhibit.id.in_(ids))
                      .values(state=state, since=now, note=note,
                              **({} if keep_place else {"location_id": None})))
-        for row in rows:
-            store.record_events(conn, [row.id], now, staff.id, state, from_location_id=row.location_id,
-                                to_location_id=row.location_id if keep_place else None, note=note)
+        for place, group in _by_place(rows).items():
+            store.record_events(conn, [r.id for r in group], now, staff.id, state, from_location_id=place,
+                                to_location_id=place if keep_place else None, note=note)
         audit.record(conn, now, staff.id, action, "exhibit", ids[0],
                      {"tags": tags, "reason": audit.private("reason", note)},
                      touches=store.surrender_keys(conn, ids[1:]))

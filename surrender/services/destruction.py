@@ -124,8 +124,10 @@ def _add(conn: Connection, ctx: Context, staff: Row, batch_id: int, tags: Sequen
     batch = _open_batch_row(conn, staff, batch_id)
     scope = acting_scope(conn, staff)
     rows = []
-    for tag in dict.fromkeys(tags):
-        row = custody_store.find_exhibit(conn, tag, scope, lock=True)
+    wanted = list(dict.fromkeys(tags))
+    known = custody_store.find_exhibits(conn, wanted, scope, lock=True)
+    for tag in wanted:
+        row = known.get(tag)
         if row is None:
             raise Refused(f"{tag}: no such tag at {', '.join(sorted(scope.stations or [])) or 'any station'}")
         if row.batch_id == batch_id:
@@ -184,8 +186,9 @@ def remove_from_batch(ctx: Context, batch: int | str, tags: Iterable[str]) -> li
         _open_batch_row(conn, staff, batch_id)
         scope = acting_scope(conn, staff)
         rows = []
+        known = custody_store.find_exhibits(conn, parsed, scope, lock=True)
         for tag in parsed:
-            row = custody_store.find_exhibit(conn, tag, scope, lock=True)
+            row = known.get(tag)
             if row is None or row.batch_id != batch_id:
                 raise Refused(f"{tag} is not in destruction batch {batch_id}")
             rows.append(row)

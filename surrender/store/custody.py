@@ -136,20 +136,24 @@ def find_exhibit(conn: Connection, tag: str, scope: Scope, lock: bool = False) -
     return conn.execute(query).one_or_none()
 
 
+def find_exhibits(conn: Connection, tags: list[str], scope: Scope, lock: bool = False) -> dict[str, Row]:
+    """The exhibits with these tags that the scope covers, by tag (a few queries for any number)."""
+    found: dict[str, Row] = {}
+    base = exhibit_rows(scope)
+    for start in range(0, len(tags), 500):
+        query = base.where(exhibit_c.tag.in_(tags[start:start + 500]))
+        if lock:
+            query = query.with_for_update(of=tables.exhibit)
+        found.update((row.tag, row) for row in conn.execute(query))
+    return found
+
+
 def standing_of(row: Row) -> Standing:
     """An exhibit row (from `exhibit_rows`) as the move rules see it."""
     place = None
     if row.location_id is not None:
         place = Place(row.location_id, row.location_code, row.location_station, row.location_kind)
     return Standing(row.tag, row.station_code, row.state, place, row.batch_id)
-
-
-def tags_known(conn: Connection, tags: list[str], scope: Scope) -> list[Row]:
-    """Those of `tags` that exist within the scope, with their place and state."""
-    found: list[Row] = []
-    for start in range(0, len(tags), 500):
-        found += conn.execute(exhibit_rows(scope).where(exhibit_c.tag.in_(tags[start:start + 500]))).all()
-    return found
 
 
 def exhibits_at(scope: Scope, location_id: int, states: tuple[str, ...] = (HELD, MISSING)) -> Select[Any]:

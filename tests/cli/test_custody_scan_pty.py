@@ -104,3 +104,29 @@ def test_a_stock_check_at_the_terminal_says_each_tag_and_what_the_shelf_lacks(ta
     assert status == 0
     assert re.search(re.escape(tags["tw2"]) + r"\s+│?\s*missing", text), text
     assert "2 expected, 1 found, 1 missing, 0 recorded elsewhere, 1 unknown" in text
+
+
+def test_each_witness_types_their_own_pin_at_the_terminal_and_a_wrong_one_seals_nothing(tags, env):
+    from surrender.services import destruction
+
+    mover = Context(url=env["SURRENDER_DATABASE_URL"], staff=OFFICER, pin=OFFICER_PIN, now=lambda: NOW)
+    batch = destruction.open_batch(mover, "incineration", "Eastern Metals Ltd")
+    destruction.add_to_batch(mover, batch.id, [tags["tw1"]])
+    db.dispose(env["SURRENDER_DATABASE_URL"])
+    child = spawn_surrender("destruction", "seal", str(batch.id), "--witness", "5001", "--witness", "2001",
+                            env=env, pin=OFFICER_PIN)
+    child.expect(r"PIN for witness 5001 \(Morgan Lee\)")
+    child.sendline(PINS["5001"])
+    child.expect(r"PIN for witness 2001 \(Sam Patel\)")
+    child.sendline("000000")
+    rest, status = finish(child)
+    assert status == 1 and "wrong PIN for witness 2001 (4 more wrong and it locks)" in plain(rest)
+    assert PINS["5001"] not in rest and "000000" not in rest  # hidden as typed
+    child = spawn_surrender("destruction", "seal", str(batch.id), "--witness", "5001", "--witness", "2001",
+                            env=env, pin=OFFICER_PIN)
+    child.expect("PIN for witness 5001")
+    child.sendline(PINS["5001"])
+    child.expect("PIN for witness 2001")
+    child.sendline(PINS["2001"])
+    rest, status = finish(child)
+    assert status == 0 and "witnessed by 5001 Morgan Lee and 2001 Sam Patel" in plain(rest)
