@@ -6,7 +6,7 @@ next one read.
 """
 
 import sys
-from typing import Callable, List, Optional
+from collections.abc import Callable
 
 import typer
 
@@ -50,7 +50,7 @@ def refuse_line(text: str, message: str) -> None:
     console(stderr=True).print(styled(("✗ ", "bold red"), shown), soft_wrap=True)
 
 
-def place_text(code: Optional[str]) -> str:
+def place_text(code: str | None) -> str:
     return code or "-"
 
 
@@ -110,7 +110,7 @@ def scan(
 @app.command("move")
 def move(
     ctx: typer.Context,
-    tags: List[str] = typer.Argument(..., help="Tags as printed under the barcodes: TW-Z24-000017-7/1 ..."),
+    tags: list[str] = typer.Argument(..., help="Tags as printed under the barcodes: TW-Z24-000017-7/1 ..."),
     to: str = typer.Option(..., "--to", help="The location code they go to, such as TW-STORE."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
@@ -166,9 +166,9 @@ def where(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    location: Optional[str] = typer.Option(None, "--location", help="Only what is at this location (code)."),
-    state: Optional[str] = typer.Option(None, "--state", help=f"Only exhibits in this state: {STATES_HELP}"),
-    reference: Optional[str] = typer.Option(None, "--reference", help="Only this surrender's tags."),
+    location: str | None = typer.Option(None, "--location", help="Only what is at this location (code)."),
+    state: str | None = typer.Option(None, "--state", help=f"Only exhibits in this state: {STATES_HELP}"),
+    reference: str | None = typer.Option(None, "--reference", help="Only this surrender's tags."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """List exhibits (tags) with their state and place, by surrender.
@@ -237,7 +237,7 @@ def check(
 @app.command("never-received")
 def never_received(
     ctx: typer.Context,
-    tags: List[str] = typer.Argument(..., help="The tags that never reached custody."),
+    tags: list[str] = typer.Argument(..., help="The tags that never reached custody."),
     reason: str = typer.Option(..., "--reason", help="Why, e.g. 'logged twice: the bag is TW-Z24-000016-9'."),
 ) -> None:
     """Mark tags never received (manager), with the reason: a surrender logged twice by mistake
@@ -254,7 +254,7 @@ def never_received(
 @app.command("retain")
 def retain(
     ctx: typer.Context,
-    tags: List[str] = typer.Argument(..., help="The tags to keep from destruction."),
+    tags: list[str] = typer.Argument(..., help="The tags to keep from destruction."),
     authority: str = typer.Option(..., "--authority", help="Who authorised keeping it and for what, "
                                                            "e.g. 'ACC ref 24/117: training collection'."),
 ) -> None:
@@ -274,9 +274,9 @@ def location_add(
     ctx: typer.Context,
     code: str = typer.Argument(..., help="Short code scanned or typed: 2-20 letters, digits, dashes (TW-STORE)."),
     name: str = typer.Option(..., "--name", help="What people call it: 'Thorpe Wood property store'."),
-    station: Optional[str] = typer.Option(None, "--station", help="Its station (default: your own)."),
+    station: str | None = typer.Option(None, "--station", help="Its station (default: your own)."),
     kind: str = typer.Option("store", "--kind", help="store (no time limit) or temporary (a lab, a court)."),
-    max_days: Optional[int] = typer.Option(None, "--max-days", help="Days an exhibit may stay in a temporary "
+    max_days: int | None = typer.Option(None, "--max-days", help="Days an exhibit may stay in a temporary "
                                                                     "place before it is overdue (default 14)."),
 ) -> None:
     """Add a location (property officer, admin). Each station has its counter already.

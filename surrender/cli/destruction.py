@@ -3,7 +3,6 @@
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -52,7 +51,7 @@ def new(
 def add(
     ctx: typer.Context,
     batch: str = typer.Argument(..., help="The batch number."),
-    tags: Optional[List[str]] = typer.Argument(None, help="Tags to add; none: scan them, one per line."),
+    tags: list[str] | None = typer.Argument(None, help="Tags to add; none: scan them, one per line."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Add held tags of the batch's station to an open batch: named here (all or none), or
@@ -95,7 +94,7 @@ def add(
 def remove(
     ctx: typer.Context,
     batch: str = typer.Argument(..., help="The batch number."),
-    tags: List[str] = typer.Argument(..., help="Tags to take out of the open batch."),
+    tags: list[str] = typer.Argument(..., help="Tags to take out of the open batch."),
 ) -> None:
     """Take tags out of an open batch (a sealed one never changes).
 
@@ -113,7 +112,7 @@ def witness_pin_source(ctx_obj):
 
     given = parse_witness_pins(os.environ.get("SURRENDER_WITNESS_PINS"))
 
-    def pin_of(witness) -> Optional[str]:
+    def pin_of(witness) -> str | None:
         if witness.number in given:
             return given[witness.number]
         if sys.stdin.isatty():
@@ -130,7 +129,7 @@ def witness_pin_source(ctx_obj):
 def seal(
     ctx: typer.Context,
     batch: str = typer.Argument(..., help="The batch number."),
-    witness: List[str] = typer.Option(..., "--witness", help="A witness's staff number; give two."),
+    witness: list[str] = typer.Option(..., "--witness", help="A witness's staff number; give two."),
 ) -> None:
     """Seal a batch as destroyed, witnessed by two different staff members, each typing their
     own PIN (scripts: SURRENDER_WITNESS_PINS="NUMBER:PIN,NUMBER:PIN"); never the same pair as
