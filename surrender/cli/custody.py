@@ -186,6 +186,8 @@ def list_(
 def check(
     ctx: typer.Context,
     location: str = typer.Option(..., "--location", help="The location whose shelf you scan, such as TW-STORE."),
+    empty: bool = typer.Option(False, "--empty", help="The shelf is empty: with nothing scanned, record every tag "
+                                                      "there as missing (without it, an empty scan records nothing)."),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """A stock check: scan everything on the shelf (a blank line or Ctrl-D ends), then see what
@@ -220,7 +222,7 @@ def check(
         return True
 
     scan_lines(handle)
-    result = record_check(ctx.obj, place.code, scanned)
+    result = record_check(ctx.obj, place.code, scanned, empty)
     rows = ([{"tag": t, "result": "found", "where": place.code} for t in result.found]
             + [{"tag": t, "result": "missing", "where": place.code} for t in result.missing]
             + [{"tag": t, "result": "elsewhere", "where": w} for t, w in result.elsewhere]

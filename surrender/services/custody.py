@@ -340,9 +340,11 @@ def sight(ctx: Context, location: str, text: str) -> Sighting:
     return perform(ctx, "custody.check", work, write=False, orm=False)
 
 
-def record_check(ctx: Context, location: str, scanned: Sequence[str]) -> CheckResult:
+def record_check(ctx: Context, location: str, scanned: Sequence[str], empty: bool = False) -> CheckResult:
     """The shelf against the records: what is missing (marked so until scanned again), what is
-    there but recorded elsewhere, and unknown tags; the check and its result are stored."""
+    there but recorded elsewhere, and unknown tags; the check and its result are stored. With
+    nothing scanned where tags are recorded, nothing is stored unless `empty` says the shelf
+    really is empty (an Enter pressed too soon must not mark a whole shelf missing)."""
     tags = []
     unreadable = []
     for text in scanned:
@@ -356,6 +358,9 @@ def record_check(ctx: Context, location: str, scanned: Sequence[str]) -> CheckRe
         place = store.find_location(conn, location, scope)
         now = ctx.now()
         expected = {r.tag: r for r in conn.execute(store.exhibits_at(scope, place.id))}
+        if not scanned and expected and not empty:
+            raise Refused(f"nothing was scanned at {place.code}, where {len(expected)} tag(s) are recorded: no check "
+                          "recorded; if the shelf really is empty, check again with --empty")
         known = store.find_exhibits(conn, list(dict.fromkeys(tags)), scope)
         outcome = rules.compare_shelf(expected, tags, known)
         newly_missing = [expected[t].id for t in outcome.missing if expected[t].state == rules.HELD]

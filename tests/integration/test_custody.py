@@ -195,6 +195,17 @@ def test_a_stock_check_finds_the_missing_the_misplaced_and_the_unknown_and_recor
     assert moved.found and custody_report(officer(world)).total.unaccounted == 0
 
 
+def test_an_empty_scan_marks_nothing_missing_unless_the_shelf_is_said_to_be_empty(world):
+    reference = logged(world, f"{KNIFE}:qty=2")
+    with pytest.raises(Refused, match="nothing was scanned at TW-COUNTER, where 2 tag"):
+        custody.record_check(officer(world), "TW-COUNTER", [])
+    assert custody_report(officer(world)).total.unaccounted == 0
+    result = custody.record_check(officer(world), "TW-COUNTER", [], empty=True)
+    assert result.missing == [f"{reference}/1", f"{reference}/2"]
+    assert custody_report(officer(world)).total.unaccounted == 2
+    assert custody.record_check(officer(world), "TW-STORE", []).expected == 0  # an empty store, checked empty
+
+
 # --- destruction ------------------------------------------------------------------------------------
 
 def destroyed_batch(world, *tags, pair=("5001", "2001")):
