@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from surrender.demo_custody import run_custody
 from surrender.errors import Refused
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
@@ -37,6 +38,8 @@ STAFF = [  # number, name, role, station, PIN (6 digits for everyone)
     ("4410", "Dana Fisher", "finance", None, "441024"),
     ("5023", "Insp Morgan Lee", "manager", "TW", "502324"),
     ("5031", "Insp Ruth Carter", "manager", "PK", "503124"),
+    ("6101", "PC Lee Warren", "property", "TW", "610124"),  # store officers: custody and destruction
+    ("6201", "PC Nat Price", "property", "PK", "620124"),
 ]
 PINS = {number: pin for number, _, _, _, pin in STAFF}
 DESKS = {"TW": ("2041", "2057"), "PK": ("3187", "3192")}
@@ -123,6 +126,7 @@ def run_demo(ctx: Context, folder: Path, days: int = WINDOW_DAYS, say: Callable[
             progress(day + 1, days)
     for _, reference, _ in campaign.flagged:
         outcome.awaiting_manager.append(reference)
+    run_custody(ctx, folder, outcome)  # every weapon to the store, then destroyed in witnessed batches
     return outcome
 
 

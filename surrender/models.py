@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from surrender.coltypes import UTCDateTime
@@ -291,3 +291,104 @@ class ModulusTable(SQLModel, table=True):
     substitutions: str = Field(sa_column=text_column())
     sha256: str = Field(max_length=64)
     rules: int
+
+
+# --- custody: every weapon from the counter to its destruction (issue 16) ------------------------
+# Indexes: `ix_exhibit_tally` (station, campaign, state, quantity) answers the custody report's
+# per-station sums from the index alone; `ix_exhibit_state_place` (state, location, since) finds
+# what has sat too long in a temporary place. Both are declared here and made by 0006_custody.
+
+
+class Location(SQLModel, table=True):
+    """Where an exhibit can be: a station's counter (one each, made for every station), its
+    property stores, and temporary places (a lab, a court) where an exhibit is overdue after
+    `max_days`."""
+
+    __tablename__ = "location"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=20)
+    name: str
+    station_code: str = Field(foreign_key="station.code", index=True)
+    kind: str = Field(max_length=10)  # counter | store | temporary
+    max_days: int | None = None  # held here longer than this is overdue (None: no limit)
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    created_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class DestructionBatch(SQLModel, table=True):
+    """Exhibits destroyed together, witnessed by two staff members each with their own PIN.
+    Sealed, it never changes but for the contractor's certificate number."""
+
+    __tablename__ = "destruction_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    station_code: str = Field(foreign_key="station.code", index=True)
+    method: str
+    contractor: str
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    created_by: int = Field(foreign_key="staff.id")
+    sealed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    sealed_by: int | None = Field(default=None, foreign_key="staff.id")
+    witness_1: int | None = Field(default=None, foreign_key="staff.id")
+    witness_2: int | None = Field(default=None, foreign_key="staff.id")
+    certificate: str | None = None  # the contractor's own certificate number
+    confirmed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    confirmed_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class Exhibit(SQLModel, table=True):
+    """One tag the receipt prints: a weapon (quantity 1), or a bag of a stock line (its quantity).
+    Station and campaign are the surrender's, copied so the custody report reads one table."""
+
+    __tablename__ = "exhibit"
+    id: int | None = Field(default=None, primary_key=True)
+    tag: str = Field(unique=True, index=True, max_length=40)  # REF/n or REF/Lk
+    surrender_id: int = Field(foreign_key="surrender.id", index=True)
+    line_number: int  # the item_line it comes from
+    station_code: str = Field(foreign_key="station.code")
+    campaign_code: str = Field(foreign_key="campaign.code")
+    kind: str = Field(max_length=40)
+    quantity: int = 1  # weapons under this tag
+    seal: str = ""
+    state: str = Field(max_length=16)  # held | missing | destroyed | retained | never_received
+    location_id: int | None = Field(default=None, foreign_key="location.id")  # None once destroyed
+    since: dt.datetime = Field(sa_column=utc_column())  # at this place, in this state, since
+    batch_id: int | None = Field(default=None, foreign_key="destruction_batch.id", index=True)
+    note: str | None = None  # the authority to retain, or why it was never received
+
+
+class CustodyEvent(SQLModel, table=True):
+    """Each thing that happened to an exhibit after intake: who, when, from where to where."""
+
+    __tablename__ = "custody_event"
+    id: int | None = Field(default=None, primary_key=True)
+    exhibit_id: int = Field(foreign_key="exhibit.id", index=True)
+    at: dt.datetime = Field(sa_column=utc_column())
+    staff_id: int = Field(foreign_key="staff.id")
+    action: str = Field(max_length=20)  # moved | missing | added | removed | destroyed | retained | never_received
+    from_location_id: int | None = Field(default=None, foreign_key="location.id")
+    to_location_id: int | None = Field(default=None, foreign_key="location.id")
+    batch_id: int | None = Field(default=None, foreign_key="destruction_batch.id")
+    check_id: int | None = Field(default=None, foreign_key="stock_check.id")
+    note: str | None = None
+
+
+class StockCheck(SQLModel, table=True):
+    """A shelf scanned against the records, with what was missing, misplaced or unknown."""
+
+    __tablename__ = "stock_check"
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    at: dt.datetime = Field(sa_column=utc_column())
+    staff_id: int = Field(foreign_key="staff.id")
+    expected: int
+    found: int
+    missing: int
+    elsewhere: int
+    unknown: int
+    result: str = Field(sa_column=text_column())  # JSON: the tags in each group
+
+
+Index("ix_exhibit_tally", Exhibit.__table__.c.station_code, Exhibit.__table__.c.campaign_code,  # type: ignore[attr-defined]
+      Exhibit.__table__.c.state, Exhibit.__table__.c.quantity)  # type: ignore[attr-defined]
+Index("ix_exhibit_state_place", Exhibit.__table__.c.state, Exhibit.__table__.c.location_id,  # type: ignore[attr-defined]
+      Exhibit.__table__.c.since)  # type: ignore[attr-defined]

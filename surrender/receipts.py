@@ -42,6 +42,7 @@ from reportlab.platypus import (
 
 from surrender.clock import show_time, utcnow
 from surrender.errors import Refused
+from surrender.rules import custody as custody_rules
 from surrender.rules.money import format_gbp
 from surrender.views import LineView, SurrenderView
 
@@ -49,7 +50,7 @@ from surrender.views import LineView, SurrenderView
 # without loading urllib and http.client for it).
 escape = partial(html_escape, quote=False)
 
-UNIT_TAG_LIMIT = 60  # above this many items, one tag per stock line instead of per weapon
+UNIT_TAG_LIMIT = custody_rules.UNIT_TAG_LIMIT  # above this many items, one tag per stock line (rules.custody)
 LATE_RECORDING = dt.timedelta(minutes=5)
 ROLL_MAX_PAGE = 1000 * mm  # a roll "page" grows with its content up to this, then flows on
 GREY = colors.HexColor("#555555")
@@ -430,7 +431,7 @@ class _TagSpec:
 
 def _retained_copy(job: _Job, st: dict) -> list[Flowable]:
     v = job.view
-    per_unit = v.item_count <= UNIT_TAG_LIMIT
+    per_unit = custody_rules.per_unit(v.item_count)
     out = [_p("Retained copy \u2014 keep with the weapon(s)", st["title"]), _p(_e(v.reference), st["ref"])]
     out.append(_label_table(job, st, [
         ("Station", f"{_e(v.force)}, {_e(v.station_name)}"),
@@ -449,25 +450,28 @@ def _retained_copy(job: _Job, st: dict) -> list[Flowable]:
 
 
 def _tag_specs(view: SurrenderView) -> list[_TagSpec]:
-    """One tag per weapon, numbered 1..N in the order of the item table."""
-    specs, n = [], 0
-    for line in view.items:
-        for _ in range(line.quantity):
-            n += 1
-            specs.append(_TagSpec(f"Item {n} of {view.item_count}", line.kind_label,
-                                  f"Line {line.first_line}" + (f": {line.description}" if line.description else ""),
-                                  line.seal, f"{view.reference}/{n}"))
+    """One tag per weapon, numbered 1..N in the order of the item table (rules.custody.tags_for,
+    the rule the exhibits are stored by)."""
+    specs = []
+    for tag in custody_rules.tags_for(view.reference, view.item_count, view.items):
+        line = view.items[tag.line]
+        specs.append(_TagSpec(f"Item {tag.ordinal} of {tag.total}", line.kind_label,
+                              f"Line {line.first_line}" + (f": {line.description}" if line.description else ""),
+                              line.seal, tag.code))
     return specs
 
 
 def _group_tag_specs(view: SurrenderView) -> list[_TagSpec]:
     """One tag per group of identical stock lines: a bag per product, not per blade."""
-    total = len(view.items)
-    return [_TagSpec(f"Group {g} of {total}", f"{line.quantity:,} \u00d7 {line.kind_label}",
-                     f"Line {line.first_line}" + (f" + {line.rows - 1:,} identical lines" if line.rows > 1 else "")
-                     + (f": {line.description}" if line.description else ""),
-                     line.seal, f"{view.reference}/L{line.first_line}")
-            for g, line in enumerate(view.items, 1)]
+    specs = []
+    for tag in custody_rules.tags_for(view.reference, view.item_count, view.items):
+        line = view.items[tag.line]
+        specs.append(_TagSpec(f"Group {tag.ordinal} of {tag.total}", f"{tag.quantity:,} \u00d7 {line.kind_label}",
+                              f"Line {line.first_line}"
+                              + (f" + {line.rows - 1:,} identical lines" if line.rows > 1 else "")
+                              + (f": {line.description}" if line.description else ""),
+                              line.seal, tag.code))
+    return specs
 
 
 class _TagRow(Flowable):

@@ -63,10 +63,23 @@ audit_event = _clause(
     state=TEXT, prev_hash=STR, hash=STR,
 )
 
+destruction_batch = _clause(
+    "destruction_batch",
+    id=INT, station_code=STR, method=STR, contractor=STR, created_at=UTC_TIME, created_by=INT,
+    sealed_at=UTC_TIME, sealed_by=INT, witness_1=INT, witness_2=INT, certificate=STR,
+    confirmed_at=UTC_TIME, confirmed_by=INT,
+)
+
 export_batch = _clause(
     "export_batch",
     id=INT, created_at=UTC_TIME, staff_id=INT, format=STR, claim_count=INT, total_pence=INT,
     sha256=STR, filename=STR, host=STR, path=STR, staged_path=STR, settled_at=UTC_TIME, anchor=STR,
+)
+
+location = _clause(
+    "location",
+    id=INT, code=STR, name=STR, station_code=STR, kind=STR, max_days=INT, created_at=UTC_TIME,
+    created_by=INT,
 )
 
 modulus_table = _clause(
@@ -100,6 +113,13 @@ evidence = _clause(
     content=BYTES, added_at=UTC_TIME, added_by=INT, purged_at=UTC_TIME,
 )
 
+exhibit = _clause(
+    "exhibit",
+    id=INT, tag=STR, surrender_id=INT, line_number=INT, station_code=STR, campaign_code=STR,
+    kind=STR, quantity=INT, seal=STR, state=STR, location_id=INT, since=UTC_TIME, batch_id=INT,
+    note=STR,
+)
+
 item = _clause(
     "item",
     surrender_id=INT, line=INT, line_number=INT,
@@ -113,10 +133,22 @@ item_line = _clause(
     unit_compensation_pence=INT, quantity=INT, claimed_pence=INT, compensation_pence=INT,
 )
 
+stock_check = _clause(
+    "stock_check",
+    id=INT, location_id=INT, at=UTC_TIME, staff_id=INT, expected=INT, found=INT, missing=INT,
+    elsewhere=INT, unknown=INT, result=TEXT,
+)
+
 claim_dispute = _clause(
     "claim_dispute",
     id=INT, claim_id=INT, opened_at=UTC_TIME, opened_by=INT, note=TEXT, outcome=STR,
     outcome_note=TEXT, closed_at=UTC_TIME, closed_by=INT,
+)
+
+custody_event = _clause(
+    "custody_event",
+    id=INT, exhibit_id=INT, at=UTC_TIME, staff_id=INT, action=STR, from_location_id=INT,
+    to_location_id=INT, batch_id=INT, check_id=INT, note=STR,
 )
 
 payer_decision = _clause(
@@ -127,6 +159,6 @@ payer_decision = _clause(
 
 ALL = (
     audit_head, campaign, claimant, export_staging, station, reference_counter, staff, audit_event,
-    export_batch, modulus_table, staff_station, surrender, claim, evidence, item, item_line,
-    claim_dispute, payer_decision,
+    destruction_batch, export_batch, location, modulus_table, staff_station, surrender, claim,
+    evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event, payer_decision,
 )

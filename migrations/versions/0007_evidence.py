@@ -14,7 +14,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0007_evidence'
-down_revision: Union[str, None] = '0005_exports'
+down_revision: Union[str, None] = '0006_custody'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -130,10 +130,12 @@ def _register() -> None:
         campaign,
         claims,
         claims_payer,
+        custody,
         db,
         db_modulus,
         demo,
         desk,
+        destruction,
         helpformat,
         purge,
         report,
@@ -153,6 +155,8 @@ def _register() -> None:
     app.add_typer(report.app, name="report")
     app.add_typer(audit.app, name="audit")
     app.add_typer(db.app, name="db")
+    app.add_typer(custody.app, name="custody")
+    app.add_typer(destruction.app, name="destruction")
     demo.register(app)
     purge.register(app)
 

@@ -81,3 +81,56 @@ def pdf(
     say(f"Report written: {path} ({report.total.surrenders:,} surrenders, {report.total.items:,} items, "
         f"{report.total.claims:,} claims)")
     say(("Anchor: ", "dim"), report.anchor)
+
+
+@app.command("custody")
+def custody(
+    ctx: typer.Context,
+    station: str | None = typer.Option(None, "--station", help="Only this station (TW, PK)."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """The custody reconciliation, per station and scheme, in weapons: received = held +
+    destroyed + retained with authority + never received; anything else is unaccounted
+    (missing at a stock check). Then every exception by tag: unaccounted, overdue in a temporary
+    place (the counter included), held past the scheme's destruction date (property, manager).
+    JSON gives {"stations": [...], "total": {...}, "exceptions": [...], "anchor"}.
+
+    Example: `surrender report custody --station TW --format json`
+    """
+    from surrender.cli.output import print_json
+    from surrender.clock import iso, show_time
+    from surrender.services.custody_report import custody_report
+
+    report = custody_report(ctx.obj, station)
+
+    def figures(tally) -> dict:
+        return {"received": tally.received, "held": tally.held, "destroyed": tally.destroyed,
+                "retained": tally.retained, "never_received": tally.never_received,
+                "unaccounted": tally.unaccounted}
+
+    lines = [{"station": line.station, "campaign": line.campaign, "tags": line.tags, **figures(line.tally),
+              "destroy_by": line.destroy_by.isoformat() if line.destroy_by else None} for line in report.lines]
+    when = show_time if fmt == Format.table else iso
+    exceptions = [{"tag": e.exhibit.tag, "problem": e.problem, "station": e.exhibit.station,
+                   "campaign": e.exhibit.campaign, "state": e.exhibit.state, "location": e.exhibit.location,
+                   "since": when(e.exhibit.since), "quantity": e.exhibit.quantity,
+                   "kind": e.exhibit.kind_label if fmt == Format.table else e.exhibit.kind,
+                   "limit_days": e.limit_days} for e in report.exceptions]
+    columns = ["station", "campaign", "tags", "received", "held", "destroyed", "retained", "never_received",
+               "unaccounted"]
+    if fmt == Format.json:
+        print_json({"stations": lines, "total": figures(report.total), "exceptions": exceptions,
+                    "made_at": iso(report.made_at), "anchor": report.anchor})
+        return
+    if fmt == Format.csv:  # one CSV: the tally rows, then a blank line and the exceptions
+        emit(lines, fmt, [*columns, "destroy_by"])
+        print()
+        emit(exceptions, fmt, ["tag", "problem", "station", "campaign", "state", "location", "since", "quantity",
+                               "kind", "limit_days"])
+        return
+    footer = {**figures(report.total), "station": "Total"}
+    emit(lines, fmt, columns, title="Custody: received = held + destroyed + retained + never received",
+         totals=footer if len(lines) > 1 else None, empty="no exhibits yet")
+    say(f"Unaccounted: {report.total.unaccounted:,} weapon(s).")
+    emit(exceptions, fmt, ["tag", "problem", "station", "state", "location", "since", "quantity", "kind"],
+         title=f"Exceptions ({len(exceptions)})", empty="no exceptions")

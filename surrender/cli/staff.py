@@ -21,6 +21,7 @@ class Role(str, enum.Enum):
     finance = "finance"
     manager = "manager"
     admin = "admin"
+    property = "property"
 
 
 def _new_pin(given: str | None, number: str) -> str | None:
@@ -48,7 +49,7 @@ def add(
     ctx: typer.Context,
     number: str = typer.Argument(..., help="Staff (collar) number."),
     name: str = typer.Option(..., "--name", help="Full name, as printed on receipts."),
-    role: Role = typer.Option(..., "--role", help="desk, finance, manager or admin."),
+    role: Role = typer.Option(..., "--role", help="desk, finance, manager, admin or property (store officer)."),
     station: str | None = typer.Option(None, "--station", help="Their own station: TW or PK."),
     stations: str | None = typer.Option(None, "--stations", help=STATIONS_HELP),
     pin: str | None = typer.Option(None, "--pin", "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),

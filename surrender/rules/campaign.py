@@ -52,6 +52,7 @@ class Campaign:
     features: Features = None  # type: ignore[assignment]  # always set by parse_campaign
     ask_if: Mapping[str, Test] = field(default_factory=dict)  # feature -> when its question is asked
     payer: str = FORCE  # who decides and pays claims: "home-office" or "force" (a file without the key: force)
+    destroy_by: dt.date | None = None  # [custody] destroy_by: held after this date is an exception
 
     def kind(self, code: str) -> Kind:
         try:
@@ -76,11 +77,12 @@ def _require(table: dict, key: str, where: str):
 
 KNOWN_KEYS = {
     "top level": ("code", "name", "legal_basis", "reference_prefix", "timezone", "window", "eligibility", "money",
-                  "review", "features", "definitions", "kinds", "payer"),
+                  "review", "features", "definitions", "kinds", "payer", "custody"),
     "window": ("opens", "closes"),
     "eligibility": ("owned_on_or_before", "declaration"),
     "money": ("standard", "minimum_claim_total", "minimum_note", "acceptable_evidence"),
     "review": ("item_over", "claim_over", "items_over"),
+    "custody": ("destroy_by",),
     "kinds": ("label", "definition"),
 }
 
@@ -206,4 +208,13 @@ def parse_campaign(source: str) -> Campaign:
         features=features,
         ask_if=MappingProxyType(ask_if),
         payer=parse_payer(data.get("payer", FORCE)),
+        destroy_by=_destroy_by(data),
     )
+
+
+def _destroy_by(data: dict) -> dt.date | None:
+    """`[custody] destroy_by`: the date by which the scheme's weapons are to be destroyed."""
+    custody = data.get("custody", {})
+    if not isinstance(custody, dict) or "destroy_by" in custody:
+        return _date(custody, "destroy_by", "custody")
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-ROLES = ("desk", "finance", "manager", "admin")  # every role acts with its own PIN
+ROLES = ("desk", "finance", "manager", "admin", "property")  # every role acts with its own PIN
 
 ALLOWED: dict[str, frozenset[str]] = {
     "log": frozenset({"desk"}),
@@ -37,6 +37,21 @@ ALLOWED: dict[str, frozenset[str]] = {
     "claims.decisions": frozenset({"finance"}),
     "claims.dispute": frozenset({"finance", "manager"}),
     "db.modulus_tables": frozenset({"admin"}),
+    # custody and destruction (issue 16): the property role is the store officer
+    "custody.scan": frozenset({"property", "desk"}),  # desk: only counter -> own station's store
+    "custody.move": frozenset({"property", "desk"}),
+    "custody.where": frozenset({"property", "desk", "manager"}),
+    "custody.check": frozenset({"property"}),
+    "custody.locations": frozenset({"property", "desk", "manager", "admin"}),
+    "custody.location_add": frozenset({"property", "admin"}),
+    "custody.never_received": frozenset({"manager"}),
+    "custody.retained": frozenset({"manager"}),
+    "destruction.new": frozenset({"property"}),
+    "destruction.add": frozenset({"property"}),
+    "destruction.seal": frozenset({"property"}),
+    "destruction.confirm": frozenset({"property"}),
+    "destruction.list": frozenset({"property", "manager"}),
+    "report.custody": frozenset({"property", "manager"}),
 }
 
 

@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.sql.expression import TableClause as Table
 
-SURRENDER_PARTS = ("surrender", "items", "claim", "claim status", "claimant", "payment details")
+EXHIBITS = "exhibits"  # custody (issue 16): see the custody block at the end of this module
+SURRENDER_PARTS = ("surrender", "items", "claim", "claim status", "claimant", "payment details", EXHIBITS)
 CLAIM_STATUS_COLUMNS = frozenset({"status", "manager_approved_by", "manager_approved_at", "decided_by",
                                   "decided_at", "decision_note", "batch_id", "paid_at", "paid_by"})
 PAYMENT_COLUMNS = frozenset({"account_name", "sort_code", "account_number"})
@@ -117,7 +118,7 @@ ABSENT = "absent"  # the part's rows do not exist (no claim, no claimant)
 
 
 def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[int, int]], claim: dict | None,
-                      person: dict | None, want: set[str]) -> dict[str, str]:
+                      person: dict | None, want: set[str], exhibits: Iterable[bytes] = ()) -> dict[str, str]:
     """The wanted parts of one surrender from its rows (lines in number order, items as
     (line, line_number) in line order): one definition for recording and for verifying."""
     out: dict[str, str] = {}
@@ -137,6 +138,8 @@ def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[in
     if "payment details" in want:
         out["payment details"] = ABSENT if person is None else _hash(
             [_line({k: v for k, v in person.items() if k in PAYMENT_COLUMNS | {"id"}})], salt)
+    if EXHIBITS in want:  # custody (issue 16)
+        out[EXHIBITS] = _hash(exhibits)
     return out
 
 
@@ -156,7 +159,8 @@ def surrender_parts(conn: Connection, surrender_id: int, parts: frozenset[str] |
     person = None
     if want & {"claimant", "payment details"} and row["claimant_id"] is not None:
         person = _one(conn, p_t, p_t.c.id == row["claimant_id"])
-    return surrender_digests(row, lines, items, claim, person, want)
+    exhibits = exhibit_lines(conn, surrender_id) if EXHIBITS in want else ()  # custody (issue 16)
+    return surrender_digests(row, lines, items, claim, person, want, exhibits)
 
 
 def _item_pairs(conn: Connection, surrender_id: int) -> Iterator[tuple[int, int]]:
@@ -205,13 +209,14 @@ def _all_surrenders(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]
     people = _Stream(iter(stream(select(s_t.c.id.label("of_surrender"), p_t)
                                  .join(p_t, p_t.c.id == s_t.c.claimant_id).order_by(s_t.c.id)).mappings()),
                      lambda r: r["of_surrender"])
+    custody = _ExhibitStreams(conn)  # custody (issue 16)
     want = set(SURRENDER_PARTS)
     for row in stream(select(s_t).order_by(s_t.c.id)).mappings():
         ident = row["id"]
         person = people.one(ident)
         person = None if person is None else {k: v for k, v in person.items() if k != "of_surrender"}
         parts = surrender_digests(dict(row), lines.take(ident), ((r[1], r[2]) for r in items.take(ident)),
-                                  claims.one(ident), person, want)
+                                  claims.one(ident), person, want, custody.lines(ident))
         yield f"surrender:{ident}", row["reference"], parts
 
 
@@ -259,6 +264,8 @@ def evidence_parts(conn: Connection, evidence_id: int, parts: frozenset[str] | N
 
 
 PARTS_OF = {"surrender": surrender_parts, "batch": batch_parts, "staff": staff_parts, "evidence": evidence_parts}
+OWN_PARTS: dict[str, set[str]] = {"surrender": set(SURRENDER_PARTS), "batch": {"batch"}, "staff": {"staff"},
+                                  "evidence": {"evidence"}}
 
 
 def parts_of(conn: Connection, key: str, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
@@ -273,6 +280,8 @@ def records_for(conn: Connection, entity: str, entity_id: object) -> list[str]:
         ident = int(str(entity_id))
     except ValueError:
         return []
+    if entity in CUSTODY_ENTITIES:  # custody (issue 16)
+        return custody_records_for(conn, entity, ident)
     if entity in ("surrender", "staff", "evidence"):
         return [f"{entity}:{ident}"]
     if entity == "claim":
@@ -297,8 +306,7 @@ def wanted(action: str, key: str) -> frozenset[str] | None:
     if change is None:
         return ALL
     kind = key.partition(":")[0]
-    own = {"surrender": set(SURRENDER_PARTS), "batch": {"batch"}, "staff": {"staff"}, "evidence": {"evidence"}}[kind]
-    return frozenset(change & own)
+    return frozenset(change & OWN_PARTS[kind])
 
 
 def state_for_event(conn: Connection, action: str, keys: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -327,11 +335,13 @@ def current_records(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]
             .select_from(tables.evidence.join(tables.surrender, surrender.id == evidence.surrender_id))
             .order_by(evidence.id)).all():
         yield f"evidence:{ident}", f"evidence file {number} of {reference}", evidence_parts(conn, ident)
+    yield from custody_records(conn)  # custody (issue 16)
 
 
 PART_LABEL = {"surrender": "surrender {}", "items": "items of {}", "claim": "claim of {}",
               "claim status": "claim status of {}", "claimant": "claimant of {}",
-              "payment details": "payment details of {}", "batch": "{}", "staff": "{}", "evidence": "{}"}
+              "payment details": "payment details of {}", "batch": "{}", "staff": "{}", "evidence": "{}",
+              EXHIBITS: "exhibits (tags and custody) of {}", "destruction": "{}"}
 
 
 def first_difference(conn: Connection, latest: dict[str, dict[str, tuple[str, int]]]) -> tuple[str, str] | None:
@@ -356,3 +366,87 @@ def first_difference(conn: Connection, latest: dict[str, dict[str, tuple[str, in
         kind, _, ident = key.partition(":")
         return key, f"{kind} #{ident} is in the audit trail (last event #{last}) but gone from the database"
     return None
+
+
+# === Custody (issue 16): exhibits and destruction batches ========================================
+# A surrender's part `exhibits` is its exhibit rows (the tags: place, state, batch) and every
+# custody_event of them, so a tag moved, destroyed or deleted with sqlite3 differs from the
+# event that last vouched for it. Custody events name their surrenders with `touches=`; an
+# event about entity "exhibit" covers its surrender. A destruction batch is the record
+# `destruction:ID` (part `destruction`: its row: method, contractor, witnesses, seal, certificate).
+# Locations are reference data: their creation is an event with its details, not a record.
+
+CUSTODY_ENTITIES = frozenset({"exhibit", "destruction"})
+OWN_PARTS["destruction"] = {"destruction"}
+CHANGES.update({
+    "custody.moved": frozenset({EXHIBITS}),
+    "custody.checked": frozenset({EXHIBITS}),
+    "custody.never_received": frozenset({EXHIBITS}),
+    "custody.retained": frozenset({EXHIBITS}),
+    "custody.backfilled": frozenset({EXHIBITS}),
+    "custody.location_added": frozenset(),
+    "destruction.opened": ALL,
+    "destruction.added": frozenset({EXHIBITS}),
+    "destruction.removed": frozenset({EXHIBITS}),
+    "destruction.sealed": frozenset({"destruction", EXHIBITS}),
+    "destruction.confirmed": frozenset({"destruction"}),
+})
+
+
+def _exhibit_block(exhibits: Iterable[dict], events: Iterable[dict]) -> Iterator[bytes]:
+    yield from (_line(r) for r in exhibits)
+    yield b"--custody--\n"
+    yield from (_line(r) for r in events)
+
+
+def exhibit_lines(conn: Connection, surrender_id: int) -> Iterator[bytes]:
+    """The canonical lines of one surrender's exhibits and their custody events."""
+    e_t, c_t = tables.exhibit, tables.custody_event
+    exhibits = _rows(conn, e_t, e_t.c.surrender_id == surrender_id, [e_t.c.id])
+    events = conn.execute(select(c_t).join(e_t, e_t.c.id == c_t.c.exhibit_id)
+                          .where(e_t.c.surrender_id == surrender_id).order_by(c_t.c.id)).mappings()
+    return _exhibit_block(exhibits, (dict(r) for r in events))
+
+
+class _ExhibitStreams:
+    """Every surrender's exhibits and custody events, streamed in surrender order (two queries)."""
+
+    def __init__(self, conn: Connection):
+        e_t, c_t = tables.exhibit, tables.custody_event
+        exhibits = conn.execute(select(e_t).order_by(e_t.c.surrender_id, e_t.c.id)
+                                .execution_options(yield_per=5000)).mappings()
+        events = conn.execute(select(e_t.c.surrender_id.label("of_surrender"), c_t)
+                              .join(e_t, e_t.c.id == c_t.c.exhibit_id)
+                              .order_by(e_t.c.surrender_id, c_t.c.id).execution_options(yield_per=5000)).mappings()
+        self.exhibits = _Stream((dict(r) for r in exhibits), lambda r: r["surrender_id"])
+        self.events = _Stream((dict(r) for r in events), lambda r: r["of_surrender"])
+
+    def lines(self, surrender_id: int) -> Iterator[bytes]:
+        """Read now (the surrender's other parts are hashed in between)."""
+        exhibits = list(self.exhibits.take(surrender_id))
+        events = [{k: v for k, v in r.items() if k != "of_surrender"} for r in self.events.take(surrender_id)]
+        return _exhibit_block(exhibits, events)
+
+
+def destruction_parts(conn: Connection, batch_id: int, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
+    table = tables.destruction_batch
+    row = _one(conn, table, table.c.id == batch_id)
+    return None if row is None else {"destruction": _hash([_line(row)])}
+
+
+PARTS_OF["destruction"] = destruction_parts
+
+
+def custody_records_for(conn: Connection, entity: str, ident: int) -> list[str]:
+    if entity == "exhibit":
+        found = conn.execute(select(tables.exhibit.c.surrender_id).where(tables.exhibit.c.id == ident)).scalar()
+        return [] if found is None else [f"surrender:{found}"]
+    return [f"destruction:{ident}"]
+
+
+def custody_records(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]]]:
+    batch = tables.destruction_batch.c
+    for ident in conn.execute(select(batch.id).order_by(batch.id)).scalars().all():
+        parts = destruction_parts(conn, ident)
+        if parts is not None:
+            yield f"destruction:{ident}", f"destruction batch {ident}", parts

@@ -22,6 +22,7 @@ from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
 from surrender.services.reading import build_view
 from surrender.store import surrenders as surrender_store
+from surrender.store.custody import create_exhibits
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
 from surrender.views import SurrenderView
@@ -62,6 +63,7 @@ def log_surrender(ctx: Context, request: LogRequest,
         claim = intake.claim()
         if claim is not None:
             surrender_store.insert_claim(conn, surrender_id, claim)
+        create_exhibits(conn, surrender_id, now)  # custody: one exhibit per tag the receipt prints
         ctx.checkpoint("stored")
         audit.record(conn, now, officer.id, "surrender.logged", "surrender", surrender_id, {
             "reference": reference, "station": station.code, "campaign": campaign.code,

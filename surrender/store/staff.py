@@ -10,7 +10,7 @@ from surrender.errors import NotFound
 from surrender.rules.permissions import stations_allowed
 from surrender.store.scope import Scope
 
-STATION_SCOPED_ROLES = frozenset({"desk"})  # roles that read only at the stations they may use
+STATION_SCOPED_ROLES = frozenset({"desk", "property"})  # roles that read only at the stations they may use
 
 
 def staff_count(conn: Connection) -> int:

@@ -10,11 +10,11 @@ from surrender.rules.permissions import ALLOWED, ROLES, may, roles_for, sees_dec
 # (action, roles that may do it), as SPEC 3 describes each role.
 EXPECTED = {
     "log": {"desk"},
-    "show": {"desk", "finance", "manager", "admin"},
+    "show": {"desk", "finance", "manager", "admin", "property"},
     "receipt": {"desk", "manager"},
     "void": {"manager"},
     "recent": {"desk", "manager"},
-    "status": {"desk", "finance", "manager", "admin"},
+    "status": {"desk", "finance", "manager", "admin", "property"},
     "claims.list": {"finance", "manager"},
     "claims.approve": {"finance", "manager"},
     "claims.reject": {"finance", "manager"},
@@ -38,11 +38,27 @@ EXPECTED = {
     "claims.decisions": {"finance"},
     "claims.dispute": {"finance", "manager"},
     "db.modulus_tables": {"admin"},
+    "own-pin": {"desk", "finance", "manager", "admin", "property"},
+    # custody and destruction (issue 16): the property role is the store officer
+    "custody.scan": {"property", "desk"},
+    "custody.move": {"property", "desk"},
+    "custody.where": {"property", "desk", "manager"},
+    "custody.check": {"property"},
+    "custody.locations": {"property", "desk", "manager", "admin"},
+    "custody.location_add": {"property", "admin"},
+    "custody.never_received": {"manager"},
+    "custody.retained": {"manager"},
+    "destruction.new": {"property"},
+    "destruction.add": {"property"},
+    "destruction.seal": {"property"},
+    "destruction.confirm": {"property"},
+    "destruction.list": {"property", "manager"},
+    "report.custody": {"property", "manager"},
 }
 
 
-def test_the_roles_are_desk_finance_manager_and_admin():
-    assert ROLES == ("desk", "finance", "manager", "admin")
+def test_the_roles_are_desk_finance_manager_admin_and_property():
+    assert ROLES == ("desk", "finance", "manager", "admin", "property")
 
 
 def test_every_role_may_change_its_own_pin_but_only_an_admin_anyone_elses():
