@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from surrender.demo_custody import run_custody
 from surrender.errors import Refused
-from surrender.rules.claimant import make_claimant
+from surrender.rules.claimant import ClaimantDetails, make_claimant
 from surrender.rules.items import item_from_spec
 from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.modulus import next_valid_account
@@ -67,7 +67,8 @@ STREETS = {"TW": ("Peterborough", ["Lincoln Road", "Oundle Road", "Park Road", "
                                    "Thorpe Road"], ["PE1 2RR", "PE2 9PB", "PE1 2UX", "PE1 1NG", "PE1 5RJ", "PE3 6AB"]),
            "PK": ("Cambridge", ["Mill Road", "Hills Road", "Histon Road", "Tenison Road", "Mawson Road",
                                 "Newmarket Road"], ["CB1 2AD", "CB2 1NW", "CB4 3JD", "CB1 2DG", "CB1 2EA", "CB5 8HA"])}
-RETAILERS = [  # day index, station, business, address, postcode, stock lines (spec, quantity)
+Retailer = tuple[int, str, str, str, str, list[tuple[str, int]]]
+RETAILERS: list[Retailer] = [  # day index, station, business, address, postcode, stock lines (spec, quantity)
     (7, "PK", "Cam Valley Camping Ltd", "4 Cromwell Road, Cambridge", "CB1 3EB",
      [("zombie-knife:10in:plain:point:serrated=3in:desc=SK-10 survival knife", 84),
       ("zombie-machete:18in:plain:point:spikes:desc=MX-18 spiked machete", 36)]),
@@ -188,7 +189,7 @@ class _Campaign:
             specs[0] += f":value={value}:evidence={evidence}"
         return specs
 
-    def _person(self, station: str, bank: bool):
+    def _person(self, station: str, bank: bool) -> ClaimantDetails:
         town, streets, postcodes = STREETS[station]
         name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
         address = f"{self.rng.randint(1, 120)} {self.rng.choice(streets)}, {town}"
@@ -197,7 +198,7 @@ class _Campaign:
         return make_claimant(name, address, self.rng.choice(postcodes), phone=f"07700 900{self.rng.randint(100, 999)}",
                              sort_code=sort_code if bank else None, account_number=account if bank else None)
 
-    def _retailer(self, retailer) -> LogRequest:
+    def _retailer(self, retailer: Retailer) -> LogRequest:
         _, _station, business, address, postcode, lines = retailer
         items = [item_from_spec(f"{spec}:qty={quantity}:value=24.99:evidence=invoice") for spec, quantity in lines]
         claimant = make_claimant(f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}", address, postcode,

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def render_rows(rows: list[ExportRow], fmt: str, batch: int | None = None, ancho
     return render([row.cells() for row in rows], fmt, batch, anchor)
 
 
-def render(rows: list[dict], fmt: str, batch: int | None = None, anchor: str | None = None) -> bytes:
+def render(rows: list[dict[str, object]], fmt: str, batch: int | None = None, anchor: str | None = None) -> bytes:
     """The file's exact bytes from each row's cells (`ExportRow.cells`); with `anchor`, the
     anchor line is carried as described above."""
     if fmt == "json":
@@ -107,6 +108,10 @@ def is_staged_name(name: str) -> bool:
     return name.startswith(".") and STAGED_MARK in name
 
 
+def _no_checkpoint(stage: str) -> None:
+    """The default for `place`: no crash point between the stages."""
+
+
 def sync_folder(folder: Path) -> None:
     """Make a file's creation, link or removal in `folder` durable."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
@@ -123,19 +128,25 @@ class StagedFile:
 
     def __init__(self, path: Path):
         self.path = path
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         sync_folder(path.parent)
 
+    def _open_fd(self) -> int:
+        if self.fd is None:
+            raise ValueError(f"staged file {self.path} is already closed")
+        return self.fd
+
     def fill(self, content: bytes) -> None:
         """Write the whole content and sync it (again from the start if called again)."""
-        os.ftruncate(self.fd, 0)
+        fd = self._open_fd()
+        os.ftruncate(fd, 0)
         view, offset = memoryview(content), 0
         while offset < len(view):
-            offset += os.pwrite(self.fd, view[offset:], offset)
-        os.fsync(self.fd)
+            offset += os.pwrite(fd, view[offset:], offset)
+        os.fsync(fd)
 
-    def place(self, destination: Path, checkpoint=lambda stage: None) -> None:
+    def place(self, destination: Path, checkpoint: Callable[[str], None] = _no_checkpoint) -> None:
         """Link into place, never over an existing file, then drop the staged name."""
         place(self.path, destination, checkpoint)
 
@@ -152,7 +163,7 @@ class StagedFile:
             self.fd = None
 
 
-def place(staged: Path, destination: Path, checkpoint=lambda stage: None) -> None:
+def place(staged: Path, destination: Path, checkpoint: Callable[[str], None] = _no_checkpoint) -> None:
     os.link(staged, destination)  # FileExistsError if anything is there: nothing is replaced
     sync_folder(destination.parent)
     checkpoint("linked")

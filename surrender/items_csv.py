@@ -63,7 +63,7 @@ class ItemSpecs:
 def read_items(rows: CsvFile, features: Features | None = None) -> Iterator[Item]:
     """Yield items; a bad row stops everything with its line number (the transaction rolls back).
     Identical rows give back the same Item object, which the service groups by identity."""
-    memo: dict[tuple, Item] = {}
+    memo: dict[tuple[str, ...], Item] = {}
     columns = rows.columns
     for line, cells in rows.rows():
         key = tuple(cells)

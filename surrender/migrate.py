@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from surrender.db import normalise_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
 
-def alembic_config(url: str):
+
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     config = Config()

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from html import escape as html_escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -46,6 +47,9 @@ from surrender.rules import custody as custody_rules
 from surrender.rules.money import format_gbp
 from surrender.views import LineView, SurrenderView
 
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
+
 # Paragraph markup: &, < and > as entities, quotes as typed (what xml.sax.saxutils.escape does,
 # without loading urllib and http.client for it).
 escape = partial(html_escape, quote=False)
@@ -55,6 +59,7 @@ LATE_RECORDING = dt.timedelta(minutes=5)
 ROLL_MAX_PAGE = 1000 * mm  # a roll "page" grows with its content up to this, then flows on
 GREY = colors.HexColor("#555555")
 COPIES = ("claimant", "retained")
+Styles = dict[str, ParagraphStyle]  # the named paragraph styles of one paper (`_styles`)
 
 
 @dataclass(frozen=True)
@@ -175,10 +180,11 @@ def _build(job: _Job, copies: tuple[str, ...] = COPIES) -> bytes:
 
 def _measure(flowables: list[Flowable], width: float) -> float:
     """Height the flowables need in one frame: the length of a roll page."""
-    return sum(f.wrap(width, 10 ** 6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+    height: float = sum(f.wrap(width, 10 ** 6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+    return height
 
 
-def _styles(paper: Paper) -> dict[str, ParagraphStyle]:
+def _styles(paper: Paper) -> Styles:
     s = paper.size
     base = ParagraphStyle("body", fontName="Helvetica", fontSize=s, leading=s * 1.25)
     return {
@@ -203,14 +209,14 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text, style)
 
 
-class _Cell(Paragraph):
+class _Cell(Paragraph):  # type: ignore[misc]  # reportlab ships no type stubs: Paragraph is Any to mypy
     """A table cell's paragraph, broken into lines once per width: a long item table wraps
     every cell to measure its rows, again at each page break and once more to draw it, always
     at its column's width (it was ~40% of a stock claim's receipt). Cells are never split."""
 
     _wrapped: tuple[float, tuple[float, float]] | None = None
 
-    def wrap(self, availWidth, availHeight):
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if self._wrapped is None or self._wrapped[0] != availWidth:
             self._wrapped = (availWidth, super().wrap(availWidth, availHeight))
         return self._wrapped[1]
@@ -222,7 +228,7 @@ def _e(text: object) -> str:
 
 # -- claimant copy -------------------------------------------------------------------------
 
-def _claimant_copy(job: _Job, st: dict) -> list[Flowable]:
+def _claimant_copy(job: _Job, st: Styles) -> list[Flowable]:
     out = _header(job, st, "Weapon surrender receipt \u2014 claimant copy")
     out += [_p("Details", st["h"]), _details(job, st)]
     out += [_p(f"Items surrendered ({job.view.item_count:,})", st["h"]), _item_table(job, st)]
@@ -232,7 +238,7 @@ def _claimant_copy(job: _Job, st: dict) -> list[Flowable]:
     return out
 
 
-def _header(job: _Job, st: dict, title: str) -> list[Flowable]:
+def _header(job: _Job, st: Styles, title: str) -> list[Flowable]:
     """Force, station, campaign and the reference big enough to read across a counter."""
     v, paper = job.view, job.paper
     lines = [_p(_e(v.force), st["force"]),
@@ -261,7 +267,7 @@ def _qr(value: str, size: float) -> Drawing:
     return drawing
 
 
-def _details(job: _Job, st: dict) -> Table:
+def _details(job: _Job, st: Styles) -> Table:
     v = job.view
     rows = [("Surrendered", job.time(v.surrendered_at))]
     if abs(v.recorded_at - v.surrendered_at) > LATE_RECORDING:
@@ -277,7 +283,7 @@ def _claimant_text(view: SurrenderView) -> str:
     return view.claimant_on_receipt or "No claimant details"
 
 
-def _label_table(job: _Job, st: dict, rows: list[tuple[str, str | Flowable]]) -> Table:
+def _label_table(job: _Job, st: Styles, rows: list[tuple[str, str | Flowable]]) -> Table:
     """Label and value pairs; a value is paragraph markup or a ready flowable."""
     label = 24 * mm if job.paper.roll else 38 * mm
     data = [[_p(f"<b>{name}</b>", st["cell"]), _p(value, st["cell"]) if isinstance(value, str) else value]
@@ -288,14 +294,14 @@ def _label_table(job: _Job, st: dict, rows: list[tuple[str, str | Flowable]]) ->
     return table
 
 
-def _item_table(job: _Job, st: dict) -> Table:
+def _item_table(job: _Job, st: Styles) -> Table:
     """One row per line or group of identical lines; the header repeats on every page.
 
     Cells without markup are plain strings styled by the table, not Paragraphs: a stock claim
     has hundreds of cells, and each Paragraph is parsed and wrapped again at every page break."""
     roll = job.paper.roll
     head = ["Line", "Item", "Qty", "£"] if roll else ["Line", "Item", "Blade", "Qty", "Eligible", "Compensation"]
-    rows: list[list] = [head]
+    rows: list[list[str | Flowable]] = [head]
     rows += [_item_row(job, st, line) for line in job.view.items]
     widths = [7 * mm, 0, 10 * mm, 18 * mm] if roll else [11 * mm, 0, 24 * mm, 16 * mm, 16 * mm, 26 * mm]
     widths[1] = job.paper.inner - sum(widths)
@@ -322,7 +328,7 @@ def _item_table(job: _Job, st: dict) -> Table:
     return table
 
 
-def _item_row(job: _Job, st: dict, line: LineView) -> list:
+def _item_row(job: _Job, st: Styles, line: LineView) -> list[str | Flowable]:
     """A4 gives blade and eligibility their own columns; the roll folds them under the item."""
     claim = job.view.claim is not None
     small = st["small"].fontSize
@@ -367,7 +373,7 @@ def _blade(mm_text: str) -> str:
     return f"{shown} mm\n{inches} in"
 
 
-def _totals(job: _Job, st: dict) -> list[Flowable]:
+def _totals(job: _Job, st: Styles) -> list[Flowable]:
     v = job.view
     lines = f" in {len(v.items):,} groups of identical lines" if any(i.rows > 1 for i in v.items) else ""
     small = f"<font name='Helvetica' size='{st['cell'].fontSize}'>{lines}</font>"
@@ -388,7 +394,7 @@ def _totals(job: _Job, st: dict) -> list[Flowable]:
     return [_label_table(job, st, rows)]
 
 
-def _declaration(job: _Job, st: dict) -> list[Flowable]:
+def _declaration(job: _Job, st: Styles) -> list[Flowable]:
     v = job.view
     made = "Made by the claimant at the desk." if v.declared else "Not made."
     out = [_p(f"<i>{_e(v.declaration)}</i>", st["body"]), Spacer(1, 1 * mm), _p(f"<b>{made}</b>", st["body"])]
@@ -397,7 +403,7 @@ def _declaration(job: _Job, st: dict) -> list[Flowable]:
     return out
 
 
-def _signatures(job: _Job, st: dict) -> Table:
+def _signatures(job: _Job, st: Styles) -> Table:
     """Space to sign above a rule; a person surrendering anonymously is not asked to sign."""
     v = job.view
     officer = f"Receiving officer: {_e(v.officer_name)} ({_e(v.officer_number)})"
@@ -429,7 +435,7 @@ class _TagSpec:
     code: str  # what the barcode says
 
 
-def _retained_copy(job: _Job, st: dict) -> list[Flowable]:
+def _retained_copy(job: _Job, st: Styles) -> list[Flowable]:
     v = job.view
     per_unit = custody_rules.per_unit(v.item_count)
     out = [_p("Retained copy \u2014 keep with the weapon(s)", st["title"]), _p(_e(v.reference), st["ref"])]
@@ -474,7 +480,7 @@ def _group_tag_specs(view: SurrenderView) -> list[_TagSpec]:
     return specs
 
 
-class _TagRow(Flowable):
+class _TagRow(Flowable):  # type: ignore[misc]  # reportlab ships no type stubs: Flowable is Any to mypy
     """A row of bag tags side by side, so tags flow down the page and across pages."""
 
     GAP = 4 * mm
@@ -484,10 +490,10 @@ class _TagRow(Flowable):
         self.specs, self.paper = specs, paper
         self.tag_w = (paper.inner - self.GAP * (paper.tag_columns - 1)) / paper.tag_columns
 
-    def wrap(self, avail_w, avail_h):
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         return self.paper.inner, self.paper.tag_height + self.GAP
 
-    def draw(self):
+    def draw(self) -> None:
         for i, spec in enumerate(self.specs):
             self._tag(spec, i * (self.tag_w + self.GAP), self.GAP)
 
@@ -533,7 +539,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 # -- every page ----------------------------------------------------------------------------
 
-def _page_header(canv, job: _Job, label: str, page: int) -> None:
+def _page_header(canv: Canvas, job: _Job, label: str, page: int) -> None:
     """Which copy and page this is, then the REPRINT/VOID banners, in the top margin."""
     width, height = canv._pagesize
     m = job.paper.margin
@@ -553,7 +559,7 @@ def _page_header(canv, job: _Job, label: str, page: int) -> None:
     canv.restoreState()
 
 
-def _watermark(canv, job: _Job) -> None:
+def _watermark(canv: Canvas, job: _Job) -> None:
     """A pale diagonal VOID (or REPRINT) over the content; on a roll, repeated down its length."""
     word = "VOID" if job.view.voided_at is not None else "REPRINT" if job.reprint else None
     if word is None:

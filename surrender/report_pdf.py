@@ -15,6 +15,7 @@ import tempfile
 from functools import partial
 from html import escape as html_escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -28,6 +29,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
+    Flowable,
     KeepTogether,
     LongTable,
     PageBreak,
@@ -47,6 +49,9 @@ from surrender.services.campaign_report import (
     ClaimLine,
     Figures,
 )
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 # Paragraph markup: &, < and > as entities, quotes as typed (what xml.sax.saxutils.escape does,
 # without loading urllib and http.client for it).
@@ -116,7 +121,7 @@ def render_report(report: CampaignReport) -> bytes:
                             bottomMargin=MARGIN + 4 * mm, title="Weapons surrender campaign report",
                             author=report.made_by, subject=report.anchor, creator="surrender")
 
-    def footer(canvas, document) -> None:
+    def footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7.5)
         canvas.setFillColor(GREY)
@@ -128,7 +133,7 @@ def render_report(report: CampaignReport) -> bytes:
     return buffer.getvalue()
 
 
-def _story(report: CampaignReport) -> list:
+def _story(report: CampaignReport) -> list[Flowable]:
     names = "; ".join(f"{name} ({code})" for code, name in report.campaigns) or "No surrenders logged yet"
     story = [
         Paragraph("Weapons surrender campaign report", TITLE),
@@ -169,7 +174,7 @@ def _period(report: CampaignReport) -> str:
     return f"{report.date_from:%d %b %Y} to {report.date_to:%d %b %Y} (Europe/London dates)"
 
 
-def _meta(report: CampaignReport):
+def _meta(report: CampaignReport) -> Flowable:
     rows = [
         [Paragraph("Made at", CELL), Paragraph(escape(show_time(report.made_at) + " (Europe/London)"), CELL)],
         [Paragraph("Made by", CELL), Paragraph(escape(report.made_by), CELL)],
@@ -201,7 +206,7 @@ def _cell(figures: Figures, field: str, money: bool) -> str:
     return format_gbp(value) if money else f"{value:,}"
 
 
-def _headline(report: CampaignReport):
+def _headline(report: CampaignReport) -> Flowable:
     columns: list[tuple[str, Figures]] = [(f"{escape(name)}<br/>({escape(code)})", report.by_station[code])
                                           for code, name in report.stations]
     columns.append(("Total", report.total))
@@ -219,7 +224,7 @@ def _headline(report: CampaignReport):
     return table
 
 
-def _status_table(report: CampaignReport):
+def _status_table(report: CampaignReport) -> Flowable:
     if not report.by_status:
         return Paragraph("No claims yet.", BODY)
     rows = [[Paragraph("<b>Status</b>", CELL), Paragraph("<b>Claims</b>", CELL_RIGHT),
@@ -248,14 +253,14 @@ def _nothing(height: float, message: str) -> Drawing:
 def _nice_step(top: float, ticks: int = 5) -> float:
     """A round axis step (1, 2, 5 x 10^n) giving about `ticks` gridlines, never below 1."""
     raw = max(top / ticks, 1)
-    magnitude = 10 ** (len(str(int(raw))) - 1)
+    magnitude: int = 10 ** (len(str(int(raw))) - 1)  # an int: the exponent is never negative
     for factor in (1, 2, 5, 10):
         if raw <= factor * magnitude:
             return factor * magnitude
     return 10 * magnitude
 
 
-def _legend(x: float, y: float, pairs: list, columns: int = 1) -> Legend:
+def _legend(x: float, y: float, pairs: list[tuple[colors.Color, str]], columns: int = 1) -> Legend:
     legend = Legend()
     legend.x, legend.y = x, y
     legend.alignment = "right"
@@ -373,7 +378,7 @@ def _percent(part: int, whole: int) -> str:
     return "<1%" if 0 < share < 1 else f"{share:.0f}%"
 
 
-def _claims_table(lines: list[ClaimLine], empty: str, manager: bool = False):
+def _claims_table(lines: list[ClaimLine], empty: str, manager: bool = False) -> Flowable:
     if not lines:
         return Paragraph(empty, BODY)
     head = ["Reference", "Station", "Items", "Claimed", "Payable", "Status"] + (["Manager"] if manager else [])

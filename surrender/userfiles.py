@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
+from typing import BinaryIO
 
 from surrender.errors import Refused
 from surrender.rules.bounds import MAX_CELL_CHARS, MAX_TOML_BYTES
@@ -57,7 +58,7 @@ class CsvFile:
         unknown = [c for c in columns if self.known is not None and c not in self.known]
         if unknown:
             raise Refused(f"{self.path} line 1: unknown column(s) {', '.join(map(repr, unknown))[:200]}; "
-                          f"known: {', '.join(self.known)}")
+                          f"known: {', '.join(self.known or ())}")
         repeated = sorted(c for c, n in Counter(columns).items() if n > 1)
         if repeated:
             raise Refused(f"{self.path} line 1: column(s) named twice: {', '.join(repeated)}")
@@ -107,37 +108,40 @@ def _size(path: Path, what: str) -> int:
         raise Refused(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
-def _open_binary(path: Path, what: str):
+def _open_binary(path: Path, what: str) -> BinaryIO:
     try:
         return open(path, "rb")
     except OSError as exc:
         raise Refused(f"cannot read {what} {path}: {exc.strerror}") from None
 
 
-def _decoded_lines(handle, path: Path, first_block: int = BLOCK_BYTES) -> Iterator[str]:
+def _decoded_lines(handle: BinaryIO, path: Path, first_block: int = BLOCK_BYTES) -> Iterator[str]:
     """Lines decoded a block at a time and handed on without a Python step per line; a byte that
     is not UTF-8 is reported with its line (that block is decoded line by line, so the lines
     before it are still read first)."""
     return chain.from_iterable(_decoded_blocks(handle, path, first_block))
 
 
-def _decoded_blocks(handle, path: Path, first_block: int) -> Iterator[Iterable[str]]:
+def _decoded_blocks(handle: BinaryIO, path: Path, first_block: int) -> Iterator[Iterable[str]]:
     number = 0
     while True:
         block = handle.readlines(BLOCK_BYTES if number else first_block)
         if not block:
             return
+        decoded: list[str] | None
         try:
-            lines = b"".join(block).decode("utf-8").splitlines(keepends=True)
+            decoded = b"".join(block).decode("utf-8").splitlines(keepends=True)
         except UnicodeDecodeError:
-            lines = None
-        if lines is None or len(lines) != len(block):  # bad UTF-8, or a break str sees and bytes do not
-            lines = (_decoded_line(raw, start + offset, path) for start in [number]
-                     for offset, raw in enumerate(block, 1))
-        elif number == 0:
-            lines[0] = lines[0].removeprefix("\ufeff")
-        if number == 0 and not isinstance(lines, list):
-            lines = _without_bom(lines)
+            decoded = None
+        lines: Iterable[str]
+        if decoded is None or len(decoded) != len(block):  # bad UTF-8, or a break str sees and bytes do not
+            one_by_one = (_decoded_line(raw, start + offset, path) for start in [number]
+                          for offset, raw in enumerate(block, 1))
+            lines = _without_bom(one_by_one) if number == 0 else one_by_one
+        else:
+            if number == 0:
+                decoded[0] = decoded[0].removeprefix("\ufeff")
+            lines = decoded
         number += len(block)
         yield lines
 

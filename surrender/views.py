@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from surrender.clock import iso
 from surrender.rules.lifecycle import ClaimStatus
@@ -32,7 +33,7 @@ class LineView:
     evidence: str
     seal: str
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "quantity": self.quantity,
@@ -63,7 +64,7 @@ class DecisionTrail:
     paid_by: str | None = None
     paid_at: dt.datetime | None = None
 
-    def to_json(self, zone: str) -> dict:
+    def to_json(self, zone: str) -> dict[str, Any]:
         return {
             "decided": self.decided, "decided_by": self.decided_by, "decided_at": iso(self.decided_at, zone),
             "note": self.note, "manager_approved_by": self.manager_approved_by,
@@ -85,7 +86,7 @@ class ClaimView:
     trail: DecisionTrail | None = None  # None when the reader may not see it
     timezone: str = "Europe/London"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         shown = {
             "status": self.status,
             "claimed": format_pence(self.claimed_pence),
@@ -119,7 +120,7 @@ class SurrenderView:
     officer_name: str
     anonymous: bool
     declared: bool
-    claimant: dict | None  # masked unless the reader may see personal data
+    claimant: dict[str, Any] | None  # masked unless the reader may see personal data
     items: list[LineView]
     item_count: int
     claim: ClaimView | None
@@ -129,7 +130,7 @@ class SurrenderView:
     claimant_on_receipt: str | None = None  # name, business and postcode: printed on the claimant's copy
     notes: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "reference": self.reference,
             "campaign": self.campaign,

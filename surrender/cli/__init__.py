@@ -15,31 +15,35 @@ import sys
 # module (tests, a desk session) without most of that cost. `main` goes further (see there).
 gc.set_threshold(100_000, 50, 100)
 from pathlib import Path  # noqa: E402  (after the threshold, on purpose)
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 import typer  # noqa: E402
 from typer.core import TyperGroup  # noqa: E402
 
 from surrender.errors import Refused  # noqa: E402
 
+if TYPE_CHECKING:
+    from typer._click import Context as ClickContext  # the Click that Typer ships (annotations only)
+
 
 class SurrenderGroup(TyperGroup):
     """Turns every refusal a user can cause into one line on stderr and exit code 1; gives every
     command the global options after it as well (cli/global_options.py)."""
 
-    def __init__(self, **attrs):
+    def __init__(self, **attrs: Any) -> None:
         from surrender.cli.global_options import add_to_leaf_commands
 
         super().__init__(**attrs)
         add_to_leaf_commands(self)
 
-    def parse_args(self, ctx, args):
+    def parse_args(self, ctx: "ClickContext", args: list[str]) -> list[str]:
         if "--print" in args:  # a bare `--print` means both copies (see cli/printing.py)
             from surrender.cli.printing import expand_bare_print
 
             args = expand_bare_print(args)
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: "ClickContext") -> Any:
         try:
             return super().invoke(ctx)
         except Refused as exc:
@@ -115,7 +119,8 @@ def settings(
 def ask_pin(label: str) -> str:
     """The acting member's PIN, typed hidden at the terminal (prompt on stderr, so `--format json
     | jq` still gets clean output). Services call it through Context.pin_prompt, at most once."""
-    return typer.prompt(label, hide_input=True, err=True)
+    pin: str = typer.prompt(label, hide_input=True, err=True)  # no `type`: the text as typed
+    return pin
 
 
 def _show_version(value: bool) -> None:

@@ -1,5 +1,6 @@
 """`surrender campaign`: the schemes as data (presets, or your own TOML file)."""
 
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -8,8 +9,11 @@ from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json,
 app = typer.Typer(help="Campaigns (schemes): their windows, money rules and legal definitions.",
                   no_args_is_help=True)
 
+if TYPE_CHECKING:
+    from surrender.rules.campaign import Campaign
 
-def _summary(c) -> dict:
+
+def _summary(c: "Campaign") -> dict[str, Any]:
     from surrender.rules.money import format_pence
 
     return {
@@ -80,11 +84,11 @@ def show(
             out.print(styled(f"  or any of: {test.text}  ", (test.source, "dim")))
     out.print(styled("\n", ("Item features", "bold"), " (items CSV columns; --item words):"))
     for f in c.features.declared:
-        kind = f"{f.type}" + (f" up to {f.maximum:,}" if f.maximum else "") \
+        shape = f"{f.type}" + (f" up to {f.maximum:,}" if f.maximum else "") \
             + (f": {', '.join(f.options)}" if f.options else "")
         words = ", ".join(f.shorthand)
         usual = ", ".join(f"{k} {f.show(v)}" for k, v in (f.usual or {}).items())
-        out.print(styled(f"  {f.name} ({kind}) {f.question}", (f"  words: {words}" if words else "", "dim"),
+        out.print(styled(f"  {f.name} ({shape}) {f.question}", (f"  words: {words}" if words else "", "dim"),
                          (f"  usually: {usual}" if usual else "", "dim")))
 
 

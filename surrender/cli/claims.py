@@ -3,7 +3,7 @@
 import datetime as dt
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -72,7 +72,7 @@ def manager_approval(flagged: bool, approved_at: dt.datetime | None) -> str:
     return "needed" if flagged else ""
 
 
-def claim_cells(row: "ClaimRow") -> dict:
+def claim_cells(row: "ClaimRow") -> dict[str, Any]:
     """A `ClaimRow` as `claims list` prints it: money as `1234.50`, times local ISO."""
     from surrender.clock import iso
     from surrender.rules.money import format_pence
@@ -306,7 +306,7 @@ def export(
             console().print(f"  {cells['reference']}  {cells['amount']}  {cells['missing']}")
 
 
-def held_cells(held: "HeldBack") -> dict:
+def held_cells(held: "HeldBack") -> dict[str, str]:
     """A claim held back from an export, as listed: amount `1234.50`, what is missing in one cell."""
     from surrender.rules.money import format_pence
 

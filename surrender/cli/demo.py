@@ -3,11 +3,18 @@
 import shlex
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
 from surrender.cli.output import Format, console, emit, say
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.status import Status
 
 
 def demo(
@@ -67,11 +74,11 @@ def demo(
 class _progress:
     """A one-line day counter on a terminal; nothing when piped."""
 
-    def __init__(self, out):
+    def __init__(self, out: "Console") -> None:
         self.out = out
-        self.status = None
+        self.status: Status | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[int, int], None]:
         if self.out.is_terminal:
             self.status = self.out.status("Working through the campaign...")
             self.status.__enter__()
@@ -81,9 +88,10 @@ class _progress:
         if self.status is not None:
             self.status.update(f"Working through the campaign: day {done} of {total}")
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> Literal[False]:
         if self.status is not None:
-            self.status.__exit__(*exc)
+            self.status.__exit__(exc_type, exc, traceback)
         return False
 
 

@@ -2,8 +2,10 @@
 
 import enum
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -13,7 +15,10 @@ from surrender.cli.printing import PrintWhat, chosen, print_option, print_or_fai
 from surrender.item_spec_help import ITEM_SPEC_HELP
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from surrender.services.intake import ItemSource
+    from surrender.views import SurrenderView
 
 
 class Paper(str, enum.Enum):
@@ -156,25 +161,26 @@ class _Progress:
                                  TimeElapsedColumn(), console=console(stderr=True), transient=True)
         self.task = self.progress.add_task("Logging items", total=total)
 
-    def __enter__(self):
+    def __enter__(self) -> "tuple[Progress, Callable[[int], None]]":
         self.progress.__enter__()
         return self.progress, lambda done: self.progress.update(self.task, completed=done)
 
-    def __exit__(self, *exc):
-        return self.progress.__exit__(*exc)
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.progress.__exit__(exc_type, exc, traceback)
 
 
 def _progress_bar(total: int) -> _Progress | None:
     return _Progress(total) if sys.stderr.isatty() else None
 
 
-def raise_refused(message: str):
+def raise_refused(message: str) -> NoReturn:
     from surrender.errors import Refused
 
     raise Refused(message)
 
 
-def _print_view(view, fmt: Format, heading: str = "") -> None:
+def _print_view(view: "SurrenderView", fmt: Format, heading: str = "") -> None:
     if fmt in (Format.json, Format.csv):
         print_json(view.to_json())
         return

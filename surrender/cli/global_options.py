@@ -10,9 +10,14 @@ own meaning.
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from typer._click import Context as ClickContext  # the Click that Typer ships (annotations only)
+    from typer._click import Parameter
+    from typer.core import TyperGroup
 
 # option, Context attribute, conversion
 MERGED: dict[str, tuple[str, Callable[[Any], Any]]] = {
@@ -36,14 +41,15 @@ def _declared(
     """The global options as Typer declares them, so help and parsing match the root's."""
 
 
-def _merge(ctx, param, value) -> None:
+def _merge(ctx: "ClickContext", param: "Parameter", value: object) -> None:
     if value is None or ctx.resilient_parsing or ctx.obj is None:
         return
+    assert param.name is not None, "every option in _declared has a name"
     attr, convert = MERGED[param.name]
     setattr(ctx.obj, attr, convert(value))
 
 
-def _options() -> list:
+def _options() -> "list[Parameter]":
     holder = typer.Typer(add_completion=False)
     holder.command()(_declared)
     params = typer.main.get_command(holder).params
@@ -53,7 +59,7 @@ def _options() -> list:
     return params
 
 
-def add_to_leaf_commands(group) -> None:
+def add_to_leaf_commands(group: "TyperGroup") -> None:
     """Give every command under `group` (not the groups themselves) the global options."""
     options = _options()
     stack = list(group.commands.values())

@@ -6,6 +6,7 @@ an option's example then copies it broken. A token longer than the column overfl
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 
 def wrap_words(text: str, width: int) -> list[str]:
@@ -33,7 +34,7 @@ def install() -> None:
     class WordWrapFormatter(base):  # type: ignore[misc, valid-type]
         wraps_at_words = True
 
-        def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
             rows = list(rows)
             first_col = min(max((len(first) for first, _ in rows), default=0), col_max) + col_spacing
             for first, second in rows:

@@ -7,6 +7,14 @@ import functools
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+    # A piece of a styled line: plain text, (text, style) such as ("VOID", "bold red"), or a styled Text.
+    Part = str | tuple[str, str] | Text
 
 
 class Format(str, enum.Enum):
@@ -18,7 +26,7 @@ class Format(str, enum.Enum):
 FORMAT_HELP = "Output as a table (for people), csv or json (for scripts)."
 
 
-def console(stderr: bool = False):
+def console(stderr: bool = False) -> Console:
     """The one console: markup, emoji codes and highlighting off, so whatever a person typed or a
     file held prints exactly as written (`[/]` in a name cannot crash or vanish). Style comes
     only from `styled()`. Piped output is not cut to 80 columns: scripts get every column."""
@@ -31,23 +39,24 @@ PIPE_WIDTH = 1_000  # wide enough for any listing's table; lines are not padded 
 
 
 @functools.lru_cache(maxsize=1)
-def _literal_console_class():
+def _literal_console_class() -> type[Console]:
     """A Rich Console that shows control characters in every plain string (table cells too)."""
     from rich.console import Console
 
     class LiteralConsole(Console):
-        def render_str(self, text, **options):
+        def render_str(self, text: str, **options: Any) -> Text:
             return super().render_str(printable(text), **options)
 
     return LiteralConsole
 
 
-def styled(*parts):
+def styled(*parts: Part) -> Text:
     """A line from literal pieces: each part is plain text, or (text, style) such as
     ("VOID", "bold red"). Nothing in any part is read as markup."""
     from rich.text import Text
 
-    return Text.assemble(*((printable(p[0]), p[1]) if isinstance(p, tuple) else printable(p) for p in parts))
+    return Text.assemble(*((printable(p[0]), p[1]) if isinstance(p, tuple) else printable(p) if isinstance(p, str)
+                           else p for p in parts))
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -63,13 +72,13 @@ def printable(text: str) -> str:
                             else f"\\u{ord(m.group()):04x}", text)
 
 
-def say(*parts, stderr: bool = False) -> None:
+def say(*parts: Part, stderr: bool = False) -> None:
     """Print one styled line (see `styled`)."""
     console(stderr).print(styled(*parts))
 
 
-def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str | None = None,
-         totals: dict | None = None, empty: str = "nothing to show") -> None:
+def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], title: str | None = None,
+         totals: dict[str, Any] | None = None, empty: str = "nothing to show") -> None:
     """Print rows in the chosen format; `totals` becomes a footer row in the table only."""
     import json
 
@@ -101,7 +110,7 @@ def emit(rows: Sequence[dict], fmt: Format, columns: Sequence[str], title: str |
     console().print(table)
 
 
-def _csv_cell(value):
+def _csv_cell(value: object) -> object:
     """Lists and objects as JSON text in a CSV cell (never a Python repr)."""
     import json
 
@@ -111,7 +120,7 @@ def _csv_cell(value):
 _MONEY_COLUMNS = {"claimed", "payable", "amount", "total", "compensation"}
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -121,7 +130,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def print_json(value) -> None:
+def print_json(value: object) -> None:
     import json
 
     print(json.dumps(value, indent=2, default=str, ensure_ascii=False))

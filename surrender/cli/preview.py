@@ -4,10 +4,15 @@ money and claim total, then "Save?". Saying no spends no reference; scripts neve
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from surrender.cli.output import console, say
+
+if TYPE_CHECKING:
+    from surrender.services.context import Context
+    from surrender.services.intake import LogRequest
 
 
 def stdout_is_terminal() -> bool:
@@ -15,7 +20,7 @@ def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 
 
-def confirm_preview(context, request) -> bool:
+def confirm_preview(context: Context, request: LogRequest) -> bool:
     """Show what would be saved and ask. The default answer is yes only when every item is
     eligible and any claim pays something, so Enter never saves a surprise."""
     from surrender.cli.render import render_view

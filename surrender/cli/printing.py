@@ -8,10 +8,16 @@ so a bare `--print` is spelled `--print=all` before parsing (`expand_bare_print`
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from surrender.cli.output import say
+
+if TYPE_CHECKING:
+    from surrender.services.context import Context
+    from surrender.services.printing import Printed
+    from surrender.views import SurrenderView
 
 PRINT_HELP = ("Send the receipt to a printer through CUPS `lp`: `--print` for both copies, "
               "`--print tags` for the retained copy (bag tags) alone, `--print none` to skip.")
@@ -24,11 +30,11 @@ class PrintWhat(str, enum.Enum):
     none = "none"
 
 
-def print_option():
+def print_option() -> Any:  # Typer's declaration of an option (typer.Option returns Any)
     return typer.Option(None, "--print", help=PRINT_HELP, show_default=False)
 
 
-def printer_option():
+def printer_option() -> Any:
     return typer.Option(None, "--printer", envvar="SURRENDER_PRINTER", help=PRINTER_HELP)
 
 
@@ -49,7 +55,7 @@ def chosen(what: PrintWhat | None, printer: str | None) -> str | None:
     return None if what == PrintWhat.none else what.value
 
 
-def print_after_save(context, view, what: str | None, printer: str | None, paper: str,
+def print_after_save(context: Context, view: SurrenderView, what: str | None, printer: str | None, paper: str,
                      reprint: bool = False, to_stderr: bool = False) -> bool:
     """Print a saved surrender's receipt. A failure is one warning line that says the surrender
     is saved and how to print again; it never raises (the reference must not be lost)."""
@@ -69,14 +75,15 @@ def print_after_save(context, view, what: str | None, printer: str | None, paper
     return True
 
 
-def print_or_fail(context, view, what: str, printer: str | None, paper: str, reprint: bool) -> None:
+def print_or_fail(context: Context, view: SurrenderView, what: str, printer: str | None, paper: str,
+                  reprint: bool) -> None:
     """For `receipt --print`: printing is the point, so a failure is an error (exit 1)."""
     from surrender.services.printing import print_receipt
 
     _tell(print_receipt(context, view, what, printer, paper, reprint=reprint), False)
 
 
-def _tell(printed, to_stderr: bool) -> None:
+def _tell(printed: Printed, to_stderr: bool) -> None:
     where = f"printer {printed.printer}" if printed.printer else "the default printer"
     say(f"Sent {printed.file.name} to {where}" + (f": {printed.answer}" if printed.answer else ""),
         stderr=to_stderr)

@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
 
 from surrender.cli.output import console, printable, say, styled
 from surrender.errors import Refused
@@ -36,6 +38,14 @@ from surrender.rules.modulus import ModulusTables
 from surrender.rules.money import format_gbp
 from surrender.services.intake import Intake
 
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from surrender.services.context import Context
+    from surrender.services.intake import LogRequest
+
+T = TypeVar("T")
+
 
 class Abandoned(Exception):
     """The officer abandoned this surrender at the review: nothing is saved."""
@@ -54,8 +64,8 @@ def ask(text: str, default: str = "", shown: str | None = None) -> str:
     return answer or default
 
 
-def ask_valid(text: str, check: Callable[[str], object], default: str = "", help: str = "",
-              shown: str | None = None):
+def ask_valid(text: str, check: Callable[[str], T], default: str = "", help: str = "",
+              shown: str | None = None) -> T:
     """Re-ask until `check` accepts the answer: a typo costs a retry of this field only.
     `?` shows the help line."""
     while True:
@@ -213,12 +223,12 @@ def describe(campaign: Campaign, item: Item) -> str:
         parts.append(f"value {format_gbp(item.claimed_value_pence)} ({item.evidence})")
     if item.seal:
         parts.append(f"seal {item.seal}")
-    blade = features.get("blade_length").show(item.blade_length_mm)  # type: ignore[union-attr]
+    blade = features["blade_length"].show(item.blade_length_mm)
     label = campaign.kinds[item.kind].label if item.kind in campaign.kinds else item.kind
     return f"{label} {blade}" + (f": {', '.join(parts)}" if parts else "")
 
 
-def verdict(assessment: ItemAssessment, claiming: bool):
+def verdict(assessment: ItemAssessment, claiming: bool) -> Text:
     """`eligible, £10.00 (reasons)` for an assessed item."""
     outcome = ("eligible", "green") if assessment.eligible else ("not eligible", "red")
     reasons = [r for r in assessment.reasons if r != "no claim made"]
@@ -271,7 +281,7 @@ def _is_length(word: str) -> bool:
         return False
 
 
-def ask_features(campaign: Campaign, kind: str, blade_mm) -> dict[str, object]:
+def ask_features(campaign: Campaign, kind: str, blade_mm: Decimal) -> dict[str, object]:
     """Ask, in declaration order, each feature the kind's definition tests, until the answers
     settle the definition; a feature with `ask_if` only when that holds. Unasked: blank."""
     definition = campaign.kind(kind).definition
@@ -296,7 +306,7 @@ def ask_features(campaign: Campaign, kind: str, blade_mm) -> dict[str, object]:
 def _line_of(campaign: Campaign, item: Item) -> str:
     """The item as one line of words, so a change starts from what is there."""
     features = campaign.features
-    words = [item.kind, features.get("blade_length").show(item.blade_length_mm)]  # type: ignore[union-attr]
+    words = [item.kind, features["blade_length"].show(item.blade_length_mm)]
     for name, value in item.features.items():
         feature = features.get(name)
         if feature is None or value == feature.usual_for(item.kind):
@@ -323,8 +333,9 @@ class Draft:
     entries: list[Entry] = field(default_factory=list)
 
 
-def ask_surrender(ctx, when: dt.datetime | None, *, anonymous: bool, no_claim: bool, name, address, postcode,
-                  declare: bool, business, campaign: Campaign | None = None):
+def ask_surrender(ctx: Context, when: dt.datetime | None, *, anonymous: bool, no_claim: bool, name: str | None,
+                  address: str | None, postcode: str | None, declare: bool, business: str | None,
+                  campaign: Campaign | None = None) -> LogRequest:
     """Ask everything, review, and return a LogRequest; raises Abandoned if the officer abandons
     it. The time is checked against the window before any question."""
     from surrender.rules.window import check_surrender_time
@@ -406,8 +417,9 @@ def review(campaign: Campaign, draft: Draft) -> bool:
         out.print("  Anonymous surrender, no claim")
     else:
         person = claim.details
-        bank = (f"bank {person.sort_code} {person.account_number[-4:].rjust(8, '*')}"  # type: ignore[union-attr]
-                if person.has_bank_details else "no bank details")
+        assert person is not None, "a named surrender has its details (ask_claimant)"
+        bank = (f"bank {person.sort_code} {person.account_number[-4:].rjust(8, '*')}"
+                if person.has_bank_details and person.account_number is not None else "no bank details")
         out.print(f"  {person.name}, {person.address}, {person.postcode} · "
                   + ("claiming (declared)" if claim.claiming else "no claim") + f" · {bank}")
     intake = Intake(campaign, claim.claiming)  # the lines `log` will store, each assessed once

@@ -5,17 +5,23 @@ Every value goes in as literal text (the console has markup off); style comes fr
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from surrender.cli.output import styled
 from surrender.clock import show_time
 from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_gbp
 from surrender.views import DecisionTrail, SurrenderView
 
+if TYPE_CHECKING:
+    from rich.console import Console, JustifyMethod
+
 STATUS_STYLE = {ClaimStatus.NOT_PAYABLE: "red", ClaimStatus.PENDING: "yellow", ClaimStatus.APPROVED: "green",
                 ClaimStatus.PAID: "green", ClaimStatus.REJECTED: "red"}
 
 
-def render_view(view: SurrenderView, console, heading: str = "") -> None:
+def render_view(view: SurrenderView, console: Console, heading: str = "") -> None:
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -32,8 +38,10 @@ def render_view(view: SurrenderView, console, heading: str = "") -> None:
         lines.append(styled(("VOID", "bold red"), f" {show_time(view.voided_at, view.timezone)}: {view.void_reason or ''}"))
     console.print(Panel(Text("\n").join(lines), title=Text(heading) if heading else None, expand=False))
     table = Table(show_header=True, header_style="bold", show_lines=False)
-    for name, justify in (("#", "right"), ("kind", "left"), ("blade", "right"), ("qty", "right"),
-                          ("eligible", "left"), ("each", "right"), ("compensation", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("#", "right"), ("kind", "left"), ("blade", "right"), ("qty", "right"), ("eligible", "left"),
+        ("each", "right"), ("compensation", "right"))
+    for name, justify in columns:
         table.add_column(name, justify=justify)
     notes = []
     for line in view.items:
@@ -68,7 +76,7 @@ def render_view(view: SurrenderView, console, heading: str = "") -> None:
         console.print(f"Receipt: {view.receipt}")
 
 
-def render_trail(console, trail: DecisionTrail, zone: str) -> None:
+def render_trail(console: Console, trail: DecisionTrail, zone: str) -> None:
     """The decision trail, one dated line per step: who (staff number and name) and why."""
     steps = [
         ("manager approval", trail.manager_approved_by, trail.manager_approved_at, None),
@@ -77,7 +85,8 @@ def render_trail(console, trail: DecisionTrail, zone: str) -> None:
         ("exported", None, trail.exported_at, None),
         ("paid", trail.paid_by, trail.paid_at, None),
     ]
-    for label, who, when, why in sorted((s for s in steps if s[2] is not None), key=lambda s: s[2]):
+    dated = [(label, who, when, why) for label, who, when, why in steps if when is not None]
+    for label, who, when, why in sorted(dated, key=lambda s: s[2]):
         console.print(styled("  ", (label, "bold"), f" {show_time(when, zone)}",
                              f" by {who}" if who else "", f" · {why}" if why else ""))
 
@@ -90,7 +99,7 @@ def _claimant_line(view: SurrenderView) -> str:
     return "Claimant: " + ", ".join(p for p in parts if p)
 
 
-def render_claim_notes(console, reasons, flags) -> None:
+def render_claim_notes(console: Console, reasons: Iterable[str], flags: Iterable[str]) -> None:
     """Why nothing is payable, and what a manager must look at: the same words everywhere."""
     for reason in reasons:
         console.print(styled("  ", ("not payable:", "red"), f" {reason}"))

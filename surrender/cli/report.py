@@ -1,6 +1,7 @@
 """`surrender report`: totals and the campaign report PDF for managers."""
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -42,7 +43,7 @@ def totals(
             "once (a surrender holding two kinds is in both kinds' rows).")
 
 
-def shown(column: str, value):
+def shown(column: str, value: Any) -> object:  # `value`: a cell of a Totals row (dict[str, Any])
     """A totals cell as every format prints it: money as exact pounds ("12.50"), dates ISO."""
     import datetime as dt
 

@@ -33,7 +33,7 @@ def _new_pin(given: str | None, number: str) -> str | None:
     from surrender.services.pins import check_pin_format
 
     while True:
-        pin = typer.prompt(f"New PIN for {number}", hide_input=True, err=True)
+        pin: str = typer.prompt(f"New PIN for {number}", hide_input=True, err=True)  # no `type`: text as typed
         try:
             check_pin_format(pin)
         except Refused as exc:

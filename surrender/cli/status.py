@@ -1,13 +1,15 @@
 """`surrender recent` (a day's surrenders at this station) and `surrender status` (how this
 terminal is set up), plus the `--version` answer."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, say, styled
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from surrender.services.recent import RecentDay
     from surrender.services.status import SystemStatus
 
@@ -34,13 +36,13 @@ def recent(
          empty=f"no surrenders at {found.station} on {found.day:%d %b %Y}")
 
 
-def recent_rows(found: "RecentDay", fmt: Format) -> list[dict]:
+def recent_rows(found: "RecentDay", fmt: Format) -> list[dict[str, Any]]:
     """`recent`'s rows as printed (the desk's menu shows the same): local times, money in
     pounds; JSON keeps true/false and null, the table and CSV say VOID and leave blanks."""
     from surrender.clock import LONDON, iso
     from surrender.rules.money import format_pence
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in found.rows:
         at = row.surrendered_at.astimezone(LONDON)
         payable = None if row.payable_pence is None else format_pence(row.payable_pence)
@@ -62,7 +64,7 @@ def recent_rows(found: "RecentDay", fmt: Format) -> list[dict]:
     return rows
 
 
-def parse_date(text: str):
+def parse_date(text: str) -> "dt.date":
     import datetime as dt
 
     from surrender.errors import Refused
@@ -107,7 +109,7 @@ def status(
         out.print(styled((f"{label:<{width}}", "bold"), f"  {value}"))
 
 
-def status_fields(found: "SystemStatus") -> dict:
+def status_fields(found: "SystemStatus") -> dict[str, Any]:
     """`status` as people and scripts read it, in this order: every value a string, today's
     counts a small object with an ISO date."""
     today = found.today
