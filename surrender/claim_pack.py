@@ -18,7 +18,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable
-from typing import BinaryIO
+from typing import IO
 
 from surrender.clock import iso
 from surrender.errors import Refused
@@ -123,7 +123,7 @@ def decisions_template(pack: Pack) -> bytes:
     return _csv(rows)
 
 
-def write_pack(out: BinaryIO, pack: Pack, render_form: Callable[[ClaimForm], bytes],
+def write_pack(out: IO[bytes], pack: Pack, render_form: Callable[[ClaimForm], bytes],
                evidence_of: Callable[[ClaimForm], Iterable[tuple[str, bytes]]]) -> dict[str, str]:
     """Write the zip to `out`; `evidence_of(claim)` yields (file, bytes) for the claim's files
     one at a time. Returns {file: sha256} of everything in it but the manifests."""

@@ -9,8 +9,9 @@ contractor's certificate a week later. `report custody` then shows nothing unacc
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from surrender.services.context import Context
 
@@ -33,7 +34,7 @@ class CustodyOutcome:
     batches: int = 0
     destroyed: int = 0  # weapons
     unaccounted: int = 0
-    certificates: list[Path] | None = None
+    certificates: list[Path] = field(default_factory=list)
 
 
 def _when(days_after_close: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -49,13 +50,13 @@ def _as(ctx: Context, number: str, when: dt.datetime, station: str | None = None
     return replace(ctx, staff=number, pin=PINS[number], station=station, now=lambda: when)
 
 
-def run_custody(ctx: Context, folder: Path, outcome=None) -> CustodyOutcome:
+def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutcome:
     """Book in, keep one, check, destroy in witnessed batches, confirm; notes go to `outcome`."""
     from surrender.demo import MANAGERS, PINS
     from surrender.services import custody, destruction
     from surrender.services.custody_report import custody_report
 
-    result = CustodyOutcome(certificates=[])
+    result = CustodyOutcome()
     for station in ("TW", "PK"):
         officer = PROPERTY[station]
         code, name = STORES[station]

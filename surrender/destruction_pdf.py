@@ -14,6 +14,7 @@ import tempfile
 from functools import partial
 from html import escape as html_escape
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -79,7 +80,7 @@ def render_certificate(detail: BatchDetail) -> bytes:
                             bottomMargin=MARGIN + 4 * mm, title=f"Certificate of destruction: batch {batch.id}",
                             author=batch.sealed_by or "", subject=detail.anchor, creator="surrender")
 
-    def footer(canvas, document) -> None:
+    def footer(canvas: Any, document: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7.5)
         canvas.setFillColor(GREY)
@@ -117,7 +118,7 @@ def _grid(header: list[str], rows: list[list[str]], widths: list[float], right: 
     return table
 
 
-def _story(detail: BatchDetail) -> list:
+def _story(detail: BatchDetail) -> list[Any]:
     batch = detail.batch
     witnesses = " and ".join(batch.witnesses) or "-"
     story = [

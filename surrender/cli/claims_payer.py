@@ -3,13 +3,20 @@ claim, and the claim after the counter when the scheme's payer (the Home Office)
 pays it (issue 17). Registered onto the `claims` sub-app by `register`."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, say, styled
 
+if TYPE_CHECKING:
+    from surrender.rules.claimant import ClaimantDetails
+    from surrender.rules.evidence import EvidenceFile
+    from surrender.rules.modulus import ModulusTables
+    from surrender.services.context import Context
 
-def evidence_for_log(paths: list[Path] | None, claiming: bool) -> tuple:
+
+def evidence_for_log(paths: list[Path] | None, claiming: bool) -> "tuple[EvidenceFile, ...]":
     """`log --evidence`: each file read and checked before any question is asked or anything
     is written; evidence goes with a claim."""
     if not paths:
@@ -23,7 +30,7 @@ def evidence_for_log(paths: list[Path] | None, claiming: bool) -> tuple:
     return read_all(paths)
 
 
-def bank_tables(context, sort_code: str | None):
+def bank_tables(context: "Context", sort_code: str | None) -> "ModulusTables | None":
     """The modulus tables in use on this database (`db modulus-tables`; None: the package's
     own), read only when there are bank details to check."""
     if not sort_code:
@@ -33,7 +40,7 @@ def bank_tables(context, sort_code: str | None):
     return tables_for(context)
 
 
-def warn_about_bank(claimant, tables) -> None:
+def warn_about_bank(claimant: "ClaimantDetails | None", tables: "ModulusTables | None") -> None:
     """After `make_claimant` (which refused a pair failing the modulus check): an unknown sort
     code is a warning on stderr, and the surrender goes ahead."""
     if claimant is None or not claimant.has_bank_details:
@@ -45,7 +52,7 @@ def warn_about_bank(claimant, tables) -> None:
         say(("Warning:", "bold yellow"), f" {warning}", stderr=True)
 
 
-def warn_about_pair(context, sort_code: str | None, account_number: str | None) -> None:
+def warn_about_pair(context: "Context", sort_code: str | None, account_number: str | None) -> None:
     """After `claims set-payment` saved both: the unknown-sort-code warning, if any (a failing
     pair was refused by the service)."""
     if not (sort_code and account_number):

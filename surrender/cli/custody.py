@@ -7,10 +7,14 @@ next one read.
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, emit, say
+
+if TYPE_CHECKING:
+    from surrender.services.custody import ExhibitView
 
 app = typer.Typer(help="Custody of surrendered weapons by their tags: scan them to a store, move them, "
                        "see where a tag has been, check a shelf (property officers; desk: counter to store).",
@@ -54,7 +58,7 @@ def place_text(code: str | None) -> str:
     return code or "-"
 
 
-def exhibit_cells(view, table: bool) -> dict:
+def exhibit_cells(view: "ExhibitView", table: bool) -> dict[str, Any]:
     """An ExhibitView as listings print it: times local (ISO for scripts)."""
     from surrender.clock import iso, show_time
 
@@ -204,7 +208,7 @@ def check(
     say(f"Stock check of {place.code} ({place.name}): scan everything there; a blank line or Ctrl-D ends.",
         stderr=True)
     out = console(stderr=True)
-    scanned: list = []
+    scanned: list[Any] = []
 
     def handle(text: str) -> bool:
         scanned.append(text)

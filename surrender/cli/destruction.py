@@ -2,11 +2,16 @@
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, emit, say
+
+if TYPE_CHECKING:
+    from surrender.services.destruction import BatchView
 
 app = typer.Typer(help="Destroy held weapons in batches witnessed by two staff members with their own PINs; "
                        "print the certificate; record the contractor's (property officers).",
@@ -16,7 +21,7 @@ BATCH_COLUMNS = ["batch", "station", "status", "method", "contractor", "opened_a
                  "witnesses", "tags", "weapons", "certificate"]
 
 
-def batch_cells(view, table: bool) -> dict:
+def batch_cells(view: "BatchView", table: bool) -> dict[str, Any]:
     from surrender.clock import iso, show_time
 
     when = show_time if table else iso
@@ -27,7 +32,7 @@ def batch_cells(view, table: bool) -> dict:
             "certificate": view.certificate, "confirmed_at": when(view.confirmed_at) if view.confirmed_at else None}
 
 
-def _show(view) -> None:
+def _show(view: "BatchView") -> None:
     say(f"Destruction batch {view.id} at {view.station} ({view.status}): {view.method} by {view.contractor}; "
         f"{view.tags} tag(s), {view.weapons} weapon(s)")
 
@@ -106,20 +111,20 @@ def remove(
         say(f"{tag}: out of batch {batch}")
 
 
-def witness_pin_source(ctx_obj):
+def witness_pin_source(ctx_obj: object) -> "Callable[[Any], str | None]":
     """PINs for witnesses: SURRENDER_WITNESS_PINS in scripts, else asked (hidden) at a terminal."""
     from surrender.rules.custody import parse_witness_pins
 
     given = parse_witness_pins(os.environ.get("SURRENDER_WITNESS_PINS"))
 
-    def pin_of(witness) -> str | None:
+    def pin_of(witness: Any) -> str | None:
         if witness.number in given:
             return given[witness.number]
         if sys.stdin.isatty():
             from surrender.cli.output import printable
 
-            return typer.prompt(f"PIN for witness {witness.number} ({printable(witness.name)})", hide_input=True,
-                                err=True)
+            return str(typer.prompt(f"PIN for witness {witness.number} ({printable(witness.name)})",
+                                    hide_input=True, err=True))
         return None
 
     return pin_of

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Row
@@ -30,7 +31,7 @@ from surrender.store.staff import scope_of, stations_of
 WRITE_BOUND_ROLES = frozenset({"desk", "property", "manager"})  # change custody at their own stations only
 
 
-def acting_scope(conn: Connection, staff: Row) -> Scope:
+def acting_scope(conn: Connection, staff: Row[Any]) -> Scope:
     """Where a member may change custody: desk, property and managers at their stations (own and
     granted); an admin anywhere."""
     if staff.role in WRITE_BOUND_ROLES:
@@ -152,7 +153,7 @@ class KindLabels:
         return self.by_campaign.get(campaign, {}).get(kind, kind)
 
 
-def exhibit_view(row: Row, labels: KindLabels) -> ExhibitView:
+def exhibit_view(row: Row[Any], labels: KindLabels) -> ExhibitView:
     return ExhibitView(tag=row.tag, reference=row.reference, station=row.station_code, campaign=row.campaign_code,
                        kind=row.kind, kind_label=labels.label(row.campaign_code, row.kind), quantity=row.quantity,
                        seal=row.seal or "", description=row.description or "", state=rules.state_of(row.state),
@@ -160,7 +161,7 @@ def exhibit_view(row: Row, labels: KindLabels) -> ExhibitView:
                        batch=row.batch_id, note=row.note, voided=row.voided_at is not None)
 
 
-def _location_view(row: Row) -> LocationView:
+def _location_view(row: Row[Any]) -> LocationView:
     return LocationView(row.code, row.name, row.station_code, _kind(row.kind), row.max_days,
                         getattr(row, "tags", 0), getattr(row, "weapons", 0))
 
@@ -172,7 +173,7 @@ def _kind(value: str) -> rules.PlaceKind | str:
 # --- locations ---------------------------------------------------------------------------------
 
 def list_locations(ctx: Context) -> list[LocationView]:
-    def work(conn: Connection, staff: Row) -> list[LocationView]:
+    def work(conn: Connection, staff: Row[Any]) -> list[LocationView]:
         return [_location_view(r) for r in conn.execute(store.locations(scope_of(conn, staff)))]
 
     return perform(ctx, "custody.locations", work, write=False)
@@ -185,7 +186,7 @@ def add_location(ctx: Context, code: str, name: str, station: str | None, kind: 
         raise Refused("each station has its one counter already (made with the station)")
     limit = rules.location_limit(kind, max_days)
 
-    def work(conn: Connection, staff: Row) -> LocationView:
+    def work(conn: Connection, staff: Row[Any]) -> LocationView:
         where = (station or ctx.station or staff.station_code or "").upper()
         if not where:
             raise Refused("name the location's station with --station")
@@ -211,13 +212,13 @@ def add_location(ctx: Context, code: str, name: str, station: str | None, kind: 
 
 def open_scan(ctx: Context, to: str, action: str = "custody.scan") -> LocationView:
     """Sign in and find the destination before the first tag is read."""
-    def work(conn: Connection, staff: Row) -> LocationView:
+    def work(conn: Connection, staff: Row[Any]) -> LocationView:
         return _location_view(store.find_location(conn, to, acting_scope(conn, staff)))
 
     return perform(ctx, action, work, write=False)
 
 
-def _move(conn: Connection, ctx: Context, staff: Row, tags: Sequence[str], to: str, via: str) -> list[Moved]:
+def _move(conn: Connection, ctx: Context, staff: Row[Any], tags: Sequence[str], to: str, via: str) -> list[Moved]:
     scope = acting_scope(conn, staff)
     destination = store.find_location(conn, to, scope)
     place = store.place_of(destination)
@@ -226,7 +227,7 @@ def _move(conn: Connection, ctx: Context, staff: Row, tags: Sequence[str], to: s
     now = ctx.now()
     wanted = list(dict.fromkeys(tags))
     known = store.find_exhibits(conn, wanted, scope, lock=True)
-    rows: list[Row] = []
+    rows: list[Row[Any]] = []
     for tag in wanted:
         row = known.get(tag)
         if row is None:
@@ -251,8 +252,8 @@ def _move(conn: Connection, ctx: Context, staff: Row, tags: Sequence[str], to: s
     return moved
 
 
-def _by_place(rows: list[Row]) -> dict[int | None, list[Row]]:
-    places: dict[int | None, list[Row]] = {}
+def _by_place(rows: list[Row[Any]]) -> dict[int | None, list[Row[Any]]]:
+    places: dict[int | None, list[Row[Any]]] = {}
     for row in rows:
         places.setdefault(row.location_id, []).append(row)
     return places
@@ -278,7 +279,7 @@ def where(ctx: Context, text: str) -> Whereabouts:
     """A tag's whole story: received at the counter, every move, check, batch and its end."""
     tag = rules.parse_tag(text)
 
-    def work(conn: Connection, staff: Row) -> Whereabouts:
+    def work(conn: Connection, staff: Row[Any]) -> Whereabouts:
         scope = scope_of(conn, staff)
         row = store.find_exhibit(conn, tag, scope)
         if row is None:
@@ -302,7 +303,7 @@ def list_exhibits(ctx: Context, location: str | None = None, state: str | None =
     if state is not None and state not in rules.STATES:
         raise Refused(f"state {state!r} is not one of {', '.join(rules.STATES)}")
 
-    def work(conn: Connection, staff: Row) -> list[ExhibitView]:
+    def work(conn: Connection, staff: Row[Any]) -> list[ExhibitView]:
         from surrender.store.surrenders import find_surrender
 
         scope = scope_of(conn, staff)
@@ -326,7 +327,7 @@ def sight(ctx: Context, location: str, text: str) -> Sighting:
     recorded by `record_check` when the shelf is done)."""
     tag = rules.parse_tag(text)
 
-    def work(conn: Connection, staff: Row) -> Sighting:
+    def work(conn: Connection, staff: Row[Any]) -> Sighting:
         scope = acting_scope(conn, staff)
         place = store.find_location(conn, location, scope)
         row = store.find_exhibit(conn, tag, scope)
@@ -353,7 +354,7 @@ def record_check(ctx: Context, location: str, scanned: Sequence[str], empty: boo
         except Refused:
             unreadable.append(" ".join(str(text).split())[:60])
 
-    def work(conn: Connection, staff: Row) -> CheckResult:
+    def work(conn: Connection, staff: Row[Any]) -> CheckResult:
         scope = acting_scope(conn, staff)
         place = store.find_location(conn, location, scope)
         now = ctx.now()
@@ -403,7 +404,7 @@ def _close(ctx: Context, texts: Iterable[str], note: str, state: str, action: st
         raise Refused("name at least one tag")
     note = rules.require_note(note, what)
 
-    def work(conn: Connection, staff: Row) -> list[ExhibitView]:
+    def work(conn: Connection, staff: Row[Any]) -> list[ExhibitView]:
         scope = acting_scope(conn, staff)
         labels = KindLabels.read(conn)
         now = ctx.now()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
@@ -60,7 +61,7 @@ class CustodyReport:
 def custody_report(ctx: Context, station: str | None = None) -> CustodyReport:
     code = station.strip().upper() if station else None
 
-    def work(conn: Connection, staff: Row) -> CustodyReport:
+    def work(conn: Connection, staff: Row[Any]) -> CustodyReport:
         scope = scope_of(conn, staff)
         if code is not None:
             if conn.execute(select(tables.station.c.code).where(tables.station.c.code == code)).first() is None:

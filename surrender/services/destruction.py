@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import insert, literal, select, update
 from sqlalchemy.engine import Connection, Row
@@ -71,7 +72,7 @@ class BatchDetail:
     force: str
 
 
-def _view(row: Row) -> BatchView:
+def _view(row: Row[Any]) -> BatchView:
     named = tuple(f"{n} {name}" for n, name in ((row.witness_1, row.witness_1_name),
                                                 (row.witness_2, row.witness_2_name)) if n)
     return BatchView(row.id, row.station_code, row.method, row.contractor, row.created_at,
@@ -87,7 +88,7 @@ def _batch_id(value: int | str) -> int:
     return int(text)
 
 
-def _open_batch_row(conn: Connection, staff: Row, batch_id: int) -> Row:
+def _open_batch_row(conn: Connection, staff: Row[Any], batch_id: int) -> Row[Any]:
     batch = store.find_batch(conn, batch_id, acting_scope(conn, staff), lock=True)
     if batch.sealed_at is not None:
         raise Refused(f"destruction batch {batch_id} is sealed: it cannot change")
@@ -99,7 +100,7 @@ def _open_batch_row(conn: Connection, staff: Row, batch_id: int) -> Row:
 def open_batch(ctx: Context, method: str, contractor: str) -> BatchView:
     method, contractor = rules.destruction_text(method, "--method"), rules.destruction_text(contractor, "--contractor")
 
-    def work(conn: Connection, staff: Row) -> BatchView:
+    def work(conn: Connection, staff: Row[Any]) -> BatchView:
         station = (ctx.station or staff.station_code or "").upper()
         if not station:
             raise Refused("name the batch's station with --station")
@@ -120,7 +121,7 @@ def open_batch(ctx: Context, method: str, contractor: str) -> BatchView:
     return perform(ctx, "destruction.new", work)
 
 
-def _add(conn: Connection, ctx: Context, staff: Row, batch_id: int, tags: Sequence[str]) -> list[ExhibitView]:
+def _add(conn: Connection, ctx: Context, staff: Row[Any], batch_id: int, tags: Sequence[str]) -> list[ExhibitView]:
     batch = _open_batch_row(conn, staff, batch_id)
     scope = acting_scope(conn, staff)
     rows = []
@@ -169,7 +170,7 @@ def scan_into(ctx: Context, batch: int | str, text: str) -> ExhibitView:
 def open_for_scan(ctx: Context, batch: int | str) -> BatchView:
     batch_id = _batch_id(batch)
 
-    def work(conn: Connection, staff: Row) -> BatchView:
+    def work(conn: Connection, staff: Row[Any]) -> BatchView:
         _open_batch_row(conn, staff, batch_id)
         return _view(store.summary(conn, batch_id, acting_scope(conn, staff)))
 
@@ -182,7 +183,7 @@ def remove_from_batch(ctx: Context, batch: int | str, tags: Iterable[str]) -> li
     if not parsed:
         raise Refused("name the tags to take out of the batch")
 
-    def work(conn: Connection, staff: Row) -> list[str]:
+    def work(conn: Connection, staff: Row[Any]) -> list[str]:
         _open_batch_row(conn, staff, batch_id)
         scope = acting_scope(conn, staff)
         rows = []
@@ -205,7 +206,7 @@ def remove_from_batch(ctx: Context, batch: int | str, tags: Iterable[str]) -> li
 
 # --- sealing -----------------------------------------------------------------------------------
 
-def _check_sealable(conn: Connection, staff: Row, batch_id: int, numbers: Sequence[str]) -> Row:
+def _check_sealable(conn: Connection, staff: Row[Any], batch_id: int, numbers: Sequence[str]) -> Row[Any]:
     batch = _open_batch_row(conn, staff, batch_id)
     held = conn.execute(select(exhibit_t.c.tag, exhibit_t.c.state).where(exhibit_t.c.batch_id == batch_id)
                         .order_by(exhibit_t.c.id)).all()
@@ -239,7 +240,7 @@ def seal_batch(ctx: Context, batch: int | str, witness_numbers: Sequence[str],
         raise Refused(f"the two witnesses must be different people ({numbers[0]} twice)")
     confirmed = [witnesses.confirm(ctx, w.number, pin_of(w), "destruction.seal") for w in people]
 
-    def work(conn: Connection, staff: Row) -> BatchView:
+    def work(conn: Connection, staff: Row[Any]) -> BatchView:
         _check_sealable(conn, staff, batch_id, numbers)
         now = ctx.now()
         e = exhibit_t.c
@@ -267,7 +268,7 @@ def confirm_batch(ctx: Context, batch: int | str, certificate: str) -> BatchView
     batch_id = _batch_id(batch)
     certificate = rules.destruction_text(certificate, "--certificate")
 
-    def work(conn: Connection, staff: Row) -> BatchView:
+    def work(conn: Connection, staff: Row[Any]) -> BatchView:
         scope = acting_scope(conn, staff)
         row = store.find_batch(conn, batch_id, scope, lock=True)
         if row.sealed_at is None:
@@ -287,7 +288,7 @@ def confirm_batch(ctx: Context, batch: int | str, certificate: str) -> BatchView
 # --- reading -----------------------------------------------------------------------------------
 
 def list_batches(ctx: Context) -> list[BatchView]:
-    def work(conn: Connection, staff: Row) -> list[BatchView]:
+    def work(conn: Connection, staff: Row[Any]) -> list[BatchView]:
         return [_view(r) for r in conn.execute(store.batches(scope_of(conn, staff)))]
 
     return perform(ctx, "destruction.list", work, write=False)
@@ -297,7 +298,7 @@ def batch_detail(ctx: Context, batch: int | str, sealed_only: bool = False) -> B
     """One batch with every tag in it, totals by kind and the audit anchor as read."""
     batch_id = _batch_id(batch)
 
-    def work(conn: Connection, staff: Row) -> BatchDetail:
+    def work(conn: Connection, staff: Row[Any]) -> BatchDetail:
         scope = scope_of(conn, staff)
         row = store.find_batch(conn, batch_id, scope)
         if sealed_only and row.sealed_at is None:

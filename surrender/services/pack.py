@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,7 @@ class PackResult:
     path: str | None
     references: list[str]
     evidence_files: int = 0
-    held_back: list[dict] = field(default_factory=list)  # reference, station, amount, missing
+    held_back: list[dict[str, Any]] = field(default_factory=list)  # reference, station, amount, missing
     notes: list[str] = field(default_factory=list)
 
 
@@ -63,7 +64,7 @@ def payer_campaigns(conn: Connection) -> dict[str, Campaign]:
 
 
 def _sorted_out(conn: Connection, scope: Scope, campaigns: dict[str, Campaign], lock: bool
-                ) -> tuple[list[Row[Any]], list[dict]]:
+                ) -> tuple[list[Row[Any]], list[dict[str, Any]]]:
     """Claims a pack would take, and those held back for payment details (as an export holds them)."""
     query = store.pack_ready(scope, campaigns)
     if lock:
@@ -85,7 +86,7 @@ def _sorted_out(conn: Connection, scope: Scope, campaigns: dict[str, Campaign], 
     return ready, held
 
 
-def _nothing_ready(held: list[dict]) -> Refused:
+def _nothing_ready(held: list[dict[str, Any]]) -> Refused:
     if not held:
         return Refused("no approved claims of a Home Office scheme are waiting for a claim pack")
     shown = ", ".join(f"{h['reference']} ({h['missing']})" for h in held[:5])
@@ -169,7 +170,7 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         who = f"{staff.number} {staff.name}"
         pack = Pack(batch_id, now, who, HOME_OFFICE, anchor, tuple(_forms(conn, scope, ready, campaigns, batch_id)))
 
-        def evidence_of(form: ClaimForm):
+        def evidence_of(form: ClaimForm) -> Iterator[tuple[str, bytes]]:
             surrender_id = next(r.surrender_id for r in ready if r.reference == form.reference)
             for row in evidence_store.contents(conn, scope, [surrender_id]):
                 yield f"evidence/{stored_name(form.reference, row.number, row.media_type)}", row.content
@@ -178,6 +179,7 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         from surrender.claim_pack import write_pack
 
         fd = staging.file.fd
+        assert fd is not None  # the staged file is open until it is placed or discarded
         os.ftruncate(fd, 0)
         with os.fdopen(os.dup(fd), "r+b") as handle:
             handle.seek(0)
@@ -193,8 +195,9 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
             staged_path=str(staging.file.path), anchor=anchor))
         if out.exists() or out.is_symlink():  # another terminal's export got there first
             raise Refused(f"--out {out} already exists; a pack never replaces a file: choose a new name")
+        exported = {transition(Step.EXPORT, r.status, r.reference) for r in ready}
         conn.execute(update(tables.claim).where(tables.claim.c.id.in_(ids))
-                     .values(status=str(transition(Step.EXPORT, "approved")), batch_id=batch_id))
+                     .values(status=str(exported.pop()), batch_id=batch_id))
         references = [r.reference for r in ready]
         evidence_count = sum(len(f.evidence) for f in pack.claims)
         audit.record(conn, now, staff.id, "claims.packed", "batch", batch_id,
@@ -209,6 +212,7 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         staging.abandon()
         raise
     ctx.checkpoint("committed")
+    assert result.batch is not None  # a pack that took nothing was refused inside the transaction
     try:
         staging.file.place(out, ctx.checkpoint)
         ctx.checkpoint("placed")

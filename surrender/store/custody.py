@@ -75,7 +75,7 @@ def create_exhibits(conn: Connection, surrender_id: int, now: dt.datetime) -> in
 
 # --- locations ---------------------------------------------------------------------------------
 
-def find_location(conn: Connection, code: str, scope: Scope) -> Row:
+def find_location(conn: Connection, code: str, scope: Scope) -> Row[Any]:
     """The location with this code, if it is at a station the scope covers."""
     row = conn.execute(select(tables.location).where(location_c.code == code.strip().upper(),
                                                      scope.station_filter(location_c.station_code))).one_or_none()
@@ -85,11 +85,11 @@ def find_location(conn: Connection, code: str, scope: Scope) -> Row:
     return row
 
 
-def location_by_id(conn: Connection, location_id: int) -> Row:
+def location_by_id(conn: Connection, location_id: int) -> Row[Any]:
     return conn.execute(select(tables.location).where(location_c.id == location_id)).one()
 
 
-def place_of(row: Row) -> Place:
+def place_of(row: Row[Any]) -> Place:
     return Place(row.id, row.code, row.station_code, row.kind)
 
 
@@ -128,7 +128,7 @@ def exhibit_rows(scope: Scope) -> Select[Any]:
     return select(*EXHIBIT_COLUMNS).select_from(joined).where(scope.station_filter(exhibit_c.station_code))
 
 
-def find_exhibit(conn: Connection, tag: str, scope: Scope, lock: bool = False) -> Row | None:
+def find_exhibit(conn: Connection, tag: str, scope: Scope, lock: bool = False) -> Row[Any] | None:
     """The exhibit with this tag if the scope covers its station (else None, as unknown)."""
     query = exhibit_rows(scope).where(exhibit_c.tag == tag)
     if lock:
@@ -136,9 +136,9 @@ def find_exhibit(conn: Connection, tag: str, scope: Scope, lock: bool = False) -
     return conn.execute(query).one_or_none()
 
 
-def find_exhibits(conn: Connection, tags: list[str], scope: Scope, lock: bool = False) -> dict[str, Row]:
+def find_exhibits(conn: Connection, tags: list[str], scope: Scope, lock: bool = False) -> dict[str, Row[Any]]:
     """The exhibits with these tags that the scope covers, by tag (a few queries for any number)."""
-    found: dict[str, Row] = {}
+    found: dict[str, Row[Any]] = {}
     base = exhibit_rows(scope)
     for start in range(0, len(tags), 500):
         query = base.where(exhibit_c.tag.in_(tags[start:start + 500]))
@@ -148,7 +148,7 @@ def find_exhibits(conn: Connection, tags: list[str], scope: Scope, lock: bool = 
     return found
 
 
-def standing_of(row: Row) -> Standing:
+def standing_of(row: Row[Any]) -> Standing:
     """An exhibit row (from `exhibit_rows`) as the move rules see it."""
     place = None
     if row.location_id is not None:
@@ -175,7 +175,7 @@ def exhibit_list(scope: Scope, location_id: int | None = None, state: str | None
     return query.order_by(exhibit_c.surrender_id, exhibit_c.id)
 
 
-def history(conn: Connection, exhibit_id: int) -> list[Row]:
+def history(conn: Connection, exhibit_id: int) -> list[Row[Any]]:
     """The exhibit's custody events, oldest first, with staff numbers and location codes."""
     came, went = tables.location.alias("came"), tables.location.alias("went")
     return list(conn.execute(
@@ -187,7 +187,7 @@ def history(conn: Connection, exhibit_id: int) -> list[Row]:
         .where(event_c.exhibit_id == exhibit_id).order_by(event_c.id)))
 
 
-def intake_of(conn: Connection, surrender_id: int) -> Row:
+def intake_of(conn: Connection, surrender_id: int) -> Row[Any, Any, Any, Any, Any]:
     """Who received the surrender at the counter and when (the first line of every tag's history)."""
     return conn.execute(select(surrender_c.surrendered_at, surrender_c.recorded_at, surrender_c.voided_at,
                                surrender_c.void_reason, staff_c.number.label("staff"))

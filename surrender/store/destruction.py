@@ -39,7 +39,7 @@ def batches(scope: Scope) -> Select[Any]:
             .order_by(batch_c.id))
 
 
-def find_batch(conn: Connection, batch_id: int, scope: Scope, lock: bool = False) -> Row:
+def find_batch(conn: Connection, batch_id: int, scope: Scope, lock: bool = False) -> Row[Any]:
     """The batch row, if the scope covers its station; `lock` holds it to the end of the transaction."""
     query = select(tables.destruction_batch).where(batch_c.id == batch_id, scope.station_filter(batch_c.station_code))
     row = conn.execute(query.with_for_update() if lock else query).one_or_none()
@@ -48,7 +48,7 @@ def find_batch(conn: Connection, batch_id: int, scope: Scope, lock: bool = False
     return row
 
 
-def summary(conn: Connection, batch_id: int, scope: Scope) -> Row:
+def summary(conn: Connection, batch_id: int, scope: Scope) -> Row[Any]:
     """One batch as `batches` lists it."""
     return conn.execute(batches(scope).where(batch_c.id == batch_id)).one()
 
@@ -63,7 +63,7 @@ def previous_witnesses(conn: Connection, station: str, batch_id: int) -> tuple[s
     return None if last is None else (last[0], last[1])
 
 
-def by_kind(conn: Connection, batch_id: int) -> list[Row]:
+def by_kind(conn: Connection, batch_id: int) -> list[Row[Any]]:
     """Tags and weapons of each kind in the batch, by kind."""
     return list(conn.execute(select(exhibit_c.campaign_code, exhibit_c.kind, func.count().label("tags"),
                                     func.sum(exhibit_c.quantity).label("weapons"))
