@@ -31,10 +31,10 @@ def _as_from_a_shell() -> None:
 class Counter:
     """A `surrender` process on a terminal; `answer` waits for a prompt and types one answer."""
 
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path):
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, rows: int = 50, columns: int = 200):
         clean = {k: v for k, v in os.environ.items() if not k.startswith("SURRENDER_")}
-        self.child = pexpect.spawn(installed_surrender(), args, env={**clean, **env, "COLUMNS": "200"},
-                                   cwd=str(cwd), encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200),
+        self.child = pexpect.spawn(installed_surrender(), args, env={**clean, **env, "COLUMNS": str(columns)},
+                                   cwd=str(cwd), encoding="utf-8", timeout=TIMEOUT, dimensions=(rows, columns),
                                    preexec_fn=_as_from_a_shell)
         self.answers = 0
         self.pins = 0

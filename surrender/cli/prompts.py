@@ -253,8 +253,18 @@ def ask_item(campaign: Campaign, claiming: bool, number: int, kind: str, default
         return entry
 
 
+def default_kind(campaign: Campaign) -> str:
+    """The kind every new item starts from: the scheme's first (never the last item's, so a
+    knife after a machete is not silently a machete)."""
+    return next(iter(campaign.kinds))
+
+
 def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) -> Entry:
     tokens = line.replace(":", " ").split()
+    if len(tokens) == 1 and tokens[0].replace(".", "", 1).isdigit():
+        raise Refused(f"{tokens[0]!r} alone could be a blade length or a choice: type a length with its unit, "
+                      f"like {tokens[0]}in or {tokens[0]}cm (a kind is chosen by its name: "
+                      f"{', '.join(campaign.kinds)})")
     chosen = match_kind(campaign, tokens[0])
     if chosen is not None and not _is_length(tokens[0]):
         kind, tokens = chosen, tokens[1:]
@@ -355,9 +365,10 @@ def ask_surrender(ctx: Context, when: dt.datetime | None, *, anonymous: bool, no
                                                    postcode=postcode, business=business, declare=declare,
                                                    no_claim=no_claim)
     draft = Draft(claim)
-    out.print(styled(("Items", "bold"), f" ({', '.join(f'{i}. {c}' for i, c in enumerate(campaign.kinds, 1))}): "
-                     "a blade length, then questions; or one line like `10in serrated=3in qty=2 seal=A1`, "
-                     "kind first to change it (`machete 18in holes=3`); Enter: no more items"))
+    out.print(styled(("Items", "bold"), f" (kinds: {', '.join(campaign.kinds)}; each item is a "
+                     f"{default_kind(campaign)} unless its line starts with another kind): a blade length such "
+                     "as 10in, then questions; or one line like `10in serrated=3in qty=2 seal=A1` or "
+                     "`machete 18in holes=3`; Enter: no more items"))
     _ask_items(campaign, draft)
     while not review(campaign, draft):
         pass
@@ -396,7 +407,7 @@ def ask_evidence() -> tuple:
 
 
 def _ask_items(campaign: Campaign, draft: Draft) -> None:
-    kind = draft.entries[-1].item.kind if draft.entries else next(iter(campaign.kinds))
+    kind = default_kind(campaign)  # every item starts from the scheme's default kind
     while True:
         entry = ask_item(campaign, draft.claim.claiming, len(draft.entries) + 1, kind)
         if entry is None:
@@ -404,8 +415,10 @@ def _ask_items(campaign: Campaign, draft: Draft) -> None:
                 return
             say(("At least one item is needed.", "yellow"))
             continue
+        previous = draft.entries[-1].item.kind if draft.entries else kind
+        if entry.item.kind != previous:  # said aloud, so a change of kind is never a surprise
+            say(("  kind: ", "bold"), f"{entry.item.kind} (the item before was a {previous})")
         draft.entries.append(entry)
-        kind = entry.item.kind
 
 
 def review(campaign: Campaign, draft: Draft) -> bool:

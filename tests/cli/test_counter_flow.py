@@ -23,10 +23,10 @@ def desk(sqlite_template, tmp_path):
     env = {"SURRENDER_DATABASE_URL": f"sqlite:///{path}", "SURRENDER_RECEIPTS_DIR": str(tmp_path / "receipts"),
            "SURRENDER_STAFF": "2001"}
 
-    def start(*args: str) -> Counter:
+    def start(*args: str, rows: int = 50, columns: int = 200) -> Counter:
         """The command on a terminal, signed in: the officer's PIN is typed at its hidden prompt
         (once per process or desk session; not counted as an answer about the surrender)."""
-        counter = Counter(list(args), env, tmp_path)
+        counter = Counter(list(args), env, tmp_path, rows, columns)
         counter.sign_in(PINS["2001"])
         return counter
 
@@ -256,3 +256,36 @@ def test_a_campaign_with_its_own_features_logs_through_csv_shorthand_and_prompts
     status, rest = counter.finish()
     assert status == 0
     assert desk.show(saved_reference(rest))["items"][0]["eligible"] is True
+
+
+# --- kinds are chosen, never guessed (issue 14), at an 80x24 terminal ------------------------------
+
+def test_a_bare_number_at_the_item_prompt_is_refused_as_ambiguous_not_saved_as_a_two_inch_knife(desk):
+    counter = desk("log", "--at", AT, rows=24, columns=80)
+    intro = plain(counter.answer("Claimant name", ""))
+    counter.answer("Item 1", "2")
+    refused = plain(counter.answer("Item 1", "10in spikes"))  # asked again, the same item number
+    assert "'2' alone could be a blade length or a choice" in " ".join(refused.split())
+    assert "1. zombie-knife, 2. zombie-machete" not in " ".join(plain(counter.screen).split())  # no menu look
+    counter.answer("Item 2", "")
+    counter.answer(r"Save\?", "")
+    status, rest = counter.finish()
+    assert status == 0, plain(counter.screen)
+    data = desk.show(saved_reference(rest))
+    assert [(i["kind"], i["quantity"]) for i in data["items"]] == [("zombie-knife", 1)]
+    assert data["items"][0]["eligible"]  # the 10-inch knife typed after the refusal, not a 2-inch one
+    assert "Claimant name" in intro
+
+
+def test_each_item_starts_from_the_default_kind_and_a_change_of_kind_is_said_aloud(desk):
+    counter = desk("log", "--at", AT, rows=24, columns=80)
+    counter.answer("Claimant name", "")
+    counter.answer(r"Item 1 \[zombie-knife\]", "machete 18in holes=3")
+    said = plain(counter.answer(r"Item 2 \[zombie-knife\]", "10in spikes"))  # not [zombie-machete]
+    assert "kind: zombie-machete" in " ".join(said.split())
+    counter.answer("Item 3", "")
+    counter.answer(r"Save\?", "")
+    status, rest = counter.finish()
+    assert status == 0, plain(counter.screen)
+    data = desk.show(saved_reference(rest))
+    assert [i["kind"] for i in data["items"]] == ["zombie-machete", "zombie-knife"]
