@@ -80,6 +80,7 @@ def log(
     """
     from surrender.cli import prompts
     from surrender.cli.saved import tell_saved
+    from surrender.clock import local
     from surrender.rules.claimant import make_claimant
     from surrender.rules.window import parse_local_datetime
     from surrender.services.intake import LogRequest
@@ -91,7 +92,7 @@ def log(
     interactive = not items_file and not item
     if interactive and not stdin_is_terminal():
         raise_refused("no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES] (prompts need a terminal)")
-    when = parse_local_datetime(at) if at else None
+    when = parse_local_datetime(at, today=local(context.now()).date()) if at else None
     from surrender.cli.claims_payer import bank_tables, evidence_for_log, warn_about_bank
 
     kept = evidence_for_log(evidence, claiming=not (anonymous or no_claim))  # read and checked before any question

@@ -106,13 +106,11 @@ def new_surrender(desk: Desk) -> None:
     from surrender.cli import prompts
     from surrender.cli.render import render_view
     from surrender.cli.saved import tell_saved
-    from surrender.rules.window import parse_local_datetime
     from surrender.services.receipts import log_with_receipt
 
     context = desk.context
     try:
-        when_text = prompts.ask("Handed in at (Enter: now, or e.g. 2024-09-01 14:30)")
-        when = parse_local_datetime(when_text) if when_text else None
+        when = prompts.ask_when(context.now())
         request = prompts.ask_surrender(context, when, anonymous=False, no_claim=False, name=None,
                                         address=None, postcode=None, declare=False, business=None,
                                         campaign=desk.campaign)

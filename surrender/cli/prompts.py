@@ -32,6 +32,7 @@ from surrender.rules.claimant import (
     normalise_sort_code,
 )
 from surrender.rules.compensation import ItemAssessment, assess_item
+from surrender.rules.evidence import EvidenceFile
 from surrender.rules.items import Item, fields_from_words, item_from_fields
 from surrender.rules.lengths import parse_length
 from surrender.rules.modulus import ModulusTables
@@ -75,6 +76,31 @@ def ask_valid(text: str, check: Callable[[str], T], default: str = "", help: str
             continue
         try:
             return check(answer)
+        except Refused as exc:
+            say((str(exc), "red"), stderr=True)
+
+
+def ask_when(now: dt.datetime, zone: str = "Europe/London") -> dt.datetime | None:
+    """When the surrender was handed in, typed as people write times (`2/9/2024 14:30`,
+    `2 Sep 2024 2:30pm`, `14:30` for today); Enter: now (None). A date alone is followed by a
+    question for the time on that date; anything unreadable is asked again in place."""
+    from zoneinfo import ZoneInfo
+
+    from surrender.rules.window import NeedsTime, parse_local_datetime
+
+    today = now.astimezone(ZoneInfo(zone)).date()
+    while True:
+        typed = ask("Handed in at (Enter: now; e.g. 2/9/2024 14:30, 2 Sep 2024 2:30pm, 14:30)")
+        if not typed:
+            return None
+        try:
+            return parse_local_datetime(typed, zone, today=today)
+        except NeedsTime:
+            clock = ask(f"Time on {typed} (e.g. 14:30 or 2:30pm)")
+            try:
+                return parse_local_datetime(f"{typed} {clock}", zone, today=today)
+            except Refused as exc:
+                say((str(exc), "red"), stderr=True)
         except Refused as exc:
             say((str(exc), "red"), stderr=True)
 
@@ -379,7 +405,7 @@ def ask_surrender(ctx: Context, when: dt.datetime | None, *, anonymous: bool, no
                       declared=claim.declared, evidence=ask_evidence() if stated else ())
 
 
-def ask_evidence() -> tuple:
+def ask_evidence() -> tuple[EvidenceFile, ...]:
     """The scans or photos behind the values claimed, one path at a time (Enter: no more); a
     file that is not a PDF, JPEG or PNG, or too large, is refused and asked again."""
     from pathlib import Path
@@ -387,7 +413,7 @@ def ask_evidence() -> tuple:
     from surrender.evidence_files import read_evidence
     from surrender.rules.evidence import LABEL
 
-    files: list = []
+    files: list[EvidenceFile] = []
     say(("Evidence of value", "bold"), ": the receipt, invoice or statement as a scanned file (PDF, JPEG or PNG), "
         "kept with the claim")
     while True:

@@ -104,7 +104,7 @@ def custody(
 
     report = custody_report(ctx.obj, station)
 
-    def figures(tally) -> dict:
+    def figures(tally: Any) -> dict[str, Any]:
         return {"received": tally.received, "held": tally.held, "destroyed": tally.destroyed,
                 "retained": tally.retained, "never_received": tally.never_received,
                 "unaccounted": tally.unaccounted}

@@ -73,3 +73,31 @@ def test_ctrl_c_at_the_menu_has_nothing_to_cancel_and_the_session_stays_open(env
     child.sendline("quit")
     rest, status = finish(child)
     assert status == 0 and "Session ended: 0 surrender(s) logged." in rest
+
+
+def test_the_desk_takes_times_the_british_way_and_asks_for_the_time_when_only_a_date_is_typed(env):
+    child = spawn_surrender("desk", env=env, pin=PINS["2001"])
+    child.expect(MENU)
+    child.sendline("")  # Enter: a new surrender
+    child.expect("Handed in at")
+    child.sendline("next tuesday")  # unreadable: asked again in place, the desk does not go back to its menu
+    child.expect("is not a date and time")
+    child.expect("Handed in at")
+    child.sendline("2/9/2024")  # a date alone is never midnight: the time is asked for
+    child.expect(r"Time on 2/9/2024")
+    child.sendline("2:30pm")
+    child.expect("Claimant name")
+    child.sendline("")
+    child.expect("Item 1")
+    child.sendline("10in serrated=3in")
+    child.expect("Item 2")
+    child.sendline("")
+    child.expect(r"Save\?")
+    child.sendline("")
+    child.expect(MENU)
+    child.sendline("quit")
+    rest, status = finish(child)
+    assert status == 0 and "Session ended: 1 surrender(s) logged." in rest
+    shown = CliRunner().invoke(app, ["recent", "--date", "2024-09-02", "--format", "json"],
+                               env={**env, "SURRENDER_PIN": PINS["2001"]}, catch_exceptions=False)
+    assert [row["surrendered_at"] for row in json.loads(shown.stdout)] == ["2024-09-02T14:30:00+01:00"]
