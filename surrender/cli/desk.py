@@ -237,6 +237,15 @@ def void(
     """
     from surrender.services.surrenders import void_surrender
 
+    if stdin_is_terminal():  # a person at a terminal sees what they are about to void, and says yes
+        from surrender.cli.prompts import confirm
+        from surrender.cli.render import render_view
+        from surrender.services.reading import show_surrender
+
+        render_view(show_surrender(ctx.obj, reference), console(), heading="To void")
+        if not confirm(f"Void {reference.strip().upper()} for good (its claim will never be paid)?", False):
+            console().print("Nothing voided.")
+            raise typer.Exit(1)
     view = void_surrender(ctx.obj, reference, reason)
     console().print(f"{view.reference} is now VOID: {view.void_reason}")
 

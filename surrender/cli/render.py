@@ -65,7 +65,9 @@ def render_view(view: SurrenderView, console: Console, heading: str = "") -> Non
         console.print("No compensation claim.")
     else:
         claim = view.claim
-        console.print(styled("Claim: ", (str(claim.status), STATUS_STYLE.get(claim.status, "cyan")),
+        shown = ("void (pays nothing)", "red") if view.voided_at else (str(claim.status),
+                                                                        STATUS_STYLE.get(claim.status, "cyan"))
+        console.print(styled("Claim: ", shown,
                              f" · claimed {format_gbp(claim.claimed_pence)} · payable ",
                              (format_gbp(claim.payable_pence), "bold"),
                              f" · batch {claim.batch_id}" if claim.batch_id else ""))

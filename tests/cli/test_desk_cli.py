@@ -67,7 +67,8 @@ def test_log_from_an_items_csv_groups_identical_stock_lines(cli, tmp_path):
     (["--at", "2024-09-02 10:00", *CLAIMANT, "--declare", "--item", KNIFE + ":value=10.001:evidence=receipt"],
      "more than 2 decimal places"),
     (["--at", "2024-09-02 10:00", *CLAIMANT, "--declare", "--item", KNIFE + ":value=-5"], "negative"),
-    (["--at", "yesterday", "--anonymous", "--item", KNIFE], "not a date and time"),
+    (["--at", "yesterday", "--anonymous", "--item", KNIFE], "yesterday has no time of day"),
+    (["--at", "next tuesday", "--anonymous", "--item", KNIFE], "not a date and time"),
     (["--at", "2024-09-02 10:00", "--anonymous"], "no items given"),
 ])
 def test_refusals_exit_1_with_one_line_and_nothing_saved(cli, args, message):

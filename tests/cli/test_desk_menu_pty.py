@@ -101,3 +101,27 @@ def test_the_desk_takes_times_the_british_way_and_asks_for_the_time_when_only_a_
     shown = CliRunner().invoke(app, ["recent", "--date", "2024-09-02", "--format", "json"],
                                env={**env, "SURRENDER_PIN": PINS["2001"]}, catch_exceptions=False)
     assert [row["surrendered_at"] for row in json.loads(shown.stdout)] == ["2024-09-02T14:30:00+01:00"]
+
+
+def test_void_at_a_terminal_shows_what_it_voids_and_asks_and_the_voided_claim_says_so(env):
+    logged = CliRunner().invoke(app, ["log", "--at", "2024-09-02 10:00", "--name", "Jane Smith", "--address",
+                                      "1 High St", "--postcode", "CB1 1JG", "--declare", "--item", f"{KNIFE}:qty=3",
+                                      "--format", "json"], env={**env, "SURRENDER_PIN": PINS["2001"]},
+                                catch_exceptions=False)
+    reference = json.loads(logged.stdout)["reference"]
+    manager = {**env, "SURRENDER_STAFF": "5001"}
+    child = spawn_surrender("void", reference, "--reason", "logged twice", env=manager, pin=PINS["5001"])
+    child.expect("To void")
+    child.expect(reference)
+    child.expect(r"for good .*\[y/N\]")
+    child.sendline("")  # Enter keeps it
+    rest, status = finish(child)
+    assert status == 1 and "Nothing voided." in rest
+    child = spawn_surrender("void", reference, "--reason", "logged twice", env=manager, pin=PINS["5001"])
+    child.expect(r"for good .*\[y/N\]")
+    child.sendline("y")
+    rest, status = finish(child)
+    assert status == 0 and f"{reference} is now VOID: logged twice" in rest
+    shown = CliRunner().invoke(app, ["show", reference], env={**manager, "SURRENDER_PIN": PINS["5001"],
+                                                               "COLUMNS": "120"}, catch_exceptions=False)
+    assert "Claim: void (pays nothing) · claimed £30.00 · payable £0.00" in shown.stdout
