@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from typing import Any
 from decimal import Decimal
 
 from surrender.errors import Refused
 from surrender.rules.bounds import clip
-from surrender.rules.features import CHOICE, COUNT, LENGTH, YES_NO, Features
+from surrender.rules.features import CHOICE, COUNT, LENGTH, YES_NO, Feature, Features
 from surrender.rules.lengths import parse_length
 
 _OPERATORS = {
@@ -51,7 +52,7 @@ class Term:
             return not actual
         if self.op == "in":
             return actual in self.value  # type: ignore[operator]
-        return _OPERATORS[self.op](actual, self.value)
+        return bool(_OPERATORS[self.op](actual, self.value))  # type: ignore[arg-type]  # types checked at load
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Definition:
         return missing
 
 
-def _parse_value(feature, raw: str, source: str) -> object:
+def _parse_value(feature: Feature, raw: str, source: str) -> object:
     if feature.type == LENGTH:
         if raw in ("0", "0in", "0mm", "0cm"):
             return Decimal(0)
@@ -177,7 +178,7 @@ def parse_test(entry: object, features: Features | None = None) -> Test:
     return Test(source=source, text=text, terms=terms)
 
 
-def parse_definition(table: dict, name: str, features: Features | None = None) -> Definition:
+def parse_definition(table: dict[str, Any], name: str, features: Features | None = None) -> Definition:
     if not isinstance(table, dict):
         raise Refused(f"definition {name!r} must be a table")
     unknown = set(table) - {"text", "all", "any", "any_text"}

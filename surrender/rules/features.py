@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from surrender.errors import Refused
 from surrender.rules.bounds import clip, whole_number
@@ -104,8 +104,10 @@ class Features:
     """A campaign's declared features in declaration order, with the shorthand words."""
 
     declared: tuple[Feature, ...]
+    _by_name: dict[str, Feature] = field(init=False, repr=False, compare=False)
+    _words: dict[str, tuple[Feature, object]] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {f.name: f for f in self.declared})
         words: dict[str, tuple[Feature, object]] = {}
         for feature in self.declared:
@@ -124,7 +126,7 @@ class Features:
     def get(self, name: str) -> Feature | None:
         if name == "blade_length":
             return BLADE
-        return self._by_name.get(name)  # type: ignore[attr-defined]
+        return self._by_name.get(name)
 
     def __getitem__(self, name: str) -> Feature:
         feature = self.get(name)
@@ -134,7 +136,7 @@ class Features:
 
     def word(self, word: str) -> tuple[Feature, object] | None:
         """The feature a shorthand word names, and the value a bare choice option gives."""
-        return self._words.get(word)  # type: ignore[attr-defined]
+        return self._words.get(word)
 
     def blanks(self) -> dict[str, object]:
         return {f.name: f.blank for f in self.declared}
@@ -172,7 +174,7 @@ def parse_features(table: object, kinds: Mapping[str, object]) -> Features:
 
         @field_validator("options", "shorthand")
         @classmethod
-        def _words(cls, words):
+        def _words(cls, words: list[str] | None) -> list[str] | None:
             for word in words or []:
                 if not _WORD.match(word):
                     raise ValueError(f"{word!r} must be lower-case letters, digits and dashes")
@@ -181,7 +183,7 @@ def parse_features(table: object, kinds: Mapping[str, object]) -> Features:
             return words
 
         @model_validator(mode="after")
-        def _fits_type(self):
+        def _fits_type(self) -> Any:
             if (self.type == "count") != (self.maximum is not None):
                 raise ValueError("a count needs `maximum` (the largest believable answer); other types take none")
             if (self.type == "choice") != (self.options is not None):
@@ -235,7 +237,7 @@ def parse_features(table: object, kinds: Mapping[str, object]) -> Features:
     return Features(tuple(declared))
 
 
-def _with(feature: Feature, **changes) -> Feature:
+def _with(feature: Feature, **changes: Any) -> Feature:
     from dataclasses import replace
 
     return replace(feature, **changes)

@@ -30,38 +30,38 @@ _VALUE_WORDS = {"value": "claimed_value", "evidence": "evidence", "acquired": "a
                 "quantity": "quantity", "seal": "seal", "desc": "description"}
 
 
-class FeatureValues(Mapping):
+class FeatureValues(Mapping[str, object]):
     """An item's features, name -> value: an immutable, hashable mapping, so identical stock
     lines compare and group as equal."""
 
     __slots__ = ("_hash", "_values")
 
-    def __init__(self, values: Mapping[str, object] = ()):
-        self._values = dict(values)
-        self._hash = None
+    def __init__(self, values: Mapping[str, object] | None = None):
+        self._values: dict[str, object] = dict(values or {})
+        self._hash: int | None = None
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: str) -> object:
         return self._values[name]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._values)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._values)
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         if self._hash is None:
             self._hash = hash(frozenset(self._values.items()))
         return self._hash
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, FeatureValues):
             return self._values == other._values
         if isinstance(other, Mapping):
             return self._values == dict(other)
         return NotImplemented
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"FeatureValues({self._values!r})"
 
 
@@ -80,18 +80,18 @@ class Item:
     seal: str = ""
 
     @classmethod
-    def of(cls, kind: str, blade_length_mm: Decimal, features: Features | None = None, **fields) -> Item:
+    def of(cls, kind: str, blade_length_mm: Decimal, features: Features | None = None, **fields: object) -> Item:
         """An item with the declaration's blanks, then `fields` (features or columns) set."""
         base = cls(kind, blade_length_mm, FeatureValues((features or standard_features()).blanks()))
         return base.but(**fields)
 
-    def but(self, **changes) -> Item:
+    def but(self, **changes: object) -> Item:
         """A copy with some fields or features changed (features by their names)."""
         columns = {k: v for k, v in changes.items() if k in Item.__dataclass_fields__}
         feature_changes = {k: v for k, v in changes.items() if k not in columns}
         if feature_changes:
             columns["features"] = FeatureValues({**self.features, **feature_changes})
-        return replace(self, **columns)
+        return replace(self, **columns)  # type: ignore[arg-type]  # field names checked above
 
     def values(self) -> dict[str, object]:
         """What a campaign definition is evaluated against: the features and the blade length."""
@@ -117,7 +117,7 @@ def csv_columns(features: Features | None = None) -> tuple[str, ...]:
     return (*LEADING_COLUMNS, *(features or standard_features()).names, *TRAILING_COLUMNS)
 
 
-def __getattr__(name: str):  # CSV_COLUMNS: the standard set, computed when first asked for
+def __getattr__(name: str) -> tuple[str, ...]:  # CSV_COLUMNS: the standard set, computed when first asked for
     if name == "CSV_COLUMNS":
         return csv_columns()
     raise AttributeError(name)
@@ -194,7 +194,7 @@ def fields_from_words(words: Iterator[str] | list[str], features: Features, wher
         if found is not None:
             feature, option = found
             if option is not None and not has_value and not negated:
-                fields[feature.name] = option
+                fields[feature.name] = str(option)
                 continue
             if feature.type == YES_NO and not has_value:
                 fields[feature.name] = "no" if negated else "yes"

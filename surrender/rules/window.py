@@ -146,7 +146,9 @@ def _date(text: str, today: dt.date | None, whole: str) -> dt.date:
 
 
 def _offset(moment: dt.datetime) -> str:
-    minutes = int(moment.utcoffset().total_seconds()) // 60
+    offset = moment.utcoffset()
+    assert offset is not None  # an aware time, made in this module
+    minutes = int(offset.total_seconds()) // 60
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
