@@ -25,7 +25,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from surrender.errors import Refused
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
+    import sqlite3
+
+    from sqlalchemy.engine import Connection, Dialect
+    from sqlalchemy.pool import ConnectionPoolEntry
+    from sqlalchemy.sql.expression import Insert, TableClause
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
@@ -106,17 +110,21 @@ def close_all() -> None:
         engine.dispose()
 
 
-def insert_if_absent(conn: Connection, table: Any, **values: Any) -> bool:
+def insert_if_absent(conn: Connection, table: TableClause, **values: Any) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING in the session's own dialect (SQLite or PostgreSQL):
     two terminals creating the same row at once both succeed and one row results. True if
     this call inserted it (RETURNING one of its columns: psycopg reports no row count here).
     `table` is a clause from tables.py."""
+    statement: Insert
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        statement = postgresql_insert(table).values(**values).on_conflict_do_nothing()
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c[next(iter(values))])
-    return conn.execute(statement).first() is not None
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    return conn.execute(statement.returning(table.c[next(iter(values))])).first() is not None
 
 
 def make_private(path: str) -> None:
@@ -139,11 +147,12 @@ def _configure_sqlite(engine: Engine) -> None:
     path = engine.url.database
     if path not in (None, "", ":memory:") and not path.startswith("file:"):
         @event.listens_for(engine, "do_connect")
-        def before_connect(_dialect, _record, _cargs, _cparams):
+        def before_connect(_dialect: Dialect, _record: ConnectionPoolEntry, _cargs: list[Any],
+                           _cparams: dict[str, Any]) -> None:
             make_private(path)
 
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_conn, _record):
+    def on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_conn.cursor()
         if engine.url.database not in (None, "", ":memory:"):
@@ -154,7 +163,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def on_begin(conn):
+    def on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get("surrender_write", True)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 

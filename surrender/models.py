@@ -15,11 +15,11 @@ from sqlmodel import Field, SQLModel
 from surrender.coltypes import UTCDateTime
 
 
-def utc_column(nullable: bool = False, index: bool = False) -> Column:
+def utc_column(nullable: bool = False, index: bool = False) -> Column[dt.datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
-def text_column(nullable: bool = False) -> Column:
+def text_column(nullable: bool = False) -> Column[str]:
     return Column(Text, nullable=nullable)
 
 

@@ -209,7 +209,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(text, style)
 
 
-class _Cell(Paragraph):  # type: ignore[misc]  # reportlab ships no type stubs: Paragraph is Any to mypy
+class _Cell(Paragraph):  # reportlab ships no type stubs: Paragraph is Any to mypy
     """A table cell's paragraph, broken into lines once per width: a long item table wraps
     every cell to measure its rows, again at each page break and once more to draw it, always
     at its column's width (it was ~40% of a stock claim's receipt). Cells are never split."""
@@ -480,7 +480,7 @@ def _group_tag_specs(view: SurrenderView) -> list[_TagSpec]:
     return specs
 
 
-class _TagRow(Flowable):  # type: ignore[misc]  # reportlab ships no type stubs: Flowable is Any to mypy
+class _TagRow(Flowable):  # reportlab ships no type stubs: Flowable is Any to mypy
     """A row of bag tags side by side, so tags flow down the page and across pages."""
 
     GAP = 4 * mm

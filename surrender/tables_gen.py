@@ -25,8 +25,11 @@ one schema; CI fails if this file no longer says what it says.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Boolean, Date, Integer, LargeBinary, String, Text, column, table
 from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.types import TypeEngine
 
 from surrender.coltypes import UTCDateTime
 
@@ -34,8 +37,8 @@ INT, STR, TEXT, BOOL, DATE, UTC_TIME = Integer(), String(), Text(), Boolean(), D
 BYTES = LargeBinary()
 
 
-def _clause(table_name: str, /, **columns: object) -> TableClause:
-    return table(table_name, *(column(col, type_) for col, type_ in columns.items()))  # type: ignore[arg-type]
+def _clause(table_name: str, /, **columns: TypeEngine[Any]) -> TableClause:
+    return table(table_name, *(column(col, type_) for col, type_ in columns.items()))
 '''
 
 

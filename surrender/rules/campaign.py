@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from surrender.errors import Refused
@@ -49,7 +50,7 @@ class Campaign:
     review_items_over: int
     kinds: Mapping[str, Kind]
     source: str
-    features: Features = None  # type: ignore[assignment]  # always set by parse_campaign
+    features: Features
     ask_if: Mapping[str, Test] = field(default_factory=dict)  # feature -> when its question is asked
     payer: str = FORCE  # who decides and pays claims: "home-office" or "force" (a file without the key: force)
     destroy_by: dt.date | None = None  # [custody] destroy_by: held after this date is an exception
@@ -67,7 +68,8 @@ _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 _PREFIX = re.compile(r"^[A-Z0-9]{1,4}$")
 
 
-def _require(table: dict, key: str, where: str):
+def _require(table: object, key: str, where: str) -> Any:
+    """`table[key]` from parsed TOML (any TOML value: the caller checks its type)."""
     if not isinstance(table, dict):  # e.g. `window = 5`: refuse rather than crash on `in`
         raise Refused(f"campaign file: {where} must be a table like [{where}], not {table!r}")
     if key not in table:
@@ -99,14 +101,14 @@ def _only_known(table: object, where: str, known: tuple[str, ...]) -> None:
             raise Refused(f"campaign file: [{where}] has an unknown key {str(key)!r}{hint}")
 
 
-def _date(table: dict, key: str, where: str) -> dt.date:
+def _date(table: object, key: str, where: str) -> dt.date:
     value = _require(table, key, where)
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise Refused(f"campaign file: {where}.{key} must be a date like 2024-08-26, not {value!r}")
     return value
 
 
-def _money(table: dict, key: str, where: str) -> int:
+def _money(table: object, key: str, where: str) -> int:
     value = _require(table, key, where)
     if not isinstance(value, str):
         raise Refused(f"campaign file: {where}.{key} must be a quoted amount like \"10.00\" (exact money)")
@@ -212,7 +214,7 @@ def parse_campaign(source: str) -> Campaign:
     )
 
 
-def _destroy_by(data: dict) -> dt.date | None:
+def _destroy_by(data: dict[str, Any]) -> dt.date | None:
     """`[custody] destroy_by`: the date by which the scheme's weapons are to be destroyed."""
     custody = data.get("custody", {})
     if not isinstance(custody, dict) or "destroy_by" in custody:

@@ -111,7 +111,7 @@ def make_claimant(
     package's tables) are refused too. An unknown sort code passes: `check_bank_pair` gives the
     warning to show."""
     missing = [opt for opt, v in (("--name", name), ("--address", address), ("--postcode", postcode)) if not (v or "").strip()]
-    if missing:
+    if missing or name is None or address is None or postcode is None:
         raise Refused(f"a named surrender needs {', '.join(missing)}; or use --anonymous")
     email = check_email(email) if email else None
     phone = check_phone(phone) if phone else None
@@ -121,14 +121,14 @@ def make_claimant(
     account_number = normalise_account_number(account_number) if account_number else None
     check_bank_pair(sort_code, account_number, modulus)
     return ClaimantDetails(
-        name=normalise_name(name),  # type: ignore[arg-type]
-        address=normalise_address(address),  # type: ignore[arg-type]
-        postcode=normalise_postcode(postcode),  # type: ignore[arg-type]
+        name=normalise_name(name),
+        address=normalise_address(address),
+        postcode=normalise_postcode(postcode),
         phone=phone,
         email=email,
         business_name=normalise_name(business_name, "business name") if business_name else None,
-        account_name=(normalise_account_name(account_name) if (account_name or "").strip()
-                      else normalise_name(name) if sort_code else None),  # type: ignore[arg-type]
+        account_name=(normalise_account_name(account_name) if account_name and account_name.strip()
+                      else normalise_name(name) if sort_code else None),
         sort_code=sort_code,
         account_number=account_number,
     )
@@ -144,13 +144,14 @@ def payment_gaps(sort_code: str | None, account_number: str | None, account_name
     unknown sort code is no gap.
     """
     gaps = []
-    if not (sort_code or "").strip():
+    sort_code, account_number = (sort_code or "").strip(), (account_number or "").strip()
+    if not sort_code:
         gaps.append("no sort code")
-    elif not re.fullmatch(r"[0-9]{2}-[0-9]{2}-[0-9]{2}", sort_code.strip()):
+    elif not re.fullmatch(r"[0-9]{2}-[0-9]{2}-[0-9]{2}", sort_code):
         gaps.append("sort code is not 6 digits")
-    if not (account_number or "").strip():
+    if not account_number:
         gaps.append("no account number")
-    elif not re.fullmatch(r"[0-9]{8}", account_number.strip()):
+    elif not re.fullmatch(r"[0-9]{8}", account_number):
         gaps.append("account number is not 8 digits")
     if not (account_name or "").strip():
         gaps.append("no account name")

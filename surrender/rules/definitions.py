@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from surrender.errors import Refused
 from surrender.rules.bounds import clip

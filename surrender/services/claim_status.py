@@ -90,7 +90,7 @@ def _record_miss(ctx: Context, wanted: str | None) -> None:
     from surrender.store.staff import find_staff
 
     def record_miss(conn: Connection) -> None:
-        staff = find_staff(conn, ctx.staff)
+        staff = find_staff(conn, ctx.staff or "")
         audit.record(conn, ctx.now(), staff.id, "claim.status_looked_up", "lookup", wanted or "(malformed)",
                      {"outcome": "no match"})
     db.run(ctx.url, record_miss)

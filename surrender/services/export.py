@@ -216,7 +216,7 @@ def finish_interrupted(ctx: Context, folder: Path | None = None) -> list[str]:
             note = _settle(batch)
             if note is not False:
                 conn.execute(update(batch_t).where(batch_t.c.id == batch.id).values(settled_at=utcnow()))
-                if note:
+                if isinstance(note, str) and note:
                     notes.append(note)
         if folder is not None:
             notes += _sweep(folder, known | store_batches.pending_paths(conn))
@@ -344,6 +344,7 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
         staging.abandon()
         raise
     ctx.checkpoint("committed")
+    assert result.batch is not None  # an export that took nothing was refused inside the transaction
     try:
         staging.file.place(out, ctx.checkpoint)
         ctx.checkpoint("placed")

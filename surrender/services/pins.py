@@ -27,6 +27,7 @@ WEAK_FOR_TESTS = "SURRENDER_TESTS_ONLY_WEAK_PIN_HASH"
 def check_pin_format(pin: str | None) -> str:
     if not re.fullmatch(rf"[0-9]{{{MIN_DIGITS},{MAX_DIGITS}}}", pin or ""):  # ASCII: what every desk keypad types
         raise Refused(f"a PIN is {MIN_DIGITS} to {MAX_DIGITS} digits 0-9")
+    assert pin is not None  # the pattern matched it
     return pin
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.window import check_surrender_time
 from surrender.services.auth import perform, require_station
 from surrender.services.campaigns import campaign_for
@@ -45,7 +46,7 @@ def preview_surrender(ctx: Context, request: LogRequest) -> SurrenderView:
                                                   "postcode": person.postcode},
             items=[line.view(campaign) for line in intake.lines], item_count=intake.item_count,
             claim=None if claim is None else ClaimView(
-                status=claim.status, claimed_pence=claim.claimed_pence, payable_pence=claim.payable_pence,
+                status=ClaimStatus(claim.status), claimed_pence=claim.claimed_pence, payable_pence=claim.payable_pence,
                 reasons=list(claim.reasons), flags=list(claim.flags), manager_approved=False, batch_id=None,
                 decision_note=None),
         )

@@ -112,11 +112,13 @@ def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None
         member = find_staff(conn, number)
         changes: dict[str, object] = {}
         values: dict[str, object] = {}
+        home = member.station_code
         if name is not None:
-            values["name"] = " ".join(name.split())
-            changes["name"] = {"sha256": hashlib.sha256(values["name"].encode()).hexdigest()}  # no names in the chain
+            tidied = " ".join(name.split())
+            values["name"] = tidied
+            changes["name"] = {"sha256": hashlib.sha256(tidied.encode()).hexdigest()}  # no names in the chain
         if station is not None:
-            changes["station"] = values["station_code"] = _station(conn, station)
+            changes["station"] = values["station_code"] = home = _station(conn, station)
         if role is not None and role != member.role:
             if member.role == "admin":
                 _keep_an_admin(conn, member)
@@ -124,7 +126,6 @@ def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None
         if values:
             conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(**values))
         if stations is not None:
-            home = values.get("station_code", member.station_code)
             changes["stations"] = _grant(conn, member.id, home, stations)
         audit.record(conn, ctx.now(), admin.id, "staff.updated", "staff", member.id,
                      {"number": member.number, **changes})
@@ -146,7 +147,7 @@ def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
     pin_hash = hash_pin(new_pin)
 
     def work(conn: Connection, actor: Row) -> StaffRow:
-        member = actor if own else find_staff(conn, number)
+        member = actor if own or number is None else find_staff(conn, number)
         conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash, failed_pins=0))
         audit.record(conn, ctx.now(), actor.id, "staff.pin_set", "staff", member.id,
                      {"number": member.number, "own": own})

@@ -321,7 +321,7 @@ def state_for_event(conn: Connection, action: str, keys: Iterable[str]) -> dict[
     return state
 
 
-def current_records(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]]]:
+def current_records(conn: Connection) -> Iterator[tuple[str, str, dict[str, str] | None]]:
     """Every tracked record now in the database: (key, label, all its parts), streamed."""
     yield from _all_surrenders(conn)
     batch, staff = tables.export_batch.c, tables.staff.c
@@ -352,7 +352,7 @@ def first_difference(conn: Connection, latest: dict[str, dict[str, tuple[str, in
         if vouched is None or "gone" in vouched:
             whole = f"surrender {label}" if key.startswith("surrender:") else label
             return whole, f"{whole} has no audit event (added behind the tool's back)"
-        for part, digest in parts.items():
+        for part, digest in (parts or {}).items():
             if part not in vouched:
                 name = PART_LABEL[part].format(label)
                 return name, f"{name} has no audit event vouching for it"

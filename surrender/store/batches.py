@@ -20,7 +20,7 @@ from surrender.store.scope import Scope
 batch_c, claim_c, staff_c, staging_c = tables.export_batch.c, tables.claim.c, tables.staff.c, tables.export_staging.c
 
 
-def find_batch(conn: Connection, batch_id: int) -> Row:
+def find_batch(conn: Connection, batch_id: int) -> Row[Any]:
     batch = conn.execute(select(tables.export_batch).where(batch_c.id == batch_id)).one_or_none()
     if batch is None:
         raise NotFound(f"no export batch {batch_id}")
@@ -48,13 +48,13 @@ def summaries(scope: Scope) -> Select[Any]:
 
 # --- what an interrupted export left --------------------------------------------------------------
 
-def staged_on(conn: Connection, host: str) -> list[Row]:
+def staged_on(conn: Connection, host: str) -> list[Row[Any]]:
     """This machine's staging rows nobody else is tidying (their batch never committed)."""
     return list(conn.execute(select(tables.export_staging).where(staging_c.host == host)
                              .with_for_update(skip_locked=True)))
 
 
-def unsettled_on(conn: Connection, host: str) -> list[Row]:
+def unsettled_on(conn: Connection, host: str) -> list[Row[Any]]:
     """This machine's committed batches whose file may not be in place yet, oldest first."""
     return list(conn.execute(select(tables.export_batch).where(batch_c.host == host, batch_c.settled_at.is_(None))
                              .order_by(batch_c.id).with_for_update(skip_locked=True)))

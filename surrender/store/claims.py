@@ -29,7 +29,8 @@ def effective_payable_sql() -> ColumnElement[int]:
 
 
 def _blank(column: Any) -> ColumnElement[bool]:
-    return column.is_(None) | (func.trim(column) == "")
+    blank: ColumnElement[bool] = column.is_(None) | (func.trim(column) == "")
+    return blank
 
 
 def lacks_payment_sql() -> ColumnElement[bool]:
@@ -72,7 +73,7 @@ PAYMENT_COLUMNS = (
 )
 
 
-def claim_of(conn: Connection, surrender_id: int, lock: bool = False) -> Row | None:
+def claim_of(conn: Connection, surrender_id: int, lock: bool = False) -> Row[Any] | None:
     """The surrender's claim, if it has one; `lock` holds the row to the end of the transaction."""
     query = select(tables.claim).where(claim_c.surrender_id == surrender_id)
     return conn.execute(query.with_for_update() if lock else query).one_or_none()

@@ -29,7 +29,8 @@ class Scope:
         """SQL: the row's station is one this scope may read."""
         if self.stations is None:
             return true()
-        return station_column.in_(sorted(self.stations))
+        filtered: ColumnElement[bool] = station_column.in_(sorted(self.stations))
+        return filtered
 
     def covers(self, station_code: str) -> bool:
         return self.stations is None or station_code.upper() in self.stations

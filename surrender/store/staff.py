@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
 
@@ -17,7 +19,7 @@ def staff_count(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(tables.staff)).scalar_one()
 
 
-def find_staff(conn: Connection, number: str) -> Row:
+def find_staff(conn: Connection, number: str) -> Row[Any]:
     """The member with this staff number."""
     staff = conn.execute(select(tables.staff).where(tables.staff.c.number == number.strip())).one_or_none()
     if staff is None:
@@ -25,7 +27,7 @@ def find_staff(conn: Connection, number: str) -> Row:
     return staff
 
 
-def staff_by_id(conn: Connection, staff_id: int) -> Row | None:
+def staff_by_id(conn: Connection, staff_id: int) -> Row[Any] | None:
     return conn.execute(select(tables.staff).where(tables.staff.c.id == staff_id)).one_or_none()
 
 
@@ -35,12 +37,12 @@ def granted_stations(conn: Connection, staff_id: int) -> list[str]:
                              .order_by(granted.station_code)).scalars())
 
 
-def stations_of(conn: Connection, staff: Row) -> tuple[str, ...]:
+def stations_of(conn: Connection, staff: Row[Any]) -> tuple[str, ...]:
     """The member's own station first, then those an admin granted."""
     return stations_allowed(staff.station_code, granted_stations(conn, staff.id))
 
 
-def scope_of(conn: Connection, staff: Row) -> Scope:
+def scope_of(conn: Connection, staff: Row[Any]) -> Scope:
     """What this member may read: desk officers their stations, every other role everything."""
     if staff.role in STATION_SCOPED_ROLES:
         return Scope.of_stations(stations_of(conn, staff))

@@ -26,7 +26,7 @@ from surrender.rules.references import normalise_reference
 from surrender.store.scope import Scope
 
 
-def find_surrender(conn: Connection, reference: str, scope: Scope, lock: bool = False) -> Row:
+def find_surrender(conn: Connection, reference: str, scope: Scope, lock: bool = False) -> Row[Any]:
     """The surrender with this reference (any spelling `normalise_reference` accepts), if the
     scope covers its station; one outside it reads as unknown, so a reference is no key to
     another station's records. `lock` holds the row to the end of the transaction."""
@@ -39,7 +39,7 @@ def find_surrender(conn: Connection, reference: str, scope: Scope, lock: bool = 
     return surrender
 
 
-def void_mark(conn: Connection, surrender_id: int) -> Row:
+def void_mark(conn: Connection, surrender_id: int) -> Row[Any, Any]:
     """The surrender's void mark as committed now: read again after locking its claim, so a void
     another terminal committed meanwhile is seen."""
     s = tables.surrender.c
