@@ -27,9 +27,31 @@ from surrender.pack_views import ClaimForm, Pack
 from surrender.rules.money import format_pence
 
 MANIFEST_COLUMNS = (
-    "record", "batch", "reference", "station", "campaign", "surrendered_at", "officer", "claimant_name",
-    "business_name", "address", "postcode", "account_name", "sort_code", "account_number", "line", "kind",
-    "description", "quantity", "unit_claimed", "claimed", "assessed", "evidence", "file", "media_type", "size",
+    "record",
+    "batch",
+    "reference",
+    "station",
+    "campaign",
+    "surrendered_at",
+    "officer",
+    "claimant_name",
+    "business_name",
+    "address",
+    "postcode",
+    "account_name",
+    "sort_code",
+    "account_number",
+    "line",
+    "kind",
+    "description",
+    "quantity",
+    "unit_claimed",
+    "claimed",
+    "assessed",
+    "evidence",
+    "file",
+    "media_type",
+    "size",
     "sha256",
 )
 TEMPLATE_COLUMNS = ("reference", "line", "kind", "description", "quantity", "claimed", "allowed", "reason")
@@ -49,65 +71,143 @@ def manifest_rows(pack: Pack, form_digests: dict[str, str]) -> list[dict[str, ob
     rows: list[dict[str, object]] = []
     for claim in pack.claims:
         person = claim.claimant
-        common = {"batch": pack.batch, "reference": claim.reference, "station": claim.station,
-                  "campaign": claim.campaign}
-        rows.append({**common, "record": "claim", "surrendered_at": iso(claim.surrendered_at, claim.timezone),
-                     "officer": claim.officer, "claimant_name": person.name,
-                     "business_name": person.business_name or "", "address": person.address,
-                     "postcode": person.postcode, "account_name": person.account_name,
-                     "sort_code": person.sort_code, "account_number": person.account_number,
-                     "quantity": claim.item_count, "claimed": format_pence(claim.claimed_pence),
-                     "assessed": format_pence(claim.assessed_pence), "file": claim.form_file,
-                     "media_type": "application/pdf", "sha256": form_digests[claim.form_file]})
+        common = {
+            "batch": pack.batch,
+            "reference": claim.reference,
+            "station": claim.station,
+            "campaign": claim.campaign,
+        }
+        rows.append(
+            {
+                **common,
+                "record": "claim",
+                "surrendered_at": iso(claim.surrendered_at, claim.timezone),
+                "officer": claim.officer,
+                "claimant_name": person.name,
+                "business_name": person.business_name or "",
+                "address": person.address,
+                "postcode": person.postcode,
+                "account_name": person.account_name,
+                "sort_code": person.sort_code,
+                "account_number": person.account_number,
+                "quantity": claim.item_count,
+                "claimed": format_pence(claim.claimed_pence),
+                "assessed": format_pence(claim.assessed_pence),
+                "file": claim.form_file,
+                "media_type": "application/pdf",
+                "sha256": form_digests[claim.form_file],
+            }
+        )
         for line in claim.lines:
-            rows.append({**common, "record": "line", "line": line.number, "kind": line.kind,
-                         "description": line.description, "quantity": line.quantity,
-                         "unit_claimed": format_pence(line.unit_claimed_pence),
-                         "claimed": format_pence(line.claimed_pence), "assessed": format_pence(line.assessed_pence),
-                         "evidence": line.evidence})
+            rows.append(
+                {
+                    **common,
+                    "record": "line",
+                    "line": line.number,
+                    "kind": line.kind,
+                    "description": line.description,
+                    "quantity": line.quantity,
+                    "unit_claimed": format_pence(line.unit_claimed_pence),
+                    "claimed": format_pence(line.claimed_pence),
+                    "assessed": format_pence(line.assessed_pence),
+                    "evidence": line.evidence,
+                }
+            )
         for item in claim.evidence:
-            rows.append({**common, "record": "evidence", "line": None, "file": item.file,
-                         "media_type": item.media_type, "size": item.size, "sha256": item.sha256})
+            rows.append(
+                {
+                    **common,
+                    "record": "evidence",
+                    "line": None,
+                    "file": item.file,
+                    "media_type": item.media_type,
+                    "size": item.size,
+                    "sha256": item.sha256,
+                }
+            )
     return rows
 
 
 def manifest_csv(pack: Pack, form_digests: dict[str, str]) -> bytes:
     rows = manifest_rows(pack, form_digests)
-    return _csv([MANIFEST_COLUMNS, *([row.get(c, "") if row.get(c) is not None else "" for c in MANIFEST_COLUMNS]
-                                     for row in rows)])
+    return _csv(
+        [
+            MANIFEST_COLUMNS,
+            *([row.get(c, "") if row.get(c) is not None else "" for c in MANIFEST_COLUMNS] for row in rows),
+        ]
+    )
 
 
 def _claim_json(claim: ClaimForm, form_digest: str) -> dict[str, object]:
     person = claim.claimant
     return {
-        "reference": claim.reference, "station": claim.station, "campaign": claim.campaign,
-        "surrendered_at": iso(claim.surrendered_at, claim.timezone), "officer": claim.officer,
-        "approved_by": claim.approved_by, "approved_at": iso(claim.approved_at, claim.timezone),
+        "reference": claim.reference,
+        "station": claim.station,
+        "campaign": claim.campaign,
+        "surrendered_at": iso(claim.surrendered_at, claim.timezone),
+        "officer": claim.officer,
+        "approved_by": claim.approved_by,
+        "approved_at": iso(claim.approved_at, claim.timezone),
         "declared": claim.declared,
-        "claimant": {"name": person.name, "business_name": person.business_name, "address": person.address,
-                     "postcode": person.postcode, "phone": person.phone, "email": person.email,
-                     "account_name": person.account_name, "sort_code": person.sort_code,
-                     "account_number": person.account_number},
-        "items": claim.item_count, "claimed": format_pence(claim.claimed_pence),
-        "assessed": format_pence(claim.assessed_pence), "reasons": list(claim.reasons), "flags": list(claim.flags),
-        "lines": [{"line": line.number, "kind": line.kind, "description": line.description,
-                   "blade_length_mm": line.blade_length_mm, "quantity": line.quantity,
-                   "unit_claimed": format_pence(line.unit_claimed_pence), "claimed": format_pence(line.claimed_pence),
-                   "assessed": format_pence(line.assessed_pence), "evidence": line.evidence,
-                   "eligible": line.eligible, "reasons": list(line.reasons), "seal": line.seal or None}
-                  for line in claim.lines],
-        "evidence": [{"number": item.number, "file": item.file, "media_type": item.media_type, "size": item.size,
-                      "sha256": item.sha256, "added_at": iso(item.added_at, claim.timezone),
-                      "added_by": item.added_by} for item in claim.evidence],
+        "claimant": {
+            "name": person.name,
+            "business_name": person.business_name,
+            "address": person.address,
+            "postcode": person.postcode,
+            "phone": person.phone,
+            "email": person.email,
+            "account_name": person.account_name,
+            "sort_code": person.sort_code,
+            "account_number": person.account_number,
+        },
+        "items": claim.item_count,
+        "claimed": format_pence(claim.claimed_pence),
+        "assessed": format_pence(claim.assessed_pence),
+        "reasons": list(claim.reasons),
+        "flags": list(claim.flags),
+        "lines": [
+            {
+                "line": line.number,
+                "kind": line.kind,
+                "description": line.description,
+                "blade_length_mm": line.blade_length_mm,
+                "quantity": line.quantity,
+                "unit_claimed": format_pence(line.unit_claimed_pence),
+                "claimed": format_pence(line.claimed_pence),
+                "assessed": format_pence(line.assessed_pence),
+                "evidence": line.evidence,
+                "eligible": line.eligible,
+                "reasons": list(line.reasons),
+                "seal": line.seal or None,
+            }
+            for line in claim.lines
+        ],
+        "evidence": [
+            {
+                "number": item.number,
+                "file": item.file,
+                "media_type": item.media_type,
+                "size": item.size,
+                "sha256": item.sha256,
+                "added_at": iso(item.added_at, claim.timezone),
+                "added_by": item.added_by,
+            }
+            for item in claim.evidence
+        ],
         "form": {"file": claim.form_file, "sha256": form_digest},
     }
 
 
 def manifest_json(pack: Pack, form_digests: dict[str, str], files: dict[str, str]) -> bytes:
     document = {
-        "batch": pack.batch, "kind": "claim pack", "payer": pack.payer,
-        "created_at": iso(pack.created_at), "created_by": pack.created_by, "anchor": pack.anchor,
-        "claims_count": len(pack.claims), "assessed_total": format_pence(pack.total_pence),
+        "batch": pack.batch,
+        "kind": "claim pack",
+        "payer": pack.payer,
+        "created_at": iso(pack.created_at),
+        "created_by": pack.created_by,
+        "anchor": pack.anchor,
+        "claims_count": len(pack.claims),
+        "assessed_total": format_pence(pack.total_pence),
         "claims": [_claim_json(c, form_digests[c.form_file]) for c in pack.claims],
         "files": files,
     }
@@ -118,13 +218,27 @@ def decisions_template(pack: Pack) -> bytes:
     rows: list[list[object]] = [list(TEMPLATE_COLUMNS)]
     for claim in pack.claims:
         for line in claim.lines:
-            rows.append([claim.reference, line.number, line.kind, line.description, line.quantity,
-                         format_pence(line.claimed_pence), "", ""])
+            rows.append(
+                [
+                    claim.reference,
+                    line.number,
+                    line.kind,
+                    line.description,
+                    line.quantity,
+                    format_pence(line.claimed_pence),
+                    "",
+                    "",
+                ]
+            )
     return _csv(rows)
 
 
-def write_pack(out: IO[bytes], pack: Pack, render_form: Callable[[ClaimForm], bytes],
-               evidence_of: Callable[[ClaimForm], Iterable[tuple[str, bytes]]]) -> dict[str, str]:
+def write_pack(
+    out: IO[bytes],
+    pack: Pack,
+    render_form: Callable[[ClaimForm], bytes],
+    evidence_of: Callable[[ClaimForm], Iterable[tuple[str, bytes]]],
+) -> dict[str, str]:
     """Write the zip to `out`; `evidence_of(claim)` yields (file, bytes) for the claim's files
     one at a time. Returns {file: sha256} of everything in it but the manifests."""
     stamp = pack.created_at.timetuple()[:6]
@@ -146,8 +260,10 @@ def write_pack(out: IO[bytes], pack: Pack, render_form: Callable[[ClaimForm], by
             for name, content in evidence_of(claim):
                 digest = hashlib.sha256(content).hexdigest()
                 if expected.get(name) != digest:
-                    raise Refused(f"{claim.reference}: evidence file {name} no longer matches the SHA-256 recorded "
-                                  "when it was added (changed behind the tool's back): run `surrender audit verify`")
+                    raise Refused(
+                        f"{claim.reference}: evidence file {name} no longer matches the SHA-256 recorded "
+                        "when it was added (changed behind the tool's back): run `surrender audit verify`"
+                    )
                 files[name] = digest
                 put(name, content, compress=not name.endswith((".jpg", ".png")))
         template = decisions_template(pack)

@@ -36,8 +36,7 @@ BUSY_TIMEOUT_MS = 10_000
 RETRIES = 5
 
 
-SUPPORTED_URLS = ("a SQLite file path (surrender.db), sqlite:///path/to/surrender.db, "
-                  "or postgresql://user@host/dbname")
+SUPPORTED_URLS = "a SQLite file path (surrender.db), sqlite:///path/to/surrender.db, or postgresql://user@host/dbname"
 
 
 def normalise_url(url: str) -> str:
@@ -79,8 +78,10 @@ def require_existing_file(url: str) -> None:
     path = sqlite_path(url)
     if path is None or path.startswith("file:") or os.path.exists(path):
         return
-    raise Refused(f"no database at {os.path.abspath(path)}: point at yours with --db PATH or "
-                  "SURRENDER_DATABASE_URL, or create a new one there with `surrender db upgrade`")
+    raise Refused(
+        f"no database at {os.path.abspath(path)}: point at yours with --db PATH or "
+        "SURRENDER_DATABASE_URL, or create a new one there with `surrender db upgrade`"
+    )
 
 
 _made: weakref.WeakSet[Engine] = weakref.WeakSet()  # every live engine, for close_all
@@ -146,9 +147,11 @@ def make_private(path: str) -> None:
 def _configure_sqlite(engine: Engine) -> None:
     path = engine.url.database
     if path not in (None, "", ":memory:") and not path.startswith("file:"):
+
         @event.listens_for(engine, "do_connect")
-        def before_connect(_dialect: Dialect, _record: ConnectionPoolEntry, _cargs: list[Any],
-                           _cparams: dict[str, Any]) -> None:
+        def before_connect(
+            _dialect: Dialect, _record: ConnectionPoolEntry, _cargs: list[Any], _cparams: dict[str, Any]
+        ) -> None:
             make_private(path)
 
     @event.listens_for(engine, "connect")
@@ -170,7 +173,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def _is_busy(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower()
-    return any(s in text for s in ("database is locked", "database is busy", "could not serialize", "deadlock detected"))
+    return any(
+        s in text for s in ("database is locked", "database is busy", "could not serialize", "deadlock detected")
+    )
 
 
 def _missing_schema(exc: DBAPIError) -> bool:
@@ -194,8 +199,10 @@ def run(url: str, work: Callable[[Connection], T], write: bool = True) -> T:
                 return work(connection)
         except DBAPIError as exc:
             if _missing_schema(exc):
-                raise Refused(f"the database at {engine.url.render_as_string(hide_password=True)} "
-                              "has no surrender tables yet: run `surrender db upgrade`") from None
+                raise Refused(
+                    f"the database at {engine.url.render_as_string(hide_password=True)} "
+                    "has no surrender tables yet: run `surrender db upgrade`"
+                ) from None
             if isinstance(exc, OperationalError) and _is_busy(exc) and attempt < RETRIES:
                 time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
                 continue

@@ -59,27 +59,97 @@ INELIGIBLE = [
     "zombie-knife:7in:plain:point:desc=kitchen knife",
     "zombie-machete:16in:plain:point:desc=garden machete",
 ]
-FIRST = ["Jane", "Tom", "Priya", "Dan", "Amy", "Lee", "Chloe", "Sean", "Fatima", "Gary", "Hannah", "Kwame",
-         "Laura", "Marek", "Nina", "Owen", "Rosa", "Steve", "Tariq", "Zoe"]
-LAST = ["Smith", "Okafor", "Shah", "Kowalski", "Brown", "Walker", "Martin", "Murphy", "Ali", "Evans",
-        "Nowak", "Clarke", "Mensah", "Wright", "Hughes", "Patel", "Turner", "Byrne"]
-STREETS = {"TW": ("Peterborough", ["Lincoln Road", "Oundle Road", "Park Road", "Bourges Boulevard", "Eastfield Road",
-                                   "Thorpe Road"], ["PE1 2RR", "PE2 9PB", "PE1 2UX", "PE1 1NG", "PE1 5RJ", "PE3 6AB"]),
-           "PK": ("Cambridge", ["Mill Road", "Hills Road", "Histon Road", "Tenison Road", "Mawson Road",
-                                "Newmarket Road"], ["CB1 2AD", "CB2 1NW", "CB4 3JD", "CB1 2DG", "CB1 2EA", "CB5 8HA"])}
+FIRST = [
+    "Jane",
+    "Tom",
+    "Priya",
+    "Dan",
+    "Amy",
+    "Lee",
+    "Chloe",
+    "Sean",
+    "Fatima",
+    "Gary",
+    "Hannah",
+    "Kwame",
+    "Laura",
+    "Marek",
+    "Nina",
+    "Owen",
+    "Rosa",
+    "Steve",
+    "Tariq",
+    "Zoe",
+]
+LAST = [
+    "Smith",
+    "Okafor",
+    "Shah",
+    "Kowalski",
+    "Brown",
+    "Walker",
+    "Martin",
+    "Murphy",
+    "Ali",
+    "Evans",
+    "Nowak",
+    "Clarke",
+    "Mensah",
+    "Wright",
+    "Hughes",
+    "Patel",
+    "Turner",
+    "Byrne",
+]
+STREETS = {
+    "TW": (
+        "Peterborough",
+        ["Lincoln Road", "Oundle Road", "Park Road", "Bourges Boulevard", "Eastfield Road", "Thorpe Road"],
+        ["PE1 2RR", "PE2 9PB", "PE1 2UX", "PE1 1NG", "PE1 5RJ", "PE3 6AB"],
+    ),
+    "PK": (
+        "Cambridge",
+        ["Mill Road", "Hills Road", "Histon Road", "Tenison Road", "Mawson Road", "Newmarket Road"],
+        ["CB1 2AD", "CB2 1NW", "CB4 3JD", "CB1 2DG", "CB1 2EA", "CB5 8HA"],
+    ),
+}
 Retailer = tuple[int, str, str, str, str, list[tuple[str, int]]]
 RETAILERS: list[Retailer] = [  # day index, station, business, address, postcode, stock lines (spec, quantity)
-    (7, "PK", "Cam Valley Camping Ltd", "4 Cromwell Road, Cambridge", "CB1 3EB",
-     [("zombie-knife:10in:plain:point:serrated=3in:desc=SK-10 survival knife", 84),
-      ("zombie-machete:18in:plain:point:spikes:desc=MX-18 spiked machete", 36)]),
-    (15, "TW", "Fenland Outdoor Supplies Ltd", "Unit 7, Boongate, Peterborough", "PE1 5QS",
-     [("zombie-knife:9.5in:plain:point:holes=3:desc=Z-95 skull knife", 140),
-      ("zombie-knife:11in:plain:point:spikes:desc=KG-11 knuckle knife", 60),
-      ("zombie-machete:45cm:plain:point:points=3:desc=TT-45 triple-tip machete", 40)]),
-    (24, "TW", "Bladeworks Wholesale (Peterborough) Ltd", "Units 2-3, Fengate, Peterborough", "PE1 5XG",
-     [("zombie-knife:10in:plain:point:serrated=3in:desc=SK-10 survival knife", 300),
-      ("zombie-machete:18in:plain:point:spikes:desc=MX-18 spiked machete", 120),
-      ("zombie-knife:7in:plain:point:desc=kitchen knife (not a zombie knife)", 24)]),
+    (
+        7,
+        "PK",
+        "Cam Valley Camping Ltd",
+        "4 Cromwell Road, Cambridge",
+        "CB1 3EB",
+        [
+            ("zombie-knife:10in:plain:point:serrated=3in:desc=SK-10 survival knife", 84),
+            ("zombie-machete:18in:plain:point:spikes:desc=MX-18 spiked machete", 36),
+        ],
+    ),
+    (
+        15,
+        "TW",
+        "Fenland Outdoor Supplies Ltd",
+        "Unit 7, Boongate, Peterborough",
+        "PE1 5QS",
+        [
+            ("zombie-knife:9.5in:plain:point:holes=3:desc=Z-95 skull knife", 140),
+            ("zombie-knife:11in:plain:point:spikes:desc=KG-11 knuckle knife", 60),
+            ("zombie-machete:45cm:plain:point:points=3:desc=TT-45 triple-tip machete", 40),
+        ],
+    ),
+    (
+        24,
+        "TW",
+        "Bladeworks Wholesale (Peterborough) Ltd",
+        "Units 2-3, Fengate, Peterborough",
+        "PE1 5XG",
+        [
+            ("zombie-knife:10in:plain:point:serrated=3in:desc=SK-10 survival knife", 300),
+            ("zombie-machete:18in:plain:point:spikes:desc=MX-18 spiked machete", 120),
+            ("zombie-knife:7in:plain:point:desc=kitchen knife (not a zombie knife)", 24),
+        ],
+    ),
 ]
 BATCH_DAYS = (11, 25)  # Fri 6 Sep and Fri 20 Sep: finance exports
 REMITTANCE_DAY = 16  # Wed 11 Sep: the bank's remittance for batch 1
@@ -106,8 +176,13 @@ def as_staff(ctx: Context, number: str, when: dt.datetime, station: str | None =
     return replace(ctx, staff=number, pin=PINS[number], station=station, now=lambda: when)
 
 
-def run_demo(ctx: Context, folder: Path, days: int = WINDOW_DAYS, say: Callable[[str], None] = print,
-             progress: Callable[[int, int], None] | None = None) -> Outcome:
+def run_demo(
+    ctx: Context,
+    folder: Path,
+    days: int = WINDOW_DAYS,
+    say: Callable[[str], None] = print,
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
     """Set up staff, then work through `days` days of the window; returns what was made."""
     from surrender.services.staff import add_staff
 
@@ -172,20 +247,31 @@ class _Campaign:
             if roll < 0.08:
                 self._log(day, station, officer, when, LogRequest(items=items, anonymous=True))
             elif roll < 0.11:
-                self._log(day, station, officer, when, LogRequest(items=items, no_claim=True,
-                                                                  claimant=self._person(station, bank=False)))
+                self._log(
+                    day,
+                    station,
+                    officer,
+                    when,
+                    LogRequest(items=items, no_claim=True, claimant=self._person(station, bank=False)),
+                )
             else:
                 bank = self.rng.random() > 0.12 or roll == 1.0
-                self._log(day, station, officer, when,
-                          LogRequest(items=items, claimant=self._person(station, bank), declared=True))
+                self._log(
+                    day,
+                    station,
+                    officer,
+                    when,
+                    LogRequest(items=items, claimant=self._person(station, bank), declared=True),
+                )
 
     def _public_items(self) -> list[str]:
         """1-6 knives or machetes: mostly meeting the definition, now and then one with a receipt."""
         count = self.rng.choices(range(1, 7), weights=[8, 10, 30, 24, 15, 13])[0]
         specs = [self.rng.choice(ELIGIBLE if self.rng.random() < 0.88 else INELIGIBLE) for _ in range(count)]
         if self.rng.random() < 0.06:
-            value, evidence = self.rng.choice([("145", "receipt"), ("65", "receipt"), ("120", "bank-statement"),
-                                               ("80", "none")])
+            value, evidence = self.rng.choice(
+                [("145", "receipt"), ("65", "receipt"), ("120", "bank-statement"), ("80", "none")]
+            )
             specs[0] += f":value={value}:evidence={evidence}"
         return specs
 
@@ -194,17 +280,30 @@ class _Campaign:
         name = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
         address = f"{self.rng.randint(1, 120)} {self.rng.choice(streets)}, {town}"
         sort_code = f"{self.rng.choice([20, 30, 40, 60, 77, 83])}-{self.rng.randint(10, 99)}-{self.rng.randint(10, 99)}"
-        account = next_valid_account(sort_code, f"{self.rng.randint(10_000_000, 99_999_999)}")  # passes the modulus check
-        return make_claimant(name, address, self.rng.choice(postcodes), phone=f"07700 900{self.rng.randint(100, 999)}",
-                             sort_code=sort_code if bank else None, account_number=account if bank else None)
+        account = next_valid_account(
+            sort_code, f"{self.rng.randint(10_000_000, 99_999_999)}"
+        )  # passes the modulus check
+        return make_claimant(
+            name,
+            address,
+            self.rng.choice(postcodes),
+            phone=f"07700 900{self.rng.randint(100, 999)}",
+            sort_code=sort_code if bank else None,
+            account_number=account if bank else None,
+        )
 
     def _retailer(self, retailer: Retailer) -> LogRequest:
         _, _station, business, address, postcode, lines = retailer
         items = [item_from_spec(f"{spec}:qty={quantity}:value=24.99:evidence=invoice") for spec, quantity in lines]
-        claimant = make_claimant(f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}", address, postcode,
-                                 business_name=business, account_name=business, sort_code="40-11-62",
-                                 account_number=next_valid_account("40-11-62",
-                                                                   f"{self.rng.randint(10_000_000, 99_999_999)}"))
+        claimant = make_claimant(
+            f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}",
+            address,
+            postcode,
+            business_name=business,
+            account_name=business,
+            sort_code="40-11-62",
+            account_number=next_valid_account("40-11-62", f"{self.rng.randint(10_000_000, 99_999_999)}"),
+        )
         return LogRequest(items=items, claimant=claimant, declared=True)
 
     def _log(self, day: int, station: str, officer: str, when: dt.datetime, request: LogRequest) -> None:
@@ -235,14 +334,20 @@ class _Campaign:
             return
         for logged, reference, station in list(self.flagged):
             if logged < day:  # signed off the next working day; the last ones are still waiting
-                approve_claim(as_staff(self.ctx, MANAGERS[station], at(day, 10, 30)), reference,
-                              note="Checked the invoice or receipt against the items")
+                approve_claim(
+                    as_staff(self.ctx, MANAGERS[station], at(day, 10, 30)),
+                    reference,
+                    note="Checked the invoice or receipt against the items",
+                )
                 self.flagged.remove((logged, reference, station))
         if day == VOID_DAY:
             victim = next(ref for logged, ref, _ in reversed(self.claims) if logged == day - 1)
             station = victim[:2]
-            void_surrender(as_staff(self.ctx, MANAGERS[station], at(day, 9, 15)), victim,
-                           "Logged twice by mistake: the same bag was entered again")
+            void_surrender(
+                as_staff(self.ctx, MANAGERS[station], at(day, 9, 15)),
+                victim,
+                "Logged twice by mistake: the same bag was entered again",
+            )
             self.claims = [c for c in self.claims if c[1] != victim]
             self.outcome.notes.append(f"Voided {victim} (logged twice by mistake).")
 
@@ -275,8 +380,9 @@ class _Campaign:
         path = self.folder / f"batch-{number}.csv"
         result = export_claims(as_staff(self.ctx, FINANCE, at(day, 16, 0)), path)
         self.outcome.exports.append(path)
-        self.outcome.notes.append(f"Exported batch {result.batch}: {result.count} claims, "
-                                  f"£{result.total_pence / 100:,.2f} -> {path.name}")
+        self.outcome.notes.append(
+            f"Exported batch {result.batch}: {result.count} claims, £{result.total_pence / 100:,.2f} -> {path.name}"
+        )
 
     def _remittance(self, day: int) -> None:
         from surrender.services.payments import mark_paid
@@ -290,5 +396,6 @@ class _Campaign:
                 writer.writerow([row["reference"], row["amount"], at(day, 9).date().isoformat()])
         paid = mark_paid(as_staff(self.ctx, FINANCE, at(day, 11, 0)), path)
         self.outcome.remittance = path
-        self.outcome.notes.append(f"Marked batch 1 paid from {path.name}: {paid.count} claims, "
-                                  f"£{paid.total_pence / 100:,.2f}")
+        self.outcome.notes.append(
+            f"Marked batch 1 paid from {path.name}: {paid.count} claims, £{paid.total_pence / 100:,.2f}"
+        )

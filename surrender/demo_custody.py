@@ -18,8 +18,10 @@ from surrender.services.context import Context
 LONDON_CLOSE = dt.date(2024, 9, 23)  # the zombie-2024 window's last day
 PROPERTY = {"TW": "6101", "PK": "6201"}  # the store officers (in demo.STAFF)
 STORES = {"TW": ("TW-STORE", "Thorpe Wood property store"), "PK": ("PK-STORE", "Parkside property store")}
-WITNESSES = {"TW": [("5023", "2041"), ("2041", "2057"), ("5023", "2057")],
-             "PK": [("5031", "3187"), ("3187", "3192"), ("5031", "3192")]}
+WITNESSES = {
+    "TW": [("5023", "2041"), ("2041", "2057"), ("5023", "2057")],
+    "PK": [("5031", "3187"), ("3187", "3192"), ("5031", "3192")],
+}
 METHOD, CONTRACTOR = "incineration", "Eastern Metals Recycling Ltd"
 BATCH_TAGS = 150  # tags per destruction batch (a cage's worth)
 TROLLEY = 100  # tags booked into the store per move
@@ -65,14 +67,17 @@ def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutco
         waiting = custody.list_exhibits(_as(ctx, officer, _when(1, 8, 45)), location=counter)
         void = [e.tag for e in waiting if e.voided]
         if void:  # logged twice by mistake: those tags were never on a bag of their own
-            custody.never_received(_as(ctx, MANAGERS[station], _when(1, 9, 0)), void,
-                                   "Surrender logged twice by mistake and voided: the bag is booked in "
-                                   "under the first logging")
+            custody.never_received(
+                _as(ctx, MANAGERS[station], _when(1, 9, 0)),
+                void,
+                "Surrender logged twice by mistake and voided: the bag is booked in under the first logging",
+            )
             result.never_received += len(void)
         tags = [e.tag for e in waiting if not e.voided]
         for start in range(0, len(tags), TROLLEY):
-            moved = custody.move_tags(_as(ctx, officer, _when(1, 10, start // TROLLEY)), tags[start:start + TROLLEY],
-                                      code)
+            moved = custody.move_tags(
+                _as(ctx, officer, _when(1, 10, start // TROLLEY)), tags[start : start + TROLLEY], code
+            )
             result.booked_in += len(moved)
         if station == "TW" and tags:
             custody.retain(_as(ctx, MANAGERS[station], _when(2, 11, 0)), [tags[0]], RETAINED)
@@ -84,11 +89,13 @@ def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutco
             week = 7 * number
             opened = _as(ctx, officer, _when(4 + week, 9, 0), station)
             batch = destruction.open_batch(opened, METHOD, CONTRACTOR)
-            destruction.add_to_batch(_as(ctx, officer, _when(4 + week, 9, 30)), batch.id,
-                                     held[start:start + BATCH_TAGS])
+            destruction.add_to_batch(
+                _as(ctx, officer, _when(4 + week, 9, 30)), batch.id, held[start : start + BATCH_TAGS]
+            )
             pair = WITNESSES[station][number % len(WITNESSES[station])]
-            sealed = destruction.seal_batch(_as(ctx, officer, _when(4 + week, 14, 0)), batch.id, list(pair),
-                                            lambda witness: PINS[witness.number])
+            sealed = destruction.seal_batch(
+                _as(ctx, officer, _when(4 + week, 14, 0)), batch.id, list(pair), lambda witness: PINS[witness.number]
+            )
             result.batches += 1
             result.destroyed += sealed.weapons
             if number == 0:  # a certificate for each station's first batch: PDFs take a moment each
@@ -97,15 +104,19 @@ def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutco
                 path = folder / f"destruction-{station}-batch-{batch.id}.pdf"
                 detail = destruction.batch_detail(_as(ctx, officer, _when(4 + week, 15, 0)), batch.id, sealed_only=True)
                 result.certificates.append(write_certificate(detail, path))
-            destruction.confirm_batch(_as(ctx, officer, _when(11 + week, 10, 0)), batch.id,
-                                      f"EMR-{_when(4 + week, 14).strftime('%Y%m%d')}-{station}{number + 1}")
+            destruction.confirm_batch(
+                _as(ctx, officer, _when(11 + week, 10, 0)),
+                batch.id,
+                f"EMR-{_when(4 + week, 14).strftime('%Y%m%d')}-{station}{number + 1}",
+            )
     report = custody_report(_as(ctx, MANAGERS["TW"], _when(60, 12, 0)))
     result.unaccounted = report.total.unaccounted
     if outcome is not None:
         outcome.notes.append(
             f"Custody: {result.booked_in:,} tags booked into the stores; {result.never_received} never received "
             f"(the voided surrender); {result.retained} kept with authority; {result.destroyed:,} weapons destroyed "
-            f"in {result.batches} witnessed batches; report custody: {result.unaccounted} unaccounted.")
+            f"in {result.batches} witnessed batches; report custody: {result.unaccounted} unaccounted."
+        )
         for path in result.certificates:
             outcome.notes.append(f"Certificate of destruction: {path.name}")
     return result

@@ -76,9 +76,18 @@ def write_certificate(detail: BatchDetail, out: Path) -> Path:
 def render_certificate(detail: BatchDetail) -> bytes:
     batch = detail.batch
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN + 4 * mm, title=f"Certificate of destruction: batch {batch.id}",
-                            author=batch.sealed_by or "", subject=detail.anchor, creator="surrender")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm,
+        title=f"Certificate of destruction: batch {batch.id}",
+        author=batch.sealed_by or "",
+        subject=detail.anchor,
+        creator="surrender",
+    )
 
     def footer(canvas: Any, document: Any) -> None:
         canvas.saveState()
@@ -93,14 +102,22 @@ def render_certificate(detail: BatchDetail) -> bytes:
 
 
 def _labelled(rows: list[tuple[str, str]], mono: frozenset[str] = frozenset()) -> LongTable:
-    cells = [[Paragraph(escape(label), CELL), Paragraph(escape(value), MONO if label in mono else CELL)]
-             for label, value in rows]
+    cells = [
+        [Paragraph(escape(label), CELL), Paragraph(escape(value), MONO if label in mono else CELL)]
+        for label, value in rows
+    ]
     table = LongTable(cells, colWidths=[38 * mm, WIDTH - 38 * mm])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TEXTCOLOR", (0, 0), (0, -1), GREY),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.5, LIGHT),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TEXTCOLOR", (0, 0), (0, -1), GREY),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.5, LIGHT),
+            ]
+        )
+    )
     return table
 
 
@@ -111,9 +128,13 @@ def _grid(header: list[str], rows: list[list[str]], widths: list[float], right: 
     cells = [[Paragraph(f"<b>{escape(h)}</b>", style(c)) for c, h in enumerate(header)]]
     cells += [[Paragraph(escape(v), style(c)) for c, v in enumerate(row)] for row in rows]
     table = LongTable(cells, colWidths=widths, repeatRows=1)
-    look = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5), ("TOPPADDING", (0, 0), (-1, -1), 1.5)]
+    look = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+    ]
     table.setStyle(TableStyle(look))
     return table
 
@@ -125,35 +146,54 @@ def _story(detail: BatchDetail) -> list[Any]:
         Paragraph(f"Certificate of destruction — batch {batch.id}", TITLE),
         Paragraph(escape(f"{detail.force}, {detail.station_name} ({batch.station})"), BODY),
         Spacer(1, 3 * mm),
-        _labelled([
-            ("Method", batch.method),
-            ("Contractor", batch.contractor),
-            ("Opened", f"{show_time(batch.opened_at)} by {batch.opened_by}"),
-            ("Sealed (destroyed)", f"{show_time(batch.sealed_at)} by {batch.sealed_by or '-'}"),
-            ("Witnessed by", f"{witnesses}, each confirming with their own PIN"),
-            ("Contractor's certificate", f"{batch.certificate} (recorded {show_time(batch.confirmed_at)})"
-             if batch.certificate else "not yet received"),
-            ("Tags / weapons", f"{batch.tags:,} tags, {batch.weapons:,} weapons"),
-            ("Audit anchor", detail.anchor),
-        ], mono=frozenset({"Audit anchor"})),
+        _labelled(
+            [
+                ("Method", batch.method),
+                ("Contractor", batch.contractor),
+                ("Opened", f"{show_time(batch.opened_at)} by {batch.opened_by}"),
+                ("Sealed (destroyed)", f"{show_time(batch.sealed_at)} by {batch.sealed_by or '-'}"),
+                ("Witnessed by", f"{witnesses}, each confirming with their own PIN"),
+                (
+                    "Contractor's certificate",
+                    f"{batch.certificate} (recorded {show_time(batch.confirmed_at)})"
+                    if batch.certificate
+                    else "not yet received",
+                ),
+                ("Tags / weapons", f"{batch.tags:,} tags, {batch.weapons:,} weapons"),
+                ("Audit anchor", detail.anchor),
+            ],
+            mono=frozenset({"Audit anchor"}),
+        ),
         Paragraph("Totals by kind", HEADING),
-        _grid(["Scheme", "Kind", "Tags", "Weapons"],
-              [[k.campaign, k.kind_label, f"{k.tags:,}", f"{k.weapons:,}"] for k in detail.by_kind]
-              + [["Total", "", f"{batch.tags:,}", f"{batch.weapons:,}"]],
-              [40 * mm, WIDTH - 40 * mm - 50 * mm, 25 * mm, 25 * mm], right=(2, 3)),
+        _grid(
+            ["Scheme", "Kind", "Tags", "Weapons"],
+            [[k.campaign, k.kind_label, f"{k.tags:,}", f"{k.weapons:,}"] for k in detail.by_kind]
+            + [["Total", "", f"{batch.tags:,}", f"{batch.weapons:,}"]],
+            [40 * mm, WIDTH - 40 * mm - 50 * mm, 25 * mm, 25 * mm],
+            right=(2, 3),
+        ),
         Paragraph(f"Every tag destroyed ({len(detail.exhibits):,})", HEADING),
-        _grid(["Tag", "Kind", "Count", "Description", "Seal"],
-              [[e.tag, e.kind_label, f"{e.quantity:,}", e.description, e.seal or "-"] for e in detail.exhibits],
-              [48 * mm, 34 * mm, 14 * mm, WIDTH - 48 * mm - 34 * mm - 14 * mm - 24 * mm, 24 * mm], right=(2,)),
+        _grid(
+            ["Tag", "Kind", "Count", "Description", "Seal"],
+            [[e.tag, e.kind_label, f"{e.quantity:,}", e.description, e.seal or "-"] for e in detail.exhibits],
+            [48 * mm, 34 * mm, 14 * mm, WIDTH - 48 * mm - 34 * mm - 14 * mm - 24 * mm, 24 * mm],
+            right=(2,),
+        ),
         Spacer(1, 6 * mm),
-        KeepTogether([
-            Paragraph(escape(
-                "We certify that the weapons under the tags listed above were destroyed by the method stated, "
-                "in our presence. The audit anchor above proves the record of this batch as it stood when this "
-                "certificate was made (`surrender audit verify --anchor`)."), SMALL),
-            Spacer(1, 10 * mm),
-            _signatures(batch.witnesses),
-        ]),
+        KeepTogether(
+            [
+                Paragraph(
+                    escape(
+                        "We certify that the weapons under the tags listed above were destroyed by the method stated, "
+                        "in our presence. The audit anchor above proves the record of this batch as it stood when this "
+                        "certificate was made (`surrender audit verify --anchor`)."
+                    ),
+                    SMALL,
+                ),
+                Spacer(1, 10 * mm),
+                _signatures(batch.witnesses),
+            ]
+        ),
     ]
     return story
 

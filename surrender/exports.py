@@ -24,8 +24,21 @@ from pathlib import Path
 from surrender.clock import iso
 from surrender.rules.money import format_pence
 
-COLUMNS = ("batch", "reference", "station", "surrendered_at", "claimant_name", "business_name", "address",
-           "postcode", "account_name", "sort_code", "account_number", "items", "amount")
+COLUMNS = (
+    "batch",
+    "reference",
+    "station",
+    "surrendered_at",
+    "claimant_name",
+    "business_name",
+    "address",
+    "postcode",
+    "account_name",
+    "sort_code",
+    "account_number",
+    "items",
+    "amount",
+)
 ANCHOR_COLUMN = "audit_anchor"
 FORMATS = ("csv", "json")
 STAGED_MARK = ".surrender-staged-"  # in every staged file's name, so a later run can recognise it
@@ -53,11 +66,19 @@ class ExportRow:
     def cells(self) -> dict[str, object]:
         """The file's values for this claim, by column: money as `1234.50`, times local ISO."""
         return {
-            "batch": self.batch, "reference": self.reference, "station": self.station,
-            "surrendered_at": iso(self.surrendered_at), "claimant_name": self.claimant_name,
-            "business_name": self.business_name or "", "address": self.address, "postcode": self.postcode,
-            "account_name": self.account_name or "", "sort_code": self.sort_code or "",
-            "account_number": self.account_number or "", "items": self.items, "amount": format_pence(self.amount_pence),
+            "batch": self.batch,
+            "reference": self.reference,
+            "station": self.station,
+            "surrendered_at": iso(self.surrendered_at),
+            "claimant_name": self.claimant_name,
+            "business_name": self.business_name or "",
+            "address": self.address,
+            "postcode": self.postcode,
+            "account_name": self.account_name or "",
+            "sort_code": self.sort_code or "",
+            "account_number": self.account_number or "",
+            "items": self.items,
+            "amount": format_pence(self.amount_pence),
         }
 
 

@@ -224,6 +224,7 @@ class AuditHead(SQLModel, table=True):
 
 # --- issue 17: evidence kept with the claim, the payer's decisions, disputes, modulus tables ---
 
+
 class Evidence(SQLModel, table=True):
     """A scan or photo of a receipt, invoice or statement kept with a claim: the bytes as they
     came (PDF, JPEG or PNG, sniffed), their SHA-256, who added them and when. Purge wipes the
@@ -388,7 +389,6 @@ class StockCheck(SQLModel, table=True):
     result: str = Field(sa_column=text_column())  # JSON: the tags in each group
 
 
-Index("ix_exhibit_tally", Exhibit.__table__.c.station_code, Exhibit.__table__.c.campaign_code,  # type: ignore[attr-defined]
-      Exhibit.__table__.c.state, Exhibit.__table__.c.quantity)  # type: ignore[attr-defined]
-Index("ix_exhibit_state_place", Exhibit.__table__.c.state, Exhibit.__table__.c.location_id,  # type: ignore[attr-defined]
-      Exhibit.__table__.c.since)  # type: ignore[attr-defined]
+_exhibit = Exhibit.__table__.c  # type: ignore[attr-defined]  # SQLModel sets __table__ at class creation
+Index("ix_exhibit_tally", _exhibit.station_code, _exhibit.campaign_code, _exhibit.state, _exhibit.quantity)
+Index("ix_exhibit_state_place", _exhibit.state, _exhibit.location_id, _exhibit.since)

@@ -100,8 +100,14 @@ def tags_path(receipt: Path) -> Path:
     return receipt.with_name(f"{receipt.stem}-tags{receipt.suffix}")
 
 
-def render_receipt(view: SurrenderView, path: Path, paper: str = "a4", reprint: bool = False,
-                   printed_at: dt.datetime | None = None, copies: tuple[str, ...] = COPIES) -> Path:
+def render_receipt(
+    view: SurrenderView,
+    path: Path,
+    paper: str = "a4",
+    reprint: bool = False,
+    printed_at: dt.datetime | None = None,
+    copies: tuple[str, ...] = COPIES,
+) -> Path:
     """Render the receipt and put it at `path` atomically: a reader never sees half a PDF.
 
     `copies` picks the copies in the file: both (the receipt), or ("retained",) for the tags
@@ -149,6 +155,7 @@ class _Job:
 
 # -- the document --------------------------------------------------------------------------
 
+
 def _build(job: _Job, copies: tuple[str, ...] = COPIES) -> bytes:
     """One page template per copy; on a roll each is as long as its content."""
     paper, st = job.paper, _styles(job.paper)
@@ -158,17 +165,36 @@ def _build(job: _Job, copies: tuple[str, ...] = COPIES) -> bytes:
     templates = []
     for name, flowables in parts.items():
         height = paper.height or min(ROLL_MAX_PAGE, top + _measure(flowables, paper.inner) + paper.margin + 4 * mm)
-        frame = Frame(paper.margin, paper.margin, paper.inner, height - top - paper.margin,
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id=name)
+        frame = Frame(
+            paper.margin,
+            paper.margin,
+            paper.inner,
+            height - top - paper.margin,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+            id=name,
+        )
         label = "Claimant copy" if name == "claimant" else "Retained copy"
-        templates.append(PageTemplate(
-            id=name, frames=[frame], pagesize=(paper.width, height),
-            onPage=lambda canv, doc, label=label: _page_header(canv, job, label, doc.page),
-            onPageEnd=lambda canv, doc: _watermark(canv, job)))
+        templates.append(
+            PageTemplate(
+                id=name,
+                frames=[frame],
+                pagesize=(paper.width, height),
+                onPage=lambda canv, doc, label=label: _page_header(canv, job, label, doc.page),
+                onPageEnd=lambda canv, doc: _watermark(canv, job),
+            )
+        )
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(buffer, pagesize=templates[0].pagesize, pageTemplates=templates,
-                          title=f"Receipt {job.view.reference}", author=job.view.force,
-                          subject=job.view.campaign_name)
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=templates[0].pagesize,
+        pageTemplates=templates,
+        title=f"Receipt {job.view.reference}",
+        author=job.view.force,
+        subject=job.view.campaign_name,
+    )
     story = []
     for index, flowables in enumerate(parts.values()):
         if index:
@@ -180,7 +206,7 @@ def _build(job: _Job, copies: tuple[str, ...] = COPIES) -> bytes:
 
 def _measure(flowables: list[Flowable], width: float) -> float:
     """Height the flowables need in one frame: the length of a roll page."""
-    height: float = sum(f.wrap(width, 10 ** 6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+    height: float = sum(f.wrap(width, 10**6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
     return height
 
 
@@ -193,15 +219,31 @@ def _styles(paper: Paper) -> Styles:
         "cell": ParagraphStyle("cell", base, fontSize=s - 0.5, leading=(s - 0.5) * 1.2),
         "right": ParagraphStyle("right", base, fontSize=s - 0.5, leading=(s - 0.5) * 1.2, alignment=TA_RIGHT),
         "force": ParagraphStyle("force", base, fontName="Helvetica-Bold", fontSize=s + 4, leading=(s + 4) * 1.2),
-        "title": ParagraphStyle("title", base, fontName="Helvetica-Bold", fontSize=s + 2, leading=(s + 2) * 1.3,
-                                spaceBefore=3),
+        "title": ParagraphStyle(
+            "title", base, fontName="Helvetica-Bold", fontSize=s + 2, leading=(s + 2) * 1.3, spaceBefore=3
+        ),
         "h": ParagraphStyle("h", base, fontName="Helvetica-Bold", fontSize=s + 1, spaceBefore=8, spaceAfter=3),
-        "ref": ParagraphStyle("ref", base, fontName="Helvetica-Bold", fontSize=22 if not paper.roll else 17,
-                              leading=28 if not paper.roll else 21, spaceBefore=4),
+        "ref": ParagraphStyle(
+            "ref",
+            base,
+            fontName="Helvetica-Bold",
+            fontSize=22 if not paper.roll else 17,
+            leading=28 if not paper.roll else 21,
+            spaceBefore=4,
+        ),
         "big": ParagraphStyle("big", base, fontName="Helvetica-Bold", fontSize=s + 3, leading=(s + 3) * 1.2),
         "center": ParagraphStyle("center", base, fontSize=s - 0.5, leading=(s - 0.5) * 1.2, alignment=TA_CENTER),
-        "void": ParagraphStyle("void", base, fontName="Helvetica-Bold", fontSize=s + 1, textColor=colors.white,
-                               backColor=colors.black, borderPadding=3, spaceBefore=8, spaceAfter=8),
+        "void": ParagraphStyle(
+            "void",
+            base,
+            fontName="Helvetica-Bold",
+            fontSize=s + 1,
+            textColor=colors.white,
+            backColor=colors.black,
+            borderPadding=3,
+            spaceBefore=8,
+            spaceAfter=8,
+        ),
     }
 
 
@@ -228,6 +270,7 @@ def _e(text: object) -> str:
 
 # -- claimant copy -------------------------------------------------------------------------
 
+
 def _claimant_copy(job: _Job, st: Styles) -> list[Flowable]:
     out = _header(job, st, "Weapon surrender receipt \u2014 claimant copy")
     out += [_p("Details", st["h"]), _details(job, st)]
@@ -241,21 +284,33 @@ def _claimant_copy(job: _Job, st: Styles) -> list[Flowable]:
 def _header(job: _Job, st: Styles, title: str) -> list[Flowable]:
     """Force, station, campaign and the reference big enough to read across a counter."""
     v, paper = job.view, job.paper
-    lines = [_p(_e(v.force), st["force"]),
-             _p(f"{_e(v.station_name)}, {_e(v.station_town)}", st["body"]),
-             _p(title, st["title"]),
-             _p(_e(v.reference), st["ref"])]
+    lines = [
+        _p(_e(v.force), st["force"]),
+        _p(f"{_e(v.station_name)}, {_e(v.station_town)}", st["body"]),
+        _p(title, st["title"]),
+        _p(_e(v.reference), st["ref"]),
+    ]
     about = [_p(f"<b>{_e(v.campaign_name)}</b>", st["body"]), _p(_e(v.legal_basis), st["small"])]
-    void = [_p(f"VOID: voided {job.time(v.voided_at)} \u2014 {_e(v.void_reason or '')}", st["void"])] \
-        if v.voided_at else []
+    void = (
+        [_p(f"VOID: voided {job.time(v.voided_at)} \u2014 {_e(v.void_reason or '')}", st["void"])]
+        if v.voided_at
+        else []
+    )
     if paper.roll:
         qr = _qr(v.reference, 26 * mm)
         qr.hAlign = "CENTER"
         return lines + [Spacer(1, 2 * mm), qr] + about + void
     qr_size = 32 * mm
     table = Table([[lines, _qr(v.reference, qr_size)]], colWidths=[paper.inner - qr_size, qr_size])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return [table, Spacer(1, 2 * mm)] + about + void
 
 
@@ -286,11 +341,21 @@ def _claimant_text(view: SurrenderView) -> str:
 def _label_table(job: _Job, st: Styles, rows: list[tuple[str, str | Flowable]]) -> Table:
     """Label and value pairs; a value is paragraph markup or a ready flowable."""
     label = 24 * mm if job.paper.roll else 38 * mm
-    data = [[_p(f"<b>{name}</b>", st["cell"]), _p(value, st["cell"]) if isinstance(value, str) else value]
-            for name, value in rows]
+    data = [
+        [_p(f"<b>{name}</b>", st["cell"]), _p(value, st["cell"]) if isinstance(value, str) else value]
+        for name, value in rows
+    ]
     table = Table(data, colWidths=[label, job.paper.inner - label], hAlign="LEFT")
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     return table
 
 
@@ -312,8 +377,10 @@ def _item_table(job: _Job, st: Styles) -> Table:
         ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", cell.fontSize, cell.leading),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     for column, name in enumerate(head):
         if name in ("Qty", "£", "Compensation"):
@@ -321,8 +388,11 @@ def _item_table(job: _Job, st: Styles) -> Table:
         elif name == "Eligible":
             style.append(("ALIGN", (column, 0), (column, -1), "CENTER"))
     if not roll:  # "No" stands out
-        style += [("FONTNAME", (4, row), (4, row), "Helvetica-Bold")
-                  for row, line in enumerate(job.view.items, 1) if not line.eligible]
+        style += [
+            ("FONTNAME", (4, row), (4, row), "Helvetica-Bold")
+            for row, line in enumerate(job.view.items, 1)
+            if not line.eligible
+        ]
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(style))
     return table
@@ -344,8 +414,9 @@ def _item_row(job: _Job, st: Styles, line: LineView) -> list[str | Flowable]:
         what += f"<br/><font size='{small}' color='#555555'><i>{_e(reasons)}</i></font>"
     money = format_gbp(line.compensation_pence) if claim else "\u2014"
     if claim and line.quantity > 1:
-        money = _Cell(f"{money}<br/><font size='{small}'>{format_gbp(line.unit_compensation_pence)} each</font>",
-                      st["right"])
+        money = _Cell(
+            f"{money}<br/><font size='{small}'>{format_gbp(line.unit_compensation_pence)} each</font>", st["right"]
+        )
     number, qty = str(line.first_line), f"{line.quantity:,}"
     if job.paper.roll:
         return [number, _Cell(what, st["cell"]), qty, money]
@@ -382,9 +453,11 @@ def _totals(job: _Job, st: Styles) -> list[Flowable]:
         rows.append(("Compensation", "<b>No compensation claim made</b>"))
         return [_label_table(job, st, rows)]
     c = v.claim
-    rows += [("Claimed", format_gbp(c.claimed_pence)),
-             ("Payable", f"<b>{format_gbp(c.payable_pence)}</b>"),
-             ("Claim status", _e(c.status.replace("_", " ").capitalize()))]
+    rows += [
+        ("Claimed", format_gbp(c.claimed_pence)),
+        ("Payable", f"<b>{format_gbp(c.payable_pence)}</b>"),
+        ("Claim status", _e(c.status.replace("_", " ").capitalize())),
+    ]
     if c.reasons:
         rows.append(("Not payable because", "<br/>".join(_e(r) for r in c.reasons)))
     if c.flags:
@@ -417,14 +490,22 @@ def _signatures(job: _Job, st: Styles) -> Table:
         data, widths = [cells], [job.paper.inner / 2 - 5 * mm] * len(cells)
         style = [("LINEABOVE", (i, 0), (i, 0), 0.5, colors.black) for i in range(len(cells))]
     table = Table(data, colWidths=widths, hAlign="LEFT", spaceBefore=0)
-    table.setStyle(TableStyle(style + [("TOPPADDING", (0, 0), (-1, -1), 2),
-                                       ("BOTTOMPADDING", (0, 0), (-1, -1), 14 * mm if job.paper.roll else 2),
-                                       ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                       ("RIGHTPADDING", (0, 0), (-1, -1), 10 * mm)]))
+    table.setStyle(
+        TableStyle(
+            style
+            + [
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 14 * mm if job.paper.roll else 2),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 10 * mm),
+            ]
+        )
+    )
     return table
 
 
 # -- retained copy -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _TagSpec:
@@ -439,19 +520,28 @@ def _retained_copy(job: _Job, st: Styles) -> list[Flowable]:
     v = job.view
     per_unit = custody_rules.per_unit(v.item_count)
     out = [_p("Retained copy \u2014 keep with the weapon(s)", st["title"]), _p(_e(v.reference), st["ref"])]
-    out.append(_label_table(job, st, [
-        ("Station", f"{_e(v.force)}, {_e(v.station_name)}"),
-        ("Campaign", _e(v.campaign_name)),
-        ("Surrendered", job.time(v.surrendered_at)),
-        ("Receiving officer", f"{_e(v.officer_name)} ({_e(v.officer_number)})"),
-        ("Items", f"<b>{v.item_count:,}</b>"),
-    ]))
+    out.append(
+        _label_table(
+            job,
+            st,
+            [
+                ("Station", f"{_e(v.force)}, {_e(v.station_name)}"),
+                ("Campaign", _e(v.campaign_name)),
+                ("Surrendered", job.time(v.surrendered_at)),
+                ("Receiving officer", f"{_e(v.officer_name)} ({_e(v.officer_number)})"),
+                ("Items", f"<b>{v.item_count:,}</b>"),
+            ],
+        )
+    )
     how = "one per item" if per_unit else "one per group of identical stock lines"
-    out += [Spacer(1, 2 * mm), _p(f"Tags for the sealed bags, {how}: cut out and attach.", st["small"]),
-            Spacer(1, 3 * mm)]
+    out += [
+        Spacer(1, 2 * mm),
+        _p(f"Tags for the sealed bags, {how}: cut out and attach.", st["small"]),
+        Spacer(1, 3 * mm),
+    ]
     tags = _tag_specs(v) if per_unit else _group_tag_specs(v)
     n = job.paper.tag_columns
-    out += [_TagRow(tags[i:i + n], job.paper) for i in range(0, len(tags), n)]
+    out += [_TagRow(tags[i : i + n], job.paper) for i in range(0, len(tags), n)]
     return out
 
 
@@ -461,9 +551,15 @@ def _tag_specs(view: SurrenderView) -> list[_TagSpec]:
     specs = []
     for tag in custody_rules.tags_for(view.reference, view.item_count, view.items):
         line = view.items[tag.line]
-        specs.append(_TagSpec(f"Item {tag.ordinal} of {tag.total}", line.kind_label,
-                              f"Line {line.first_line}" + (f": {line.description}" if line.description else ""),
-                              line.seal, tag.code))
+        specs.append(
+            _TagSpec(
+                f"Item {tag.ordinal} of {tag.total}",
+                line.kind_label,
+                f"Line {line.first_line}" + (f": {line.description}" if line.description else ""),
+                line.seal,
+                tag.code,
+            )
+        )
     return specs
 
 
@@ -472,11 +568,17 @@ def _group_tag_specs(view: SurrenderView) -> list[_TagSpec]:
     specs = []
     for tag in custody_rules.tags_for(view.reference, view.item_count, view.items):
         line = view.items[tag.line]
-        specs.append(_TagSpec(f"Group {tag.ordinal} of {tag.total}", f"{tag.quantity:,} \u00d7 {line.kind_label}",
-                              f"Line {line.first_line}"
-                              + (f" + {line.rows - 1:,} identical lines" if line.rows > 1 else "")
-                              + (f": {line.description}" if line.description else ""),
-                              line.seal, tag.code))
+        specs.append(
+            _TagSpec(
+                f"Group {tag.ordinal} of {tag.total}",
+                f"{tag.quantity:,} \u00d7 {line.kind_label}",
+                f"Line {line.first_line}"
+                + (f" + {line.rows - 1:,} identical lines" if line.rows > 1 else "")
+                + (f": {line.description}" if line.description else ""),
+                line.seal,
+                tag.code,
+            )
+        )
     return specs
 
 
@@ -538,6 +640,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 
 # -- every page ----------------------------------------------------------------------------
+
 
 def _page_header(canv: Canvas, job: _Job, label: str, page: int) -> None:
     """Which copy and page this is, then the REPRINT/VOID banners, in the top margin."""

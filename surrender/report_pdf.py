@@ -61,10 +61,20 @@ MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
 GREY = colors.HexColor("#555555")
 LIGHT = colors.HexColor("#EEEEEE")
-STATION_COLOURS = [colors.HexColor("#1F4E79"), colors.HexColor("#C55A11"), colors.HexColor("#548235"),
-                   colors.HexColor("#7030A0")]
-STATUS_COLOURS = {ClaimStatus.PENDING: "#F4B183", ClaimStatus.APPROVED: "#9DC3E6", ClaimStatus.REJECTED: "#C00000",
-                  ClaimStatus.EXPORTED: "#2E75B6", ClaimStatus.PAID: "#548235", ClaimStatus.NOT_PAYABLE: "#A6A6A6"}
+STATION_COLOURS = [
+    colors.HexColor("#1F4E79"),
+    colors.HexColor("#C55A11"),
+    colors.HexColor("#548235"),
+    colors.HexColor("#7030A0"),
+]
+STATUS_COLOURS = {
+    ClaimStatus.PENDING: "#F4B183",
+    ClaimStatus.APPROVED: "#9DC3E6",
+    ClaimStatus.REJECTED: "#C00000",
+    ClaimStatus.EXPORTED: "#2E75B6",
+    ClaimStatus.PAID: "#548235",
+    ClaimStatus.NOT_PAYABLE: "#A6A6A6",
+}
 STATUS_LABELS = {ClaimStatus.NOT_PAYABLE: "not payable"}
 
 
@@ -76,8 +86,9 @@ BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.5, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=GREY)
 MONO = ParagraphStyle("mono", parent=BODY, fontName="Courier", fontSize=7.5, leading=9.5)
 TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize=18, leading=22, spaceAfter=4)
-HEADING = ParagraphStyle("heading", parent=BODY, fontName="Helvetica-Bold", fontSize=12.5, leading=16,
-                         spaceBefore=8, spaceAfter=4)
+HEADING = ParagraphStyle(
+    "heading", parent=BODY, fontName="Helvetica-Bold", fontSize=12.5, leading=16, spaceBefore=8, spaceAfter=4
+)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=10.5)
 CELL_RIGHT = ParagraphStyle("cell_right", parent=CELL, alignment=TA_RIGHT)
 HEAD_RIGHT = ParagraphStyle("head_right", parent=CELL_RIGHT, fontName="Helvetica-Bold", fontSize=8, leading=10)
@@ -117,9 +128,18 @@ def write_report(report: CampaignReport, out: Path) -> Path:
 def render_report(report: CampaignReport) -> bytes:
     buffer = io.BytesIO()
     made = show_time(report.made_at)
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-                            bottomMargin=MARGIN + 4 * mm, title="Weapons surrender campaign report",
-                            author=report.made_by, subject=report.anchor, creator="surrender")
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm,
+        title="Weapons surrender campaign report",
+        author=report.made_by,
+        subject=report.anchor,
+        creator="surrender",
+    )
 
     def footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
@@ -144,11 +164,15 @@ def _story(report: CampaignReport) -> list[Flowable]:
         Paragraph("Headline figures", HEADING),
         _headline(report),
         Spacer(1, 2 * mm),
-        Paragraph(escape(
-            f"Void surrenders are left out of every figure ({report.voided} in this period). Payable counts "
-            "pending, approved, exported and paid claims; a rejected or not-payable claim adds its claimed "
-            "amount but nothing to payable. Outstanding is payable but not yet paid. These figures equal "
-            "`surrender report totals` for the same filters."), SMALL),
+        Paragraph(
+            escape(
+                f"Void surrenders are left out of every figure ({report.voided} in this period). Payable counts "
+                "pending, approved, exported and paid claims; a rejected or not-payable claim adds its claimed "
+                "amount but nothing to payable. Outstanding is payable but not yet paid. These figures equal "
+                "`surrender report totals` for the same filters."
+            ),
+            SMALL,
+        ),
         Paragraph("Claims by status", HEADING),
         _status_table(report),
         PageBreak(),
@@ -181,12 +205,17 @@ def _meta(report: CampaignReport) -> Flowable:
         [Paragraph("Audit anchor", CELL), Paragraph(escape(report.anchor), MONO)],
     ]
     table = LongTable(rows, colWidths=[28 * mm, WIDTH - 28 * mm])
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TEXTCOLOR", (0, 0), (0, -1), GREY),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.5, LIGHT),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 2),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TEXTCOLOR", (0, 0), (0, -1), GREY),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.5, LIGHT),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
     return table
 
 
@@ -207,46 +236,70 @@ def _cell(figures: Figures, field: str, money: bool) -> str:
 
 
 def _headline(report: CampaignReport) -> Flowable:
-    columns: list[tuple[str, Figures]] = [(f"{escape(name)}<br/>({escape(code)})", report.by_station[code])
-                                          for code, name in report.stations]
+    columns: list[tuple[str, Figures]] = [
+        (f"{escape(name)}<br/>({escape(code)})", report.by_station[code]) for code, name in report.stations
+    ]
     columns.append(("Total", report.total))
     head = [Paragraph("", CELL)] + [Paragraph(label, HEAD_RIGHT) for label, _ in columns]
-    rows = [head] + [[Paragraph(label, CELL)] + [Paragraph(_cell(f, field, money), CELL_RIGHT) for _, f in columns]
-                     for label, field, money in MEASURES]
+    rows = [head] + [
+        [Paragraph(label, CELL)] + [Paragraph(_cell(f, field, money), CELL_RIGHT) for _, f in columns]
+        for label, field, money in MEASURES
+    ]
     first = 40 * mm
     table = LongTable(rows, colWidths=[first] + [(WIDTH - first) / len(columns)] * len(columns))
-    table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
-        ("BACKGROUND", (-1, 1), (-1, -1), colors.HexColor("#DDEBF7")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
+                ("BACKGROUND", (-1, 1), (-1, -1), colors.HexColor("#DDEBF7")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     return table
 
 
 def _status_table(report: CampaignReport) -> Flowable:
     if not report.by_status:
         return Paragraph("No claims yet.", BODY)
-    rows = [[Paragraph("<b>Status</b>", CELL), Paragraph("<b>Claims</b>", CELL_RIGHT),
-             Paragraph("<b>Payable</b>", CELL_RIGHT)]]
-    rows += [[Paragraph(_label(s), CELL), Paragraph(f"{n:,}", CELL_RIGHT),
-              Paragraph(format_gbp(p), CELL_RIGHT)] for s, n, p in report.by_status]
-    rows.append([Paragraph("<b>Total</b>", CELL), Paragraph(f"<b>{report.total.claims:,}</b>", CELL_RIGHT),
-                 Paragraph(f"<b>{format_gbp(report.total.payable)}</b>", CELL_RIGHT)])
+    rows = [
+        [
+            Paragraph("<b>Status</b>", CELL),
+            Paragraph("<b>Claims</b>", CELL_RIGHT),
+            Paragraph("<b>Payable</b>", CELL_RIGHT),
+        ]
+    ]
+    rows += [
+        [Paragraph(_label(s), CELL), Paragraph(f"{n:,}", CELL_RIGHT), Paragraph(format_gbp(p), CELL_RIGHT)]
+        for s, n, p in report.by_status
+    ]
+    rows.append(
+        [
+            Paragraph("<b>Total</b>", CELL),
+            Paragraph(f"<b>{report.total.claims:,}</b>", CELL_RIGHT),
+            Paragraph(f"<b>{format_gbp(report.total.payable)}</b>", CELL_RIGHT),
+        ]
+    )
     table = LongTable(rows, colWidths=[50 * mm, 30 * mm, 40 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, LIGHT]),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, LIGHT]),
+            ]
+        )
+    )
     return table
 
 
 def _nothing(height: float, message: str) -> Drawing:
     drawing = Drawing(WIDTH, height)
     drawing.add(Rect(0, 0, WIDTH, height, strokeColor=LIGHT, fillColor=None))
-    drawing.add(String(WIDTH / 2, height / 2, message, fontName="Helvetica", fontSize=11, fillColor=GREY,
-                       textAnchor="middle"))
+    drawing.add(
+        String(WIDTH / 2, height / 2, message, fontName="Helvetica", fontSize=11, fillColor=GREY, textAnchor="middle")
+    )
     return drawing
 
 
@@ -320,14 +373,19 @@ def _money_chart(report: CampaignReport) -> Drawing:
     if not report.total.claims:
         return _nothing(height, "No claims yet")
     drawing = Drawing(WIDTH, height)
-    series = [("Claimed", "claimed", "#BDD7EE"), ("Payable", "payable", "#2E75B6"), ("Paid", "paid", "#548235"),
-              ("Outstanding", "outstanding", "#C55A11")]
+    series = [
+        ("Claimed", "claimed", "#BDD7EE"),
+        ("Payable", "payable", "#2E75B6"),
+        ("Paid", "paid", "#548235"),
+        ("Outstanding", "outstanding", "#C55A11"),
+    ]
     chart = VerticalBarChart()
     chart.x, chart.y = 48, 18
     chart.width, chart.height = WIDTH - 180, height - 30
     # Pounds as drawing coordinates only; every figure printed is formatted from exact pence.
-    chart.data = [[report.by_station[code].__getattribute__(field) / 100 for code, _ in report.stations]
-                  for _, field, _ in series]
+    chart.data = [
+        [report.by_station[code].__getattribute__(field) / 100 for code, _ in report.stations] for _, field, _ in series
+    ]
     top = max(max(row) for row in chart.data) or 1
     step = _nice_step(top)
     chart.valueAxis.valueMin, chart.valueAxis.valueStep = 0, step
@@ -365,8 +423,10 @@ def _status_chart(report: CampaignReport) -> Drawing:
         pie.slices[index].fillColor = colors.HexColor(STATUS_COLOURS.get(status, "#808080"))
     drawing.add(pie)
     total = sum(n for _, n in counts)
-    pairs = [(colors.HexColor(STATUS_COLOURS.get(s, "#808080")),
-              f"{_label(s)}: {n:,} ({_percent(n, total)})") for s, n in counts]
+    pairs = [
+        (colors.HexColor(STATUS_COLOURS.get(s, "#808080")), f"{_label(s)}: {n:,} ({_percent(n, total)})")
+        for s, n in counts
+    ]
     legend = _legend(size + 50, height - 12, pairs)
     legend.fontSize, legend.dy, legend.dx, legend.yGap = 9, 9, 9, 4
     drawing.add(legend)
@@ -385,18 +445,29 @@ def _claims_table(lines: list[ClaimLine], empty: str, manager: bool = False) -> 
     right = {2, 3, 4}
     rows = [[Paragraph(f"<b>{h}</b>", CELL_RIGHT if i in right else CELL) for i, h in enumerate(head)]]
     for line in lines:
-        cells = [line.reference, line.station, f"{line.items:,}", format_gbp(line.claimed), format_gbp(line.payable),
-                 _label(line.status)]
+        cells = [
+            line.reference,
+            line.station,
+            f"{line.items:,}",
+            format_gbp(line.claimed),
+            format_gbp(line.payable),
+            _label(line.status),
+        ]
         if manager:
             cells.append("approved" if line.manager_approved else "awaiting")
         rows.append([Paragraph(escape(c), CELL_RIGHT if i in right else CELL) for i, c in enumerate(cells)])
     widths = [44, 16, 18, 30, 30, 24] + ([20] if manager else [])
     scale = WIDTH / (sum(widths) * mm)
     table = LongTable(rows, colWidths=[w * mm * scale for w in widths], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
     return table

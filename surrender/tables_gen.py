@@ -85,8 +85,10 @@ def main(argv: list[str], target: Path = TARGET) -> int:
     text = render()
     if "--check" in argv:
         if target.read_text(encoding="utf-8") != text:
-            print("surrender/tables.py is out of date with surrender/models.py: "
-                  "run `python -m surrender.tables_gen`", file=sys.stderr)
+            print(
+                "surrender/tables.py is out of date with surrender/models.py: run `python -m surrender.tables_gen`",
+                file=sys.stderr,
+            )
             return 1
         return 0
     target.write_text(text, encoding="utf-8")

@@ -52,13 +52,17 @@ class CsvFile:
             first = next(_rows(_decoded_lines(handle, self.path, HEADER_BYTES), self.path), None)
         header = first[1] if first else None
         if not header or not any(cell.strip() for cell in header):
-            raise Refused(f"{self.path}: empty file; the first line must name the columns "
-                          f"({', '.join(self.required or self.known or ())})")
+            raise Refused(
+                f"{self.path}: empty file; the first line must name the columns "
+                f"({', '.join(self.required or self.known or ())})"
+            )
         columns = [cell.strip().lower() for cell in header]
         unknown = [c for c in columns if self.known is not None and c not in self.known]
         if unknown:
-            raise Refused(f"{self.path} line 1: unknown column(s) {', '.join(map(repr, unknown))[:200]}; "
-                          f"known: {', '.join(self.known or ())}")
+            raise Refused(
+                f"{self.path} line 1: unknown column(s) {', '.join(map(repr, unknown))[:200]}; "
+                f"known: {', '.join(self.known or ())}"
+            )
         repeated = sorted(c for c, n in Counter(columns).items() if n > 1)
         if repeated:
             raise Refused(f"{self.path} line 1: column(s) named twice: {', '.join(repeated)}")
@@ -135,8 +139,9 @@ def _decoded_blocks(handle: BinaryIO, path: Path, first_block: int) -> Iterator[
             decoded = None
         lines: Iterable[str]
         if decoded is None or len(decoded) != len(block):  # bad UTF-8, or a break str sees and bytes do not
-            one_by_one = (_decoded_line(raw, start + offset, path) for start in [number]
-                          for offset, raw in enumerate(block, 1))
+            one_by_one = (
+                _decoded_line(raw, start + offset, path) for start in [number] for offset, raw in enumerate(block, 1)
+            )
             lines = _without_bom(one_by_one) if number == 0 else one_by_one
         else:
             if number == 0:
@@ -156,8 +161,10 @@ def _decoded_line(raw: bytes, number: int, path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise Refused(f"{path} line {number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
-                      f"{exc.start + 1}); save the file as UTF-8") from None
+        raise Refused(
+            f"{path} line {number}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at column "
+            f"{exc.start + 1}); save the file as UTF-8"
+        ) from None
 
 
 MEMO_LINES = 10_000  # distinct unquoted lines remembered (a stock list has a few dozen)
@@ -187,8 +194,10 @@ def _rows(lines: Iterator[str], path: Path) -> Iterator[tuple[int, list[str]]]:
             number += reader.line_num - 1 if quoted else 0
             if row and max(map(len, row)) > MAX_CELL_CHARS:
                 index, cell = next((i, c) for i, c in enumerate(row, 1) if len(c) > MAX_CELL_CHARS)
-                raise Refused(f"{path} line {number + 1}: cell {index} is {len(cell):,} characters; "
-                              f"the most is {MAX_CELL_CHARS:,}")
+                raise Refused(
+                    f"{path} line {number + 1}: cell {index} is {len(cell):,} characters; "
+                    f"the most is {MAX_CELL_CHARS:,}"
+                )
             if not quoted and len(seen) < MEMO_LINES:
                 seen[text] = row
         number += 1

@@ -66,10 +66,15 @@ class DecisionTrail:
 
     def to_json(self, zone: str) -> dict[str, Any]:
         return {
-            "decided": self.decided, "decided_by": self.decided_by, "decided_at": iso(self.decided_at, zone),
-            "note": self.note, "manager_approved_by": self.manager_approved_by,
-            "manager_approved_at": iso(self.manager_approved_at, zone), "exported_at": iso(self.exported_at, zone),
-            "paid_by": self.paid_by, "paid_at": iso(self.paid_at, zone),
+            "decided": self.decided,
+            "decided_by": self.decided_by,
+            "decided_at": iso(self.decided_at, zone),
+            "note": self.note,
+            "manager_approved_by": self.manager_approved_by,
+            "manager_approved_at": iso(self.manager_approved_at, zone),
+            "exported_at": iso(self.exported_at, zone),
+            "paid_by": self.paid_by,
+            "paid_at": iso(self.paid_at, zone),
         }
 
 

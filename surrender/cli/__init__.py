@@ -81,8 +81,8 @@ app = typer.Typer(
     cls=SurrenderGroup,
     name="surrender",
     help="Log weapons handed in under a surrender-and-compensation scheme, compute claims and print "
-         "receipts; review, export and pay claims; report totals.\n\n"
-         "Start: `surrender demo` shows the tool at work on a throwaway database.",
+    "receipts; review, export and pay claims; report totals.\n\n"
+    "Start: `surrender demo` shows the tool at work on a throwaway database.",
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,
@@ -94,26 +94,48 @@ app = typer.Typer(
 @app.callback()
 def settings(
     ctx: typer.Context,
-    db: str = typer.Option("sqlite:///surrender.db", "--db", envvar="SURRENDER_DATABASE_URL",
-                           help="Database URL: a SQLite file (default) or postgresql://user@host/db."),
-    receipts_dir: Path = typer.Option(Path("receipts"), "--receipts-dir", envvar="SURRENDER_RECEIPTS_DIR",
-                                      help="Where receipt PDFs are written."),
-    staff: str | None = typer.Option(None, "--staff", envvar="SURRENDER_STAFF",
-                                        help="Your staff (collar) number: who is acting."),
-    station: str | None = typer.Option(None, "--station", envvar="SURRENDER_STATION",
-                                          help="Station code (TW or PK); defaults to your own station."),
-    campaign: str = typer.Option("zombie-2024", "--campaign", envvar="SURRENDER_CAMPAIGN",
-                                 help="Campaign code (zombie-2024, ninja-2025) or a campaign .toml file."),
-    version: bool = typer.Option(False, "--version", is_eager=True, callback=lambda value: _show_version(value),
-                                 help="Show the version and exit."),
+    db: str = typer.Option(
+        "sqlite:///surrender.db",
+        "--db",
+        envvar="SURRENDER_DATABASE_URL",
+        help="Database URL: a SQLite file (default) or postgresql://user@host/db.",
+    ),
+    receipts_dir: Path = typer.Option(
+        Path("receipts"), "--receipts-dir", envvar="SURRENDER_RECEIPTS_DIR", help="Where receipt PDFs are written."
+    ),
+    staff: str | None = typer.Option(
+        None, "--staff", envvar="SURRENDER_STAFF", help="Your staff (collar) number: who is acting."
+    ),
+    station: str | None = typer.Option(
+        None, "--station", envvar="SURRENDER_STATION", help="Station code (TW or PK); defaults to your own station."
+    ),
+    campaign: str = typer.Option(
+        "zombie-2024",
+        "--campaign",
+        envvar="SURRENDER_CAMPAIGN",
+        help="Campaign code (zombie-2024, ninja-2025) or a campaign .toml file.",
+    ),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        callback=lambda value: _show_version(value),
+        help="Show the version and exit.",
+    ),
 ) -> None:
     import os
 
     from surrender.services.context import Context
 
-    ctx.obj = Context(url=db, staff=staff, pin=os.environ.get("SURRENDER_PIN") or None,
-                      station=station, campaign=campaign, receipts_dir=receipts_dir,
-                      pin_prompt=ask_pin if sys.stdin.isatty() else None)
+    ctx.obj = Context(
+        url=db,
+        staff=staff,
+        pin=os.environ.get("SURRENDER_PIN") or None,
+        station=station,
+        campaign=campaign,
+        receipts_dir=receipts_dir,
+        pin_prompt=ask_pin if sys.stdin.isatty() else None,
+    )
 
 
 def ask_pin(label: str) -> str:

@@ -1,19 +1,20 @@
 """`surrender audit`: the hash-chained trail of every change."""
 
-
 import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, styled
 
-app = typer.Typer(help="Verify the audit chain and read a surrender's history (manager, admin).",
-                  no_args_is_help=True)
+app = typer.Typer(help="Verify the audit chain and read a surrender's history (manager, admin).", no_args_is_help=True)
 
 
 @app.command("verify")
 def verify(
     ctx: typer.Context,
-    anchor: str | None = typer.Option(None, "--anchor", help="An anchor line kept outside the database "
-                                         "(from `surrender audit anchor`): the chain must still hold it."),
+    anchor: str | None = typer.Option(
+        None,
+        "--anchor",
+        help="An anchor line kept outside the database (from `surrender audit anchor`): the chain must still hold it.",
+    ),
 ) -> None:
     """Recompute every link of the audit chain, then check every surrender, item, claim,
     payment details, batch and staff record against the digests its events recorded; exit 1
@@ -31,8 +32,7 @@ def verify(
         where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
         fail(f"audit chain broken at {where}: {report.problem} ({report.events} events checked)")
     held = " and holds the anchor" if anchor else ""
-    console().print(f"Audit chain intact{held}: {report.events} events; every record matches its events.",
-                    markup=False)
+    console().print(f"Audit chain intact{held}: {report.events} events; every record matches its events.", markup=False)
 
 
 @app.command("anchor")
@@ -69,8 +69,9 @@ MAX_LOG_LIMIT = 1_000_000  # more than any screen or script needs; keeps the SQL
 def log(
     ctx: typer.Context,
     reference: str | None = typer.Option(None, "--reference", help="Only this surrender's history."),
-    limit: int = typer.Option(200, "--limit", min=1, max=MAX_LOG_LIMIT,
-                              help=f"Most recent events to show (1 to {MAX_LOG_LIMIT:,})."),
+    limit: int = typer.Option(
+        200, "--limit", min=1, max=MAX_LOG_LIMIT, help=f"Most recent events to show (1 to {MAX_LOG_LIMIT:,})."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Show audit events, oldest first: when (Europe/London), who (staff number), what changed,
@@ -86,13 +87,23 @@ def log(
 
     rows = history(ctx.obj, reference, limit)
     if fmt != Format.table:
-        emit([{k: v for k, v in row.items() if k != "summary"} for row in rows], fmt,
-             ["id", "at", "staff", "action", "entity", "detail"])
+        emit(
+            [{k: v for k, v in row.items() if k != "summary"} for row in rows],
+            fmt,
+            ["id", "at", "staff", "action", "entity", "detail"],
+        )
         return
     out = console()
     for row in rows:  # one event per line: details are too varied for table columns
-        out.print(styled((f"#{row['id']}", "bold"), f" {show_time(dt.datetime.fromisoformat(row['at']))} ",
-                         (row['staff'] or '-', "cyan"), f" {row['action']} ({row['entity']}) ",
-                         (row['summary'], "dim")), soft_wrap=True)
+        out.print(
+            styled(
+                (f"#{row['id']}", "bold"),
+                f" {show_time(dt.datetime.fromisoformat(row['at']))} ",
+                (row["staff"] or "-", "cyan"),
+                f" {row['action']} ({row['entity']}) ",
+                (row["summary"], "dim"),
+            ),
+            soft_wrap=True,
+        )
     if not rows:
         out.print(styled(("no events", "dim")))

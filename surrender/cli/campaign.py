@@ -6,8 +6,7 @@ import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, styled
 
-app = typer.Typer(help="Campaigns (schemes): their windows, money rules and legal definitions.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Campaigns (schemes): their windows, money rules and legal definitions.", no_args_is_help=True)
 
 if TYPE_CHECKING:
     from surrender.rules.campaign import Campaign
@@ -17,8 +16,12 @@ def _summary(c: "Campaign") -> dict[str, Any]:
     from surrender.rules.money import format_pence
 
     return {
-        "code": c.code, "name": c.name, "opens": c.opens.isoformat(), "closes": c.closes.isoformat(),
-        "owned_on_or_before": c.ownership_cutoff.isoformat(), "standard": format_pence(c.standard_pence),
+        "code": c.code,
+        "name": c.name,
+        "opens": c.opens.isoformat(),
+        "closes": c.closes.isoformat(),
+        "owned_on_or_before": c.ownership_cutoff.isoformat(),
+        "standard": format_pence(c.standard_pence),
         "minimum_claim_total": None if c.minimum_total_pence is None else format_pence(c.minimum_total_pence),
         "kinds": ", ".join(c.kinds),
     }
@@ -30,8 +33,12 @@ def list_(fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP)
     from surrender.campaigns import load_preset, preset_codes
 
     rows = [_summary(load_preset(code)) for code in preset_codes()]
-    emit(rows, fmt, ["code", "name", "opens", "closes", "owned_on_or_before", "standard", "minimum_claim_total", "kinds"],
-         title="Campaigns")
+    emit(
+        rows,
+        fmt,
+        ["code", "name", "opens", "closes", "owned_on_or_before", "standard", "minimum_claim_total", "kinds"],
+        title="Campaigns",
+    )
 
 
 @app.command("show")
@@ -49,20 +56,38 @@ def show(
 
     c = resolve(code or ctx.obj.campaign)
     summary = _summary(c)
-    summary.update({
-        "legal_basis": c.legal_basis,
-        "review": {"item_over": format_pence(c.review_item_over_pence),
-                   "claim_over": format_pence(c.review_claim_over_pence), "items_over": c.review_items_over},
-        "acceptable_evidence": list(c.acceptable_evidence),
-        "definitions": {k.code: {"label": k.label, "text": k.definition.text,
-                                 "all": [t.source for t in k.definition.all],
-                                 "any": [t.source for t in k.definition.any]} for k in c.kinds.values()},
-        "features": {f.name: {"type": f.type, "question": f.question, "help": f.help or None,
-                              "options": list(f.options) or None, "maximum": f.maximum or None,
-                              "shorthand": list(f.shorthand),
-                              "usual": {k: f.show(v) for k, v in (f.usual or {}).items()} or None}
-                     for f in c.features.declared},
-    })
+    summary.update(
+        {
+            "legal_basis": c.legal_basis,
+            "review": {
+                "item_over": format_pence(c.review_item_over_pence),
+                "claim_over": format_pence(c.review_claim_over_pence),
+                "items_over": c.review_items_over,
+            },
+            "acceptable_evidence": list(c.acceptable_evidence),
+            "definitions": {
+                k.code: {
+                    "label": k.label,
+                    "text": k.definition.text,
+                    "all": [t.source for t in k.definition.all],
+                    "any": [t.source for t in k.definition.any],
+                }
+                for k in c.kinds.values()
+            },
+            "features": {
+                f.name: {
+                    "type": f.type,
+                    "question": f.question,
+                    "help": f.help or None,
+                    "options": list(f.options) or None,
+                    "maximum": f.maximum or None,
+                    "shorthand": list(f.shorthand),
+                    "usual": {k: f.show(v) for k, v in (f.usual or {}).items()} or None,
+                }
+                for f in c.features.declared
+            },
+        }
+    )
     if fmt != Format.table:
         print_json(summary)
         return
@@ -70,12 +95,19 @@ def show(
     out.print(styled((c.name, "bold"), f" ({c.code})\n{c.legal_basis}\n"))
     out.print(f"Window: {c.opens:%d %b %Y} to {c.closes:%d %b %Y} inclusive ({c.timezone})")
     out.print(f"Owned on or before: {c.ownership_cutoff:%d %b %Y}")
-    out.print(f"Standard compensation: {format_gbp(c.standard_pence)} per item; more only with "
-              f"{', '.join(c.acceptable_evidence)}")
-    out.print("Minimum claim total: " + (format_gbp(c.minimum_total_pence) if c.minimum_total_pence is not None
-                                         else "none") + (f" — {c.minimum_note}" if c.minimum_note else ""))
-    out.print(f"Manager review: an item over {format_gbp(c.review_item_over_pence)}, a claim over "
-              f"{format_gbp(c.review_claim_over_pence)}, or more than {c.review_items_over} items")
+    out.print(
+        f"Standard compensation: {format_gbp(c.standard_pence)} per item; more only with "
+        f"{', '.join(c.acceptable_evidence)}"
+    )
+    out.print(
+        "Minimum claim total: "
+        + (format_gbp(c.minimum_total_pence) if c.minimum_total_pence is not None else "none")
+        + (f" — {c.minimum_note}" if c.minimum_note else "")
+    )
+    out.print(
+        f"Manager review: an item over {format_gbp(c.review_item_over_pence)}, a claim over "
+        f"{format_gbp(c.review_claim_over_pence)}, or more than {c.review_items_over} items"
+    )
     for kind in c.kinds.values():
         out.print(styled("\n", (kind.label, "bold"), f" ({kind.code}): {kind.definition.text}"))
         for test in kind.definition.all:
@@ -84,12 +116,20 @@ def show(
             out.print(styled(f"  or any of: {test.text}  ", (test.source, "dim")))
     out.print(styled("\n", ("Item features", "bold"), " (items CSV columns; --item words):"))
     for f in c.features.declared:
-        shape = f"{f.type}" + (f" up to {f.maximum:,}" if f.maximum else "") \
+        shape = (
+            f"{f.type}"
+            + (f" up to {f.maximum:,}" if f.maximum else "")
             + (f": {', '.join(f.options)}" if f.options else "")
+        )
         words = ", ".join(f.shorthand)
         usual = ", ".join(f"{k} {f.show(v)}" for k, v in (f.usual or {}).items())
-        out.print(styled(f"  {f.name} ({shape}) {f.question}", (f"  words: {words}" if words else "", "dim"),
-                         (f"  usually: {usual}" if usual else "", "dim")))
+        out.print(
+            styled(
+                f"  {f.name} ({shape}) {f.question}",
+                (f"  words: {words}" if words else "", "dim"),
+                (f"  usually: {usual}" if usual else "", "dim"),
+            )
+        )
 
 
 @app.command("register")
@@ -107,5 +147,6 @@ def register(
     from surrender.services.campaigns import register_file
 
     campaign, new = register_file(ctx.obj, Path(path))
-    console().print(f"Campaign {campaign.code} {'registered' if new else 'was already registered, unchanged'}.",
-                    markup=False)
+    console().print(
+        f"Campaign {campaign.code} {'registered' if new else 'was already registered, unchanged'}.", markup=False
+    )

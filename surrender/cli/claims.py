@@ -13,14 +13,44 @@ if TYPE_CHECKING:
     from surrender.services.claims import ClaimRow
     from surrender.services.export import HeldBack
 
-app = typer.Typer(help="Review, approve, export and mark paid compensation claims (finance; managers "
-                       "approve flagged claims).", no_args_is_help=True)
+app = typer.Typer(
+    help="Review, approve, export and mark paid compensation claims (finance; managers approve flagged claims).",
+    no_args_is_help=True,
+)
 
-LIST_COLUMNS = ["reference", "station", "date", "surrendered_at", "status", "void", "items", "claimed", "payable",
-                "flagged", "flags", "manager_approval", "batch", "bank_details", "claimant", "business"]
+LIST_COLUMNS = [
+    "reference",
+    "station",
+    "date",
+    "surrendered_at",
+    "status",
+    "void",
+    "items",
+    "claimed",
+    "payable",
+    "flagged",
+    "flags",
+    "manager_approval",
+    "batch",
+    "bank_details",
+    "claimant",
+    "business",
+]
 
-TABLE_COLUMNS = ["reference", "station", "date", "status", "void", "claimed", "payable", "flags", "manager_approval",
-                 "batch", "bank_details", "claimant"]
+TABLE_COLUMNS = [
+    "reference",
+    "station",
+    "date",
+    "status",
+    "void",
+    "claimed",
+    "payable",
+    "flags",
+    "manager_approval",
+    "batch",
+    "bank_details",
+    "claimant",
+]
 
 
 def parse_day(value: str | None, option: str) -> dt.date | None:
@@ -34,18 +64,28 @@ def parse_day(value: str | None, option: str) -> dt.date | None:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    status: str | None = typer.Option(None, "--status", help="pending, approved, rejected, exported, paid, not_payable."),
+    status: str | None = typer.Option(
+        None, "--status", help="pending, approved, rejected, exported, paid, not_payable."
+    ),
     station: str | None = typer.Option(None, "--station", help="Only this station (TW, PK)."),
     date_from: str | None = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
     date_to: str | None = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
-    flagged: bool | None = typer.Option(None, "--flagged/--not-flagged", help="Only claims flagged (or not) for manager review."),
-    awaiting_manager: bool = typer.Option(False, "--awaiting-manager",
-                                          help="Only flagged pending claims with no manager approval yet."),
-    needs_payment: bool = typer.Option(False, "--needs-payment",
-                                       help="Only pending or approved claims lacking bank details "
-                                            "(complete them with `claims set-payment`)."),
-    search: str | None = typer.Option(None, "--search", help="Part of the claimant's name, business or postcode "
-                                                                "(any case; spaces in postcodes optional)."),
+    flagged: bool | None = typer.Option(
+        None, "--flagged/--not-flagged", help="Only claims flagged (or not) for manager review."
+    ),
+    awaiting_manager: bool = typer.Option(
+        False, "--awaiting-manager", help="Only flagged pending claims with no manager approval yet."
+    ),
+    needs_payment: bool = typer.Option(
+        False,
+        "--needs-payment",
+        help="Only pending or approved claims lacking bank details (complete them with `claims set-payment`).",
+    ),
+    search: str | None = typer.Option(
+        None,
+        "--search",
+        help="Part of the claimant's name, business or postcode (any case; spaces in postcodes optional).",
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """List claims, oldest first, with what finance decides on: date (local), status, claimed,
@@ -57,9 +97,16 @@ def list_(
     """
     from surrender.services.claims import ClaimFilter, list_claims
 
-    where = ClaimFilter(status=status, station=station, date_from=parse_day(date_from, "--from"),
-                        date_to=parse_day(date_to, "--to"), flagged=flagged, awaiting_manager=awaiting_manager,
-                        needs_payment=needs_payment, search=search)
+    where = ClaimFilter(
+        status=status,
+        station=station,
+        date_from=parse_day(date_from, "--from"),
+        date_to=parse_day(date_to, "--to"),
+        flagged=flagged,
+        awaiting_manager=awaiting_manager,
+        needs_payment=needs_payment,
+        search=search,
+    )
     rows = [claim_cells(row) for row in list_claims(ctx.obj, where)]
     columns = LIST_COLUMNS if fmt != Format.table else TABLE_COLUMNS
     emit(rows, fmt, columns, title="Claims", empty="no claims match")
@@ -78,12 +125,22 @@ def claim_cells(row: "ClaimRow") -> dict[str, Any]:
     from surrender.rules.money import format_pence
 
     return {
-        "reference": row.reference, "station": row.station, "date": row.surrendered_on.isoformat(),
-        "surrendered_at": iso(row.surrendered_at), "status": row.status.value, "void": row.void, "items": row.items,
-        "claimed": format_pence(row.claimed_pence), "payable": format_pence(row.payable_pence),
-        "flagged": row.flagged, "flags": list(row.flags),
-        "manager_approval": manager_approval(row.flagged, row.manager_approved_at), "batch": row.batch,
-        "bank_details": row.bank_details, "claimant": row.claimant, "business": row.business,
+        "reference": row.reference,
+        "station": row.station,
+        "date": row.surrendered_on.isoformat(),
+        "surrendered_at": iso(row.surrendered_at),
+        "status": row.status.value,
+        "void": row.void,
+        "items": row.items,
+        "claimed": format_pence(row.claimed_pence),
+        "payable": format_pence(row.payable_pence),
+        "flagged": row.flagged,
+        "flags": list(row.flags),
+        "manager_approval": manager_approval(row.flagged, row.manager_approved_at),
+        "batch": row.batch,
+        "bank_details": row.bank_details,
+        "claimant": row.claimant,
+        "business": row.business,
     }
 
 
@@ -108,8 +165,15 @@ def set_payment(
     from surrender.services.claims import PaymentDetails
     from surrender.services.claims import set_payment as complete
 
-    details = PaymentDetails(sort_code=sort_code, account_number=account_number, account_name=account_name,
-                             phone=phone, email=email, address=address, postcode=postcode)
+    details = PaymentDetails(
+        sort_code=sort_code,
+        account_number=account_number,
+        account_name=account_name,
+        phone=phone,
+        email=email,
+        address=address,
+        postcode=postcode,
+    )
     console().print(complete(ctx.obj, reference, details))
     from surrender.cli.claims_payer import warn_about_pair
 
@@ -135,20 +199,65 @@ def batches(
     for note in finish_interrupted(ctx.obj):  # an export killed part-way is finished or undone first
         say((note, "yellow"), stderr=True)
     if fmt != Format.table:
-        cells = [{"batch": r.batch, "exported_at": iso(r.exported_at), "staff": r.staff, "staff_name": r.staff_name,
-                  "claims": r.claims, "total": format_pence(r.total_pence), "paid_claims": r.paid_claims,
-                  "paid": format_pence(r.paid_pence), "outstanding_claims": r.outstanding_claims,
-                  "outstanding": format_pence(r.outstanding_pence), "format": r.format, "sha256": r.sha256,
-                  "filename": r.filename} for r in rows]
-        emit(cells, fmt, ["batch", "exported_at", "staff", "staff_name", "claims", "total", "paid_claims", "paid",
-                          "outstanding_claims", "outstanding", "format", "sha256", "filename"])
+        cells = [
+            {
+                "batch": r.batch,
+                "exported_at": iso(r.exported_at),
+                "staff": r.staff,
+                "staff_name": r.staff_name,
+                "claims": r.claims,
+                "total": format_pence(r.total_pence),
+                "paid_claims": r.paid_claims,
+                "paid": format_pence(r.paid_pence),
+                "outstanding_claims": r.outstanding_claims,
+                "outstanding": format_pence(r.outstanding_pence),
+                "format": r.format,
+                "sha256": r.sha256,
+                "filename": r.filename,
+            }
+            for r in rows
+        ]
+        emit(
+            cells,
+            fmt,
+            [
+                "batch",
+                "exported_at",
+                "staff",
+                "staff_name",
+                "claims",
+                "total",
+                "paid_claims",
+                "paid",
+                "outstanding_claims",
+                "outstanding",
+                "format",
+                "sha256",
+                "filename",
+            ],
+        )
         return
-    table = [{"batch": r.batch, "when": show_time(r.exported_at), "by": r.staff, "claims": r.claims,
-              "total": format_gbp(r.total_pence), "paid": f"{r.paid_claims} · {format_gbp(r.paid_pence)}",
-              "outstanding": f"{r.outstanding_claims} · {format_gbp(r.outstanding_pence)}",
-              "sha256": r.sha256[:12], "file": r.filename} for r in rows]
-    emit(table, Format.table, ["batch", "when", "by", "claims", "total", "paid", "outstanding", "sha256", "file"],
-         title="Export batches", empty="no batches exported yet")
+    table = [
+        {
+            "batch": r.batch,
+            "when": show_time(r.exported_at),
+            "by": r.staff,
+            "claims": r.claims,
+            "total": format_gbp(r.total_pence),
+            "paid": f"{r.paid_claims} · {format_gbp(r.paid_pence)}",
+            "outstanding": f"{r.outstanding_claims} · {format_gbp(r.outstanding_pence)}",
+            "sha256": r.sha256[:12],
+            "file": r.filename,
+        }
+        for r in rows
+    ]
+    emit(
+        table,
+        Format.table,
+        ["batch", "when", "by", "claims", "total", "paid", "outstanding", "sha256", "file"],
+        title="Export batches",
+        empty="no batches exported yet",
+    )
 
 
 @app.command("status")
@@ -170,11 +279,20 @@ def status(
 
     found = claim_status(ctx.obj, reference, postcode)
     state = "void" if found.void else found.status.value
-    dates = {"logged": found.logged, "approved": found.approved, "rejected": found.rejected,
-             "exported": found.exported, "paid": found.paid}
+    dates = {
+        "logged": found.logged,
+        "approved": found.approved,
+        "rejected": found.rejected,
+        "exported": found.exported,
+        "paid": found.paid,
+    }
     if fmt != Format.table:
-        cells = {"reference": found.reference, "status": state, **{k: iso(v) for k, v in dates.items()},
-                 "payable": format_pence(found.payable_pence)}
+        cells = {
+            "reference": found.reference,
+            "status": state,
+            **{k: iso(v) for k, v in dates.items()},
+            "payable": format_pence(found.payable_pence),
+        }
         if fmt == Format.json:
             print_json(cells)
         else:
@@ -235,14 +353,21 @@ PLAN_COLUMNS = ["reference", "station", "items", "amount", "action", "missing"]
 @app.command("export")
 def export(
     ctx: typer.Context,
-    out: Path | None = typer.Option(None, "--out", help="New file to write, owner-only; an existing file, a "
-                                       "folder or the database is refused. Not needed with --dry-run."),
-    fmt: ExportFormat | None = typer.Option(None, "--format", help="File format: csv (default) or json. "
-                                               "With --dry-run: table (default), csv or json."),
-    batch: int | None = typer.Option(None, "--batch", min=1, max=2**31 - 1,
-                                        help="Write past batch N again (checked against its SHA-256)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be exported and what is held back; "
-                                 "write and change nothing."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="New file to write, owner-only; an existing file, a "
+        "folder or the database is refused. Not needed with --dry-run.",
+    ),
+    fmt: ExportFormat | None = typer.Option(
+        None, "--format", help="File format: csv (default) or json. With --dry-run: table (default), csv or json."
+    ),
+    batch: int | None = typer.Option(
+        None, "--batch", min=1, max=2**31 - 1, help="Write past batch N again (checked against its SHA-256)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="List what would be exported and what is held back; write and change nothing."
+    ),
 ) -> None:
     """Export every approved claim not yet exported (and not void) as one new payment batch.
 
@@ -267,41 +392,67 @@ def export(
             raise typer.BadParameter("--dry-run lists the next batch; it takes no --batch", param_hint="--batch")
         result = plan_export(ctx.obj)
         held_back = [held_cells(h) for h in result.held_back]
-        plan = [{"reference": r.reference, "station": r.station, "items": r.items,
-                 "amount": format_pence(r.amount_pence), "action": "export", "missing": ""} for r in result.rows]
+        plan = [
+            {
+                "reference": r.reference,
+                "station": r.station,
+                "items": r.items,
+                "amount": format_pence(r.amount_pence),
+                "action": "export",
+                "missing": "",
+            }
+            for r in result.rows
+        ]
         plan += [{**h, "items": None, "action": "held back"} for h in held_back]
         shown = fmt or ExportFormat.table
         if shown != ExportFormat.table:
             emit(plan, Format(shown.value), PLAN_COLUMNS)
             return
-        emit([p for p in plan if p["action"] == "export"], Format.table, ["reference", "station", "items", "amount"],
-             title="Would export", empty="nothing would be exported")
+        emit(
+            [p for p in plan if p["action"] == "export"],
+            Format.table,
+            ["reference", "station", "items", "amount"],
+            title="Would export",
+            empty="nothing would be exported",
+        )
         if held_back:
-            emit(held_back, Format.table, ["reference", "station", "amount", "missing"],
-                 title="Held back: payment details missing")
+            emit(
+                held_back,
+                Format.table,
+                ["reference", "station", "amount", "missing"],
+                title="Held back: payment details missing",
+            )
         held = f"; {plural(len(result.held_back), 'claim')} held back" if result.held_back else ""
-        console().print(f"Dry run: {plural(result.count, 'claim')}, {format_gbp(result.total_pence)}{held}; "
-                        "nothing written.")
+        console().print(
+            f"Dry run: {plural(result.count, 'claim')}, {format_gbp(result.total_pence)}{held}; nothing written."
+        )
         return
     if fmt == ExportFormat.table:
         raise typer.BadParameter("table is only for --dry-run; an export file is csv or json", param_hint="--format")
     if out is None:
-        raise typer.BadParameter("name the export file with --out FILE (or look first with --dry-run)",
-                                 param_hint="--out")
+        raise typer.BadParameter(
+            "name the export file with --out FILE (or look first with --dry-run)", param_hint="--out"
+        )
     if batch is not None:
         result = recreate_batch(ctx.obj, batch, out, fmt.value if fmt else None)
         _notes(result.notes)
-        console().print(f"Re-created batch {result.batch} as {result.format}: {plural(result.count, 'claim')}, "
-                        f"{format_gbp(result.total_pence)} -> {result.path} (checked against its recorded "
-                        f"sha256; this file's sha256 {result.sha256})")
+        console().print(
+            f"Re-created batch {result.batch} as {result.format}: {plural(result.count, 'claim')}, "
+            f"{format_gbp(result.total_pence)} -> {result.path} (checked against its recorded "
+            f"sha256; this file's sha256 {result.sha256})"
+        )
         return
     result = export_claims(ctx.obj, out, (fmt or ExportFormat.csv).value)
     _notes(result.notes)
-    console().print(f"Batch {result.batch}: {plural(result.count, 'claim')}, {format_gbp(result.total_pence)} "
-                    f"-> {result.path}\nsha256 {result.sha256}")
+    console().print(
+        f"Batch {result.batch}: {plural(result.count, 'claim')}, {format_gbp(result.total_pence)} "
+        f"-> {result.path}\nsha256 {result.sha256}"
+    )
     if result.held_back:
-        console().print(f"Held back {plural(len(result.held_back), 'claim')} without payment details "
-                        "(complete with `surrender claims set-payment REF`; they go in a later batch):")
+        console().print(
+            f"Held back {plural(len(result.held_back), 'claim')} without payment details "
+            "(complete with `surrender claims set-payment REF`; they go in a later batch):"
+        )
         for cells in map(held_cells, result.held_back):
             console().print(f"  {cells['reference']}  {cells['amount']}  {cells['missing']}")
 
@@ -310,8 +461,12 @@ def held_cells(held: "HeldBack") -> dict[str, str]:
     """A claim held back from an export, as listed: amount `1234.50`, what is missing in one cell."""
     from surrender.rules.money import format_pence
 
-    return {"reference": held.reference, "station": held.station, "amount": format_pence(held.amount_pence),
-            "missing": "; ".join(held.missing)}
+    return {
+        "reference": held.reference,
+        "station": held.station,
+        "amount": format_pence(held.amount_pence),
+        "missing": "; ".join(held.missing),
+    }
 
 
 def _notes(notes: list[str]) -> None:
@@ -333,5 +488,7 @@ def paid(
     from surrender.services.payments import mark_paid
 
     result = mark_paid(ctx.obj, file)
-    console().print(f"Marked {plural(result.count, 'claim')} paid, {format_gbp(result.total_pence)} "
-                    f"(batch {', '.join(map(str, result.batches))}).")
+    console().print(
+        f"Marked {plural(result.count, 'claim')} paid, {format_gbp(result.total_pence)} "
+        f"(batch {', '.join(map(str, result.batches))})."
+    )

@@ -60,8 +60,9 @@ def warn_about_pair(context: "Context", sort_code: str | None, account_number: s
     from surrender.rules.claimant import check_bank_pair, normalise_account_number, normalise_sort_code
     from surrender.services.modulus import tables_for
 
-    warning = check_bank_pair(normalise_sort_code(sort_code), normalise_account_number(account_number),
-                              tables_for(context))
+    warning = check_bank_pair(
+        normalise_sort_code(sort_code), normalise_account_number(account_number), tables_for(context)
+    )
     if warning:
         say(("Warning:", "bold yellow"), f" {warning}", stderr=True)
 
@@ -90,19 +91,37 @@ def add_evidence(
     kept = keep(ctx.obj, reference, read_all(files))
     out = console()
     for info in kept:
-        out.print(styled(f"{info.reference}: kept evidence {info.number} ", (info.name or "", "bold"),
-                         f" ({info.media_type.split('/')[1].upper()}, {_size(info.size)}) sha256 {info.sha256}"))
+        out.print(
+            styled(
+                f"{info.reference}: kept evidence {info.number} ",
+                (info.name or "", "bold"),
+                f" ({info.media_type.split('/')[1].upper()}, {_size(info.size)}) sha256 {info.sha256}",
+            )
+        )
 
 
-EVIDENCE_COLUMNS = ["reference", "number", "file", "name", "media_type", "size", "sha256", "added_at", "added_by",
-                    "purged_at"]
+EVIDENCE_COLUMNS = [
+    "reference",
+    "number",
+    "file",
+    "name",
+    "media_type",
+    "size",
+    "sha256",
+    "added_at",
+    "added_by",
+    "purged_at",
+]
 
 
 def evidence(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender."),
-    out: Path | None = typer.Option(None, "--out", help="Folder to write the files into (REF-e1.pdf, ...; "
-                                       "created if missing, no file is ever replaced)."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Folder to write the files into (REF-e1.pdf, ...; created if missing, no file is ever replaced).",
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """List the evidence kept with a claim, or extract it with --out (finance, manager).
@@ -119,14 +138,31 @@ def evidence(
         return
     rows = list_evidence(ctx.obj, reference)
     if fmt != Format.table:
-        emit([{**vars(r), "added_at": iso(r.added_at), "purged_at": iso(r.purged_at)} for r in rows], fmt,
-             EVIDENCE_COLUMNS)
+        emit(
+            [{**vars(r), "added_at": iso(r.added_at), "purged_at": iso(r.purged_at)} for r in rows],
+            fmt,
+            EVIDENCE_COLUMNS,
+        )
         return
-    table = [{"number": r.number, "file": r.file, "name": "(purged)" if r.purged_at else r.name,
-              "type": r.media_type.split("/")[1].upper(), "size": _size(r.size), "sha256": r.sha256[:16] + "...",
-              "added": f"{show_time(r.added_at)} by {r.added_by}"} for r in rows]
-    emit(table, Format.table, ["number", "file", "name", "type", "size", "sha256", "added"],
-         title=f"Evidence kept with {reference.strip().upper()}", empty="no evidence kept with this claim")
+    table = [
+        {
+            "number": r.number,
+            "file": r.file,
+            "name": "(purged)" if r.purged_at else r.name,
+            "type": r.media_type.split("/")[1].upper(),
+            "size": _size(r.size),
+            "sha256": r.sha256[:16] + "...",
+            "added": f"{show_time(r.added_at)} by {r.added_by}",
+        }
+        for r in rows
+    ]
+    emit(
+        table,
+        Format.table,
+        ["number", "file", "name", "type", "size", "sha256", "added"],
+        title=f"Evidence kept with {reference.strip().upper()}",
+        empty="no evidence kept with this claim",
+    )
 
 
 def _plural(count: int, noun: str) -> str:
@@ -136,8 +172,9 @@ def _plural(count: int, noun: str) -> str:
 def pack(
     ctx: typer.Context,
     out: Path | None = typer.Option(None, "--out", help="New .zip to write, owner-only (never replaces a file)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="List what would go in the pack and what is held back; "
-                                 "write and change nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="List what would go in the pack and what is held back; write and change nothing."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help="With --dry-run: " + FORMAT_HELP),
 ) -> None:
     """Send the approved claims of a Home Office scheme (campaign `payer = "home-office"`) to
@@ -158,34 +195,50 @@ def pack(
     if dry_run:
         result = plan_pack(ctx.obj)
         plan = [{"reference": ref, "action": "pack", "missing": ""} for ref in result.references]
-        plan += [{"reference": h["reference"], "action": "held back", "missing": h["missing"]} for h in result.held_back]
+        plan += [
+            {"reference": h["reference"], "action": "held back", "missing": h["missing"]} for h in result.held_back
+        ]
         if fmt != Format.table:
             emit(plan, fmt, ["reference", "action", "missing"])
             return
-        emit(plan, Format.table, ["reference", "action", "missing"], title="Claim pack (dry run)",
-             empty="nothing would be packed")
-        console().print(f"Dry run: {_plural(result.count, 'claim')}, {format_gbp(result.total_pence)}; "
-                        "nothing written.")
+        emit(
+            plan,
+            Format.table,
+            ["reference", "action", "missing"],
+            title="Claim pack (dry run)",
+            empty="nothing would be packed",
+        )
+        console().print(
+            f"Dry run: {_plural(result.count, 'claim')}, {format_gbp(result.total_pence)}; nothing written."
+        )
         return
     if out is None:
         raise typer.BadParameter("name the pack with --out FILE.zip (or look first with --dry-run)", param_hint="--out")
     result = pack_claims(ctx.obj, out)
     for note in result.notes:
         console(stderr=True).print(f"Note: {note}")
-    console().print(f"Batch {result.batch} (claim pack): {_plural(result.count, 'claim')}, "
-                    f"{format_gbp(result.total_pence)}, {_plural(result.evidence_files, 'evidence file')} "
-                    f"-> {result.path}\nsha256 {result.sha256}")
+    console().print(
+        f"Batch {result.batch} (claim pack): {_plural(result.count, 'claim')}, "
+        f"{format_gbp(result.total_pence)}, {_plural(result.evidence_files, 'evidence file')} "
+        f"-> {result.path}\nsha256 {result.sha256}"
+    )
     if result.held_back:
-        console().print(f"Held back {_plural(len(result.held_back), 'claim')} (complete with "
-                        "`surrender claims set-payment REF`; they go in a later pack):")
+        console().print(
+            f"Held back {_plural(len(result.held_back), 'claim')} (complete with "
+            "`surrender claims set-payment REF`; they go in a later pack):"
+        )
         for held in result.held_back:
             console().print(f"  {held['reference']}  {held['amount']}  {held['missing']}")
 
 
 def decisions(
     ctx: typer.Context,
-    file: Path = typer.Option(..., "--file", help="The payer's decisions CSV: reference, line (empty: the whole "
-                              "claim), allowed, reason (needed when nothing is allowed)."),
+    file: Path = typer.Option(
+        ...,
+        "--file",
+        help="The payer's decisions CSV: reference, line (empty: the whole "
+        "claim), allowed, reason (needed when nothing is allowed).",
+    ),
 ) -> None:
     """Record the payer's decisions on claims sent in a claim pack (finance): per claim or per
     item line, the amount allowed or refused with a reason. Any bad row refuses the whole
@@ -199,17 +252,23 @@ def decisions(
     from surrender.services.decisions import record_decisions
 
     result = record_decisions(ctx.obj, file)
-    console().print(f"Recorded the payer's decisions on {_plural(result.claims, 'claim')}: {result.decided} decided, "
-                    f"{result.refused} refused; {format_gbp(result.allowed_pence)} allowed of "
-                    f"{format_gbp(result.claimed_pence)} claimed.")
+    console().print(
+        f"Recorded the payer's decisions on {_plural(result.claims, 'claim')}: {result.decided} decided, "
+        f"{result.refused} refused; {format_gbp(result.allowed_pence)} allowed of "
+        f"{format_gbp(result.claimed_pence)} claimed."
+    )
 
 
 def dispute(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim is disputed."),
     note: str = typer.Option(..., "--note", help="What the claimant disputes, or the payer's answer."),
-    outcome: str | None = typer.Option(None, "--outcome", help="upheld (back to the payer for a new decision) "
-                                          "or dismissed (the decision stands): closes the open dispute."),
+    outcome: str | None = typer.Option(
+        None,
+        "--outcome",
+        help="upheld (back to the payer for a new decision) "
+        "or dismissed (the decision stands): closes the open dispute.",
+    ),
 ) -> None:
     """Record a claimant's dispute of the payer's decision, then its outcome (finance, manager).
 

@@ -16,11 +16,14 @@ from surrender.cli.output import FORMAT_HELP, Format, emit, say
 if TYPE_CHECKING:
     from surrender.services.custody import ExhibitView
 
-app = typer.Typer(help="Custody of surrendered weapons by their tags: scan them to a store, move them, "
-                       "see where a tag has been, check a shelf (property officers; desk: counter to store).",
-                  no_args_is_help=True)
-location_app = typer.Typer(help="The places an exhibit can be: each station's counter, its stores, "
-                                "temporary places.", no_args_is_help=True)
+app = typer.Typer(
+    help="Custody of surrendered weapons by their tags: scan them to a store, move them, "
+    "see where a tag has been, check a shelf (property officers; desk: counter to store).",
+    no_args_is_help=True,
+)
+location_app = typer.Typer(
+    help="The places an exhibit can be: each station's counter, its stores, temporary places.", no_args_is_help=True
+)
 app.add_typer(location_app, name="location")
 
 STATES_HELP = "held, missing, destroyed, retained or never_received."
@@ -62,15 +65,40 @@ def exhibit_cells(view: "ExhibitView", table: bool) -> dict[str, Any]:
     """An ExhibitView as listings print it: times local (ISO for scripts)."""
     from surrender.clock import iso, show_time
 
-    return {"tag": view.tag, "reference": view.reference, "station": view.station, "campaign": view.campaign,
-            "kind": view.kind_label if table else view.kind, "quantity": view.quantity,
-            "description": view.description, "seal": view.seal, "state": view.state, "location": view.location,
-            "since": show_time(view.since) if table else iso(view.since), "batch": view.batch, "note": view.note,
-            "void": view.voided}
+    return {
+        "tag": view.tag,
+        "reference": view.reference,
+        "station": view.station,
+        "campaign": view.campaign,
+        "kind": view.kind_label if table else view.kind,
+        "quantity": view.quantity,
+        "description": view.description,
+        "seal": view.seal,
+        "state": view.state,
+        "location": view.location,
+        "since": show_time(view.since) if table else iso(view.since),
+        "batch": view.batch,
+        "note": view.note,
+        "void": view.voided,
+    }
 
 
-EXHIBIT_COLUMNS = ["tag", "reference", "station", "campaign", "kind", "quantity", "description", "seal", "state",
-                   "location", "since", "batch", "note", "void"]
+EXHIBIT_COLUMNS = [
+    "tag",
+    "reference",
+    "station",
+    "campaign",
+    "kind",
+    "quantity",
+    "description",
+    "seal",
+    "state",
+    "location",
+    "since",
+    "batch",
+    "note",
+    "void",
+]
 EXHIBIT_TABLE = ["tag", "kind", "quantity", "description", "seal", "state", "location", "since", "batch"]
 
 
@@ -101,8 +129,15 @@ def scan(
             refuse_line(text, str(exc))
             return False
         came = "found again" if moved.found else f"from {place_text(moved.came_from)}"
-        out.print(styled(("✓ ", "bold green"), (moved.exhibit.tag, "bold"), f"  {moved.exhibit.said}  ",
-                         (f"{came} → {moved.to}", "dim")), soft_wrap=True)
+        out.print(
+            styled(
+                ("✓ ", "bold green"),
+                (moved.exhibit.tag, "bold"),
+                f"  {moved.exhibit.said}  ",
+                (f"{came} → {moved.to}", "dim"),
+            ),
+            soft_wrap=True,
+        )
         return True
 
     done, refused = scan_lines(handle)
@@ -125,9 +160,17 @@ def move(
     from surrender.services.custody import move_tags
 
     moved = move_tags(ctx.obj, tags, to)
-    rows = [{"tag": m.exhibit.tag, "kind": m.exhibit.kind_label if fmt == Format.table else m.exhibit.kind,
-             "quantity": m.exhibit.quantity, "description": m.exhibit.description, "from": m.came_from, "to": m.to}
-            for m in moved]
+    rows = [
+        {
+            "tag": m.exhibit.tag,
+            "kind": m.exhibit.kind_label if fmt == Format.table else m.exhibit.kind,
+            "quantity": m.exhibit.quantity,
+            "description": m.exhibit.description,
+            "from": m.came_from,
+            "to": m.to,
+        }
+        for m in moved
+    ]
     emit(rows, fmt, ["tag", "kind", "quantity", "description", "from", "to"], title=f"Moved to {to.upper()}")
 
 
@@ -148,22 +191,42 @@ def where(
 
     found = whereabouts(ctx.obj, tag)
     view = found.exhibit
-    events = [{"at": iso(e.at) if fmt != Format.table else show_time(e.at), "action": e.action, "staff": e.staff,
-               "from": e.came_from, "to": e.to, "batch": e.batch, "note": e.note} for e in found.history]
+    events = [
+        {
+            "at": iso(e.at) if fmt != Format.table else show_time(e.at),
+            "action": e.action,
+            "staff": e.staff,
+            "from": e.came_from,
+            "to": e.to,
+            "batch": e.batch,
+            "note": e.note,
+        }
+        for e in found.history
+    ]
     if fmt == Format.json:
         print_json({**exhibit_cells(view, table=False), "kind_label": view.kind_label, "history": events})
         return
     if fmt == Format.csv:
-        emit([{"tag": view.tag, **e} for e in events], fmt, ["tag", "at", "action", "staff", "from", "to", "batch",
-                                                           "note"])
+        emit(
+            [{"tag": view.tag, **e} for e in events],
+            fmt,
+            ["tag", "at", "action", "staff", "from", "to", "batch", "note"],
+        )
         return
     out = console()
     where_now = view.location or "-"
     out.print(styled((view.tag, "bold"), f"  {view.said}"), soft_wrap=True)
     out.print(styled(f"Surrender {view.reference} · station {view.station} · {view.campaign}"), soft_wrap=True)
-    out.print(styled("Now: ", (view.state, "bold"), f" at {where_now} since {show_time(view.since)}"
-                     + (f" · batch {view.batch}" if view.batch else "") + (f" · {view.note}" if view.note else "")),
-              soft_wrap=True)
+    out.print(
+        styled(
+            "Now: ",
+            (view.state, "bold"),
+            f" at {where_now} since {show_time(view.since)}"
+            + (f" · batch {view.batch}" if view.batch else "")
+            + (f" · {view.note}" if view.note else ""),
+        ),
+        soft_wrap=True,
+    )
     emit(events, fmt, ["at", "action", "staff", "from", "to", "batch", "note"], title="History")
 
 
@@ -182,16 +245,25 @@ def list_(
     from surrender.services.custody import list_exhibits
 
     rows = [exhibit_cells(v, fmt == Format.table) for v in list_exhibits(ctx.obj, location, state, reference)]
-    emit(rows, fmt, EXHIBIT_TABLE if fmt == Format.table else EXHIBIT_COLUMNS, title="Exhibits",
-         empty="no exhibits match")
+    emit(
+        rows,
+        fmt,
+        EXHIBIT_TABLE if fmt == Format.table else EXHIBIT_COLUMNS,
+        title="Exhibits",
+        empty="no exhibits match",
+    )
 
 
 @app.command("check")
 def check(
     ctx: typer.Context,
     location: str = typer.Option(..., "--location", help="The location whose shelf you scan, such as TW-STORE."),
-    empty: bool = typer.Option(False, "--empty", help="The shelf is empty: with nothing scanned, record every tag "
-                                                      "there as missing (without it, an empty scan records nothing)."),
+    empty: bool = typer.Option(
+        False,
+        "--empty",
+        help="The shelf is empty: with nothing scanned, record every tag "
+        "there as missing (without it, an empty scan records nothing).",
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """A stock check: scan everything on the shelf (a blank line or Ctrl-D ends), then see what
@@ -205,8 +277,7 @@ def check(
     from surrender.services.custody import open_check, record_check, sight
 
     place = open_check(ctx.obj, location)
-    say(f"Stock check of {place.code} ({place.name}): scan everything there; a blank line or Ctrl-D ends.",
-        stderr=True)
+    say(f"Stock check of {place.code} ({place.name}): scan everything there; a blank line or Ctrl-D ends.", stderr=True)
     out = console(stderr=True)
     scanned: list[Any] = []
 
@@ -221,23 +292,39 @@ def check(
             refuse_line(seen.tag, f"{seen.tag}: unknown tag")
             return False
         note = ("", "green") if seen.here else (f"  recorded at {seen.where}", "bold yellow")
-        out.print(styled(("✓ " if seen.here else "! ", "bold green" if seen.here else "bold yellow"),
-                         (seen.tag, "bold"), f"  {seen.exhibit.said}", note), soft_wrap=True)
+        out.print(
+            styled(
+                ("✓ " if seen.here else "! ", "bold green" if seen.here else "bold yellow"),
+                (seen.tag, "bold"),
+                f"  {seen.exhibit.said}",
+                note,
+            ),
+            soft_wrap=True,
+        )
         return True
 
     scan_lines(handle)
     result = record_check(ctx.obj, place.code, scanned, empty)
-    rows = ([{"tag": t, "result": "found", "where": place.code} for t in result.found]
-            + [{"tag": t, "result": "missing", "where": place.code} for t in result.missing]
-            + [{"tag": t, "result": "elsewhere", "where": w} for t, w in result.elsewhere]
-            + [{"tag": t, "result": "unknown", "where": None} for t in result.unknown])
+    rows = (
+        [{"tag": t, "result": "found", "where": place.code} for t in result.found]
+        + [{"tag": t, "result": "missing", "where": place.code} for t in result.missing]
+        + [{"tag": t, "result": "elsewhere", "where": w} for t, w in result.elsewhere]
+        + [{"tag": t, "result": "unknown", "where": None} for t in result.unknown]
+    )
     if fmt == Format.table:
         rows = [r for r in rows if r["result"] != "found"]
-    emit(rows, fmt, ["tag", "result", "where"], title=f"Stock check {result.id} of {result.location}",
-         empty="every tag recorded here was found, and nothing else")
-    say(f"Check {result.id}: {result.expected} expected, {len(result.found)} found, {len(result.missing)} missing, "
+    emit(
+        rows,
+        fmt,
+        ["tag", "result", "where"],
+        title=f"Stock check {result.id} of {result.location}",
+        empty="every tag recorded here was found, and nothing else",
+    )
+    say(
+        f"Check {result.id}: {result.expected} expected, {len(result.found)} found, {len(result.missing)} missing, "
         f"{len(result.elsewhere)} recorded elsewhere, {len(result.unknown)} unknown.",
-        stderr=fmt != Format.table)
+        stderr=fmt != Format.table,
+    )
 
 
 @app.command("never-received")
@@ -261,8 +348,9 @@ def never_received(
 def retain(
     ctx: typer.Context,
     tags: list[str] = typer.Argument(..., help="The tags to keep from destruction."),
-    authority: str = typer.Option(..., "--authority", help="Who authorised keeping it and for what, "
-                                                           "e.g. 'ACC ref 24/117: training collection'."),
+    authority: str = typer.Option(
+        ..., "--authority", help="Who authorised keeping it and for what, e.g. 'ACC ref 24/117: training collection'."
+    ),
 ) -> None:
     """Keep tags from destruction with an authority (manager): training, a museum. They count
     as retained with authority in the reconciliation.
@@ -282,8 +370,9 @@ def location_add(
     name: str = typer.Option(..., "--name", help="What people call it: 'Thorpe Wood property store'."),
     station: str | None = typer.Option(None, "--station", help="Its station (default: your own)."),
     kind: str = typer.Option("store", "--kind", help="store (no time limit) or temporary (a lab, a court)."),
-    max_days: int | None = typer.Option(None, "--max-days", help="Days an exhibit may stay in a temporary "
-                                                                    "place before it is overdue (default 14)."),
+    max_days: int | None = typer.Option(
+        None, "--max-days", help="Days an exhibit may stay in a temporary place before it is overdue (default 14)."
+    ),
 ) -> None:
     """Add a location (property officer, admin). Each station has its counter already.
 
@@ -307,5 +396,10 @@ def location_list(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "
     from surrender.services.custody import list_locations
 
     rows = [asdict(v) for v in list_locations(ctx.obj)]
-    emit(rows, fmt, ["code", "name", "station", "kind", "max_days", "tags", "weapons"], title="Locations",
-         empty="no locations")
+    emit(
+        rows,
+        fmt,
+        ["code", "name", "station", "kind", "max_days", "tags", "weapons"],
+        title="Locations",
+        empty="no locations",
+    )

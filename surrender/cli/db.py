@@ -40,5 +40,6 @@ def backup(
     from surrender.services.backup import backup as take
 
     path = take(ctx.obj, out)
-    console().print(f"Backup written to {path} (owner-only). Check it: surrender --db {path} audit verify",
-                    markup=False)
+    console().print(
+        f"Backup written to {path} (owner-only). Check it: surrender --db {path} audit verify", markup=False
+    )

@@ -23,11 +23,15 @@ def modulus_tables(
 
     loaded = load_tables(ctx.obj, folder)
     if not loaded.new:
-        console().print(f"Those tables are already in use ({loaded.rules:,} rules, sha256 {loaded.sha256[:16]}...); "
-                        "nothing changed.")
+        console().print(
+            f"Those tables are already in use ({loaded.rules:,} rules, sha256 {loaded.sha256[:16]}...); "
+            "nothing changed."
+        )
         return
-    console().print(f"Modulus tables loaded from {loaded.name}: {loaded.rules:,} weight rules, "
-                    f"{loaded.substitutions:,} substitutions (sha256 {loaded.sha256}).")
+    console().print(
+        f"Modulus tables loaded from {loaded.name}: {loaded.rules:,} weight rules, "
+        f"{loaded.substitutions:,} substitutions (sha256 {loaded.sha256})."
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -19,10 +19,18 @@ if TYPE_CHECKING:
 
 def demo(
     ctx: typer.Context,
-    directory: Path | None = typer.Option(None, "--dir", help="An empty folder for the demo database, receipts "
-                                             "and export files (default: a new temporary folder)."),
-    days: int = typer.Option(29, "--days", min=1, max=29, help="How many days of the zombie-2024 window to "
-                             "work through, from 26 Aug 2024 (default: all 29, to 23 Sep)."),
+    directory: Path | None = typer.Option(
+        None,
+        "--dir",
+        help="An empty folder for the demo database, receipts and export files (default: a new temporary folder).",
+    ),
+    days: int = typer.Option(
+        29,
+        "--days",
+        min=1,
+        max=29,
+        help="How many days of the zombie-2024 window to work through, from 26 Aug 2024 (default: all 29, to 23 Sep).",
+    ),
 ) -> None:
     """Work through the zombie-2024 campaign at Thorpe Wood and Parkside on a throwaway SQLite
     database, through the same service layer as the real commands: the public's surrenders
@@ -52,8 +60,13 @@ def demo(
     say(f"Demo database: {database} (stations TW and PK, campaign zombie-2024)")
     started = time.perf_counter()
     with _progress(out) as step:
-        outcome = run_demo(replace(ctx.obj, url=url, receipts_dir=folder / "receipts"), folder, days,
-                           say=lambda line: say(line), progress=step)
+        outcome = run_demo(
+            replace(ctx.obj, url=url, receipts_dir=folder / "receipts"),
+            folder,
+            days,
+            say=lambda line: say(line),
+            progress=step,
+        )
     say(f"Logged {outcome.logged:,} surrenders over {days} day(s) in {time.perf_counter() - started:.1f} s.")
     for note in outcome.notes:
         say(note)
@@ -61,9 +74,16 @@ def demo(
         say(f"Flagged, awaiting a manager's approval: {reference}")
     say(f"Receipts (first day): {folder / 'receipts'}")
     say("")
-    rows = [{"staff": number, "name": name, "role": role, "station": station or "-", "pin": pin}
-            for number, name, role, station, pin in STAFF]
-    emit(rows, Format.table, ["staff", "name", "role", "station", "pin"], title="Demo staff (PINs are for this demo only)")
+    rows = [
+        {"staff": number, "name": name, "role": role, "station": station or "-", "pin": pin}
+        for number, name, role, station, pin in STAFF
+    ]
+    emit(
+        rows,
+        Format.table,
+        ["staff", "name", "role", "station", "pin"],
+        title="Demo staff (PINs are for this demo only)",
+    )
     say("")
     say("Next, as the manager (paste both lines):")
     variables = f"SURRENDER_DATABASE_URL={shlex.quote(url)} SURRENDER_STAFF=5023 SURRENDER_PIN=502324"
@@ -88,8 +108,9 @@ class _progress:
         if self.status is not None:
             self.status.update(f"Working through the campaign: day {done} of {total}")
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> Literal[False]:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> Literal[False]:
         if self.status is not None:
             self.status.__exit__(exc_type, exc, traceback)
         return False

@@ -28,8 +28,9 @@ class Paper(str, enum.Enum):
 
 def log(
     ctx: typer.Context,
-    at: str | None = typer.Option(None, "--at", help="When it was handed in, if not now (paper forms): "
-                                     "`2024-09-01 14:30` is Europe/London time."),
+    at: str | None = typer.Option(
+        None, "--at", help="When it was handed in, if not now (paper forms): `2024-09-01 14:30` is Europe/London time."
+    ),
     anonymous: bool = typer.Option(False, "--anonymous", help="No claimant details and no claim."),
     no_claim: bool = typer.Option(False, "--no-claim", help="Named surrender without a compensation claim."),
     name: str | None = typer.Option(None, "--name", help="Claimant's full name."),
@@ -38,15 +39,21 @@ def log(
     phone: str | None = typer.Option(None, "--phone"),
     email: str | None = typer.Option(None, "--email"),
     business: str | None = typer.Option(None, "--business", help="Business name, for a retailer's claim."),
-    declare: bool = typer.Option(False, "--declare", help="The claimant makes the ownership declaration (needed to claim)."),
+    declare: bool = typer.Option(
+        False, "--declare", help="The claimant makes the ownership declaration (needed to claim)."
+    ),
     sort_code: str | None = typer.Option(None, "--sort-code", help="For payment: 6-digit sort code."),
     account_number: str | None = typer.Option(None, "--account-number", help="For payment: 8-digit account number."),
     account_name: str | None = typer.Option(None, "--account-name", help="Name on the account (default: claimant)."),
-    items_file: Path | None = typer.Option(None, "--items", help="CSV of items, one per row (columns above).",
-                                              exists=False, dir_okay=False),
+    items_file: Path | None = typer.Option(
+        None, "--items", help="CSV of items, one per row (columns above).", exists=False, dir_okay=False
+    ),
     item: list[str] | None = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
-    evidence: list[Path] | None = typer.Option(None, "--evidence", help="A scan or photo of a receipt, invoice "
-                                                 "or statement kept with the claim (PDF, JPEG or PNG; repeatable)."),
+    evidence: list[Path] | None = typer.Option(
+        None,
+        "--evidence",
+        help="A scan or photo of a receipt, invoice or statement kept with the claim (PDF, JPEG or PNG; repeatable).",
+    ),
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper: a4 or 80mm roll."),
     fmt: Format = typer.Option(Format.table, "--format", help="table, or json for one object (csv: same as json)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="At a terminal, save --item/--items without the preview."),
@@ -101,8 +108,17 @@ def log(
 
         audit_refusals(context, lambda: sign_in(context, "log"))  # the PIN before the questions, not after
         try:
-            request = prompts.ask_surrender(context, when, anonymous=anonymous, no_claim=no_claim, name=name,
-                                            address=address, postcode=postcode, declare=declare, business=business)
+            request = prompts.ask_surrender(
+                context,
+                when,
+                anonymous=anonymous,
+                no_claim=no_claim,
+                name=name,
+                address=address,
+                postcode=postcode,
+                declare=declare,
+                business=business,
+            )
         except (prompts.Abandoned, KeyboardInterrupt, EOFError):
             say("\nNothing saved.", stderr=True)
             raise typer.Exit(1) from None
@@ -111,15 +127,25 @@ def log(
         claimant = None
         if not anonymous:
             tables = bank_tables(context, sort_code)  # the modulus tables in use on this database
-            claimant = make_claimant(name, address, postcode, phone=phone, email=email, business_name=business,
-                                     account_name=account_name, sort_code=sort_code, account_number=account_number,
-                                     modulus=tables)
+            claimant = make_claimant(
+                name,
+                address,
+                postcode,
+                phone=phone,
+                email=email,
+                business_name=business,
+                account_name=account_name,
+                sort_code=sort_code,
+                account_number=account_number,
+                modulus=tables,
+            )
             warn_about_bank(claimant, tables)
         elif any((name, address, postcode, phone, email, business, sort_code, account_number)):
             raise_refused("an anonymous surrender takes no claimant details: drop --anonymous or the details")
         items, total_rows = _item_source(items_file, item)
-        request = LogRequest(items=items, at=when, anonymous=anonymous, no_claim=no_claim,
-                             claimant=claimant, declared=declare)
+        request = LogRequest(
+            items=items, at=when, anonymous=anonymous, no_claim=no_claim, claimant=claimant, declared=declare
+        )
         if not yes and stdin_is_terminal() and stdout_is_terminal() and not confirm_preview(context, request):
             console().print("Nothing saved.")
             raise typer.Exit(0)
@@ -131,8 +157,15 @@ def log(
             logged = log_with_receipt(context, request, paper.value, progress=advance)
     else:
         logged = log_with_receipt(context, request, paper.value)
-    tell_saved(context, logged, lambda view: _print_view(view, fmt, heading="Saved"), chosen(print_what, printer),
-               printer, paper.value, to_stderr=fmt != Format.table)
+    tell_saved(
+        context,
+        logged,
+        lambda view: _print_view(view, fmt, heading="Saved"),
+        chosen(print_what, printer),
+        printer,
+        paper.value,
+        to_stderr=fmt != Format.table,
+    )
 
 
 def _load_receipt_stack() -> None:
@@ -158,16 +191,23 @@ class _Progress:
     def __init__(self, total: int):
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-        self.progress = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=console(stderr=True), transient=True)
+        self.progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console(stderr=True),
+            transient=True,
+        )
         self.task = self.progress.add_task("Logging items", total=total)
 
     def __enter__(self) -> "tuple[Progress, Callable[[int], None]]":
         self.progress.__enter__()
         return self.progress, lambda done: self.progress.update(self.task, completed=done)
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self.progress.__exit__(exc_type, exc, traceback)
 
 
@@ -284,8 +324,13 @@ def desk(
     campaign = campaign_to_ask_about(context)
     session = Desk(context, paper.value, chosen(print_what, printer), printer, campaign=campaign)
     out = session.out
-    out.print(styled(("Desk session", "bold"), f" · staff {context.staff} · campaign {campaign.code}"
-                     " · Ctrl-C cancels the surrender in hand · quit or Ctrl-D to finish"))
+    out.print(
+        styled(
+            ("Desk session", "bold"),
+            f" · staff {context.staff} · campaign {campaign.code}"
+            " · Ctrl-C cancels the surrender in hand · quit or Ctrl-D to finish",
+        )
+    )
     while True:
         try:
             choice = ask_choice()

@@ -22,9 +22,23 @@ if TYPE_CHECKING:
     from surrender.services.context import Context
 
 MENU = "Enter = new surrender · show REF · reprint REF · recent · quit"
-_ACTIONS = {"": "new", "n": "new", "new": "new", "s": "show", "show": "show", "r": "reprint",
-            "reprint": "reprint", "l": "recent", "recent": "recent", "q": "quit", "quit": "quit",
-            "exit": "quit", "?": "help", "h": "help", "help": "help"}
+_ACTIONS = {
+    "": "new",
+    "n": "new",
+    "new": "new",
+    "s": "show",
+    "show": "show",
+    "r": "reprint",
+    "reprint": "reprint",
+    "l": "recent",
+    "recent": "recent",
+    "q": "quit",
+    "quit": "quit",
+    "exit": "quit",
+    "?": "help",
+    "h": "help",
+    "help": "help",
+}
 _NEEDS_REFERENCE = {"show", "reprint"}
 
 
@@ -111,9 +125,18 @@ def new_surrender(desk: Desk) -> None:
     context = desk.context
     try:
         when = prompts.ask_when(context.now())
-        request = prompts.ask_surrender(context, when, anonymous=False, no_claim=False, name=None,
-                                        address=None, postcode=None, declare=False, business=None,
-                                        campaign=desk.campaign)
+        request = prompts.ask_surrender(
+            context,
+            when,
+            anonymous=False,
+            no_claim=False,
+            name=None,
+            address=None,
+            postcode=None,
+            declare=False,
+            business=None,
+            campaign=desk.campaign,
+        )
     except prompts.Abandoned:
         say(("Abandoned: nothing saved.", "yellow"))
         return
@@ -122,8 +145,14 @@ def new_surrender(desk: Desk) -> None:
         return
     logged = log_with_receipt(context, request, desk.paper)
     desk.logged += 1
-    tell_saved(context, logged, lambda view: render_view(view, desk.out, heading="Saved"), desk.print_what,
-               desk.printer, desk.paper)
+    tell_saved(
+        context,
+        logged,
+        lambda view: render_view(view, desk.out, heading="Saved"),
+        desk.print_what,
+        desk.printer,
+        desk.paper,
+    )
 
 
 def show_recent(desk: Desk) -> None:
@@ -133,5 +162,10 @@ def show_recent(desk: Desk) -> None:
     from surrender.services.recent import recent_surrenders
 
     found = recent_surrenders(desk.context)
-    emit(recent_rows(found, Format.table), Format.table, RECENT_COLUMNS, title=f"{found.station} · {found.day:%a %d %b %Y}",
-         empty=f"no surrenders at {found.station} today")
+    emit(
+        recent_rows(found, Format.table),
+        Format.table,
+        RECENT_COLUMNS,
+        title=f"{found.station} · {found.day:%a %d %b %Y}",
+        empty=f"no surrenders at {found.station} today",
+    )

@@ -13,28 +13,55 @@ from surrender.cli.output import FORMAT_HELP, Format, emit, say
 if TYPE_CHECKING:
     from surrender.services.destruction import BatchView
 
-app = typer.Typer(help="Destroy held weapons in batches witnessed by two staff members with their own PINs; "
-                       "print the certificate; record the contractor's (property officers).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Destroy held weapons in batches witnessed by two staff members with their own PINs; "
+    "print the certificate; record the contractor's (property officers).",
+    no_args_is_help=True,
+)
 
-BATCH_COLUMNS = ["batch", "station", "status", "method", "contractor", "opened_at", "opened_by", "sealed_at",
-                 "witnesses", "tags", "weapons", "certificate"]
+BATCH_COLUMNS = [
+    "batch",
+    "station",
+    "status",
+    "method",
+    "contractor",
+    "opened_at",
+    "opened_by",
+    "sealed_at",
+    "witnesses",
+    "tags",
+    "weapons",
+    "certificate",
+]
 
 
 def batch_cells(view: "BatchView", table: bool) -> dict[str, Any]:
     from surrender.clock import iso, show_time
 
     when = show_time if table else iso
-    return {"batch": view.id, "station": view.station, "status": view.status, "method": view.method,
-            "contractor": view.contractor, "opened_at": when(view.opened_at), "opened_by": view.opened_by,
-            "sealed_at": when(view.sealed_at) if view.sealed_at else None, "sealed_by": view.sealed_by,
-            "witnesses": list(view.witnesses), "tags": view.tags, "weapons": view.weapons,
-            "certificate": view.certificate, "confirmed_at": when(view.confirmed_at) if view.confirmed_at else None}
+    return {
+        "batch": view.id,
+        "station": view.station,
+        "status": view.status,
+        "method": view.method,
+        "contractor": view.contractor,
+        "opened_at": when(view.opened_at),
+        "opened_by": view.opened_by,
+        "sealed_at": when(view.sealed_at) if view.sealed_at else None,
+        "sealed_by": view.sealed_by,
+        "witnesses": list(view.witnesses),
+        "tags": view.tags,
+        "weapons": view.weapons,
+        "certificate": view.certificate,
+        "confirmed_at": when(view.confirmed_at) if view.confirmed_at else None,
+    }
 
 
 def _show(view: "BatchView") -> None:
-    say(f"Destruction batch {view.id} at {view.station} ({view.status}): {view.method} by {view.contractor}; "
-        f"{view.tags} tag(s), {view.weapons} weapon(s)")
+    say(
+        f"Destruction batch {view.id} at {view.station} ({view.status}): {view.method} by {view.contractor}; "
+        f"{view.tags} tag(s), {view.weapons} weapon(s)"
+    )
 
 
 @app.command("new")
@@ -71,9 +98,12 @@ def add(
 
     if tags:
         added = add_to_batch(ctx.obj, batch, tags)
-        emit([exhibit_cells(v, fmt == Format.table) for v in added], fmt,
-             EXHIBIT_TABLE if fmt == Format.table else EXHIBIT_COLUMNS,
-             title=f"Added to batch {batch}")
+        emit(
+            [exhibit_cells(v, fmt == Format.table) for v in added],
+            fmt,
+            EXHIBIT_TABLE if fmt == Format.table else EXHIBIT_COLUMNS,
+            title=f"Added to batch {batch}",
+        )
         return
     view = open_for_scan(ctx.obj, batch)
     say(f"Scanning into destruction batch {view.id} ({view.station}): a blank line or Ctrl-D ends.", stderr=True)
@@ -85,8 +115,10 @@ def add(
         except Refused as exc:
             refuse_line(text, str(exc))
             return False
-        out.print(styled(("✓ ", "bold green"), (exhibit.tag, "bold"), f"  {exhibit.said}  ",
-                         (f"→ batch {view.id}", "dim")), soft_wrap=True)
+        out.print(
+            styled(("✓ ", "bold green"), (exhibit.tag, "bold"), f"  {exhibit.said}  ", (f"→ batch {view.id}", "dim")),
+            soft_wrap=True,
+        )
         return True
 
     done, refused = scan_lines(handle)
@@ -123,8 +155,9 @@ def witness_pin_source(ctx_obj: object) -> "Callable[[Any], str | None]":
         if sys.stdin.isatty():
             from surrender.cli.output import printable
 
-            return str(typer.prompt(f"PIN for witness {witness.number} ({printable(witness.name)})",
-                                    hide_input=True, err=True))
+            return str(
+                typer.prompt(f"PIN for witness {witness.number} ({printable(witness.name)})", hide_input=True, err=True)
+            )
         return None
 
     return pin_of
@@ -194,14 +227,26 @@ def show(
     detail = batch_detail(ctx.obj, batch)
     rows = [exhibit_cells(v, fmt == Format.table) for v in detail.exhibits]
     if fmt == Format.json:
-        print_json({**batch_cells(detail.batch, False), "exhibits": rows,
-                    "by_kind": [{"campaign": k.campaign, "kind": k.kind, "tags": k.tags, "weapons": k.weapons}
-                                for k in detail.by_kind]})
+        print_json(
+            {
+                **batch_cells(detail.batch, False),
+                "exhibits": rows,
+                "by_kind": [
+                    {"campaign": k.campaign, "kind": k.kind, "tags": k.tags, "weapons": k.weapons}
+                    for k in detail.by_kind
+                ],
+            }
+        )
         return
     if fmt == Format.table:
         _show(detail.batch)
-    emit(rows, fmt, EXHIBIT_TABLE if fmt == Format.table else EXHIBIT_COLUMNS, title=f"Batch {detail.batch.id}",
-         empty="no tags in this batch yet")
+    emit(
+        rows,
+        fmt,
+        EXHIBIT_TABLE if fmt == Format.table else EXHIBIT_COLUMNS,
+        title=f"Batch {detail.batch.id}",
+        empty="no tags in this batch yet",
+    )
 
 
 @app.command("certificate")
@@ -221,6 +266,8 @@ def certificate(
     check_out(out)
     detail = batch_detail(ctx.obj, batch, sealed_only=True)
     path = write_certificate(detail, out)
-    say(f"Certificate written: {path} (batch {detail.batch.id}, {detail.batch.tags} tags, "
-        f"{detail.batch.weapons} weapons)")
+    say(
+        f"Certificate written: {path} (batch {detail.batch.id}, {detail.batch.tags} tags, "
+        f"{detail.batch.weapons} weapons)"
+    )
     say(("Anchor: ", "dim"), detail.anchor)

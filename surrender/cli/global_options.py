@@ -33,10 +33,12 @@ def _declared(
     db: str | None = typer.Option(None, "--db", help="Global: database URL (SURRENDER_DATABASE_URL)."),
     staff: str | None = typer.Option(None, "--staff", help="Global: your staff number (SURRENDER_STAFF)."),
     station: str | None = typer.Option(None, "--station", help="Global: station code (SURRENDER_STATION)."),
-    campaign: str | None = typer.Option(None, "--campaign",
-                                           help="Global: campaign code or .toml file (SURRENDER_CAMPAIGN)."),
-    receipts_dir: Path | None = typer.Option(None, "--receipts-dir",
-                                                help="Global: receipts folder (SURRENDER_RECEIPTS_DIR)."),
+    campaign: str | None = typer.Option(
+        None, "--campaign", help="Global: campaign code or .toml file (SURRENDER_CAMPAIGN)."
+    ),
+    receipts_dir: Path | None = typer.Option(
+        None, "--receipts-dir", help="Global: receipts folder (SURRENDER_RECEIPTS_DIR)."
+    ),
 ) -> None:
     """The global options as Typer declares them, so help and parsing match the root's."""
 

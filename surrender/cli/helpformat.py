@@ -16,8 +16,7 @@ def wrap_words(text: str, width: int) -> list[str]:
     for index, paragraph in enumerate(text.split("\n\n")):
         if index:
             lines.append("")
-        lines += textwrap.wrap(paragraph.strip(), width, break_long_words=False,
-                               break_on_hyphens=False) or [""]
+        lines += textwrap.wrap(paragraph.strip(), width, break_long_words=False, break_on_hyphens=False) or [""]
     return lines
 
 

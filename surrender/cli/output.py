@@ -55,8 +55,9 @@ def styled(*parts: Part) -> Text:
     ("VOID", "bold red"). Nothing in any part is read as markup."""
     from rich.text import Text
 
-    return Text.assemble(*((printable(p[0]), p[1]) if isinstance(p, tuple) else printable(p) if isinstance(p, str)
-                           else p for p in parts))
+    return Text.assemble(
+        *((printable(p[0]), p[1]) if isinstance(p, tuple) else printable(p) if isinstance(p, str) else p for p in parts)
+    )
 
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -68,8 +69,9 @@ def printable(text: str) -> str:
     officer's screen or reorder what it says. Newlines and tabs stay."""
     if not isinstance(text, str) or not _UNPRINTABLE.search(text):
         return text
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                            else f"\\u{ord(m.group()):04x}", text)
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def say(*parts: Part, stderr: bool = False) -> None:
@@ -77,8 +79,14 @@ def say(*parts: Part, stderr: bool = False) -> None:
     console(stderr).print(styled(*parts))
 
 
-def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], title: str | None = None,
-         totals: dict[str, Any] | None = None, empty: str = "nothing to show") -> None:
+def emit(
+    rows: Sequence[dict[str, Any]],
+    fmt: Format,
+    columns: Sequence[str],
+    title: str | None = None,
+    totals: dict[str, Any] | None = None,
+    empty: str = "nothing to show",
+) -> None:
     """Print rows in the chosen format; `totals` becomes a footer row in the table only."""
     import json
 
@@ -103,8 +111,12 @@ def emit(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str], ti
     for index, column in enumerate(columns):
         first = rows[0].get(column)
         numeric = (isinstance(first, (int, float)) and not isinstance(first, bool)) or column in _MONEY_COLUMNS
-        table.add_column(column.replace("_", " "), justify="right" if numeric else "left",
-                         footer=str((totals or {}).get(column, "")), no_wrap=index < len(columns) - 1)
+        table.add_column(
+            column.replace("_", " "),
+            justify="right" if numeric else "left",
+            footer=str((totals or {}).get(column, "")),
+            no_wrap=index < len(columns) - 1,
+        )
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     console().print(table)

@@ -30,8 +30,11 @@ def confirm_preview(context: Context, request: LogRequest) -> bool:
     render_view(view, console(), heading="Preview: nothing saved yet")
     refused = sum(line.quantity for line in view.items if not line.eligible)
     if refused:
-        say(("Not eligible:", "bold red"), f" {refused:,} of {view.item_count:,} item(s); saving records them "
-            "as handed in, with no compensation for them, and takes a reference")
+        say(
+            ("Not eligible:", "bold red"),
+            f" {refused:,} of {view.item_count:,} item(s); saving records them "
+            "as handed in, with no compensation for them, and takes a reference",
+        )
     try:
         return typer.confirm("Save?", default=all_eligible(view))
     except (typer.Abort, EOFError, KeyboardInterrupt):

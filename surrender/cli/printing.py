@@ -19,8 +19,10 @@ if TYPE_CHECKING:
     from surrender.services.printing import Printed
     from surrender.views import SurrenderView
 
-PRINT_HELP = ("Send the receipt to a printer through CUPS `lp`: `--print` for both copies, "
-              "`--print tags` for the retained copy (bag tags) alone, `--print none` to skip.")
+PRINT_HELP = (
+    "Send the receipt to a printer through CUPS `lp`: `--print` for both copies, "
+    "`--print tags` for the retained copy (bag tags) alone, `--print none` to skip."
+)
 PRINTER_HELP = "Printer (CUPS queue) to use; when set (SURRENDER_PRINTER), receipts print by default."
 
 
@@ -55,8 +57,15 @@ def chosen(what: PrintWhat | None, printer: str | None) -> str | None:
     return None if what == PrintWhat.none else what.value
 
 
-def print_after_save(context: Context, view: SurrenderView, what: str | None, printer: str | None, paper: str,
-                     reprint: bool = False, to_stderr: bool = False) -> bool:
+def print_after_save(
+    context: Context,
+    view: SurrenderView,
+    what: str | None,
+    printer: str | None,
+    paper: str,
+    reprint: bool = False,
+    to_stderr: bool = False,
+) -> bool:
     """Print a saved surrender's receipt. A failure is one warning line that says the surrender
     is saved and how to print again; it never raises (the reference must not be lost)."""
     if what is None:
@@ -68,15 +77,19 @@ def print_after_save(context: Context, view: SurrenderView, what: str | None, pr
         printed = print_receipt(context, view, what, printer, paper, reprint=reprint)
     except Refused as exc:
         again = f"surrender receipt {view.reference} --print" + (" tags" if what == "tags" else "")
-        say(("Warning:", "bold yellow"), f" {view.reference} is saved but was not printed: {exc}; "
-            f"print it with `{again}`", stderr=True)
+        say(
+            ("Warning:", "bold yellow"),
+            f" {view.reference} is saved but was not printed: {exc}; print it with `{again}`",
+            stderr=True,
+        )
         return False
     _tell(printed, to_stderr)
     return True
 
 
-def print_or_fail(context: Context, view: SurrenderView, what: str, printer: str | None, paper: str,
-                  reprint: bool) -> None:
+def print_or_fail(
+    context: Context, view: SurrenderView, what: str, printer: str | None, paper: str, reprint: bool
+) -> None:
     """For `receipt --print`: printing is the point, so a failure is an error (exit 1)."""
     from surrender.services.printing import print_receipt
 
@@ -85,5 +98,4 @@ def print_or_fail(context: Context, view: SurrenderView, what: str, printer: str
 
 def _tell(printed: Printed, to_stderr: bool) -> None:
     where = f"printer {printed.printer}" if printed.printer else "the default printer"
-    say(f"Sent {printed.file.name} to {where}" + (f": {printed.answer}" if printed.answer else ""),
-        stderr=to_stderr)
+    say(f"Sent {printed.file.name} to {where}" + (f": {printed.answer}" if printed.answer else ""), stderr=to_stderr)

@@ -65,8 +65,7 @@ def ask(text: str, default: str = "", shown: str | None = None) -> str:
     return answer or default
 
 
-def ask_valid(text: str, check: Callable[[str], T], default: str = "", help: str = "",
-              shown: str | None = None) -> T:
+def ask_valid(text: str, check: Callable[[str], T], default: str = "", help: str = "", shown: str | None = None) -> T:
     """Re-ask until `check` accepts the answer: a typo costs a retry of this field only.
     `?` shows the help line."""
     while True:
@@ -112,6 +111,7 @@ def confirm(text: str, default: bool) -> bool:
         if answer.lower() in ("n", "no"):
             return False
         raise Refused("answer y or n")
+
     return ask_valid(text, yes_no, "y" if default else "n", shown="Y/n" if default else "y/N")
 
 
@@ -120,6 +120,7 @@ def _required(what: str) -> Callable[[str], str]:
         if not answer.strip():
             raise Refused(f"the {what} is needed")
         return " ".join(answer.split())
+
     return check
 
 
@@ -140,9 +141,17 @@ class Claim:
     details: ClaimantDetails | None = None
 
 
-def ask_claimant(campaign: Campaign, claim: Claim, *, name: str | None = None, address: str | None = None,
-                 postcode: str | None = None, business: str | None = None, declare: bool = False,
-                 no_claim: bool = False) -> Claim:
+def ask_claimant(
+    campaign: Campaign,
+    claim: Claim,
+    *,
+    name: str | None = None,
+    address: str | None = None,
+    postcode: str | None = None,
+    business: str | None = None,
+    declare: bool = False,
+    no_claim: bool = False,
+) -> Claim:
     """One screen: name (Enter: anonymous), address, postcode, the claim with its declaration,
     then phone, email, business and bank details behind one question."""
     old = claim.details
@@ -151,12 +160,17 @@ def ask_claimant(campaign: Campaign, claim: Claim, *, name: str | None = None, a
         return Claim()
     address = address or ask_valid("Address", _required("address"), old.address if old else "")
     postcode = postcode or ask_valid("Postcode", normalise_postcode, old.postcode if old else "")
-    details = ClaimantDetails(name=" ".join(name.split())[:120], address=address, postcode=postcode,
-                              phone=old.phone if old else None, email=old.email if old else None,
-                              business_name=business or (old.business_name if old else None),
-                              account_name=old.account_name if old else None,
-                              sort_code=old.sort_code if old else None,
-                              account_number=old.account_number if old else None)
+    details = ClaimantDetails(
+        name=" ".join(name.split())[:120],
+        address=address,
+        postcode=postcode,
+        phone=old.phone if old else None,
+        email=old.email if old else None,
+        business_name=business or (old.business_name if old else None),
+        account_name=old.account_name if old else None,
+        sort_code=old.sort_code if old else None,
+        account_number=old.account_number if old else None,
+    )
     claiming = claim.claiming if old else not no_claim
     declared = claim.declared or declare
     if not no_claim and not declare:
@@ -192,8 +206,9 @@ def ask_bank(details: ClaimantDetails) -> ClaimantDetails:
     code the tables do not know is shown as a warning and kept."""
     sort_default, account_default = details.sort_code or "", details.account_number or ""
     while True:
-        sort_code = ask_valid("Sort code (Enter: no bank details, - to clear)", _optional(normalise_sort_code),
-                              sort_default)
+        sort_code = ask_valid(
+            "Sort code (Enter: no bank details, - to clear)", _optional(normalise_sort_code), sort_default
+        )
         if sort_code is None:
             return replace(details, sort_code=None, account_number=None, account_name=None)
         account = ask_valid("Account number", normalise_account_number, account_default)
@@ -274,8 +289,14 @@ def ask_item(campaign: Campaign, claiming: bool, number: int, kind: str, default
         except Refused as exc:
             say((str(exc), "red"), stderr=True)
             continue
-        console().print(styled("  → ", describe(campaign, entry.item), ": ",
-                               verdict(assess_item(campaign, entry.item, claiming), claiming)))
+        console().print(
+            styled(
+                "  → ",
+                describe(campaign, entry.item),
+                ": ",
+                verdict(assess_item(campaign, entry.item, claiming), claiming),
+            )
+        )
         return entry
 
 
@@ -288,9 +309,11 @@ def default_kind(campaign: Campaign) -> str:
 def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) -> Entry:
     tokens = line.replace(":", " ").split()
     if len(tokens) == 1 and tokens[0].replace(".", "", 1).isdigit():
-        raise Refused(f"{tokens[0]!r} alone could be a blade length or a choice: type a length with its unit, "
-                      f"like {tokens[0]}in or {tokens[0]}cm (a kind is chosen by its name: "
-                      f"{', '.join(campaign.kinds)})")
+        raise Refused(
+            f"{tokens[0]!r} alone could be a blade length or a choice: type a length with its unit, "
+            f"like {tokens[0]}in or {tokens[0]}cm (a kind is chosen by its name: "
+            f"{', '.join(campaign.kinds)})"
+        )
     chosen = match_kind(campaign, tokens[0])
     if chosen is not None and not _is_length(tokens[0]):
         kind, tokens = chosen, tokens[1:]
@@ -333,8 +356,12 @@ def ask_features(campaign: Campaign, kind: str, blade_mm: Decimal) -> dict[str, 
             known[feature.name] = feature.blank
             continue
         usual = feature.usual_for(kind)
-        known[feature.name] = ask_valid(feature.question + (" (? for help)" if feature.help else ""),
-                                        feature.parse, feature.show(usual), help=feature.help)
+        known[feature.name] = ask_valid(
+            feature.question + (" (? for help)" if feature.help else ""),
+            feature.parse,
+            feature.show(usual),
+            help=feature.help,
+        )
     known.pop("blade_length")
     return known
 
@@ -369,9 +396,19 @@ class Draft:
     entries: list[Entry] = field(default_factory=list)
 
 
-def ask_surrender(ctx: Context, when: dt.datetime | None, *, anonymous: bool, no_claim: bool, name: str | None,
-                  address: str | None, postcode: str | None, declare: bool, business: str | None,
-                  campaign: Campaign | None = None) -> LogRequest:
+def ask_surrender(
+    ctx: Context,
+    when: dt.datetime | None,
+    *,
+    anonymous: bool,
+    no_claim: bool,
+    name: str | None,
+    address: str | None,
+    postcode: str | None,
+    declare: bool,
+    business: str | None,
+    campaign: Campaign | None = None,
+) -> LogRequest:
     """Ask everything, review, and return a LogRequest; raises Abandoned if the officer abandons
     it. The time is checked against the window before any question."""
     from surrender.rules.window import check_surrender_time
@@ -384,25 +421,55 @@ def ask_surrender(ctx: Context, when: dt.datetime | None, *, anonymous: bool, no
 
     BANK_TABLES.set(tables_for(ctx))
     out = console()
-    out.print(styled((campaign.name, "bold"), f" · standard {format_gbp(campaign.standard_pence)} per item"
-                     + (f", nothing payable under {format_gbp(campaign.minimum_total_pence)}"
-                        if campaign.minimum_total_pence else "")))
-    claim = Claim() if anonymous else ask_claimant(campaign, Claim(), name=name, address=address,
-                                                   postcode=postcode, business=business, declare=declare,
-                                                   no_claim=no_claim)
+    out.print(
+        styled(
+            (campaign.name, "bold"),
+            f" · standard {format_gbp(campaign.standard_pence)} per item"
+            + (
+                f", nothing payable under {format_gbp(campaign.minimum_total_pence)}"
+                if campaign.minimum_total_pence
+                else ""
+            ),
+        )
+    )
+    claim = (
+        Claim()
+        if anonymous
+        else ask_claimant(
+            campaign,
+            Claim(),
+            name=name,
+            address=address,
+            postcode=postcode,
+            business=business,
+            declare=declare,
+            no_claim=no_claim,
+        )
+    )
     draft = Draft(claim)
-    out.print(styled(("Items", "bold"), f" (kinds: {', '.join(campaign.kinds)}; each item is a "
-                     f"{default_kind(campaign)} unless its line starts with another kind): a blade length such "
-                     "as 10in, then questions; or one line like `10in serrated=3in qty=2 seal=A1` or "
-                     "`machete 18in holes=3`; Enter: no more items"))
+    out.print(
+        styled(
+            ("Items", "bold"),
+            f" (kinds: {', '.join(campaign.kinds)}; each item is a "
+            f"{default_kind(campaign)} unless its line starts with another kind): a blade length such "
+            "as 10in, then questions; or one line like `10in serrated=3in qty=2 seal=A1` or "
+            "`machete 18in holes=3`; Enter: no more items",
+        )
+    )
     _ask_items(campaign, draft)
     while not review(campaign, draft):
         pass
     claim = draft.claim
     stated = claim.claiming and any(e.item.evidence != "none" for e in draft.entries)
-    return LogRequest(items=[e.item for e in draft.entries], at=when, anonymous=claim.anonymous,
-                      no_claim=not claim.anonymous and not claim.claiming, claimant=claim.details,
-                      declared=claim.declared, evidence=ask_evidence() if stated else ())
+    return LogRequest(
+        items=[e.item for e in draft.entries],
+        at=when,
+        anonymous=claim.anonymous,
+        no_claim=not claim.anonymous and not claim.claiming,
+        claimant=claim.details,
+        declared=claim.declared,
+        evidence=ask_evidence() if stated else (),
+    )
 
 
 def ask_evidence() -> tuple[EvidenceFile, ...]:
@@ -414,8 +481,10 @@ def ask_evidence() -> tuple[EvidenceFile, ...]:
     from surrender.rules.evidence import LABEL
 
     files: list[EvidenceFile] = []
-    say(("Evidence of value", "bold"), ": the receipt, invoice or statement as a scanned file (PDF, JPEG or PNG), "
-        "kept with the claim")
+    say(
+        ("Evidence of value", "bold"),
+        ": the receipt, invoice or statement as a scanned file (PDF, JPEG or PNG), kept with the claim",
+    )
     while True:
         answer = ask(f"Evidence file {len(files) + 1} (path; Enter: {'no more' if files else 'none'})")
         if not answer:
@@ -457,14 +526,19 @@ def review(campaign: Campaign, draft: Draft) -> bool:
     else:
         person = claim.details
         assert person is not None, "a named surrender has its details (ask_claimant)"
-        bank = (f"bank {person.sort_code} {person.account_number[-4:].rjust(8, '*')}"
-                if person.has_bank_details and person.account_number is not None else "no bank details")
-        out.print(f"  {person.name}, {person.address}, {person.postcode} · "
-                  + ("claiming (declared)" if claim.claiming else "no claim") + f" · {bank}")
+        bank = (
+            f"bank {person.sort_code} {person.account_number[-4:].rjust(8, '*')}"
+            if person.has_bank_details and person.account_number is not None
+            else "no bank details"
+        )
+        out.print(
+            f"  {person.name}, {person.address}, {person.postcode} · "
+            + ("claiming (declared)" if claim.claiming else "no claim")
+            + f" · {bank}"
+        )
     intake = Intake(campaign, claim.claiming)  # the lines `log` will store, each assessed once
     for number, line in enumerate(intake.rows(e.item for e in draft.entries), 1):
-        out.print(styled(f"  {number}. {describe(campaign, line.item)}: ",
-                         verdict(line.per_row(), claim.claiming)))
+        out.print(styled(f"  {number}. {describe(campaign, line.item)}: ", verdict(line.per_row(), claim.claiming)))
     try:
         intake.check()
         total = intake.claim()
@@ -472,12 +546,18 @@ def review(campaign: Campaign, draft: Draft) -> bool:
         say((str(exc), "red"), stderr=True)
         total = None
     if total is not None:
-        out.print(styled(f"  Claimed {format_gbp(total.claimed_pence)}, payable ",
-                         (format_gbp(total.payable_pence), "bold"), f" ({total.status})"
-                         + (f": {'; '.join(total.reasons)}" if total.reasons else "")
-                         + (f" · needs a manager: {'; '.join(total.flags)}" if total.flags else "")))
-    choices = "N change item N · dN remove it · a add · c claimant" + (" · b bank" if claim.claiming else "") \
-        + " · x abandon"
+        out.print(
+            styled(
+                f"  Claimed {format_gbp(total.claimed_pence)}, payable ",
+                (format_gbp(total.payable_pence), "bold"),
+                f" ({total.status})"
+                + (f": {'; '.join(total.reasons)}" if total.reasons else "")
+                + (f" · needs a manager: {'; '.join(total.flags)}" if total.flags else ""),
+            )
+        )
+    choices = (
+        "N change item N · dN remove it · a add · c claimant" + (" · b bank" if claim.claiming else "") + " · x abandon"
+    )
     answer = ask(f"Save? Enter to save, or {choices}", "y", shown="Y").lower()
     if answer in ("y", "yes", "s", "save"):
         return True

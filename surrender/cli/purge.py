@@ -13,8 +13,13 @@ def register(app: typer.Typer) -> None:
 
 def purge(
     ctx: typer.Context,
-    before: dt.datetime = typer.Option(..., "--before", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
-                                       help="Retention date (YYYY-MM-DD): closed claims surrendered before it."),
+    before: dt.datetime = typer.Option(
+        ...,
+        "--before",
+        formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
+        help="Retention date (YYYY-MM-DD): closed claims surrendered before it.",
+    ),
 ) -> None:
     """Anonymise the claimants (name, address, contact, bank details) of closed claims (paid,
     rejected, not payable, voided, or no claim) surrendered before DATE. Refused if a claim
@@ -25,5 +30,8 @@ def purge(
     from surrender.services.purge import purge as run
 
     result = run(ctx.obj, before.date())
-    console().print(f"Purged the personal data of {result.claimants} claimant(s) of closed claims "
-                    f"surrendered before {result.before.isoformat()}.", markup=False)
+    console().print(
+        f"Purged the personal data of {result.claimants} claimant(s) of closed claims "
+        f"surrendered before {result.before.isoformat()}.",
+        markup=False,
+    )

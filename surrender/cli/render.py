@@ -17,8 +17,13 @@ from surrender.views import DecisionTrail, SurrenderView
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
 
-STATUS_STYLE = {ClaimStatus.NOT_PAYABLE: "red", ClaimStatus.PENDING: "yellow", ClaimStatus.APPROVED: "green",
-                ClaimStatus.PAID: "green", ClaimStatus.REJECTED: "red"}
+STATUS_STYLE = {
+    ClaimStatus.NOT_PAYABLE: "red",
+    ClaimStatus.PENDING: "yellow",
+    ClaimStatus.APPROVED: "green",
+    ClaimStatus.PAID: "green",
+    ClaimStatus.REJECTED: "red",
+}
 
 
 def render_view(view: SurrenderView, console: Console, heading: str = "") -> None:
@@ -26,8 +31,11 @@ def render_view(view: SurrenderView, console: Console, heading: str = "") -> Non
     from rich.table import Table
     from rich.text import Text
 
-    recorded = (f" · recorded {show_time(view.recorded_at, view.timezone)}"
-                if abs((view.recorded_at - view.surrendered_at).total_seconds()) > 300 else "")
+    recorded = (
+        f" · recorded {show_time(view.recorded_at, view.timezone)}"
+        if abs((view.recorded_at - view.surrendered_at).total_seconds()) > 300
+        else ""
+    )
     lines = [
         styled((view.reference, "bold"), f"  {view.station_name} · {view.campaign}"),
         styled(f"Surrendered {show_time(view.surrendered_at, view.timezone)}{recorded}"),
@@ -35,12 +43,20 @@ def render_view(view: SurrenderView, console: Console, heading: str = "") -> Non
         styled("Anonymous surrender" if view.anonymous else _claimant_line(view)),
     ]
     if view.voided_at:
-        lines.append(styled(("VOID", "bold red"), f" {show_time(view.voided_at, view.timezone)}: {view.void_reason or ''}"))
+        lines.append(
+            styled(("VOID", "bold red"), f" {show_time(view.voided_at, view.timezone)}: {view.void_reason or ''}")
+        )
     console.print(Panel(Text("\n").join(lines), title=Text(heading) if heading else None, expand=False))
     table = Table(show_header=True, header_style="bold", show_lines=False)
     columns: tuple[tuple[str, JustifyMethod], ...] = (
-        ("#", "right"), ("kind", "left"), ("blade", "right"), ("qty", "right"), ("eligible", "left"),
-        ("each", "right"), ("compensation", "right"))
+        ("#", "right"),
+        ("kind", "left"),
+        ("blade", "right"),
+        ("qty", "right"),
+        ("eligible", "left"),
+        ("each", "right"),
+        ("compensation", "right"),
+    )
     for name, justify in columns:
         table.add_column(name, justify=justify)
     notes = []
@@ -65,12 +81,20 @@ def render_view(view: SurrenderView, console: Console, heading: str = "") -> Non
         console.print("No compensation claim.")
     else:
         claim = view.claim
-        shown = ("void (pays nothing)", "red") if view.voided_at else (str(claim.status),
-                                                                        STATUS_STYLE.get(claim.status, "cyan"))
-        console.print(styled("Claim: ", shown,
-                             f" · claimed {format_gbp(claim.claimed_pence)} · payable ",
-                             (format_gbp(claim.payable_pence), "bold"),
-                             f" · batch {claim.batch_id}" if claim.batch_id else ""))
+        shown = (
+            ("void (pays nothing)", "red")
+            if view.voided_at
+            else (str(claim.status), STATUS_STYLE.get(claim.status, "cyan"))
+        )
+        console.print(
+            styled(
+                "Claim: ",
+                shown,
+                f" · claimed {format_gbp(claim.claimed_pence)} · payable ",
+                (format_gbp(claim.payable_pence), "bold"),
+                f" · batch {claim.batch_id}" if claim.batch_id else "",
+            )
+        )
         render_claim_notes(console, claim.reasons, claim.flags)
         if claim.trail is not None:
             render_trail(console, claim.trail, view.timezone)
@@ -82,15 +106,26 @@ def render_trail(console: Console, trail: DecisionTrail, zone: str) -> None:
     """The decision trail, one dated line per step: who (staff number and name) and why."""
     steps = [
         ("manager approval", trail.manager_approved_by, trail.manager_approved_at, None),
-        (trail.decided or "decided", trail.decided_by, trail.decided_at,
-         trail.note and (("reason: " if trail.decided == ClaimStatus.REJECTED else "note: ") + trail.note)),
+        (
+            trail.decided or "decided",
+            trail.decided_by,
+            trail.decided_at,
+            trail.note and (("reason: " if trail.decided == ClaimStatus.REJECTED else "note: ") + trail.note),
+        ),
         ("exported", None, trail.exported_at, None),
         ("paid", trail.paid_by, trail.paid_at, None),
     ]
     dated = [(label, who, when, why) for label, who, when, why in steps if when is not None]
     for label, who, when, why in sorted(dated, key=lambda s: s[2]):
-        console.print(styled("  ", (label, "bold"), f" {show_time(when, zone)}",
-                             f" by {who}" if who else "", f" · {why}" if why else ""))
+        console.print(
+            styled(
+                "  ",
+                (label, "bold"),
+                f" {show_time(when, zone)}",
+                f" by {who}" if who else "",
+                f" · {why}" if why else "",
+            )
+        )
 
 
 def _claimant_line(view: SurrenderView) -> str:

@@ -8,14 +8,19 @@ import typer
 from surrender.cli.claims import parse_day
 from surrender.cli.output import FORMAT_HELP, Format, emit, say
 
-app = typer.Typer(help="Totals and the campaign report PDF: how many, where, what kind and what it cost.", no_args_is_help=True)
+app = typer.Typer(
+    help="Totals and the campaign report PDF: how many, where, what kind and what it cost.", no_args_is_help=True
+)
 
 
 @app.command("totals")
 def totals(
     ctx: typer.Context,
-    by: list[str] | None = typer.Option(None, "--by", help="Group by station, day, week, kind or status; "
-                                           "repeat or comma-separate to combine (--by station,day)."),
+    by: list[str] | None = typer.Option(
+        None,
+        "--by",
+        help="Group by station, day, week, kind or status; repeat or comma-separate to combine (--by station,day).",
+    ),
     date_from: str | None = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
     date_to: str | None = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
     campaign: str | None = typer.Option(None, "--campaign", help="Only this campaign (default: all)."),
@@ -34,13 +39,17 @@ def totals(
     groups = [g.strip() for value in by or [] for g in value.split(",") if g.strip()]
     result = compute(ctx.obj, groups, parse_day(date_from, "--from"), parse_day(date_to, "--to"), campaign, station)
     columns = [*result.by, *result.measures]
-    footer = {**{k: shown(k, v) for k, v in result.total.items() if k in result.measures},
-              **({result.by[0]: "Total"} if result.by else {})}
+    footer = {
+        **{k: shown(k, v) for k, v in result.total.items() if k in result.measures},
+        **({result.by[0]: "Total"} if result.by else {}),
+    }
     rows = [{k: shown(k, v) for k, v in row.items()} for row in result.rows]
     emit(rows, fmt, columns, title="Totals", totals=footer if result.by else None, empty="no surrenders")
     if fmt == Format.table and "kind" in result.by and result.rows:
-        say(f"Total: {result.total['surrenders']:,} surrenders and {result.total['claims']:,} claims, each counted "
-            "once (a surrender holding two kinds is in both kinds' rows).")
+        say(
+            f"Total: {result.total['surrenders']:,} surrenders and {result.total['claims']:,} claims, each counted "
+            "once (a surrender holding two kinds is in both kinds' rows)."
+        )
 
 
 def shown(column: str, value: Any) -> object:  # `value`: a cell of a Totals row (dict[str, Any])
@@ -79,8 +88,10 @@ def pdf(
     check_out(out)
     report = campaign_report(ctx.obj, parse_day(date_from, "--from"), parse_day(date_to, "--to"), campaign)
     path = write_report(report, out)
-    say(f"Report written: {path} ({report.total.surrenders:,} surrenders, {report.total.items:,} items, "
-        f"{report.total.claims:,} claims)")
+    say(
+        f"Report written: {path} ({report.total.surrenders:,} surrenders, {report.total.items:,} items, "
+        f"{report.total.claims:,} claims)"
+    )
     say(("Anchor: ", "dim"), report.anchor)
 
 
@@ -105,33 +116,86 @@ def custody(
     report = custody_report(ctx.obj, station)
 
     def figures(tally: Any) -> dict[str, Any]:
-        return {"received": tally.received, "held": tally.held, "destroyed": tally.destroyed,
-                "retained": tally.retained, "never_received": tally.never_received,
-                "unaccounted": tally.unaccounted}
+        return {
+            "received": tally.received,
+            "held": tally.held,
+            "destroyed": tally.destroyed,
+            "retained": tally.retained,
+            "never_received": tally.never_received,
+            "unaccounted": tally.unaccounted,
+        }
 
-    lines = [{"station": line.station, "campaign": line.campaign, "tags": line.tags, **figures(line.tally),
-              "destroy_by": line.destroy_by.isoformat() if line.destroy_by else None} for line in report.lines]
+    lines = [
+        {
+            "station": line.station,
+            "campaign": line.campaign,
+            "tags": line.tags,
+            **figures(line.tally),
+            "destroy_by": line.destroy_by.isoformat() if line.destroy_by else None,
+        }
+        for line in report.lines
+    ]
     when = show_time if fmt == Format.table else iso
-    exceptions = [{"tag": e.exhibit.tag, "problem": e.problem, "station": e.exhibit.station,
-                   "campaign": e.exhibit.campaign, "state": e.exhibit.state, "location": e.exhibit.location,
-                   "since": when(e.exhibit.since), "quantity": e.exhibit.quantity,
-                   "kind": e.exhibit.kind_label if fmt == Format.table else e.exhibit.kind,
-                   "limit_days": e.limit_days} for e in report.exceptions]
-    columns = ["station", "campaign", "tags", "received", "held", "destroyed", "retained", "never_received",
-               "unaccounted"]
+    exceptions = [
+        {
+            "tag": e.exhibit.tag,
+            "problem": e.problem,
+            "station": e.exhibit.station,
+            "campaign": e.exhibit.campaign,
+            "state": e.exhibit.state,
+            "location": e.exhibit.location,
+            "since": when(e.exhibit.since),
+            "quantity": e.exhibit.quantity,
+            "kind": e.exhibit.kind_label if fmt == Format.table else e.exhibit.kind,
+            "limit_days": e.limit_days,
+        }
+        for e in report.exceptions
+    ]
+    columns = [
+        "station",
+        "campaign",
+        "tags",
+        "received",
+        "held",
+        "destroyed",
+        "retained",
+        "never_received",
+        "unaccounted",
+    ]
     if fmt == Format.json:
-        print_json({"stations": lines, "total": figures(report.total), "exceptions": exceptions,
-                    "made_at": iso(report.made_at), "anchor": report.anchor})
+        print_json(
+            {
+                "stations": lines,
+                "total": figures(report.total),
+                "exceptions": exceptions,
+                "made_at": iso(report.made_at),
+                "anchor": report.anchor,
+            }
+        )
         return
     if fmt == Format.csv:  # one CSV: the tally rows, then a blank line and the exceptions
         emit(lines, fmt, [*columns, "destroy_by"])
         print()
-        emit(exceptions, fmt, ["tag", "problem", "station", "campaign", "state", "location", "since", "quantity",
-                               "kind", "limit_days"])
+        emit(
+            exceptions,
+            fmt,
+            ["tag", "problem", "station", "campaign", "state", "location", "since", "quantity", "kind", "limit_days"],
+        )
         return
     footer = {**figures(report.total), "station": "Total"}
-    emit(lines, fmt, columns, title="Custody: received = held + destroyed + retained + never received",
-         totals=footer if len(lines) > 1 else None, empty="no exhibits yet")
+    emit(
+        lines,
+        fmt,
+        columns,
+        title="Custody: received = held + destroyed + retained + never received",
+        totals=footer if len(lines) > 1 else None,
+        empty="no exhibits yet",
+    )
     say(f"Unaccounted: {report.total.unaccounted:,} weapon(s).")
-    emit(exceptions, fmt, ["tag", "problem", "station", "state", "location", "since", "quantity", "kind"],
-         title=f"Exceptions ({len(exceptions)})", empty="no exceptions")
+    emit(
+        exceptions,
+        fmt,
+        ["tag", "problem", "station", "state", "location", "since", "quantity", "kind"],
+        title=f"Exceptions ({len(exceptions)})",
+        empty="no exceptions",
+    )

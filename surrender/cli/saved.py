@@ -13,14 +13,23 @@ from surrender.services.receipts import Logged
 from surrender.views import SurrenderView
 
 
-def tell_saved(context: Context, logged: Logged, show: Callable[[SurrenderView], None], print_what: str | None,
-               printer: str | None, paper: str, to_stderr: bool = False) -> None:
+def tell_saved(
+    context: Context,
+    logged: Logged,
+    show: Callable[[SurrenderView], None],
+    print_what: str | None,
+    printer: str | None,
+    paper: str,
+    to_stderr: bool = False,
+) -> None:
     """A failed receipt is one warning with the reference and how to reprint; then `show`;
     then the receipt to the printer if one was asked for (never raising either)."""
     view = logged.view
     if logged.receipt_failed is not None:
-        told = (f"Saved as {view.reference}, but the receipt failed ({logged.receipt_failed}); "
-                f"reprint with `surrender receipt {view.reference}`")
+        told = (
+            f"Saved as {view.reference}, but the receipt failed ({logged.receipt_failed}); "
+            f"reprint with `surrender receipt {view.reference}`"
+        )
         say((told, "yellow"), stderr=True)
     with reference_kept(view):
         show(view)

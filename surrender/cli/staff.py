@@ -7,12 +7,16 @@ import typer
 
 from surrender.cli.output import FORMAT_HELP, Format, console, emit
 
-app = typer.Typer(help="Register staff, their roles, stations and PINs (admin; set-pin: anyone, own PIN). "
-                       "The first admin needs no --staff.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Register staff, their roles, stations and PINs (admin; set-pin: anyone, own PIN). "
+    "The first admin needs no --staff.",
+    no_args_is_help=True,
+)
 
-NEW_PIN_HELP = ("The new PIN (6-12 digits), for scripts; also SURRENDER_NEW_PIN. On a terminal leave it out "
-                "and type it (hidden, twice): a PIN on the command line is visible to other users.")
+NEW_PIN_HELP = (
+    "The new PIN (6-12 digits), for scripts; also SURRENDER_NEW_PIN. On a terminal leave it out "
+    "and type it (hidden, twice): a PIN on the command line is visible to other users."
+)
 STATIONS_HELP = "Stations they may act at besides their own, comma-separated: TW,PK (empty: none)."
 
 
@@ -65,8 +69,9 @@ def add(
     if not pin and sys.stdin.isatty():
         sign_in_for_staff_change(ctx.obj)  # your PIN before theirs
     row = add_staff(ctx.obj, number, name, role.value, station, _new_pin(pin, number), parse_stations(stations))
-    console().print(f"Added {row.number} {row.name} ({row.role}{', ' + row.stations if row.stations else ''})",
-                    markup=False)
+    console().print(
+        f"Added {row.number} {row.name} ({row.role}{', ' + row.stations if row.stations else ''})", markup=False
+    )
 
 
 @app.command("list")
@@ -144,7 +149,12 @@ def update(
     """
     from surrender.services.staff import parse_stations, update_staff
 
-    row = update_staff(ctx.obj, number, stations=None if stations is None else parse_stations(stations),
-                       role=role.value if role else None, name=name, station=station)
-    console().print(f"Updated {row.number} {row.name}: {row.role}, stations {row.stations or 'none'}.",
-                    markup=False)
+    row = update_staff(
+        ctx.obj,
+        number,
+        stations=None if stations is None else parse_stations(stations),
+        role=role.value if role else None,
+        name=name,
+        station=station,
+    )
+    console().print(f"Updated {row.number} {row.name}: {row.role}, stations {row.stations or 'none'}.", markup=False)

@@ -30,10 +30,13 @@ def recent(
 
     day = parse_date(date) if date else None
     found = recent_surrenders(ctx.obj, day)
-    emit(recent_rows(found, fmt), fmt,
-         RECENT_COLUMNS if fmt == Format.table else RECENT_COLUMNS + ["surrendered_at", "recorded_at"],
-         title=f"{found.station} · {found.day:%a %d %b %Y}",
-         empty=f"no surrenders at {found.station} on {found.day:%d %b %Y}")
+    emit(
+        recent_rows(found, fmt),
+        fmt,
+        RECENT_COLUMNS if fmt == Format.table else RECENT_COLUMNS + ["surrendered_at", "recorded_at"],
+        title=f"{found.station} · {found.day:%a %d %b %Y}",
+        empty=f"no surrenders at {found.station} on {found.day:%d %b %Y}",
+    )
 
 
 def recent_rows(found: "RecentDay", fmt: Format) -> list[dict[str, Any]]:
@@ -75,9 +78,15 @@ def parse_date(text: str) -> "dt.date":
         raise Refused(f"--date {text!r} is not a date like 2024-09-02") from None
 
 
-STATUS_LABELS = [("database", "Database"), ("schema", "Schema"), ("receipts", "Receipts folder"),
-                 ("staff", "Acting staff"), ("station", "Station"), ("campaign", "Campaign"),
-                 ("window", "Window")]
+STATUS_LABELS = [
+    ("database", "Database"),
+    ("schema", "Schema"),
+    ("receipts", "Receipts folder"),
+    ("staff", "Acting staff"),
+    ("station", "Station"),
+    ("campaign", "Campaign"),
+    ("window", "Window"),
+]
 
 
 def status(
@@ -94,8 +103,12 @@ def status(
 
     found = status_fields(system_status(ctx.obj))
     today = found["today"]
-    counts = (f"{today['surrenders']} surrender(s), {today['items']:,} item(s), {today['claims']} claim(s), "
-              f"{today['void']} void ({today['date']})" if today else "not available")
+    counts = (
+        f"{today['surrenders']} surrender(s), {today['items']:,} item(s), {today['claims']} claim(s), "
+        f"{today['void']} void ({today['date']})"
+        if today
+        else "not available"
+    )
     if fmt == Format.json:
         print_json(found)
         return
@@ -115,13 +128,24 @@ def status_fields(found: "SystemStatus") -> dict[str, Any]:
     today = found.today
     campaign, window = found.campaign, found.window
     return {
-        "database": found.database, "receipts": found.receipts, "schema": found.schema, "staff": found.staff,
+        "database": found.database,
+        "receipts": found.receipts,
+        "schema": found.schema,
+        "staff": found.staff,
         "station": found.station,
-        "today": None if today is None else {"date": today.day.isoformat(), "surrenders": today.surrenders,
-                                             "items": today.items, "void": today.void, "claims": today.claims},
+        "today": None
+        if today is None
+        else {
+            "date": today.day.isoformat(),
+            "surrenders": today.surrenders,
+            "items": today.items,
+            "void": today.void,
+            "claims": today.claims,
+        },
         "campaign": found.campaign_problem if campaign is None else f"{campaign.code} {campaign.name}",
-        "window": "unknown" if campaign is None else (f"{window} ({campaign.opens:%d %b %Y} to "
-                                                      f"{campaign.closes:%d %b %Y}, {campaign.timezone})"),
+        "window": "unknown"
+        if campaign is None
+        else (f"{window} ({campaign.opens:%d %b %Y} to {campaign.closes:%d %b %Y}, {campaign.timezone})"),
     }
 
 

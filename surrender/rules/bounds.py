@@ -67,7 +67,7 @@ def check_toml_shape(source: str) -> None:
             i = n if end < 0 else end
             continue
         if c in "\"'":
-            quote = source[i:i + 3] if source[i:i + 3] in ('"""', "'''") else c
+            quote = source[i : i + 3] if source[i : i + 3] in ('"""', "'''") else c
             i += len(quote)
             while i < n and not source.startswith(quote, i):
                 i += 2 if (c == '"' and source[i] == "\\") else 1

@@ -78,8 +78,22 @@ def _require(table: object, key: str, where: str) -> Any:
 
 
 KNOWN_KEYS = {
-    "top level": ("code", "name", "legal_basis", "reference_prefix", "timezone", "window", "eligibility", "money",
-                  "review", "features", "definitions", "kinds", "payer", "custody"),
+    "top level": (
+        "code",
+        "name",
+        "legal_basis",
+        "reference_prefix",
+        "timezone",
+        "window",
+        "eligibility",
+        "money",
+        "review",
+        "features",
+        "definitions",
+        "kinds",
+        "payer",
+        "custody",
+    ),
     "window": ("opens", "closes"),
     "eligibility": ("owned_on_or_before", "declaration"),
     "money": ("standard", "minimum_claim_total", "minimum_note", "acceptable_evidence"),
@@ -111,7 +125,7 @@ def _date(table: object, key: str, where: str) -> dt.date:
 def _money(table: object, key: str, where: str) -> int:
     value = _require(table, key, where)
     if not isinstance(value, str):
-        raise Refused(f"campaign file: {where}.{key} must be a quoted amount like \"10.00\" (exact money)")
+        raise Refused(f'campaign file: {where}.{key} must be a quoted amount like "10.00" (exact money)')
     return parse_money(value, f"{where}.{key}")
 
 
@@ -129,7 +143,7 @@ def parse_campaign(source: str) -> Campaign:
             _only_known(data, where, known)
         elif where == "kinds":
             kinds = data.get("kinds")
-            for kind_code, table in (kinds.items() if isinstance(kinds, dict) else ()):
+            for kind_code, table in kinds.items() if isinstance(kinds, dict) else ():
                 _only_known(table, f"kinds.{kind_code}", known)
         else:
             _only_known(data.get(where), where, known)

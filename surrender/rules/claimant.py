@@ -84,8 +84,9 @@ def normalise_name(text: str, what: str = "name") -> str:
     return within(" ".join(text.split()), what, NAME_CHARS)
 
 
-def check_bank_pair(sort_code: str | None, account_number: str | None,
-                    modulus: ModulusTables | None = None) -> str | None:
+def check_bank_pair(
+    sort_code: str | None, account_number: str | None, modulus: ModulusTables | None = None
+) -> str | None:
     """The modulus check of a normalised pair, as banks run it: a failing pair (one of them
     mistyped) is refused; a sort code the tables do not know comes back as a warning to show
     (the account number cannot be checked); None when the pair passes or is incomplete."""
@@ -93,24 +94,38 @@ def check_bank_pair(sort_code: str | None, account_number: str | None,
         return None
     result = modulus_check(sort_code, account_number, modulus)
     if result.verdict == Verdict.INVALID:
-        raise Refused(f"sort code {sort_code} and account number {account_number} fail the banks' modulus check: "
-                      "one of them is mistyped; check both with the claimant")
+        raise Refused(
+            f"sort code {sort_code} and account number {account_number} fail the banks' modulus check: "
+            "one of them is mistyped; check both with the claimant"
+        )
     if result.verdict == Verdict.UNKNOWN:
-        return (f"sort code {sort_code} is not in the modulus tables, so account number {account_number} "
-                "could not be checked: confirm both with the claimant")
+        return (
+            f"sort code {sort_code} is not in the modulus tables, so account number {account_number} "
+            "could not be checked: confirm both with the claimant"
+        )
     return None
 
 
 def make_claimant(
-    name: str | None, address: str | None, postcode: str | None, *, phone: str | None = None,
-    email: str | None = None, business_name: str | None = None, account_name: str | None = None,
-    sort_code: str | None = None, account_number: str | None = None, modulus: ModulusTables | None = None,
+    name: str | None,
+    address: str | None,
+    postcode: str | None,
+    *,
+    phone: str | None = None,
+    email: str | None = None,
+    business_name: str | None = None,
+    account_name: str | None = None,
+    sort_code: str | None = None,
+    account_number: str | None = None,
+    modulus: ModulusTables | None = None,
 ) -> ClaimantDetails:
     """Refuse missing essentials and malformed contact or bank details, naming the option; a
     sort code and account number that fail the modulus check (against `modulus`, default the
     package's tables) are refused too. An unknown sort code passes: `check_bank_pair` gives the
     warning to show."""
-    missing = [opt for opt, v in (("--name", name), ("--address", address), ("--postcode", postcode)) if not (v or "").strip()]
+    missing = [
+        opt for opt, v in (("--name", name), ("--address", address), ("--postcode", postcode)) if not (v or "").strip()
+    ]
     if missing or name is None or address is None or postcode is None:
         raise Refused(f"a named surrender needs {', '.join(missing)}; or use --anonymous")
     email = check_email(email) if email else None
@@ -127,15 +142,21 @@ def make_claimant(
         phone=phone,
         email=email,
         business_name=normalise_name(business_name, "business name") if business_name else None,
-        account_name=(normalise_account_name(account_name) if account_name and account_name.strip()
-                      else normalise_name(name) if sort_code else None),
+        account_name=(
+            normalise_account_name(account_name)
+            if account_name and account_name.strip()
+            else normalise_name(name)
+            if sort_code
+            else None
+        ),
         sort_code=sort_code,
         account_number=account_number,
     )
 
 
-def payment_gaps(sort_code: str | None, account_number: str | None, account_name: str | None,
-                 modulus: ModulusTables | None = None) -> list[str]:
+def payment_gaps(
+    sort_code: str | None, account_number: str | None, account_name: str | None, modulus: ModulusTables | None = None
+) -> list[str]:
     """What stops a payment to these bank details, in words for finance ([] when complete).
 
     Details arrive from the desk or `claims set-payment`, already normalised; anything else
@@ -155,7 +176,11 @@ def payment_gaps(sort_code: str | None, account_number: str | None, account_name
         gaps.append("account number is not 8 digits")
     if not (account_name or "").strip():
         gaps.append("no account name")
-    if (not gaps and sort_code and account_number
-            and modulus_check(sort_code.strip(), account_number.strip(), modulus).verdict == Verdict.INVALID):
+    if (
+        not gaps
+        and sort_code
+        and account_number
+        and modulus_check(sort_code.strip(), account_number.strip(), modulus).verdict == Verdict.INVALID
+    ):
         gaps.append("sort code and account number fail the modulus check")
     return gaps

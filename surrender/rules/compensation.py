@@ -62,8 +62,7 @@ def assess_item(campaign: Campaign, item: Item, claiming: bool) -> ItemAssessmen
     reasons = meets_definition(campaign, item)
     if item.acquired_on is not None and item.acquired_on > campaign.ownership_cutoff:
         reasons.append(
-            f"acquired {item.acquired_on:%d %b %Y}, after the ownership cut-off of "
-            f"{campaign.ownership_cutoff:%d %b %Y}"
+            f"acquired {item.acquired_on:%d %b %Y}, after the ownership cut-off of {campaign.ownership_cutoff:%d %b %Y}"
         )
     eligible = not reasons
     standard = campaign.standard_pence
@@ -90,11 +89,15 @@ def assess_item(campaign: Campaign, item: Item, claiming: bool) -> ItemAssessmen
 def check_totals(items: int, claimed_pence: int) -> None:
     """Refuse a surrender past the bounds above, before any total reaches the database."""
     if items > MAX_ITEMS:
-        raise Refused(f"{items:,} items in one surrender is over the {MAX_ITEMS:,} a surrender may hold: "
-                      "check the quantities, or split the list")
+        raise Refused(
+            f"{items:,} items in one surrender is over the {MAX_ITEMS:,} a surrender may hold: "
+            "check the quantities, or split the list"
+        )
     if claimed_pence > MAX_CLAIM_TOTAL_PENCE:
-        raise Refused(f"the claim totals {format_gbp(claimed_pence)}, over the {format_gbp(MAX_CLAIM_TOTAL_PENCE)} "
-                      "one claim may ask: check the values and quantities")
+        raise Refused(
+            f"the claim totals {format_gbp(claimed_pence)}, over the {format_gbp(MAX_CLAIM_TOTAL_PENCE)} "
+            "one claim may ask: check the values and quantities"
+        )
 
 
 def assess_claim(campaign: Campaign, assessments: list[ItemAssessment]) -> ClaimAssessment:
@@ -113,8 +116,11 @@ def assess_claim(campaign: Campaign, assessments: list[ItemAssessment]) -> Claim
     payable = 0 if reasons else total
     flags: list[str] = []
     if payable:
-        dear = sum(a.quantity for a in assessments
-                   if a.eligible and a.unit_compensation_pence > campaign.review_item_over_pence)
+        dear = sum(
+            a.quantity
+            for a in assessments
+            if a.eligible and a.unit_compensation_pence > campaign.review_item_over_pence
+        )
         if dear:
             flags.append(f"{dear} item(s) valued over {format_gbp(campaign.review_item_over_pence)} each")
         if payable > campaign.review_claim_over_pence:
@@ -158,8 +164,12 @@ class Assessor:
     def lines(self) -> list[tuple[Item, ItemAssessment]]:
         """Distinct lines in first-seen order, each with its summed quantity."""
         return [
-            (key, ItemAssessment(a.eligible, a.reasons, a.unit_claimed_pence, a.unit_compensation_pence,
-                                 self._quantity[key]))
+            (
+                key,
+                ItemAssessment(
+                    a.eligible, a.reasons, a.unit_claimed_pence, a.unit_compensation_pence, self._quantity[key]
+                ),
+            )
             for key, a in self._seen.items()
         ]
 

@@ -59,8 +59,10 @@ def tags_for(reference: str, item_count: int, lines: Sequence[TagLine]) -> list[
                 n += 1
                 tags.append(Tag(f"{reference}/{n}", index, 1, n, item_count, True))
         return tags
-    return [Tag(f"{reference}/L{line.first_line}", index, line.quantity, index + 1, len(lines), False)
-            for index, line in enumerate(lines)]
+    return [
+        Tag(f"{reference}/L{line.first_line}", index, line.quantity, index + 1, len(lines), False)
+        for index, line in enumerate(lines)
+    ]
 
 
 _TAG = re.compile(r"^(.+)/(L?)(\d{1,9})$")
@@ -83,6 +85,7 @@ def parse_tag(text: str) -> str:
 
 # --- exhibits and places -----------------------------------------------------------------------
 
+
 class ExhibitState(StrEnum):
     HELD = "held"  # at a location of its station
     MISSING = "missing"  # not found at its location's last stock check: unaccounted until scanned again
@@ -94,8 +97,14 @@ class ExhibitState(StrEnum):
 HELD, MISSING, DESTROYED, RETAINED, NEVER_RECEIVED = ExhibitState
 STATES: tuple[ExhibitState, ...] = tuple(ExhibitState)
 ON_HAND = frozenset({HELD, MISSING})  # still the station's to account for (and to destroy)
-STATE_LABEL = {HELD: "held", MISSING: "missing (not found at its last stock check)", DESTROYED: "destroyed",
-               RETAINED: "retained with authority", NEVER_RECEIVED: "never received"}
+STATE_LABEL = {
+    HELD: "held",
+    MISSING: "missing (not found at its last stock check)",
+    DESTROYED: "destroyed",
+    RETAINED: "retained with authority",
+    NEVER_RECEIVED: "never received",
+}
+
 
 class PlaceKind(StrEnum):
     COUNTER = "counter"  # each station's one front counter, where every exhibit starts
@@ -214,6 +223,7 @@ def require_note(text: str | None, what: str) -> str:
 
 # --- destruction -------------------------------------------------------------------------------
 
+
 def destruction_text(text: str | None, what: str) -> str:
     value = " ".join((text or "").split())
     if not value:
@@ -224,12 +234,16 @@ def destruction_text(text: str | None, what: str) -> str:
 def witness_refusal(witnesses: Sequence[str], previous: Sequence[str] | None) -> str | None:
     """Two different witnesses, and never the same pair as the station's previous batch."""
     if len(witnesses) != 2:
-        return f"a destruction is witnessed by exactly two staff members (--witness N --witness N), not {len(witnesses)}"
+        return (
+            f"a destruction is witnessed by exactly two staff members (--witness N --witness N), not {len(witnesses)}"
+        )
     if witnesses[0] == witnesses[1]:
         return f"the two witnesses must be different people ({witnesses[0]} twice)"
     if previous is not None and set(previous) == set(witnesses):
-        return (f"{witnesses[0]} and {witnesses[1]} witnessed this station's previous batch together: "
-                "the same pair never witnesses two batches in a row")
+        return (
+            f"{witnesses[0]} and {witnesses[1]} witnessed this station's previous batch together: "
+            "the same pair never witnesses two batches in a row"
+        )
     return None
 
 
@@ -247,6 +261,7 @@ def parse_witness_pins(text: str | None) -> dict[str, str]:
 
 
 # --- stock checks ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CheckOutcome:
@@ -270,6 +285,7 @@ def compare_shelf(expected: Iterable[str], scanned: Sequence[str], known: Iterab
 
 # --- reconciliation ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Tally:
     """One station and scheme: weapons received and where each went."""
@@ -289,5 +305,10 @@ class Tally:
 
 def reconcile(received: int, by_state: Mapping[str, int]) -> Tally:
     """The tally from the weapons received and the weapons in each state."""
-    return Tally(received=received, held=by_state.get(HELD, 0), destroyed=by_state.get(DESTROYED, 0),
-                 retained=by_state.get(RETAINED, 0), never_received=by_state.get(NEVER_RECEIVED, 0))
+    return Tally(
+        received=received,
+        held=by_state.get(HELD, 0),
+        destroyed=by_state.get(DESTROYED, 0),
+        retained=by_state.get(RETAINED, 0),
+        never_received=by_state.get(NEVER_RECEIVED, 0),
+    )

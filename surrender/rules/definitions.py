@@ -18,8 +18,12 @@ from surrender.rules.features import CHOICE, COUNT, LENGTH, YES_NO, Feature, Fea
 from surrender.rules.lengths import parse_length
 
 _OPERATORS = {
-    ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
-    "==": operator.eq, "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 # Which tests each type of feature admits: a yes/no is itself a test, a choice is equal to an
 # option or not, numbers and lengths compare.
@@ -117,19 +121,24 @@ def _parse_value(feature: Feature, raw: str, source: str) -> object:
         if raw in ("0", "0in", "0mm", "0cm"):
             return Decimal(0)
         if raw.replace(".", "", 1).isdigit():
-            raise Refused(f"test {clip(source, 80)}: {feature.name} is a length: write the unit, e.g. {raw}in or {raw}mm")
+            raise Refused(
+                f"test {clip(source, 80)}: {feature.name} is a length: write the unit, e.g. {raw}in or {raw}mm"
+            )
         try:
             return parse_length(raw)
         except Refused:
-            raise Refused(f"test {clip(source, 80)}: {clip(raw)} is not a length: {feature.name} is "
-                          "compared with a length like 8in") from None
+            raise Refused(
+                f"test {clip(source, 80)}: {clip(raw)} is not a length: {feature.name} is "
+                "compared with a length like 8in"
+            ) from None
     if feature.type == COUNT:
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
             raise Refused(f"test {clip(source, 80)}: {feature.name} is compared with a whole number, not {clip(raw)}")
         return int(raw)
     if raw not in feature.options:  # a choice
-        raise Refused(f"test {clip(source, 80)}: {clip(raw)} is not an option of {feature.name} "
-                      f"({', '.join(feature.options)})")
+        raise Refused(
+            f"test {clip(source, 80)}: {clip(raw)} is not an option of {feature.name} ({', '.join(feature.options)})"
+        )
     return raw
 
 
@@ -151,18 +160,25 @@ def parse_term(source: str, features: Features | None = None) -> Term:
         raise Refused(f"cannot read test {clip(source, 80)}: write FEATURE, not FEATURE or FEATURE OP VALUE")
     feature = features.get(name)
     if feature is None:
-        raise Refused(f"unknown feature {clip(name)} in {clip(source, 80)}; declared: "
-                      f"{', '.join(('blade_length', *features.names))}")
+        raise Refused(
+            f"unknown feature {clip(name)} in {clip(source, 80)}; declared: "
+            f"{', '.join(('blade_length', *features.names))}"
+        )
     if op not in _OPERATORS and op not in ("truthy", "falsy", "in"):
         raise Refused(f"unknown comparison {clip(op)} in {clip(source, 80)}; use one of {', '.join(_OPERATORS)} or in")
     if op not in _ALLOWED[feature.type]:
-        raise Refused(f"test {clip(source, 80)}: {feature.name} is a {feature.type}; "
-                      + _HOW[feature.type].format(f=feature.name))
+        raise Refused(
+            f"test {clip(source, 80)}: {feature.name} is a {feature.type}; " + _HOW[feature.type].format(f=feature.name)
+        )
     if op in ("truthy", "falsy"):
         return Term(name, op, blank=feature.blank)
     if op == "in":
-        return Term(name, "in", tuple(_parse_value(feature, v.strip(), source) for v in words[2].split(",")),
-                    blank=feature.blank)
+        return Term(
+            name,
+            "in",
+            tuple(_parse_value(feature, v.strip(), source) for v in words[2].split(",")),
+            blank=feature.blank,
+        )
     return Term(name, op, _parse_value(feature, words[2], source), blank=feature.blank)
 
 

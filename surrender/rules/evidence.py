@@ -61,8 +61,10 @@ def check_size(size: int, what: str = "the evidence file") -> None:
     if size <= 0:
         raise Refused(f"{what} is empty")
     if size > MAX_FILE_BYTES:
-        raise Refused(f"{what} is {size:,} bytes; the most is {MAX_FILE_BYTES:,} ({MAX_FILE_BYTES // 2**20} MB): "
-                      "scan at a lower resolution or split it")
+        raise Refused(
+            f"{what} is {size:,} bytes; the most is {MAX_FILE_BYTES:,} ({MAX_FILE_BYTES // 2**20} MB): "
+            "scan at a lower resolution or split it"
+        )
 
 
 def sniff(head: bytes, what: str = "the evidence file") -> MediaType:
@@ -76,8 +78,7 @@ def sniff(head: bytes, what: str = "the evidence file") -> MediaType:
     if head.startswith(b"\xff\xd8\xff"):
         _check_jpeg(head, what)
         return MediaType.JPEG
-    looks = next((text for magic, text in _KNOWN_OTHERS if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(magic)),
-                 None)
+    looks = next((text for magic, text in _KNOWN_OTHERS if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(magic)), None)
     if looks is None and head[:512] and _is_text(head[:512]):
         looks = "plain text"
     shown = f": it looks like {looks}" if looks else ""
@@ -96,8 +97,10 @@ def _check_pixels(width: int, height: int, what: str, label: str) -> None:
     if width <= 0 or height <= 0:
         raise Refused(f"{what} is a damaged {label}: it gives its size as {width} x {height} pixels")
     if width * height > MAX_PIXELS:
-        raise Refused(f"{what} is a {label} of {width:,} x {height:,} pixels, over the {MAX_PIXELS:,} an "
-                      "evidence image may have: photograph or scan it again at a normal size")
+        raise Refused(
+            f"{what} is a {label} of {width:,} x {height:,} pixels, over the {MAX_PIXELS:,} an "
+            "evidence image may have: photograph or scan it again at a normal size"
+        )
 
 
 def _check_png(head: bytes, what: str) -> None:
@@ -125,13 +128,13 @@ def _check_jpeg(head: bytes, what: str) -> None:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             at += 2
             continue
-        length = struct.unpack(">H", head[at + 2:at + 4])[0]
+        length = struct.unpack(">H", head[at + 2 : at + 4])[0]
         if length < 2:
             raise Refused(f"{what} is a damaged JPEG (bad segment length at byte {at})")
         if marker in _SOF:
             if at + 9 > len(head):
                 return
-            height, width = struct.unpack(">HH", head[at + 5:at + 9])
+            height, width = struct.unpack(">HH", head[at + 5 : at + 9])
             _check_pixels(width, height, what, "JPEG")
             return
         if marker == 0xDA:  # image data before any frame header
@@ -143,12 +146,16 @@ def check_room(files_held: int, bytes_held: int, adding: list[int]) -> None:
     """Refuse adding files of these sizes to a claim holding `files_held` files of
     `bytes_held` bytes when the count or the total would pass the bounds."""
     if files_held + len(adding) > MAX_FILES:
-        raise Refused(f"a claim keeps at most {MAX_FILES} evidence files; this one has {files_held} and "
-                      f"{len(adding)} more would make {files_held + len(adding)}")
+        raise Refused(
+            f"a claim keeps at most {MAX_FILES} evidence files; this one has {files_held} and "
+            f"{len(adding)} more would make {files_held + len(adding)}"
+        )
     total = bytes_held + sum(adding)
     if total > MAX_CLAIM_BYTES:
-        raise Refused(f"a claim's evidence files may total {MAX_CLAIM_BYTES // 2**20} MB; these would make it "
-                      f"{total / 2**20:.1f} MB")
+        raise Refused(
+            f"a claim's evidence files may total {MAX_CLAIM_BYTES // 2**20} MB; these would make it "
+            f"{total / 2**20:.1f} MB"
+        )
 
 
 def tidy_name(name: str) -> str:

@@ -25,10 +25,22 @@ YES_NO, COUNT, LENGTH, CHOICE = "yes-no", "count", "length", "choice"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _WORD = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 # Columns and shorthand words every campaign has; a feature may not take these names.
-RESERVED = frozenset({
-    "kind", "description", "blade_length", "claimed_value", "evidence", "acquired_on", "quantity", "seal",
-    "value", "acquired", "qty", "desc",
-})
+RESERVED = frozenset(
+    {
+        "kind",
+        "description",
+        "blade_length",
+        "claimed_value",
+        "evidence",
+        "acquired_on",
+        "quantity",
+        "seal",
+        "value",
+        "acquired",
+        "qty",
+        "desc",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,9 @@ class Feature:
             try:
                 return whole_number(raw, self.name, self.maximum)
             except Refused:
-                raise Refused(f"{self.name} must be a whole number from 0 to {self.maximum:,}, not {clip(text)}") from None
+                raise Refused(
+                    f"{self.name} must be a whole number from 0 to {self.maximum:,}, not {clip(text)}"
+                ) from None
         if self.type == LENGTH:
             try:
                 return parse_optional_length(raw)
@@ -95,8 +109,7 @@ def _short_length(mm: Decimal) -> str:
     return f"{mm.normalize():f}mm"
 
 
-BLADE = Feature("blade_length", LENGTH, "Blade length (e.g. 9.5in, 24cm; a bare number is inches)",
-                blank=Decimal(0))
+BLADE = Feature("blade_length", LENGTH, "Blade length (e.g. 9.5in, 24cm; a bare number is inches)", blank=Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -143,8 +156,11 @@ class Features:
 
     def shorthand_help(self) -> str:
         flags = [f.shorthand[0] if f.shorthand else f.name for f in self.declared if f.type == YES_NO]
-        values = [f"{(f.shorthand[0] if f.shorthand else f.name)}={_placeholder(f)}"
-                  for f in self.declared if f.type != YES_NO]
+        values = [
+            f"{(f.shorthand[0] if f.shorthand else f.name)}={_placeholder(f)}"
+            for f in self.declared
+            if f.type != YES_NO
+        ]
         return f"flags: {' '.join(flags) or '-'}; values: {' '.join(values) or '-'}"
 
 
@@ -203,8 +219,10 @@ def parse_features(table: object, kinds: Mapping[str, object]) -> Features:
     for name, entry in table.items():
         where = f"features.{name}"
         if not _NAME.match(name) or name in RESERVED:
-            raise Refused(f"campaign file: {where}: a feature name is lower-case letters, digits and _ "
-                          f"and not one of {', '.join(sorted(RESERVED))}")
+            raise Refused(
+                f"campaign file: {where}: a feature name is lower-case letters, digits and _ "
+                f"and not one of {', '.join(sorted(RESERVED))}"
+            )
         try:
             spec = Declared.model_validate(entry)
         except ValidationError as exc:
@@ -212,14 +230,22 @@ def parse_features(table: object, kinds: Mapping[str, object]) -> Features:
             key = ".".join(str(part) for part in error["loc"])
             raise Refused(f"campaign file: {where}{'.' + key if key else ''}: {error['msg']}") from None
         feature = Feature(
-            name=name, type=spec.type, question=spec.question, help=spec.help, maximum=spec.maximum or 0,
-            options=tuple(spec.options or ()), shorthand=tuple(spec.shorthand), ask_if=spec.ask_if,
+            name=name,
+            type=spec.type,
+            question=spec.question,
+            help=spec.help,
+            maximum=spec.maximum or 0,
+            options=tuple(spec.options or ()),
+            shorthand=tuple(spec.shorthand),
+            ask_if=spec.ask_if,
             blank={YES_NO: False, COUNT: 0, LENGTH: Decimal(0)}.get(spec.type, spec.blank),
         )
         for word in (name, name.replace("_", "-"), *feature.shorthand):
             if word in RESERVED or taken.get(word, name) != name:
-                raise Refused(f"campaign file: {where}.shorthand: {word!r} is already "
-                              f"{'a column' if word in RESERVED else 'used by ' + taken[word]}")
+                raise Refused(
+                    f"campaign file: {where}.shorthand: {word!r} is already "
+                    f"{'a column' if word in RESERVED else 'used by ' + taken[word]}"
+                )
             taken[word] = name
         usual = spec.usual
         if usual is not None:

@@ -26,8 +26,15 @@ MAX_QUANTITY = 1_000_000
 LEADING_COLUMNS = ("kind", "description", "blade_length")
 TRAILING_COLUMNS = ("claimed_value", "evidence", "acquired_on", "quantity", "seal")
 # Shorthand words for the columns every campaign has.
-_VALUE_WORDS = {"value": "claimed_value", "evidence": "evidence", "acquired": "acquired_on", "qty": "quantity",
-                "quantity": "quantity", "seal": "seal", "desc": "description"}
+_VALUE_WORDS = {
+    "value": "claimed_value",
+    "evidence": "evidence",
+    "acquired": "acquired_on",
+    "qty": "quantity",
+    "quantity": "quantity",
+    "seal": "seal",
+    "desc": "description",
+}
 
 
 class FeatureValues(Mapping[str, object]):
@@ -130,8 +137,9 @@ def parse_date(value: str, column: str) -> dt.date:
         raise Refused(f"{column} must be a date like 2024-08-01, not {clip(value)}") from None
 
 
-def item_from_fields(fields: Mapping[str, str | None], features: Features | None = None,
-                     defaults: Mapping[str, object] | None = None) -> Item:
+def item_from_fields(
+    fields: Mapping[str, str | None], features: Features | None = None, defaults: Mapping[str, object] | None = None
+) -> Item:
     """Build an Item from text fields named as the CSV columns; empty means blank, or the value in
     `defaults` (the prompts pass the usual answers for the kind)."""
     features = features or standard_features()
@@ -202,8 +210,9 @@ def fields_from_words(words: Iterator[str] | list[str], features: Features, wher
             if feature.type != YES_NO and has_value and option is None:
                 fields[feature.name] = value
                 continue
-        raise Refused(f"{where}: unknown feature {clip(token)}; expected {ITEM_SPEC_HELP} "
-                      f"({features.shorthand_help()})")
+        raise Refused(
+            f"{where}: unknown feature {clip(token)}; expected {ITEM_SPEC_HELP} ({features.shorthand_help()})"
+        )
     return fields
 
 
@@ -213,6 +222,9 @@ def item_from_spec(spec: str, features: Features | None = None) -> Item:
     parts = [p.strip() for p in spec.split(":")]
     if len(parts) < 2 or not parts[0] or not parts[1]:
         raise Refused(f"--item {clip(spec)}: expected {ITEM_SPEC_HELP}")
-    fields = {"kind": parts[0], "blade_length": parts[1],
-              **fields_from_words(parts[2:], features, f"--item {clip(spec)}")}
+    fields = {
+        "kind": parts[0],
+        "blade_length": parts[1],
+        **fields_from_words(parts[2:], features, f"--item {clip(spec)}"),
+    }
     return item_from_fields(fields, features)

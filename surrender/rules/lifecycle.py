@@ -60,9 +60,17 @@ STEPS: dict[Step, tuple[frozenset[ClaimStatus], ClaimStatus | None]] = {
     Step.REOPEN: (frozenset({DECIDED, REFUSED}), EXPORTED),
 }
 
-_DONE = {Step.APPROVE: "approved", Step.REJECT: "rejected", Step.MANAGER_SIGN_OFF: "signed off by a manager",
-         Step.EXPORT: "exported", Step.PAY: "marked paid", Step.VOID: "voided", Step.DECIDE: "decided by the payer",
-         Step.PAYER_REFUSE: "refused by the payer", Step.REOPEN: "reopened after a dispute"}
+_DONE = {
+    Step.APPROVE: "approved",
+    Step.REJECT: "rejected",
+    Step.MANAGER_SIGN_OFF: "signed off by a manager",
+    Step.EXPORT: "exported",
+    Step.PAY: "marked paid",
+    Step.VOID: "voided",
+    Step.DECIDE: "decided by the payer",
+    Step.PAYER_REFUSE: "refused by the payer",
+    Step.REOPEN: "reopened after a dispute",
+}
 
 
 def transition(step: Step, current: str, reference: str = "the claim") -> ClaimStatus:

@@ -79,8 +79,10 @@ def parse_tables(weights: str, substitutions: str, name: str) -> ModulusTables:
             continue
         match = _WEIGHT_LINE.match(line)
         if match is None:
-            raise Refused(f"weight table line {number} is not `START END MOD10|MOD11|DBLAL` and 14 weights "
-                          f"(and an exception number): {line[:60]!r}")
+            raise Refused(
+                f"weight table line {number} is not `START END MOD10|MOD11|DBLAL` and 14 weights "
+                f"(and an exception number): {line[:60]!r}"
+            )
         if match.group(1) > match.group(2):
             raise Refused(f"weight table line {number}: the range starts after it ends")
         rules += 1
@@ -104,8 +106,11 @@ def built_in() -> ModulusTables:
     from importlib import resources
 
     data = resources.files("uk_mod_check").joinpath("data")
-    return ModulusTables(_tidy(data.joinpath("weights.txt").read_text("ascii")),
-                         _tidy(data.joinpath("subs.txt").read_text("ascii")), "uk-mod-check built-in")
+    return ModulusTables(
+        _tidy(data.joinpath("weights.txt").read_text("ascii")),
+        _tidy(data.joinpath("subs.txt").read_text("ascii")),
+        "uk-mod-check built-in",
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -113,10 +118,12 @@ def _parsed(tables: ModulusTables) -> tuple[Any, Any]:
     from uk_mod_check import data_parser
 
     try:
-        rules = data_parser.ModRules([data_parser.ModRule.from_line(line)
-                                      for line in tables.weights.splitlines() if line.strip()])
-        subs = data_parser.CodeSubstitutions([data_parser.CodeSubstitution.from_line(line)
-                                              for line in tables.substitutions.splitlines() if line.strip()])
+        rules = data_parser.ModRules(
+            [data_parser.ModRule.from_line(line) for line in tables.weights.splitlines() if line.strip()]
+        )
+        subs = data_parser.CodeSubstitutions(
+            [data_parser.CodeSubstitution.from_line(line) for line in tables.substitutions.splitlines() if line.strip()]
+        )
     except (ValueError, IndexError) as exc:
         raise Refused(f"the modulus tables cannot be read: {exc}") from None
     return rules, subs

@@ -135,14 +135,18 @@ def decide_claim(facts: ClaimFacts, rows: Iterable[DecisionRow]) -> tuple[ClaimD
     ref = facts.reference
     if whole and per_line:
         first = min(r.file_line for r in rows)
-        return None, [f"line {first}: {ref} has a row for the whole claim and rows for its lines: give one or the other"]
+        return None, [
+            f"line {first}: {ref} has a row for the whole claim and rows for its lines: give one or the other"
+        ]
     if len(whole) > 1:
         return None, [f"line {whole[1].file_line}: {ref} appears twice for the whole claim"]
     if whole:
         row = whole[0]
         if row.allowed_pence > facts.claimed_pence:
-            return None, [f"line {row.file_line}: {ref} allowed {format_gbp(row.allowed_pence)} is above the "
-                          f"{format_gbp(facts.claimed_pence)} claimed"]
+            return None, [
+                f"line {row.file_line}: {ref} allowed {format_gbp(row.allowed_pence)} is above the "
+                f"{format_gbp(facts.claimed_pence)} claimed"
+            ]
         return ClaimDecision(ref, (LineDecision(None, facts.claimed_pence, row.allowed_pence, row.reason),)), []
     seen: dict[int, DecisionRow] = {}
     for row in per_line:
@@ -150,17 +154,23 @@ def decide_claim(facts: ClaimFacts, rows: Iterable[DecisionRow]) -> tuple[ClaimD
         if row.line in seen:
             problems.append(f"line {row.file_line}: {ref} line {row.line} appears twice")
         elif row.line not in facts.lines:
-            problems.append(f"line {row.file_line}: {ref} has no item line {row.line} "
-                            f"(it has {len(facts.lines)} line{'s' if len(facts.lines) != 1 else ''})")
+            problems.append(
+                f"line {row.file_line}: {ref} has no item line {row.line} "
+                f"(it has {len(facts.lines)} line{'s' if len(facts.lines) != 1 else ''})"
+            )
         elif row.allowed_pence > facts.lines[row.line]:
-            problems.append(f"line {row.file_line}: {ref} line {row.line} allowed {format_gbp(row.allowed_pence)} "
-                            f"is above the {format_gbp(facts.lines[row.line])} claimed")
+            problems.append(
+                f"line {row.file_line}: {ref} line {row.line} allowed {format_gbp(row.allowed_pence)} "
+                f"is above the {format_gbp(facts.lines[row.line])} claimed"
+            )
         seen.setdefault(row.line, row)
     missing = sorted(set(facts.lines) - set(seen))
     if missing and not problems:
         shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-        problems.append(f"line {per_line[0].file_line}: {ref} line(s) {shown} have no decision: give every line, "
-                        "or one row with an empty line for the whole claim")
+        problems.append(
+            f"line {per_line[0].file_line}: {ref} line(s) {shown} have no decision: give every line, "
+            "or one row with an empty line for the whole claim"
+        )
     if problems:
         return None, problems
     decided = tuple(LineDecision(n, facts.lines[n], seen[n].allowed_pence, seen[n].reason) for n in sorted(seen))

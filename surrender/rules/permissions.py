@@ -82,8 +82,9 @@ def stations_allowed(home: str | None, granted: Iterable[str]) -> tuple[str, ...
     return tuple(codes)
 
 
-def station_refusal(number: str, role: str, action: str, station: str,
-                    home: str | None, granted: Iterable[str]) -> str | None:
+def station_refusal(
+    number: str, role: str, action: str, station: str, home: str | None, granted: Iterable[str]
+) -> str | None:
     """None if `role` may take `action` at `station`; else the one-line reason, naming the
     stations the member may use."""
     if role not in STATION_BOUND.get(action, frozenset()):
@@ -93,8 +94,10 @@ def station_refusal(number: str, role: str, action: str, station: str,
         return None
     verb = "log surrenders" if action == "log" else "void surrenders"
     where = f"only at {', '.join(allowed)}" if allowed else "at no station yet"
-    return (f"staff member {number} may {verb} {where}, not at {station.upper()}; "
-            f"an admin can grant more with `surrender staff update {number} --stations ...`")
+    return (
+        f"staff member {number} may {verb} {where}, not at {station.upper()}; "
+        f"an admin can grant more with `surrender staff update {number} --stations ...`"
+    )
 
 
 def sees_decision_trail(role: str) -> bool:

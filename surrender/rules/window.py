@@ -42,10 +42,27 @@ class NeedsTime(Refused):
     """A date was typed without the time of day: the desk asks for the time, a script is told."""
 
 
-_MONTHS = {name: number for number, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for name in names}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
 _TIME = re.compile(r"(?P<h>\d{1,2})(?::(?P<m>\d{2})(?::(?P<s>\d{2}))?)?\s*(?P<ampm>am|pm)?")
 _NUMERIC_DATE = re.compile(r"(?P<d>\d{1,2})[/.](?P<mo>\d{1,2})(?:[/.](?P<y>\d{2}|\d{4}))?")
 _WORDED_DATE = re.compile(r"(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?P<mo>[a-z]+)\.?(?:\s+(?P<y>\d{4}))?")
@@ -92,8 +109,7 @@ def _british(text: str, today: dt.date | None, typed: str) -> dt.datetime:
     day = _date(date_text, today, typed) if date_text else today
     if time_text is None:
         if day is not None and date_text:
-            raise NeedsTime(f"{typed} has no time of day: give the time it was handed in too, "
-                            f"like {typed} 14:30")
+            raise NeedsTime(f"{typed} has no time of day: give the time it was handed in too, like {typed} 14:30")
         raise _not_a_time(typed)
     if day is None:
         raise Refused(f"{typed!r} has no date: give the date too, like 2/9/2024 {typed}")
@@ -105,7 +121,7 @@ def _split(text: str) -> tuple[str, str | None]:
     match = re.search(r"(?:^|\s)(\d{1,2}(?::\d{2}(?::\d{2})?)?\s*(?:am|pm)|\d{1,2}:\d{2}(?::\d{2})?)$", text)
     if match is None:
         return text, None
-    return text[:match.start()].strip(" ,"), match.group(1)
+    return text[: match.start()].strip(" ,"), match.group(1)
 
 
 def _clock(text: str, whole: str) -> dt.time:

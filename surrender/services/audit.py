@@ -31,8 +31,16 @@ def canonical(detail: dict) -> str:
     return json.dumps(detail, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False)
 
 
-def event_hash(prev_hash: str, at: dt.datetime, staff_id: int | None, action: str,
-               entity: str, entity_id: str, detail: str, state: str | None = None) -> str:
+def event_hash(
+    prev_hash: str,
+    at: dt.datetime,
+    staff_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: str,
+    state: str | None = None,
+) -> str:
     stamp = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     fields = [prev_hash, stamp, str(staff_id or ""), action, entity, entity_id, detail]
     body = "\n".join(fields if state is None else [*fields, state])
@@ -50,9 +58,16 @@ def private(field: str, value: object) -> object:
     return value
 
 
-def record(conn: Connection, at: dt.datetime, staff_id: int | None, action: str,
-           entity: str, entity_id: object, detail: dict | None = None,
-           touches: list[str] | tuple[str, ...] = ()) -> str:
+def record(
+    conn: Connection,
+    at: dt.datetime,
+    staff_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: object,
+    detail: dict | None = None,
+    touches: list[str] | tuple[str, ...] = (),
+) -> str:
     """Append one event; the head row is locked so concurrent appends form one chain.
 
     Call it after the change: it digests the records the event covers (by entity, plus any
@@ -66,9 +81,19 @@ def record(conn: Connection, at: dt.datetime, staff_id: int | None, action: str,
     head, events = tables.audit_head, tables.audit_event
     last_hash = conn.execute(select(head.c.last_hash).where(head.c.id == 1).with_for_update()).scalar_one()
     digest = event_hash(last_hash, at, staff_id, action, entity, str(entity_id), text, state)
-    conn.execute(insert(events).values(at=at, staff_id=staff_id, action=action, entity=entity,
-                                          entity_id=str(entity_id), detail=text, state=state,
-                                          prev_hash=last_hash, hash=digest))
+    conn.execute(
+        insert(events).values(
+            at=at,
+            staff_id=staff_id,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            detail=text,
+            state=state,
+            prev_hash=last_hash,
+            hash=digest,
+        )
+    )
     conn.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
     return digest
 
@@ -89,12 +114,16 @@ def parse_anchor(line: str) -> Anchor:
     """Read an anchor line as printed by `audit anchor` (surrounding spaces or quotes ignored)."""
     match = ANCHOR.fullmatch(line.strip().strip("'\"").strip().lower())
     if match is None:
-        raise Refused("an anchor looks like `surrender-anchor events=123 head=<64 hex digits>`, "
-                      "as printed by `surrender audit anchor`")
+        raise Refused(
+            "an anchor looks like `surrender-anchor events=123 head=<64 hex digits>`, "
+            "as printed by `surrender audit anchor`"
+        )
     anchor = Anchor(int(match.group(1)), match.group(2))
     if anchor.events == 0:
-        raise Refused("an anchor of events=0 proves nothing (every chain has its first event): "
-                      "use one printed by `surrender audit anchor`")
+        raise Refused(
+            "an anchor of events=0 proves nothing (every chain has its first event): "
+            "use one printed by `surrender audit anchor`"
+        )
     return anchor
 
 
@@ -115,8 +144,9 @@ class ChainReport:
     record: str | None = None  # set when the chain holds but a record differs from it
 
 
-def verify_chain(conn: Connection, anchor: Anchor | None = None,
-                 latest: dict[str, dict[str, tuple[str, int]]] | None = None) -> ChainReport:
+def verify_chain(
+    conn: Connection, anchor: Anchor | None = None, latest: dict[str, dict[str, tuple[str, int]]] | None = None
+) -> ChainReport:
     """Walk the chain in id order, recomputing every hash; stream, so memory stays flat.
 
     With `anchor`, the Nth event must exist with the anchored hash. With `latest`, each
@@ -124,19 +154,22 @@ def verify_chain(conn: Connection, anchor: Anchor | None = None,
     """
     prev = GENESIS
     count = 0
-    rows = conn.execute(select(tables.audit_event).order_by(tables.audit_event.c.id)
-                           .execution_options(yield_per=1000))
+    rows = conn.execute(select(tables.audit_event).order_by(tables.audit_event.c.id).execution_options(yield_per=1000))
     for event in rows:
         count += 1
         if event.prev_hash != prev:
             return ChainReport(count, event.id, "its previous-hash does not match the event before it")
-        expected = event_hash(prev, event.at, event.staff_id, event.action, event.entity,
-                              event.entity_id, event.detail, event.state)
+        expected = event_hash(
+            prev, event.at, event.staff_id, event.action, event.entity, event.entity_id, event.detail, event.state
+        )
         if expected != event.hash:
             return ChainReport(count, event.id, "its content no longer matches its hash (edited)")
         if anchor is not None and count == anchor.events and event.hash != anchor.head:
-            return ChainReport(count, event.id, f"event number {count} is not the one anchored "
-                                                "(the chain was rewritten or events removed)")
+            return ChainReport(
+                count,
+                event.id,
+                f"event number {count} is not the one anchored (the chain was rewritten or events removed)",
+            )
         if latest is not None and event.state:
             for key, parts in json.loads(event.state).items():
                 seen = latest.setdefault(key, {})
@@ -147,6 +180,7 @@ def verify_chain(conn: Connection, anchor: Anchor | None = None,
     if head != prev:
         return ChainReport(count, None, "the chain's tip does not match the last event (events deleted)")
     if anchor is not None and count < anchor.events:
-        return ChainReport(count, None, f"the anchor vouches for {anchor.events} events but only {count} "
-                                        "remain (events deleted)")
+        return ChainReport(
+            count, None, f"the anchor vouches for {anchor.events} events but only {count} remain (events deleted)"
+        )
     return ChainReport(count, None, None)

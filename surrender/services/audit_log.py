@@ -74,11 +74,14 @@ def baseline(ctx: Context) -> int:
 
     def work(conn: Connection, admin: Row) -> int:
         if audit_log.vouches_for_records(conn):
-            raise Refused("the audit trail already vouches for records: a baseline is taken only once, "
-                          "right after upgrading a database from before record digests")
+            raise Refused(
+                "the audit trail already vouches for records: a baseline is taken only once, "
+                "right after upgrading a database from before record digests"
+            )
         keys = [key for key, _label, _parts in current_records(conn)]
-        audit.record(conn, ctx.now(), admin.id, "audit.baseline", "audit", "baseline",
-                     {"records": len(keys)}, touches=keys)
+        audit.record(
+            conn, ctx.now(), admin.id, "audit.baseline", "audit", "baseline", {"records": len(keys)}, touches=keys
+        )
         return len(keys)
 
     return perform(ctx, "audit.baseline", work)
@@ -89,6 +92,7 @@ def history(ctx: Context, reference: str | None = None, limit: int = 200) -> lis
     first, readable: staff by number, money as exact strings ("10.00"), times ISO 8601 in
     Europe/London with offset, and a one-line `summary` for people (£, local times). The
     stored detail keeps pence and ids: that is what the hash covers."""
+
     def work(conn: Connection, reader: Row) -> list[dict]:
         surrender = find_surrender(conn, reference, scope_of(conn, reader)) if reference else None
         events = audit_log.latest_events(conn, limit, surrender)
@@ -101,9 +105,17 @@ def history(ctx: Context, reference: str | None = None, limit: int = 200) -> lis
                 entity_id = detail["reference"]
             elif e.entity == "staff" and entity_id.isdigit():
                 entity_id = numbers.get(int(entity_id), entity_id)
-            rows.append({"id": e.id, "at": iso(e.at), "staff": e.number, "action": e.action,
-                         "entity": f"{e.entity} {entity_id}", "detail": readable(detail, numbers),
-                         "summary": summary(detail, numbers)})
+            rows.append(
+                {
+                    "id": e.id,
+                    "at": iso(e.at),
+                    "staff": e.number,
+                    "action": e.action,
+                    "entity": f"{e.entity} {entity_id}",
+                    "detail": readable(detail, numbers),
+                    "summary": summary(detail, numbers),
+                }
+            )
         return rows[::-1]
 
     return perform(ctx, "audit", work, write=False)
@@ -148,8 +160,12 @@ def _text(value, sep: str = "; ") -> str:
         parts = []
         for k, v in value.items():
             if k == "changed" and isinstance(v, dict):
-                parts += [f"{field} {_text(pair[0])} → {_text(pair[1])}" if isinstance(pair, list) and len(pair) == 2
-                          else f"{field} {_text(pair)}" for field, pair in v.items()]
+                parts += [
+                    f"{field} {_text(pair[0])} → {_text(pair[1])}"
+                    if isinstance(pair, list) and len(pair) == 2
+                    else f"{field} {_text(pair)}"
+                    for field, pair in v.items()
+                ]
             elif isinstance(v, dict) and v:
                 parts.append(f"{k} ({_text(v, ', ')})")
             else:

@@ -35,7 +35,6 @@ T = TypeVar("T")
 MAX_WRONG_PINS = 5
 
 
-
 class PinRequired(Forbidden):
     """The action needs the acting member's PIN, none was given and there is no terminal."""
 
@@ -61,9 +60,11 @@ class Member:
 
 
 def locked_message(number: str) -> str:
-    return (f"staff member {number} is locked after {MAX_WRONG_PINS} wrong PINs in a row, so no PIN is asked "
-            "now (do not type it): "
-            f"an admin unlocks it with `surrender staff unlock {number}`")
+    return (
+        f"staff member {number} is locked after {MAX_WRONG_PINS} wrong PINs in a row, so no PIN is asked "
+        "now (do not type it): "
+        f"an admin unlocks it with `surrender staff unlock {number}`"
+    )
 
 
 def _check_member(conn: Connection, ctx: Context, action: str) -> Row:
@@ -78,8 +79,9 @@ def _check_member(conn: Connection, ctx: Context, action: str) -> Row:
     allowed = roles_for(action)
     if staff.role not in allowed:
         needed = " or ".join(sorted(allowed))
-        raise RoleRefused(f"{action.replace('.', ' ')} needs the {needed} role; {staff.number} is {staff.role}",
-                          staff.id, action)
+        raise RoleRefused(
+            f"{action.replace('.', ' ')} needs the {needed} role; {staff.number} is {staff.role}", staff.id, action
+        )
     return staff
 
 
@@ -90,6 +92,7 @@ def _key(url: str, number: str, stored: str, pin: str) -> tuple[str, str, str]:
 def sign_in(ctx: Context, action: str) -> None:
     """Check who is acting and, once per process, their PIN (asking through ctx.pin_prompt on a
     terminal when none was given). Call before the command's transaction; `perform` does."""
+
     def look_up(conn: Connection) -> Member:
         staff = _check_member(conn, ctx, action)
         return Member(staff.id, staff.number, staff.pin_hash)
@@ -98,12 +101,17 @@ def sign_in(ctx: Context, action: str) -> None:
     if ctx.pin and member.pin_hash and _key(ctx.url, member.number, member.pin_hash, ctx.pin) in ctx.signed_in:
         return
     if not member.pin_hash:
-        raise RoleRefused(f"staff member {member.number} has no PIN yet: an admin sets one with "
-                          f"`surrender staff set-pin {member.number}`", member.id, action)
+        raise RoleRefused(
+            f"staff member {member.number} has no PIN yet: an admin sets one with "
+            f"`surrender staff set-pin {member.number}`",
+            member.id,
+            action,
+        )
     if not ctx.pin:
         if ctx.pin_prompt is None:
-            raise PinRequired(f"{action.replace('.', ' ')} needs {member.number}'s PIN: "
-                              "enter it on a terminal or set SURRENDER_PIN")
+            raise PinRequired(
+                f"{action.replace('.', ' ')} needs {member.number}'s PIN: enter it on a terminal or set SURRENDER_PIN"
+            )
         ctx.pin = ctx.pin_prompt(f"PIN for staff {member.number}")
     attempt = db.run(ctx.url, lambda conn: _count_try(conn, member.id))
     if attempt is None or attempt > MAX_WRONG_PINS:
@@ -117,12 +125,12 @@ def sign_in(ctx: Context, action: str) -> None:
         db.run(ctx.url, lambda conn: _lock(conn, ctx, member, action))
         raise AccountLocked(f"wrong PIN; {locked_message(member.number)}", member.id, action)
     left = MAX_WRONG_PINS - attempt
-    raise RoleRefused(f"wrong PIN for staff member {member.number} ({left} more wrong and it locks)",
-                      member.id, action)
+    raise RoleRefused(f"wrong PIN for staff member {member.number} ({left} more wrong and it locks)", member.id, action)
 
 
-def _check_pin(verify_pin: Callable[[str, str | None], bool], pin: str, stored: str,
-               meanwhile: Callable[[], None] | None) -> bool:
+def _check_pin(
+    verify_pin: Callable[[str, str | None], bool], pin: str, stored: str, meanwhile: Callable[[], None] | None
+) -> bool:
     """verify_pin, with `meanwhile` run alongside: argon2 hashes in C without holding Python's
     lock, so on a second core the command's own preparation costs nothing. The answer is
     waited for before anything else happens."""
@@ -153,23 +161,26 @@ def _count_try(conn: Connection, staff_id: int) -> int | None:
     """Count this try before checking it; None if the account is locked."""
     staff = tables.staff.c
     return conn.execute(
-        update(tables.staff).where(staff.id == staff_id, staff.locked_at.is_(None))
-        .values(failed_pins=staff.failed_pins + 1).returning(staff.failed_pins)
+        update(tables.staff)
+        .where(staff.id == staff_id, staff.locked_at.is_(None))
+        .values(failed_pins=staff.failed_pins + 1)
+        .returning(staff.failed_pins)
     ).scalar_one_or_none()
 
 
 def _reset_tries(conn: Connection, ctx: Context, member: Member, stored: str) -> None:
     staff = tables.staff.c
-    conn.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None))
-                    .values(failed_pins=0))
+    conn.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None)).values(failed_pins=0))
     if stored != member.pin_hash:  # an old scrypt (or weaker) hash becomes argon2id, on the record
         from surrender.services import audit
 
-        rehashed = conn.execute(update(tables.staff).where(staff.id == member.id, staff.pin_hash == member.pin_hash)
-                                   .values(pin_hash=stored)).rowcount
+        rehashed = conn.execute(
+            update(tables.staff).where(staff.id == member.id, staff.pin_hash == member.pin_hash).values(pin_hash=stored)
+        ).rowcount
         if rehashed:
-            audit.record(conn, ctx.now(), member.id, "staff.pin_rehashed", "staff", member.id,
-                         {"number": member.number})
+            audit.record(
+                conn, ctx.now(), member.id, "staff.pin_rehashed", "staff", member.id, {"number": member.number}
+            )
 
 
 def _lock(conn: Connection, ctx: Context, member: Member, action: str) -> None:
@@ -177,11 +188,19 @@ def _lock(conn: Connection, ctx: Context, member: Member, action: str) -> None:
 
     now = ctx.now()
     staff = tables.staff.c
-    locked = conn.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None))
-                             .values(locked_at=now)).rowcount
+    locked = conn.execute(
+        update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None)).values(locked_at=now)
+    ).rowcount
     if locked:
-        audit.record(conn, now, member.id, "staff.locked", "staff", member.id,
-                     {"number": member.number, "wrong_pins": MAX_WRONG_PINS, "action": action})
+        audit.record(
+            conn,
+            now,
+            member.id,
+            "staff.locked",
+            "staff",
+            member.id,
+            {"number": member.number, "wrong_pins": MAX_WRONG_PINS, "action": action},
+        )
 
 
 def authorize(conn: Connection, ctx: Context, action: str) -> Row:
@@ -189,8 +208,9 @@ def authorize(conn: Connection, ctx: Context, action: str) -> Row:
     staff = _check_member(conn, ctx, action)
     if not (ctx.pin and staff.pin_hash and _key(ctx.url, staff.number, staff.pin_hash, ctx.pin) in ctx.signed_in):
         if not ctx.pin:
-            raise PinRequired(f"{action.replace('.', ' ')} needs {staff.number}'s PIN: "
-                              "enter it on a terminal or set SURRENDER_PIN")
+            raise PinRequired(
+                f"{action.replace('.', ' ')} needs {staff.number}'s PIN: enter it on a terminal or set SURRENDER_PIN"
+            )
         # sign_in was skipped, or the PIN changed since: never act on an unchecked PIN.
         raise Forbidden(f"{staff.number}'s PIN was not checked for this command (changed meanwhile?): run it again")
     return staff
@@ -199,6 +219,7 @@ def authorize(conn: Connection, ctx: Context, action: str) -> Row:
 def perform(ctx: Context, action: str, work: Callable[[Connection, Row], T], write: bool = True) -> T:
     """Sign in, then authorise and run `work(conn, member_row)` in one transaction; refusals are
     audited on their own."""
+
     def transaction(conn: Connection) -> T:
         return work(conn, authorize(conn, ctx, action))
 
@@ -221,14 +242,16 @@ def audit_refusals(ctx: Context, attempt: Callable[[], T]) -> T:
             from surrender.services import audit
 
             audit.record(conn, ctx.now(), staff_id, "refused", "command", action, {"reason": reason})
+
         db.run(ctx.url, record_refusal)
         raise
 
 
 def check_station(conn: Connection, staff: Row, action: str, code: str) -> None:
     """Refuse (audited) a desk officer logging, or a manager voiding, at a station not theirs."""
-    reason = station_refusal(staff.number, staff.role, action, code, staff.station_code,
-                             granted_stations(conn, staff.id))
+    reason = station_refusal(
+        staff.number, staff.role, action, code, staff.station_code, granted_stations(conn, staff.id)
+    )
     if reason:
         raise RoleRefused(reason, staff.id, action)
 

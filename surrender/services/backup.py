@@ -21,8 +21,10 @@ from surrender.services.context import Context
 
 def pg_dump_hint(url: str) -> str:
     plain = make_url(db.normalise_url(url)).set(drivername="postgresql").render_as_string(hide_password=True)
-    return (f"PostgreSQL is backed up with its own tool: pg_dump --format=custom --file surrender.dump '{plain}' "
-            f"(restore: pg_restore --clean --if-exists --dbname '{plain}' surrender.dump)")
+    return (
+        f"PostgreSQL is backed up with its own tool: pg_dump --format=custom --file surrender.dump '{plain}' "
+        f"(restore: pg_restore --clean --if-exists --dbname '{plain}' surrender.dump)"
+    )
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -69,5 +71,6 @@ def backup(ctx: Context, out: Path) -> Path:
 
     def record(conn: Connection) -> None:
         audit.record(conn, ctx.now(), admin_id, "db.backed_up", "database", "backup", {"file": out.name})
+
     db.run(ctx.url, record)
     return out

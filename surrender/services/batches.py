@@ -40,10 +40,23 @@ class BatchSummary:
 
 def list_batches(ctx: Context) -> list[BatchSummary]:
     """Every export batch with what has been paid and what is outstanding, aggregated in SQL."""
+
     def work(conn: Connection, reader: Row) -> list[BatchSummary]:
-        return [BatchSummary(batch=r.id, exported_at=r.created_at, staff=r.number, staff_name=r.name,
-                             claims=r.claim_count, total_pence=r.total_pence, paid_claims=int(r.paid_count),
-                             paid_pence=int(r.paid_pence), format=r.format, sha256=r.sha256, filename=r.filename)
-                for r in conn.execute(summaries(scope_of(conn, reader)))]
+        return [
+            BatchSummary(
+                batch=r.id,
+                exported_at=r.created_at,
+                staff=r.number,
+                staff_name=r.name,
+                claims=r.claim_count,
+                total_pence=r.total_pence,
+                paid_claims=int(r.paid_count),
+                paid_pence=int(r.paid_pence),
+                format=r.format,
+                sha256=r.sha256,
+                filename=r.filename,
+            )
+            for r in conn.execute(summaries(scope_of(conn, reader)))
+        ]
 
     return perform(ctx, "claims.batches", work, write=False)

@@ -83,8 +83,9 @@ def _line(row: Row) -> ClaimLine:
     return ClaimLine(reference, station, items, claimed, payable, ClaimStatus(status), bool(manager_approved))
 
 
-def campaign_report(ctx: Context, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                    campaign: str | None = None) -> CampaignReport:
+def campaign_report(
+    ctx: Context, date_from: dt.date | None = None, date_to: dt.date | None = None, campaign: str | None = None
+) -> CampaignReport:
     """Everything the PDF shows, with `report totals`' filters and meaning, over the reader's scope."""
     if date_from and date_to and date_from > date_to:
         raise Refused("--from is after --to")
@@ -94,8 +95,9 @@ def campaign_report(ctx: Context, date_from: dt.date | None = None, date_to: dt.
         check_campaign(conn, campaign)
         scope = scope_of(conn, staff)
         total = _figures(conn.execute(reports.figures_query(scope, period)).one())
-        by_station = {r[0]: _figures(r[1:]) for r in conn.execute(
-            reports.figures_query(scope, period, surrender_c.station_code))}
+        by_station = {
+            r[0]: _figures(r[1:]) for r in conn.execute(reports.figures_query(scope, period, surrender_c.station_code))
+        }
         stations = reports.stations(conn, scope)
         zero = Figures(0, 0, 0, 0, 0, 0, 0)
         by_station = {code: by_station.get(code, zero) for code, _ in stations}
@@ -114,25 +116,49 @@ def campaign_report(ctx: Context, date_from: dt.date | None = None, date_to: dt.
             if day in position and station in weapons:
                 weapons[station][position[day]] = int(items)
 
-        by_status = [(ClaimStatus(status), int(n), int(payable))
-                     for status, n, payable in conn.execute(reports.status_figures(scope, period))]
+        by_status = [
+            (ClaimStatus(status), int(n), int(payable))
+            for status, n, payable in conn.execute(reports.status_figures(scope, period))
+        ]
         lines = reports.claim_lines(scope, period)
         payable = lines.selected_columns.payable
-        largest = [_line(r) for r in conn.execute(lines.order_by(payable.desc(), claim_c.claimed_pence.desc(),
-                                                                 surrender_c.reference).limit(LARGEST))]
-        flagged = [_line(r) for r in conn.execute(lines.where(claim_c.flagged.is_(True))
-                                                  .order_by(surrender_c.surrendered_at, surrender_c.reference))]
+        largest = [
+            _line(r)
+            for r in conn.execute(
+                lines.order_by(payable.desc(), claim_c.claimed_pence.desc(), surrender_c.reference).limit(LARGEST)
+            )
+        ]
+        flagged = [
+            _line(r)
+            for r in conn.execute(
+                lines.where(claim_c.flagged.is_(True)).order_by(surrender_c.surrendered_at, surrender_c.reference)
+            )
+        ]
         return CampaignReport(
-            made_at=ctx.now(), made_by=f"{staff.number} {staff.name}", anchor=anchor_line(conn),
-            campaigns=campaigns, date_from=first, date_to=last, stations=stations, total=total,
-            by_station=by_station, bucket=bucket, buckets=buckets, weapons=weapons, by_status=by_status,
-            largest=largest, flagged=flagged, voided=reports.voided_count(conn, scope, period))
+            made_at=ctx.now(),
+            made_by=f"{staff.number} {staff.name}",
+            anchor=anchor_line(conn),
+            campaigns=campaigns,
+            date_from=first,
+            date_to=last,
+            stations=stations,
+            total=total,
+            by_station=by_station,
+            bucket=bucket,
+            buckets=buckets,
+            weapons=weapons,
+            by_status=by_status,
+            largest=largest,
+            flagged=flagged,
+            voided=reports.voided_count(conn, scope, period),
+        )
 
     return perform(ctx, "report", work, write=False)
 
 
-def _period(conn: Connection, scope: Scope, period: Period,
-            sources: list[str]) -> tuple[dt.date | None, dt.date | None]:
+def _period(
+    conn: Connection, scope: Scope, period: Period, sources: list[str]
+) -> tuple[dt.date | None, dt.date | None]:
     """The x axis: the dates asked for; else one campaign's whole window; else the data's span."""
     if period.date_from and period.date_to:
         return period.date_from, period.date_to

@@ -36,9 +36,12 @@ def campaign_for(conn: Connection, ctx: Context, staff: Row, store: bool = True)
             return parse_campaign(stored)
     campaign = resolve(name)
     if _is_file(name) and campaign_source(conn, campaign.code) is None and staff.role != "admin":
-        raise RoleRefused(f"bringing campaign {campaign.code} into use from a file needs the admin role; "
-                          f"{staff.number} is {staff.role} (an admin runs `surrender campaign register {name}`)",
-                          staff.id, "campaign.register")
+        raise RoleRefused(
+            f"bringing campaign {campaign.code} into use from a file needs the admin role; "
+            f"{staff.number} is {staff.role} (an admin runs `surrender campaign register {name}`)",
+            staff.id,
+            "campaign.register",
+        )
     if store:
         register(conn, campaign, ctx.now(), staff.id)
     return campaign
@@ -48,27 +51,39 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def register(conn: Connection, campaign: Campaign, now: dt.datetime, staff_id: int | None,
-             replace_unused: bool = False) -> bool:
+def register(
+    conn: Connection, campaign: Campaign, now: dt.datetime, staff_id: int | None, replace_unused: bool = False
+) -> bool:
     """Store the campaign's text if new (audited). A preset's code only ever holds the preset's
     own text; a known code's text never changes once a surrender uses it (`replace_unused`:
     an admin may correct it before then)."""
     digest = _digest(campaign.source)
     if campaign.code in preset_codes() and digest != _digest(load_preset(campaign.code).source):
-        raise Refused(f"campaign code {campaign.code} is the preset shipped with surrender; a file with other "
-                      "rules needs a code of its own (change `code` in the file and register that)")
+        raise Refused(
+            f"campaign code {campaign.code} is the preset shipped with surrender; a file with other "
+            "rules needs a code of its own (change `code` in the file and register that)"
+        )
     # Two terminals may use a campaign for the first time at once: insert-if-absent, then compare.
     inserted = registry.insert_if_new(conn, campaign.code, campaign.name, campaign.source, digest, now)
     stored = registry.locked_digest(conn, campaign.code)
     if stored != digest:
         used = registry.in_use(conn, campaign.code)
         if used or not replace_unused:
-            raise Refused(f"campaign {campaign.code} is already registered with different rules"
-                          f"{' and surrenders were logged under it' if used else ''}; its rules never change: "
-                          "give the changed scheme a new code (edit `code` in the file) and register that")
+            raise Refused(
+                f"campaign {campaign.code} is already registered with different rules"
+                f"{' and surrenders were logged under it' if used else ''}; its rules never change: "
+                "give the changed scheme a new code (edit `code` in the file) and register that"
+            )
         registry.replace_text(conn, campaign.code, campaign.name, campaign.source, digest, now)
-        audit.record(conn, now, staff_id, "campaign.replaced", "campaign", campaign.code,
-                     {"sha256": digest, "previous_sha256": stored})
+        audit.record(
+            conn,
+            now,
+            staff_id,
+            "campaign.replaced",
+            "campaign",
+            campaign.code,
+            {"sha256": digest, "previous_sha256": stored},
+        )
         return True
     if inserted:
         audit.record(conn, now, staff_id, "campaign.registered", "campaign", campaign.code, {"sha256": digest})

@@ -43,9 +43,11 @@ class ClaimStatusView:
 def _lookup(conn: Connection, staff: Row, wanted: str):
     """The claim row with this reference within what `staff` may read, and its batch's time."""
     batch = tables.export_batch
-    query = (claim_rows(scope_of(conn, staff), True, batch.c.created_at.label("exported_at"))
-             .outerjoin(batch, batch.c.id == tables.claim.c.batch_id)
-             .where(tables.surrender.c.reference == wanted))
+    query = (
+        claim_rows(scope_of(conn, staff), True, batch.c.created_at.label("exported_at"))
+        .outerjoin(batch, batch.c.id == tables.claim.c.batch_id)
+        .where(tables.surrender.c.reference == wanted)
+    )
     return conn.execute(query).first()
 
 
@@ -67,14 +69,27 @@ def claim_status(ctx: Context, reference: str, postcode: str) -> ClaimStatusView
         stored = "".join((found.postcode or "").split()).upper() if found and found.purged_at is None else ""
         if not (found and stored and hmac.compare_digest(stored.encode(), typed.encode())):
             raise NoMatch(NO_MATCH)
-        audit.record(conn, ctx.now(), staff.id, "claim.status_looked_up", "surrender", found.surrender_id,
-                     {"reference": found.reference, "outcome": "match"})
+        audit.record(
+            conn,
+            ctx.now(),
+            staff.id,
+            "claim.status_looked_up",
+            "surrender",
+            found.surrender_id,
+            {"reference": found.reference, "outcome": "match"},
+        )
         status = ClaimStatus(found.status)
         return ClaimStatusView(
-            reference=found.reference, status=status, void=found.voided_at is not None, logged=found.surrendered_at,
+            reference=found.reference,
+            status=status,
+            void=found.voided_at is not None,
+            logged=found.surrendered_at,
             approved=found.decided_at if status in DECIDED_APPROVED else None,
             rejected=found.decided_at if status == ClaimStatus.REJECTED else None,
-            exported=found.exported_at, paid=found.paid_at, payable_pence=found.effective_payable)
+            exported=found.exported_at,
+            paid=found.paid_at,
+            payable_pence=found.effective_payable,
+        )
 
     try:
         return perform(ctx, "claims.status", work)
@@ -91,6 +106,14 @@ def _record_miss(ctx: Context, wanted: str | None) -> None:
 
     def record_miss(conn: Connection) -> None:
         staff = find_staff(conn, ctx.staff or "")
-        audit.record(conn, ctx.now(), staff.id, "claim.status_looked_up", "lookup", wanted or "(malformed)",
-                     {"outcome": "no match"})
+        audit.record(
+            conn,
+            ctx.now(),
+            staff.id,
+            "claim.status_looked_up",
+            "lookup",
+            wanted or "(malformed)",
+            {"outcome": "no match"},
+        )
+
     db.run(ctx.url, record_miss)

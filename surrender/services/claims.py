@@ -52,13 +52,19 @@ def _find(conn: Connection, staff: Row, reference: str) -> tuple[Row, Row]:
     return surrender, _claim_for(conn, surrender)
 
 
-def _change(conn: Connection, ctx: Context, staff: Row, surrender: Row, claim: Row, action: str,
-            values: dict) -> None:
+def _change(conn: Connection, ctx: Context, staff: Row, surrender: Row, claim: Row, action: str, values: dict) -> None:
     before = {k: getattr(claim, k) for k in values}
     conn.execute(update(claim_t).where(claim_c.id == claim.id).values(**values))
     changed = {k: [private(k, before[k]), private(k, v)] for k, v in values.items() if before[k] != v}
-    audit.record(conn, ctx.now(), staff.id, action, "surrender", surrender.id,
-                 {"reference": surrender.reference, "changed": changed})
+    audit.record(
+        conn,
+        ctx.now(),
+        staff.id,
+        action,
+        "surrender",
+        surrender.id,
+        {"reference": surrender.reference, "changed": changed},
+    )
 
 
 def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
@@ -67,6 +73,7 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
     A manager's approval of a flagged claim is the sign-off; the claim stays pending for finance.
     Returns what happened, for the user.
     """
+
     def work(conn: Connection, staff: Row) -> str:
         surrender, claim = _find(conn, staff, reference)
         now = ctx.now()
@@ -74,19 +81,34 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
             if not claim.flagged:
                 raise Refused(f"{surrender.reference}'s claim is not flagged: finance approves it without a manager")
             if not can(Step.MANAGER_SIGN_OFF, claim.status):
-                raise Refused(f"{surrender.reference}'s claim is {claim.status}: "
-                              "a manager signs off only pending claims")
+                raise Refused(
+                    f"{surrender.reference}'s claim is {claim.status}: a manager signs off only pending claims"
+                )
             if claim.manager_approved_at is not None:
                 raise Refused(f"{surrender.reference}'s claim already has a manager's approval")
             transition(Step.MANAGER_SIGN_OFF, claim.status, surrender.reference)  # the claim stays pending
-            _change(conn, ctx, staff, surrender, claim, "claim.manager_approved",
-                    {"manager_approved_by": staff.id, "manager_approved_at": now})
+            _change(
+                conn,
+                ctx,
+                staff,
+                surrender,
+                claim,
+                "claim.manager_approved",
+                {"manager_approved_by": staff.id, "manager_approved_at": now},
+            )
             return f"{surrender.reference}: manager approval recorded; finance can now approve it"
         status = transition(Step.APPROVE, claim.status, surrender.reference)
         if claim.flagged and claim.manager_approved_at is None:
             raise Refused(f"{surrender.reference}'s claim is flagged for review and needs a manager's approval first")
-        _change(conn, ctx, staff, surrender, claim, "claim.approved",
-                {"status": status, "decided_by": staff.id, "decided_at": now, "decision_note": note})
+        _change(
+            conn,
+            ctx,
+            staff,
+            surrender,
+            claim,
+            "claim.approved",
+            {"status": status, "decided_by": staff.id, "decided_at": now, "decision_note": note},
+        )
         return f"{surrender.reference}: approved, {format_gbp(claim.payable_pence)} payable"
 
     return perform(ctx, "claims.approve", work)
@@ -98,8 +120,15 @@ def reject_claim(ctx: Context, reference: str, reason: str) -> str:
     def work(conn: Connection, staff: Row) -> str:
         surrender, claim = _find(conn, staff, reference)
         status = transition(Step.REJECT, claim.status, surrender.reference)
-        _change(conn, ctx, staff, surrender, claim, "claim.rejected",
-                {"status": status, "decided_by": staff.id, "decided_at": ctx.now(), "decision_note": reason})
+        _change(
+            conn,
+            ctx,
+            staff,
+            surrender,
+            claim,
+            "claim.rejected",
+            {"status": status, "decided_by": staff.id, "decided_at": ctx.now(), "decision_note": reason},
+        )
         return f"{surrender.reference}: rejected ({reason})"
 
     return perform(ctx, "claims.reject", work)
@@ -113,10 +142,12 @@ class PaymentGap:
     missing: tuple[str, ...]
 
 
-def claims_missing_payment(conn: Connection, scope: Scope,
-                           statuses: frozenset[ClaimStatus] = store.EXPORTABLE) -> list[PaymentGap]:
+def claims_missing_payment(
+    conn: Connection, scope: Scope, statuses: frozenset[ClaimStatus] = store.EXPORTABLE
+) -> list[PaymentGap]:
     """Live, unexported claims in `statuses` (by default what an export would take) that lack
     payment details, oldest reference first. Runs in the caller's transaction."""
+
     def gaps(r: Row) -> tuple[str, ...]:
         if r.claimant_id is None or r.purged_at is not None:
             return tuple(payment_gaps(None, None, None))
@@ -127,6 +158,7 @@ def claims_missing_payment(conn: Connection, scope: Scope,
 
 
 # --- payment and contact details after the desk ------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PaymentDetails:
@@ -164,17 +196,22 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
     """
     given = {k: v for k, v in vars(details).items() if v is not None}
     if not given:
-        raise Refused("nothing to set: give --sort-code, --account-number, --account-name, --phone, --email, "
-                      "--address or --postcode")
+        raise Refused(
+            "nothing to set: give --sort-code, --account-number, --account-name, --phone, --email, "
+            "--address or --postcode"
+        )
     values = {k: _NORMALISE[k](v) for k, v in given.items()}  # refuses malformed input before any I/O
 
     def work(conn: Connection, staff: Row) -> str:
         surrender, claim = _find(conn, staff, reference)
         if claim.status not in PAYMENT_EDITABLE:
-            raise Refused(f"{surrender.reference}'s claim is {claim.status}: payment details change only while "
-                          "it is pending or approved")
-        person = conn.execute(claimant_t.select().where(claimant_c.id == surrender.claimant_id)
-                              .with_for_update()).one_or_none()
+            raise Refused(
+                f"{surrender.reference}'s claim is {claim.status}: payment details change only while "
+                "it is pending or approved"
+            )
+        person = conn.execute(
+            claimant_t.select().where(claimant_c.id == surrender.claimant_id).with_for_update()
+        ).one_or_none()
         if person is None or person.purged_at is not None:
             raise Refused(f"{surrender.reference}: the claimant's details were purged")
         after = {**{k: getattr(person, k) for k in ("sort_code", "account_number")}, **values}
@@ -188,24 +225,34 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
             values["account_name"] = person.name  # as at the desk: the account is the claimant's own
         changed = sorted(k for k, v in values.items() if getattr(person, k) != v)
         if changed:
-            conn.execute(update(claimant_t).where(claimant_c.id == person.id).values(
-                **{k: values[k] for k in changed}))
-        for action, fields in (("claim.payment_details_set", BANK_FIELDS), ("claim.contact_details_set",
-                                                                            CONTACT_FIELDS)):
+            conn.execute(update(claimant_t).where(claimant_c.id == person.id).values(**{k: values[k] for k in changed}))
+        for action, fields in (
+            ("claim.payment_details_set", BANK_FIELDS),
+            ("claim.contact_details_set", CONTACT_FIELDS),
+        ):
             mine = [k for k in changed if k in fields]
             if mine:  # one event per part of the record it changes: bank details, contact details
-                audit.record(conn, ctx.now(), staff.id, action, "surrender", surrender.id,
-                             {"reference": surrender.reference, "fields_changed": mine})
+                audit.record(
+                    conn,
+                    ctx.now(),
+                    staff.id,
+                    action,
+                    "surrender",
+                    surrender.id,
+                    {"reference": surrender.reference, "fields_changed": mine},
+                )
         now_held = {**{k: getattr(person, k) for k in ("sort_code", "account_number", "account_name")}, **values}
         missing = payment_gaps(now_held["sort_code"], now_held["account_number"], now_held["account_name"])
-        done = f"{surrender.reference}: " + (f"updated {', '.join(f.replace('_', ' ') for f in changed)}"
-                                              if changed else "nothing changed")
+        done = f"{surrender.reference}: " + (
+            f"updated {', '.join(f.replace('_', ' ') for f in changed)}" if changed else "nothing changed"
+        )
         return done + (f"; still cannot be paid: {', '.join(missing)}" if missing else "; payment details complete")
 
     return perform(ctx, "claims.set_payment", work)
 
 
 # --- listing and finding -----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ClaimFilter:
@@ -248,11 +295,14 @@ PURGED = "(personal data purged)"
 def _search_sql(text: str) -> ColumnElement[bool]:
     term = " ".join(text.split()).lower()
     squeezed = term.replace(" ", "")
-    return and_(claimant_c.purged_at.is_(None), or_(
-        func.lower(claimant_c.name).contains(term, autoescape=True),
-        func.lower(func.coalesce(claimant_c.business_name, "")).contains(term, autoescape=True),
-        func.replace(func.lower(claimant_c.postcode), " ", "").contains(squeezed, autoescape=True),
-    ))
+    return and_(
+        claimant_c.purged_at.is_(None),
+        or_(
+            func.lower(claimant_c.name).contains(term, autoescape=True),
+            func.lower(func.coalesce(claimant_c.business_name, "")).contains(term, autoescape=True),
+            func.replace(func.lower(claimant_c.postcode), " ", "").contains(squeezed, autoescape=True),
+        ),
+    )
 
 
 def _filtered(scope: Scope, where: ClaimFilter) -> Select[Any]:
@@ -271,11 +321,16 @@ def _filtered(scope: Scope, where: ClaimFilter) -> Select[Any]:
     if where.campaign:
         query = query.where(surrender_c.campaign_code == where.campaign)
     if where.awaiting_manager:
-        query = query.where(claim_c.flagged.is_(True), claim_c.status == ClaimStatus.PENDING,
-                            claim_c.manager_approved_at.is_(None), surrender_c.voided_at.is_(None))
+        query = query.where(
+            claim_c.flagged.is_(True),
+            claim_c.status == ClaimStatus.PENDING,
+            claim_c.manager_approved_at.is_(None),
+            surrender_c.voided_at.is_(None),
+        )
     if where.needs_payment:
-        query = query.where(claim_c.status.in_(sorted(PAYMENT_EDITABLE)), surrender_c.voided_at.is_(None),
-                            store.lacks_payment_sql())
+        query = query.where(
+            claim_c.status.in_(sorted(PAYMENT_EDITABLE)), surrender_c.voided_at.is_(None), store.lacks_payment_sql()
+        )
     if where.search:
         query = query.where(_search_sql(where.search))
     return query
@@ -302,13 +357,26 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[ClaimRow]:
                 return PURGED
             return r.name if reveal else mask_name(r.name)
 
-        return [ClaimRow(
-            reference=r.reference, station=r.station_code, surrendered_on=r.surrendered_on,
-            surrendered_at=r.surrendered_at, status=ClaimStatus(r.status), void=r.voided_at is not None,
-            items=r.item_count, claimed_pence=r.claimed_pence, payable_pence=r.effective_payable,
-            flagged=bool(r.flagged), flags=tuple(json.loads(r.flags)), manager_approved_at=r.manager_approved_at,
-            batch=r.batch_id, bank_details=not r.lacks_payment, claimant=who(r),
-            business=None if r.purged_at else r.business_name,
-        ) for r in conn.execute(_filtered(scope_of(conn, reader), where))]
+        return [
+            ClaimRow(
+                reference=r.reference,
+                station=r.station_code,
+                surrendered_on=r.surrendered_on,
+                surrendered_at=r.surrendered_at,
+                status=ClaimStatus(r.status),
+                void=r.voided_at is not None,
+                items=r.item_count,
+                claimed_pence=r.claimed_pence,
+                payable_pence=r.effective_payable,
+                flagged=bool(r.flagged),
+                flags=tuple(json.loads(r.flags)),
+                manager_approved_at=r.manager_approved_at,
+                batch=r.batch_id,
+                bank_details=not r.lacks_payment,
+                claimant=who(r),
+                business=None if r.purged_at else r.business_name,
+            )
+            for r in conn.execute(_filtered(scope_of(conn, reader), where))
+        ]
 
     return perform(ctx, "claims.list", work, write=False)

@@ -45,6 +45,7 @@ def _stations_text(scope: Scope) -> str:
 
 # --- views -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class LocationView:
     code: str
@@ -79,8 +80,12 @@ class ExhibitView:
     def said(self) -> str:
         """What a scan says back: enough to check the tag is on the right bag."""
         what = f"{self.quantity:,} × {self.kind_label}" if self.quantity != 1 else self.kind_label
-        parts = [what, self.description or None, f"seal {self.seal}" if self.seal else None,
-                 "VOID surrender" if self.voided else None]
+        parts = [
+            what,
+            self.description or None,
+            f"seal {self.seal}" if self.seal else None,
+            "VOID surrender" if self.voided else None,
+        ]
         return " · ".join(p for p in parts if p)
 
 
@@ -154,16 +159,36 @@ class KindLabels:
 
 
 def exhibit_view(row: Row[Any], labels: KindLabels) -> ExhibitView:
-    return ExhibitView(tag=row.tag, reference=row.reference, station=row.station_code, campaign=row.campaign_code,
-                       kind=row.kind, kind_label=labels.label(row.campaign_code, row.kind), quantity=row.quantity,
-                       seal=row.seal or "", description=row.description or "", state=rules.state_of(row.state),
-                       location=row.location_code, location_name=row.location_name, since=row.since,
-                       batch=row.batch_id, note=row.note, voided=row.voided_at is not None)
+    return ExhibitView(
+        tag=row.tag,
+        reference=row.reference,
+        station=row.station_code,
+        campaign=row.campaign_code,
+        kind=row.kind,
+        kind_label=labels.label(row.campaign_code, row.kind),
+        quantity=row.quantity,
+        seal=row.seal or "",
+        description=row.description or "",
+        state=rules.state_of(row.state),
+        location=row.location_code,
+        location_name=row.location_name,
+        since=row.since,
+        batch=row.batch_id,
+        note=row.note,
+        voided=row.voided_at is not None,
+    )
 
 
 def _location_view(row: Row[Any]) -> LocationView:
-    return LocationView(row.code, row.name, row.station_code, _kind(row.kind), row.max_days,
-                        getattr(row, "tags", 0), getattr(row, "weapons", 0))
+    return LocationView(
+        row.code,
+        row.name,
+        row.station_code,
+        _kind(row.kind),
+        row.max_days,
+        getattr(row, "tags", 0),
+        getattr(row, "weapons", 0),
+    )
 
 
 def _kind(value: str) -> rules.PlaceKind | str:
@@ -172,6 +197,7 @@ def _kind(value: str) -> rules.PlaceKind | str:
 
 # --- locations ---------------------------------------------------------------------------------
 
+
 def list_locations(ctx: Context) -> list[LocationView]:
     def work(conn: Connection, staff: Row[Any]) -> list[LocationView]:
         return [_location_view(r) for r in conn.execute(store.locations(scope_of(conn, staff)))]
@@ -179,8 +205,9 @@ def list_locations(ctx: Context) -> list[LocationView]:
     return perform(ctx, "custody.locations", work, write=False)
 
 
-def add_location(ctx: Context, code: str, name: str, station: str | None, kind: str = rules.STORE,
-                 max_days: int | None = None) -> LocationView:
+def add_location(
+    ctx: Context, code: str, name: str, station: str | None, kind: str = rules.STORE, max_days: int | None = None
+) -> LocationView:
     code, name = rules.location_code(code), rules.location_name(name)
     if kind == rules.COUNTER:
         raise Refused("each station has its one counter already (made with the station)")
@@ -198,11 +225,22 @@ def add_location(ctx: Context, code: str, name: str, station: str | None, kind: 
         if conn.execute(select(tables.location.c.id).where(tables.location.c.code == code)).first():
             raise Refused(f"location {code} exists already")
         now = ctx.now()
-        ident = conn.execute(insert(tables.location).values(
-            code=code, name=name, station_code=where, kind=kind, max_days=limit, created_at=now,
-            created_by=staff.id).returning(tables.location.c.id)).scalar_one()
-        audit.record(conn, now, staff.id, "custody.location_added", "location", ident,
-                     {"code": code, "name": name, "station": where, "kind": kind, "max_days": limit})
+        ident = conn.execute(
+            insert(tables.location)
+            .values(
+                code=code, name=name, station_code=where, kind=kind, max_days=limit, created_at=now, created_by=staff.id
+            )
+            .returning(tables.location.c.id)
+        ).scalar_one()
+        audit.record(
+            conn,
+            now,
+            staff.id,
+            "custody.location_added",
+            "location",
+            ident,
+            {"code": code, "name": name, "station": where, "kind": kind, "max_days": limit},
+        )
         return LocationView(code, name, where, _kind(kind), limit)
 
     return perform(ctx, "custody.location_add", work)
@@ -210,8 +248,10 @@ def add_location(ctx: Context, code: str, name: str, station: str | None, kind: 
 
 # --- moving ------------------------------------------------------------------------------------
 
+
 def open_scan(ctx: Context, to: str, action: str = "custody.scan") -> LocationView:
     """Sign in and find the destination before the first tag is read."""
+
     def work(conn: Connection, staff: Row[Any]) -> LocationView:
         return _location_view(store.find_location(conn, to, acting_scope(conn, staff)))
 
@@ -237,18 +277,41 @@ def _move(conn: Connection, ctx: Context, staff: Row[Any], tags: Sequence[str], 
             raise Refused(f"{tag}: {refusal}")
         rows.append(row)
     ids = [r.id for r in rows]
-    conn.execute(update(tables.exhibit).where(tables.exhibit.c.id.in_(ids))
-                 .values(location_id=place.id, state=rules.HELD, since=now))
+    conn.execute(
+        update(tables.exhibit)
+        .where(tables.exhibit.c.id.in_(ids))
+        .values(location_id=place.id, state=rules.HELD, since=now)
+    )
     for came_from, group in _by_place(rows).items():
-        store.record_events(conn, [r.id for r in group if r.state != rules.MISSING], now, staff.id, "moved",
-                            from_location_id=came_from, to_location_id=place.id)
-        store.record_events(conn, [r.id for r in group if r.state == rules.MISSING], now, staff.id, "moved",
-                            from_location_id=came_from, to_location_id=place.id, note="found (was missing)")
+        store.record_events(
+            conn,
+            [r.id for r in group if r.state != rules.MISSING],
+            now,
+            staff.id,
+            "moved",
+            from_location_id=came_from,
+            to_location_id=place.id,
+        )
+        store.record_events(
+            conn,
+            [r.id for r in group if r.state == rules.MISSING],
+            now,
+            staff.id,
+            "moved",
+            from_location_id=came_from,
+            to_location_id=place.id,
+            note="found (was missing)",
+        )
     moved = [Moved(exhibit_view(r, labels), r.location_code, place.code, r.state == rules.MISSING) for r in rows]
-    detail = {"to": place.code, "via": via, "tags": [m.exhibit.tag for m in moved],
-              "from": sorted({m.came_from or "-" for m in moved})}
-    audit.record(conn, now, staff.id, "custody.moved", "exhibit", ids[0], detail,
-                 touches=store.surrender_keys(conn, ids[1:]))
+    detail = {
+        "to": place.code,
+        "via": via,
+        "tags": [m.exhibit.tag for m in moved],
+        "from": sorted({m.came_from or "-" for m in moved}),
+    }
+    audit.record(
+        conn, now, staff.id, "custody.moved", "exhibit", ids[0], detail, touches=store.surrender_keys(conn, ids[1:])
+    )
     return moved
 
 
@@ -275,6 +338,7 @@ def move_tags(ctx: Context, tags: Iterable[str], to: str) -> list[Moved]:
 
 # --- reading -----------------------------------------------------------------------------------
 
+
 def where(ctx: Context, text: str) -> Whereabouts:
     """A tag's whole story: received at the counter, every move, check, batch and its end."""
     tag = rules.parse_tag(text)
@@ -285,21 +349,25 @@ def where(ctx: Context, text: str) -> Whereabouts:
         if row is None:
             raise NotFound(f"no tag {tag} at {_stations_text(scope)}")
         intake = store.intake_of(conn, row.surrender_id)
-        counter = conn.execute(select(tables.location.c.code)
-                               .where(tables.location.c.code == rules.counter_code(row.station_code))).scalar()
+        counter = conn.execute(
+            select(tables.location.c.code).where(tables.location.c.code == rules.counter_code(row.station_code))
+        ).scalar()
         entries = [HistoryEntry(intake.surrendered_at, "received", intake.staff, None, counter)]
         if intake.voided_at is not None:
             entries.append(HistoryEntry(intake.voided_at, "surrender voided", None, note=intake.void_reason))
-        entries += [HistoryEntry(e.at, e.action, e.staff, e.from_code, e.to_code, e.batch_id, e.note)
-                    for e in store.history(conn, row.id)]
+        entries += [
+            HistoryEntry(e.at, e.action, e.staff, e.from_code, e.to_code, e.batch_id, e.note)
+            for e in store.history(conn, row.id)
+        ]
         entries.sort(key=lambda e: e.at)
         return Whereabouts(exhibit_view(row, KindLabels.read(conn)), entries)
 
     return perform(ctx, "custody.where", work, write=False)
 
 
-def list_exhibits(ctx: Context, location: str | None = None, state: str | None = None,
-                  reference: str | None = None) -> list[ExhibitView]:
+def list_exhibits(
+    ctx: Context, location: str | None = None, state: str | None = None, reference: str | None = None
+) -> list[ExhibitView]:
     if state is not None and state not in rules.STATES:
         raise Refused(f"state {state!r} is not one of {', '.join(rules.STATES)}")
 
@@ -310,13 +378,15 @@ def list_exhibits(ctx: Context, location: str | None = None, state: str | None =
         location_id = store.find_location(conn, location, scope).id if location else None
         surrender_id = find_surrender(conn, reference, scope).id if reference else None
         labels = KindLabels.read(conn)
-        return [exhibit_view(r, labels)
-                for r in conn.execute(store.exhibit_list(scope, location_id, state, surrender_id))]
+        return [
+            exhibit_view(r, labels) for r in conn.execute(store.exhibit_list(scope, location_id, state, surrender_id))
+        ]
 
     return perform(ctx, "custody.where", work, write=False)
 
 
 # --- stock checks ------------------------------------------------------------------------------
+
 
 def open_check(ctx: Context, location: str) -> LocationView:
     return open_scan(ctx, location, "custody.check")
@@ -334,8 +404,11 @@ def sight(ctx: Context, location: str, text: str) -> Sighting:
         if row is None:
             return Sighting(tag, None, False, None)
         here = row.location_id == place.id and row.state in rules.ON_HAND
-        elsewhere = None if here else (row.location_code if row.state in rules.ON_HAND
-                                       else rules.STATE_LABEL.get(row.state, row.state))
+        elsewhere = (
+            None
+            if here
+            else (row.location_code if row.state in rules.ON_HAND else rules.STATE_LABEL.get(row.state, row.state))
+        )
         return Sighting(tag, exhibit_view(row, KindLabels.read(conn)), here, elsewhere)
 
     return perform(ctx, "custody.check", work, write=False)
@@ -360,43 +433,92 @@ def record_check(ctx: Context, location: str, scanned: Sequence[str], empty: boo
         now = ctx.now()
         expected = {r.tag: r for r in conn.execute(store.exhibits_at(scope, place.id))}
         if not scanned and expected and not empty:
-            raise Refused(f"nothing was scanned at {place.code}, where {len(expected)} tag(s) are recorded: no check "
-                          "recorded; if the shelf really is empty, check again with --empty")
+            raise Refused(
+                f"nothing was scanned at {place.code}, where {len(expected)} tag(s) are recorded: no check "
+                "recorded; if the shelf really is empty, check again with --empty"
+            )
         known = store.find_exhibits(conn, list(dict.fromkeys(tags)), scope)
         outcome = rules.compare_shelf(expected, tags, known)
         newly_missing = [expected[t].id for t in outcome.missing if expected[t].state == rules.HELD]
         found_again = [expected[t].id for t in outcome.found if expected[t].state == rules.MISSING]
-        elsewhere = [(t, known[t].location_code if known[t].state in rules.ON_HAND and known[t].location_code
-                      else rules.STATE_LABEL.get(known[t].state, known[t].state)) for t in outcome.elsewhere]
+        elsewhere = [
+            (
+                t,
+                known[t].location_code
+                if known[t].state in rules.ON_HAND and known[t].location_code
+                else rules.STATE_LABEL.get(known[t].state, known[t].state),
+            )
+            for t in outcome.elsewhere
+        ]
         unknown = [*outcome.unknown, *unreadable]
-        result = {"found": list(outcome.found), "missing": list(outcome.missing),
-                  "elsewhere": [list(pair) for pair in elsewhere], "unknown": unknown}
-        check_id = conn.execute(insert(tables.stock_check).values(
-            location_id=place.id, at=now, staff_id=staff.id, expected=len(expected), found=len(outcome.found),
-            missing=len(outcome.missing), elsewhere=len(elsewhere), unknown=len(unknown),
-            result=json.dumps(result, ensure_ascii=False)).returning(tables.stock_check.c.id)).scalar_one()
+        result = {
+            "found": list(outcome.found),
+            "missing": list(outcome.missing),
+            "elsewhere": [list(pair) for pair in elsewhere],
+            "unknown": unknown,
+        }
+        check_id = conn.execute(
+            insert(tables.stock_check)
+            .values(
+                location_id=place.id,
+                at=now,
+                staff_id=staff.id,
+                expected=len(expected),
+                found=len(outcome.found),
+                missing=len(outcome.missing),
+                elsewhere=len(elsewhere),
+                unknown=len(unknown),
+                result=json.dumps(result, ensure_ascii=False),
+            )
+            .returning(tables.stock_check.c.id)
+        ).scalar_one()
         exhibit = tables.exhibit.c
         if newly_missing:
-            conn.execute(update(tables.exhibit).where(exhibit.id.in_(newly_missing)).values(state=rules.MISSING,
-                                                                                          since=now))
-            store.record_events(conn, newly_missing, now, staff.id, "missing", from_location_id=place.id,
-                                check_id=check_id)
+            conn.execute(
+                update(tables.exhibit).where(exhibit.id.in_(newly_missing)).values(state=rules.MISSING, since=now)
+            )
+            store.record_events(
+                conn, newly_missing, now, staff.id, "missing", from_location_id=place.id, check_id=check_id
+            )
         if found_again:
             conn.execute(update(tables.exhibit).where(exhibit.id.in_(found_again)).values(state=rules.HELD, since=now))
-            store.record_events(conn, found_again, now, staff.id, "found", to_location_id=place.id,
-                                check_id=check_id)
-        audit.record(conn, now, staff.id, "custody.checked", "location", place.id,
-                     {"check": check_id, "location": place.code, "expected": len(expected),
-                      "found": len(outcome.found), "missing": list(outcome.missing),
-                      "elsewhere": [t for t, _ in elsewhere], "unknown": len(unknown)},
-                     touches=store.surrender_keys(conn, newly_missing + found_again))
-        return CheckResult(check_id, place.code, now, len(expected), list(outcome.found), list(outcome.missing),
-                           elsewhere, unknown, len(newly_missing), len(found_again))
+            store.record_events(conn, found_again, now, staff.id, "found", to_location_id=place.id, check_id=check_id)
+        audit.record(
+            conn,
+            now,
+            staff.id,
+            "custody.checked",
+            "location",
+            place.id,
+            {
+                "check": check_id,
+                "location": place.code,
+                "expected": len(expected),
+                "found": len(outcome.found),
+                "missing": list(outcome.missing),
+                "elsewhere": [t for t, _ in elsewhere],
+                "unknown": len(unknown),
+            },
+            touches=store.surrender_keys(conn, newly_missing + found_again),
+        )
+        return CheckResult(
+            check_id,
+            place.code,
+            now,
+            len(expected),
+            list(outcome.found),
+            list(outcome.missing),
+            elsewhere,
+            unknown,
+            len(newly_missing),
+            len(found_again),
+        )
 
     return perform(ctx, "custody.check", work)
 
 
 # --- a manager's decisions ---------------------------------------------------------------------
+
 
 def _close(ctx: Context, texts: Iterable[str], note: str, state: str, action: str, what: str) -> list[ExhibitView]:
     tags = list(dict.fromkeys(rules.parse_tag(t) for t in texts))
@@ -417,23 +539,44 @@ def _close(ctx: Context, texts: Iterable[str], note: str, state: str, action: st
             if row.state not in rules.ON_HAND:
                 raise Refused(f"{tag} is {rules.STATE_LABEL.get(row.state, row.state)} already")
             if row.batch_id is not None:
-                raise Refused(f"{tag} is in destruction batch {row.batch_id}: take it out first "
-                              f"(surrender destruction remove {row.batch_id} {tag})")
+                raise Refused(
+                    f"{tag} is in destruction batch {row.batch_id}: take it out first "
+                    f"(surrender destruction remove {row.batch_id} {tag})"
+                )
             rows.append(row)
         ids = [r.id for r in rows]
         keep_place = state == rules.RETAINED
         exhibit = tables.exhibit.c
-        conn.execute(update(tables.exhibit).where(exhibit.id.in_(ids))
-                     .values(state=state, since=now, note=note,
-                             **({} if keep_place else {"location_id": None})))
+        conn.execute(
+            update(tables.exhibit)
+            .where(exhibit.id.in_(ids))
+            .values(state=state, since=now, note=note, **({} if keep_place else {"location_id": None}))
+        )
         for place, group in _by_place(rows).items():
-            store.record_events(conn, [r.id for r in group], now, staff.id, state, from_location_id=place,
-                                to_location_id=place if keep_place else None, note=note)
-        audit.record(conn, now, staff.id, action, "exhibit", ids[0],
-                     {"tags": tags, "reason": audit.private("reason", note)},
-                     touches=store.surrender_keys(conn, ids[1:]))
-        return [exhibit_view(r, labels) for r in
-                conn.execute(store.exhibit_rows(scope).where(exhibit.id.in_(ids)).order_by(exhibit.id))]
+            store.record_events(
+                conn,
+                [r.id for r in group],
+                now,
+                staff.id,
+                state,
+                from_location_id=place,
+                to_location_id=place if keep_place else None,
+                note=note,
+            )
+        audit.record(
+            conn,
+            now,
+            staff.id,
+            action,
+            "exhibit",
+            ids[0],
+            {"tags": tags, "reason": audit.private("reason", note)},
+            touches=store.surrender_keys(conn, ids[1:]),
+        )
+        return [
+            exhibit_view(r, labels)
+            for r in conn.execute(store.exhibit_rows(scope).where(exhibit.id.in_(ids)).order_by(exhibit.id))
+        ]
 
     return perform(ctx, action, work)
 

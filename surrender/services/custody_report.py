@@ -67,31 +67,52 @@ def custody_report(ctx: Context, station: str | None = None) -> CustodyReport:
             if conn.execute(select(tables.station.c.code).where(tables.station.c.code == code)).first() is None:
                 raise NotFound(f"no station {code!r}")
             if not scope.covers(code):
-                raise Refused(f"staff member {staff.number} reads custody at "
-                              f"{', '.join(sorted(scope.stations or []))} only, not at {code}")
+                raise Refused(
+                    f"staff member {staff.number} reads custody at "
+                    f"{', '.join(sorted(scope.stations or []))} only, not at {code}"
+                )
         now = ctx.now()
         destroy_by = _destruction_dates(conn)
-        past = sorted(c for c, (date, zone) in destroy_by.items()
-                      if rules.past_destruction_date(date, local(now, zone).date()))
+        past = sorted(
+            c for c, (date, zone) in destroy_by.items() if rules.past_destruction_date(date, local(now, zone).date())
+        )
         loc = tables.location.c
-        limits = {int(i): int(d) for i, d in conn.execute(
-            select(loc.id, loc.max_days).where(loc.max_days.is_not(None), scope.station_filter(loc.station_code)))}
+        limits = {
+            int(i): int(d)
+            for i, d in conn.execute(
+                select(loc.id, loc.max_days).where(loc.max_days.is_not(None), scope.station_filter(loc.station_code))
+            )
+        }
         groups: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
         for row in conn.execute(store.tally(scope, code)):  # a row per station, campaign and state
             groups.setdefault((row.station_code, row.campaign_code), {})[row.state] = (int(row.tags), int(row.weapons))
         lines = []
         for (station_code, campaign_code), states in groups.items():
             weapons = {state: w for state, (_, w) in states.items()}
-            lines.append(CustodyLine(station_code, campaign_code, sum(t for t, _ in states.values()),
-                                     rules.reconcile(sum(weapons.values()), weapons), weapons.get(rules.MISSING, 0),
-                                     destroy_by.get(campaign_code, (None, ""))[0]))
-        total = rules.Tally(*(sum(getattr(line.tally, f) for line in lines)
-                              for f in ("received", "held", "destroyed", "retained", "never_received")))
+            lines.append(
+                CustodyLine(
+                    station_code,
+                    campaign_code,
+                    sum(t for t, _ in states.values()),
+                    rules.reconcile(sum(weapons.values()), weapons),
+                    weapons.get(rules.MISSING, 0),
+                    destroy_by.get(campaign_code, (None, ""))[0],
+                )
+            )
+        total = rules.Tally(
+            *(
+                sum(getattr(line.tally, f) for line in lines)
+                for f in ("received", "held", "destroyed", "retained", "never_received")
+            )
+        )
         labels = KindLabels.read(conn)
         strange = any(line.tally.unaccounted > line.missing for line in lines)  # states nobody knows
-        found = [CustodyException(r.problem, exhibit_view(r, labels),
-                                  limits.get(r.location_id) if r.problem == "overdue" else None)
-                 for r in conn.execute(store.exceptions(scope, now, limits, past, code, strange))]
+        found = [
+            CustodyException(
+                r.problem, exhibit_view(r, labels), limits.get(r.location_id) if r.problem == "overdue" else None
+            )
+            for r in conn.execute(store.exceptions(scope, now, limits, past, code, strange))
+        ]
         return CustodyReport(lines, total, found, now, audit.anchor_line(conn))
 
     return perform(ctx, "report.custody", work, write=False)

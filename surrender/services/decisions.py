@@ -76,11 +76,16 @@ def _where(claim: store.ClaimForDecision) -> str | None:
     if claim.voided:
         return f"{ref} is void: its claim takes no decision"
     if claim.status in PAYER_STATUSES:
-        return (f"{ref} is already {claim.status} by the payer: a new decision follows only a dispute upheld "
-                f"(`surrender claims dispute {ref} --outcome upheld --note ...`)")
+        return (
+            f"{ref} is already {claim.status} by the payer: a new decision follows only a dispute upheld "
+            f"(`surrender claims dispute {ref} --outcome upheld --note ...`)"
+        )
     if claim.batch_format != store.PACK_FORMAT:
-        where = (f"in export batch {claim.batch_id} (a {claim.batch_format} file, not a claim pack)"
-                 if claim.batch_id is not None else f"{claim.status}, in no claim pack yet")
+        where = (
+            f"in export batch {claim.batch_id} (a {claim.batch_format} file, not a claim pack)"
+            if claim.batch_id is not None
+            else f"{claim.status}, in no claim pack yet"
+        )
         return f"{ref} is not in a claim pack: it is {where}"
     if claim.status != EXPORTED:
         return f"{ref}'s claim is {claim.status}: only a claim with the payer takes its decision"
@@ -126,19 +131,39 @@ def record_decisions(ctx: Context, path: Path) -> DecisionsResult:
             step = Step.PAYER_REFUSE if decision.refused else Step.DECIDE
             status = transition(step, claim.status or "", claim.reference)
             round_ = store.next_round(conn, claim.claim_id)
-            store.add_decisions(conn, claim.claim_id, round_, decision.lines, claim.payable_pence, staff.id, now,
-                                file_sha256)
+            store.add_decisions(
+                conn, claim.claim_id, round_, decision.lines, claim.payable_pence, staff.id, now, file_sha256
+            )
             store.set_claim(conn, claim.claim_id, status=str(status), payable_pence=decision.allowed_pence)
-            audit.record(conn, now, staff.id, "claim.decided_by_payer", "surrender", claim.surrender_id,
-                         {"reference": claim.reference, "round": round_, "claimed": claim.claimed_pence,
-                          "assessed": claim.payable_pence, "allowed": decision.allowed_pence,
-                          "lines": [[d.line, d.allowed_pence] for d in decision.lines],
-                          "changed": {"status": [claim.status, str(status)],
-                                      "payable_pence": [claim.payable_pence, decision.allowed_pence]},
-                          "file_sha256": file_sha256})
-        return DecisionsResult(len(decided), sum(1 for _, d in decided if not d.refused),
-                               sum(1 for _, d in decided if d.refused), sum(d.allowed_pence for _, d in decided),
-                               sum(c.claimed_pence for c, _ in decided), [c.reference for c, _ in decided])
+            audit.record(
+                conn,
+                now,
+                staff.id,
+                "claim.decided_by_payer",
+                "surrender",
+                claim.surrender_id,
+                {
+                    "reference": claim.reference,
+                    "round": round_,
+                    "claimed": claim.claimed_pence,
+                    "assessed": claim.payable_pence,
+                    "allowed": decision.allowed_pence,
+                    "lines": [[d.line, d.allowed_pence] for d in decision.lines],
+                    "changed": {
+                        "status": [claim.status, str(status)],
+                        "payable_pence": [claim.payable_pence, decision.allowed_pence],
+                    },
+                    "file_sha256": file_sha256,
+                },
+            )
+        return DecisionsResult(
+            len(decided),
+            sum(1 for _, d in decided if not d.refused),
+            sum(1 for _, d in decided if d.refused),
+            sum(d.allowed_pence for _, d in decided),
+            sum(c.claimed_pence for c, _ in decided),
+            [c.reference for c, _ in decided],
+        )
 
     return perform(ctx, "claims.decisions", work)
 
@@ -166,30 +191,57 @@ def dispute(ctx: Context, reference: str, note: str, outcome: str | None = None)
         open_ = store.open_dispute(conn, claim.claim_id)
         if answer is None:
             if open_ is not None:
-                raise Refused(f"{ref} already has an open dispute: record its outcome with "
-                              f"`surrender claims dispute {ref} --outcome upheld|dismissed --note ...`")
+                raise Refused(
+                    f"{ref} already has an open dispute: record its outcome with "
+                    f"`surrender claims dispute {ref} --outcome upheld|dismissed --note ...`"
+                )
             if claim.status not in PAYER_STATUSES:
-                raise Refused(f"{ref}'s claim is {claim.status}: only a claim the payer decided or refused "
-                              "can be disputed")
+                raise Refused(
+                    f"{ref}'s claim is {claim.status}: only a claim the payer decided or refused can be disputed"
+                )
             ident = store.add_dispute(conn, claim.claim_id, note, staff.id, now)
-            audit.record(conn, now, staff.id, "claim.dispute_opened", "surrender", claim.surrender_id,
-                         {"reference": ref, "dispute": ident, "note": audit.private("reason", note)})
-            return (f"{ref}: dispute recorded; when the payer answers, record it with "
-                    f"`surrender claims dispute {ref} --outcome upheld|dismissed --note ...`")
+            audit.record(
+                conn,
+                now,
+                staff.id,
+                "claim.dispute_opened",
+                "surrender",
+                claim.surrender_id,
+                {"reference": ref, "dispute": ident, "note": audit.private("reason", note)},
+            )
+            return (
+                f"{ref}: dispute recorded; when the payer answers, record it with "
+                f"`surrender claims dispute {ref} --outcome upheld|dismissed --note ...`"
+            )
         if open_ is None:
-            raise Refused(f"{ref} has no open dispute: record one first with `surrender claims dispute {ref} --note ...`")
+            raise Refused(
+                f"{ref} has no open dispute: record one first with `surrender claims dispute {ref} --note ...`"
+            )
         status = claim.status or ""
         if answer == UPHELD:
             status = str(transition(Step.REOPEN, status, ref))
             store.set_claim(conn, claim.claim_id, status=status)
         store.close_dispute(conn, open_.id, answer, note, staff.id, now)
-        audit.record(conn, now, staff.id, "claim.dispute_closed", "surrender", claim.surrender_id,
-                     {"reference": ref, "dispute": open_.id, "outcome": answer,
-                      "note": audit.private("reason", note),
-                      "changed": {"status": [claim.status, status]} if status != claim.status else {}})
+        audit.record(
+            conn,
+            now,
+            staff.id,
+            "claim.dispute_closed",
+            "surrender",
+            claim.surrender_id,
+            {
+                "reference": ref,
+                "dispute": open_.id,
+                "outcome": answer,
+                "note": audit.private("reason", note),
+                "changed": {"status": [claim.status, status]} if status != claim.status else {},
+            },
+        )
         if answer == UPHELD:
-            return (f"{ref}: dispute upheld; the claim is with the payer again for a new decision "
-                    f"(was {format_gbp(claim.payable_pence)} {claim.status})")
+            return (
+                f"{ref}: dispute upheld; the claim is with the payer again for a new decision "
+                f"(was {format_gbp(claim.payable_pence)} {claim.status})"
+            )
         return f"{ref}: dispute dismissed; the decision stands ({claim.status}, {format_gbp(claim.payable_pence)})"
 
     return perform(ctx, "claims.dispute", work)

@@ -73,12 +73,24 @@ class BatchDetail:
 
 
 def _view(row: Row[Any]) -> BatchView:
-    named = tuple(f"{n} {name}" for n, name in ((row.witness_1, row.witness_1_name),
-                                                (row.witness_2, row.witness_2_name)) if n)
-    return BatchView(row.id, row.station_code, row.method, row.contractor, row.created_at,
-                     f"{row.opened_by} {row.opened_by_name}", row.sealed_at,
-                     f"{row.sealed_by} {row.sealed_by_name}" if row.sealed_by else None, named, row.certificate,
-                     row.confirmed_at, int(row.tags), int(row.weapons))
+    named = tuple(
+        f"{n} {name}" for n, name in ((row.witness_1, row.witness_1_name), (row.witness_2, row.witness_2_name)) if n
+    )
+    return BatchView(
+        row.id,
+        row.station_code,
+        row.method,
+        row.contractor,
+        row.created_at,
+        f"{row.opened_by} {row.opened_by_name}",
+        row.sealed_at,
+        f"{row.sealed_by} {row.sealed_by_name}" if row.sealed_by else None,
+        named,
+        row.certificate,
+        row.confirmed_at,
+        int(row.tags),
+        int(row.weapons),
+    )
 
 
 def _batch_id(value: int | str) -> int:
@@ -97,6 +109,7 @@ def _open_batch_row(conn: Connection, staff: Row[Any], batch_id: int) -> Row[Any
 
 # --- opening and filling -----------------------------------------------------------------------
 
+
 def open_batch(ctx: Context, method: str, contractor: str) -> BatchView:
     method, contractor = rules.destruction_text(method, "--method"), rules.destruction_text(contractor, "--contractor")
 
@@ -106,16 +119,27 @@ def open_batch(ctx: Context, method: str, contractor: str) -> BatchView:
             raise Refused("name the batch's station with --station")
         scope = acting_scope(conn, staff)
         if not scope.covers(station):
-            raise Refused(f"staff member {staff.number} keeps custody at "
-                          f"{', '.join(sorted(scope.stations or []))}, not at {station}")
+            raise Refused(
+                f"staff member {staff.number} keeps custody at "
+                f"{', '.join(sorted(scope.stations or []))}, not at {station}"
+            )
         if conn.execute(select(tables.station.c.code).where(tables.station.c.code == station)).first() is None:
             raise NotFound(f"no station {station!r}")
         now = ctx.now()
-        ident = conn.execute(insert(batch_t).values(station_code=station, method=method, contractor=contractor,
-                                                   created_at=now, created_by=staff.id)
-                             .returning(batch_t.c.id)).scalar_one()
-        audit.record(conn, now, staff.id, "destruction.opened", "destruction", ident,
-                     {"station": station, "method": method, "contractor": contractor})
+        ident = conn.execute(
+            insert(batch_t)
+            .values(station_code=station, method=method, contractor=contractor, created_at=now, created_by=staff.id)
+            .returning(batch_t.c.id)
+        ).scalar_one()
+        audit.record(
+            conn,
+            now,
+            staff.id,
+            "destruction.opened",
+            "destruction",
+            ident,
+            {"station": station, "method": method, "contractor": contractor},
+        )
         return _view(store.summary(conn, ident, scope))
 
     return perform(ctx, "destruction.new", work)
@@ -144,11 +168,21 @@ def _add(conn: Connection, ctx: Context, staff: Row[Any], batch_id: int, tags: S
     now = ctx.now()
     conn.execute(update(exhibit_t).where(exhibit_t.c.id.in_(ids)).values(batch_id=batch_id))
     custody_store.record_events(conn, ids, now, staff.id, "added", batch_id=batch_id)
-    audit.record(conn, now, staff.id, "destruction.added", "destruction", batch_id,
-                 {"tags": [r.tag for r in rows]}, touches=custody_store.surrender_keys(conn, ids))
+    audit.record(
+        conn,
+        now,
+        staff.id,
+        "destruction.added",
+        "destruction",
+        batch_id,
+        {"tags": [r.tag for r in rows]},
+        touches=custody_store.surrender_keys(conn, ids),
+    )
     labels = KindLabels.read(conn)
-    return [exhibit_view(r, labels) for r in
-            conn.execute(custody_store.exhibit_rows(scope).where(exhibit_t.c.id.in_(ids)).order_by(exhibit_t.c.id))]
+    return [
+        exhibit_view(r, labels)
+        for r in conn.execute(custody_store.exhibit_rows(scope).where(exhibit_t.c.id.in_(ids)).order_by(exhibit_t.c.id))
+    ]
 
 
 def add_to_batch(ctx: Context, batch: int | str, tags: Iterable[str]) -> list[ExhibitView]:
@@ -197,8 +231,16 @@ def remove_from_batch(ctx: Context, batch: int | str, tags: Iterable[str]) -> li
         now = ctx.now()
         conn.execute(update(exhibit_t).where(exhibit_t.c.id.in_(ids)).values(batch_id=None))
         custody_store.record_events(conn, ids, now, staff.id, "removed", batch_id=batch_id)
-        audit.record(conn, now, staff.id, "destruction.removed", "destruction", batch_id, {"tags": parsed},
-                     touches=custody_store.surrender_keys(conn, ids))
+        audit.record(
+            conn,
+            now,
+            staff.id,
+            "destruction.removed",
+            "destruction",
+            batch_id,
+            {"tags": parsed},
+            touches=custody_store.surrender_keys(conn, ids),
+        )
         return parsed
 
     return perform(ctx, "destruction.add", work)
@@ -206,24 +248,29 @@ def remove_from_batch(ctx: Context, batch: int | str, tags: Iterable[str]) -> li
 
 # --- sealing -----------------------------------------------------------------------------------
 
+
 def _check_sealable(conn: Connection, staff: Row[Any], batch_id: int, numbers: Sequence[str]) -> Row[Any]:
     batch = _open_batch_row(conn, staff, batch_id)
-    held = conn.execute(select(exhibit_t.c.tag, exhibit_t.c.state).where(exhibit_t.c.batch_id == batch_id)
-                        .order_by(exhibit_t.c.id)).all()
+    held = conn.execute(
+        select(exhibit_t.c.tag, exhibit_t.c.state).where(exhibit_t.c.batch_id == batch_id).order_by(exhibit_t.c.id)
+    ).all()
     if not held:
         raise Refused(f"destruction batch {batch_id} is empty: add tags first (surrender destruction add {batch_id})")
     away = [r for r in held if r.state != rules.HELD]
     if away:
-        raise Refused(f"{away[0].tag} in batch {batch_id} is {rules.STATE_LABEL.get(away[0].state, away[0].state)}: "
-                      f"find it or take it out (surrender destruction remove {batch_id} {away[0].tag})")
+        raise Refused(
+            f"{away[0].tag} in batch {batch_id} is {rules.STATE_LABEL.get(away[0].state, away[0].state)}: "
+            f"find it or take it out (surrender destruction remove {batch_id} {away[0].tag})"
+        )
     refusal = rules.witness_refusal(numbers, store.previous_witnesses(conn, batch.station_code, batch_id))
     if refusal:
         raise Refused(refusal)
     return batch
 
 
-def seal_batch(ctx: Context, batch: int | str, witness_numbers: Sequence[str],
-               pin_of: Callable[[witnesses.Witness], str | None]) -> BatchView:
+def seal_batch(
+    ctx: Context, batch: int | str, witness_numbers: Sequence[str], pin_of: Callable[[witnesses.Witness], str | None]
+) -> BatchView:
     """Seal (and so destroy) a batch: two different witnesses, never the station's previous
     pair, each confirming with their own PIN (`pin_of` asks for it, or reads it from a script's
     settings); every exhibit in it becomes destroyed. Nothing is written if anything fails."""
@@ -232,8 +279,7 @@ def seal_batch(ctx: Context, batch: int | str, witness_numbers: Sequence[str],
     refusal = rules.witness_refusal(numbers, None)
     if refusal:
         raise Refused(refusal)
-    perform(ctx, "destruction.seal", lambda conn, staff: _check_sealable(conn, staff, batch_id, numbers),
-            write=False)
+    perform(ctx, "destruction.seal", lambda conn, staff: _check_sealable(conn, staff, batch_id, numbers), write=False)
     people = [witnesses.look_up(ctx, n) for n in numbers]
     numbers = [w.number for w in people]
     if numbers[0] == numbers[1]:
@@ -245,19 +291,40 @@ def seal_batch(ctx: Context, batch: int | str, witness_numbers: Sequence[str],
         now = ctx.now()
         e = exhibit_t.c
         ids = list(conn.execute(select(e.id).where(e.batch_id == batch_id).order_by(e.id)).scalars())
-        conn.execute(insert(tables.custody_event).from_select(
-            ["exhibit_id", "at", "staff_id", "action", "from_location_id", "batch_id"],
-            select(e.id, literal(now, tables.custody_event.c.at.type), literal(staff.id),
-                   literal("destroyed"), e.location_id, e.batch_id)
-            .where(e.batch_id == batch_id).order_by(e.id)))
-        conn.execute(update(exhibit_t).where(e.batch_id == batch_id)
-                     .values(state=rules.DESTROYED, location_id=None, since=now))
-        conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(
-            sealed_at=now, sealed_by=staff.id, witness_1=confirmed[0].id, witness_2=confirmed[1].id))
+        conn.execute(
+            insert(tables.custody_event).from_select(
+                ["exhibit_id", "at", "staff_id", "action", "from_location_id", "batch_id"],
+                select(
+                    e.id,
+                    literal(now, tables.custody_event.c.at.type),
+                    literal(staff.id),
+                    literal("destroyed"),
+                    e.location_id,
+                    e.batch_id,
+                )
+                .where(e.batch_id == batch_id)
+                .order_by(e.id),
+            )
+        )
+        conn.execute(
+            update(exhibit_t).where(e.batch_id == batch_id).values(state=rules.DESTROYED, location_id=None, since=now)
+        )
+        conn.execute(
+            update(batch_t)
+            .where(batch_t.c.id == batch_id)
+            .values(sealed_at=now, sealed_by=staff.id, witness_1=confirmed[0].id, witness_2=confirmed[1].id)
+        )
         weapons = sum(conn.execute(select(e.quantity).where(e.batch_id == batch_id)).scalars())
-        audit.record(conn, now, staff.id, "destruction.sealed", "destruction", batch_id,
-                     {"witnesses": numbers, "tags": len(ids), "weapons": weapons},
-                     touches=custody_store.surrender_keys(conn, ids))
+        audit.record(
+            conn,
+            now,
+            staff.id,
+            "destruction.sealed",
+            "destruction",
+            batch_id,
+            {"witnesses": numbers, "tags": len(ids), "weapons": weapons},
+            touches=custody_store.surrender_keys(conn, ids),
+        )
         return _view(store.summary(conn, batch_id, acting_scope(conn, staff)))
 
     return perform(ctx, "destruction.seal", work)
@@ -276,16 +343,21 @@ def confirm_batch(ctx: Context, batch: int | str, certificate: str) -> BatchView
         if row.certificate is not None:
             raise Refused(f"destruction batch {batch_id} already has the contractor's certificate {row.certificate}")
         now = ctx.now()
-        conn.execute(update(batch_t).where(batch_t.c.id == batch_id)
-                     .values(certificate=certificate, confirmed_at=now, confirmed_by=staff.id))
-        audit.record(conn, now, staff.id, "destruction.confirmed", "destruction", batch_id,
-                     {"certificate": certificate})
+        conn.execute(
+            update(batch_t)
+            .where(batch_t.c.id == batch_id)
+            .values(certificate=certificate, confirmed_at=now, confirmed_by=staff.id)
+        )
+        audit.record(
+            conn, now, staff.id, "destruction.confirmed", "destruction", batch_id, {"certificate": certificate}
+        )
         return _view(store.summary(conn, batch_id, scope))
 
     return perform(ctx, "destruction.confirm", work)
 
 
 # --- reading -----------------------------------------------------------------------------------
+
 
 def list_batches(ctx: Context) -> list[BatchView]:
     def work(conn: Connection, staff: Row[Any]) -> list[BatchView]:
@@ -304,13 +376,21 @@ def batch_detail(ctx: Context, batch: int | str, sealed_only: bool = False) -> B
         if sealed_only and row.sealed_at is None:
             raise Refused(f"destruction batch {batch_id} is not sealed yet: a certificate is for a sealed batch")
         labels = KindLabels.read(conn)
-        exhibits = [exhibit_view(r, labels)
-                    for r in conn.execute(custody_store.exhibit_list(scope, batch_id=batch_id))]
-        kinds = [KindTotal(r.campaign_code, r.kind, labels.label(r.campaign_code, r.kind), int(r.tags),
-                           int(r.weapons)) for r in store.by_kind(conn, batch_id)]
-        station = conn.execute(select(tables.station.c.name, tables.station.c.force)
-                               .where(tables.station.c.code == row.station_code)).one()
-        return BatchDetail(_view(store.summary(conn, batch_id, scope)), exhibits, kinds, audit.anchor_line(conn),
-                           station.name, station.force)
+        exhibits = [exhibit_view(r, labels) for r in conn.execute(custody_store.exhibit_list(scope, batch_id=batch_id))]
+        kinds = [
+            KindTotal(r.campaign_code, r.kind, labels.label(r.campaign_code, r.kind), int(r.tags), int(r.weapons))
+            for r in store.by_kind(conn, batch_id)
+        ]
+        station = conn.execute(
+            select(tables.station.c.name, tables.station.c.force).where(tables.station.c.code == row.station_code)
+        ).one()
+        return BatchDetail(
+            _view(store.summary(conn, batch_id, scope)),
+            exhibits,
+            kinds,
+            audit.anchor_line(conn),
+            station.name,
+            station.force,
+        )
 
     return perform(ctx, "destruction.list", work, write=False)

@@ -47,13 +47,23 @@ class EvidenceInfo:
 
 
 def _info(row: Row[Any]) -> EvidenceInfo:
-    return EvidenceInfo(row.reference, row.number, row.media_type, row.size, row.sha256, row.name, row.added_at,
-                        f"{row.added_by_number} {row.added_by_name}", row.purged_at,
-                        stored_name(row.reference, row.number, row.media_type))
+    return EvidenceInfo(
+        row.reference,
+        row.number,
+        row.media_type,
+        row.size,
+        row.sha256,
+        row.name,
+        row.added_at,
+        f"{row.added_by_number} {row.added_by_name}",
+        row.purged_at,
+        stored_name(row.reference, row.number, row.media_type),
+    )
 
 
-def attach(conn: Connection, surrender_id: int, reference: str, files: Sequence[EvidenceFile], staff_id: int,
-           now: dt.datetime) -> list[int]:
+def attach(
+    conn: Connection, surrender_id: int, reference: str, files: Sequence[EvidenceFile], staff_id: int, now: dt.datetime
+) -> list[int]:
     """Keep `files` with the surrender's claim, in the caller's transaction: bounds checked
     against what it holds, each file audited by its digest. Returns the new files' numbers."""
     held_files, held_bytes = store.held(conn, surrender_id)
@@ -66,34 +76,60 @@ def attach(conn: Connection, surrender_id: int, reference: str, files: Sequence[
             raise Refused(f"{reference} already holds evidence file {file.name} (same content)")
         known.add(file.sha256)
         ident = store.add(conn, surrender_id, number, file, staff_id, now)
-        audit.record(conn, now, staff_id, "evidence.added", "evidence", ident,
-                     {"reference": reference, "number": number, "sha256": file.sha256,
-                      "media_type": str(file.media_type), "size": file.size})
+        audit.record(
+            conn,
+            now,
+            staff_id,
+            "evidence.added",
+            "evidence",
+            ident,
+            {
+                "reference": reference,
+                "number": number,
+                "sha256": file.sha256,
+                "media_type": str(file.media_type),
+                "size": file.size,
+            },
+        )
         numbers.append(number)
         number += 1
     return numbers
 
 
-def attach_on_log(conn: Connection, surrender_id: int, reference: str, claiming: bool,
-                  files: Sequence[EvidenceFile], staff_id: int, now: dt.datetime) -> None:
+def attach_on_log(
+    conn: Connection,
+    surrender_id: int,
+    reference: str,
+    claiming: bool,
+    files: Sequence[EvidenceFile],
+    staff_id: int,
+    now: dt.datetime,
+) -> None:
     """The hook `log` calls: evidence goes with a claim, so an anonymous or --no-claim
     surrender with evidence is refused (and nothing of it saved)."""
     if not files:
         return
     if not claiming:
-        raise Refused("evidence goes with a compensation claim: this surrender makes none "
-                      "(drop --evidence, or take the claim with --declare)")
+        raise Refused(
+            "evidence goes with a compensation claim: this surrender makes none "
+            "(drop --evidence, or take the claim with --declare)"
+        )
     attach(conn, surrender_id, reference, files, staff_id, now)
 
 
 def _claim_for_evidence(conn: Connection, surrender: Row[Any]) -> Row[Any]:
-    claim = conn.execute(select(tables.claim).where(tables.claim.c.surrender_id == surrender.id)
-                         .with_for_update()).one_or_none()
+    claim = conn.execute(
+        select(tables.claim).where(tables.claim.c.surrender_id == surrender.id).with_for_update()
+    ).one_or_none()
     if claim is None:
-        raise Refused(f"{surrender.reference} has no compensation claim (anonymous or --no-claim): "
-                      "evidence goes with a claim")
-    voided = conn.execute(select(tables.surrender.c.voided_at, tables.surrender.c.void_reason)
-                          .where(tables.surrender.c.id == surrender.id)).one()
+        raise Refused(
+            f"{surrender.reference} has no compensation claim (anonymous or --no-claim): evidence goes with a claim"
+        )
+    voided = conn.execute(
+        select(tables.surrender.c.voided_at, tables.surrender.c.void_reason).where(
+            tables.surrender.c.id == surrender.id
+        )
+    ).one()
     if voided.voided_at is not None:
         raise Refused(f"{surrender.reference} is void ({voided.void_reason}): its claim takes no evidence")
     return claim
@@ -110,8 +146,10 @@ def add_evidence(ctx: Context, reference: str, files: Sequence[EvidenceFile]) ->
         surrender = find_surrender(conn, reference, scope)
         claim = _claim_for_evidence(conn, surrender)
         if claim.status not in EVIDENCE_OPEN:
-            raise Refused(f"{surrender.reference}'s claim is {claim.status}: evidence is added only while it is "
-                          f"{' or '.join(sorted(EVIDENCE_OPEN))} (before it is sent out or closed)")
+            raise Refused(
+                f"{surrender.reference}'s claim is {claim.status}: evidence is added only while it is "
+                f"{' or '.join(sorted(EVIDENCE_OPEN))} (before it is sent out or closed)"
+            )
         numbers = attach(conn, surrender.id, surrender.reference, files, staff.id, ctx.now())
         return [_info(r) for r in store.files_of(conn, scope, [surrender.id]) if r.number in numbers]
 
@@ -142,14 +180,24 @@ def extract_evidence(ctx: Context, reference: str, folder: Path) -> list[tuple[E
         infos = {r.number: _info(r) for r in store.files_of(conn, scope, [surrender.id])}
         live = [i for i in infos.values() if i.purged_at is None]
         if not live:
-            raise Refused(f"{surrender.reference} has no evidence files to extract"
-                          + (" (they were purged with the claimant's details)" if infos else ""))
+            raise Refused(
+                f"{surrender.reference} has no evidence files to extract"
+                + (" (they were purged with the claimant's details)" if infos else "")
+            )
         taken = [i.file for i in live if (folder / i.file).exists() or (folder / i.file).is_symlink()]
         if taken:
-            raise Refused(f"{folder} already has {', '.join(taken)}: evidence is never written over a file; "
-                          "choose another folder")
-        audit.record(conn, ctx.now(), staff.id, "evidence.extracted", "surrender", surrender.id,
-                     {"reference": surrender.reference, "files": [i.number for i in live]})
+            raise Refused(
+                f"{folder} already has {', '.join(taken)}: evidence is never written over a file; choose another folder"
+            )
+        audit.record(
+            conn,
+            ctx.now(),
+            staff.id,
+            "evidence.extracted",
+            "surrender",
+            surrender.id,
+            {"reference": surrender.reference, "files": [i.number for i in live]},
+        )
         return [(infos[row.number], row.content) for row in store.contents(conn, scope, [surrender.id])]
 
     found = perform(ctx, "claims.evidence", work)

@@ -88,10 +88,21 @@ def _export_row(r: Row, batch_label: int | None) -> ExportRow:
     payable as assessed: what is exported is approved and live, so it is what it pays."""
     if r.claimant_id is None or r.purged_at is not None:
         raise Refused(f"{r.reference}: the claimant's details were purged, so this batch cannot be re-created")
-    return ExportRow(batch=batch_label, reference=r.reference, station=r.station_code, surrendered_at=r.surrendered_at,
-                     claimant_name=r.name, business_name=r.business_name, address=r.address, postcode=r.postcode,
-                     account_name=r.account_name, sort_code=r.sort_code, account_number=r.account_number,
-                     items=r.item_count, amount_pence=r.payable_pence)
+    return ExportRow(
+        batch=batch_label,
+        reference=r.reference,
+        station=r.station_code,
+        surrendered_at=r.surrendered_at,
+        claimant_name=r.name,
+        business_name=r.business_name,
+        address=r.address,
+        postcode=r.postcode,
+        account_name=r.account_name,
+        sort_code=r.sort_code,
+        account_number=r.account_number,
+        items=r.item_count,
+        amount_pence=r.payable_pence,
+    )
 
 
 def _gaps(r: Row, modulus: ModulusTables | None) -> list[str]:
@@ -125,11 +136,14 @@ def _nothing_ready(held: list[HeldBack]) -> Refused:
         return Refused("no approved claims are waiting for export")
     shown = ", ".join(f"{h.reference} ({'; '.join(h.missing)})" for h in held[:5])
     more = f" and {len(held) - 5} more" if len(held) > 5 else ""
-    return Refused(f"no approved claim can be exported: {len(held)} held back for missing payment details: "
-                   f"{shown}{more}; complete them with `surrender claims set-payment REF`")
+    return Refused(
+        f"no approved claim can be exported: {len(held)} held back for missing payment details: "
+        f"{shown}{more}; complete them with `surrender claims set-payment REF`"
+    )
 
 
 # --- where the file goes ---------------------------------------------------------------------
+
 
 def check_destination(url: str, out: Path) -> Path:
     """The absolute path to write, if nothing is there and it is not the database; else refuse."""
@@ -143,8 +157,10 @@ def check_destination(url: str, out: Path) -> Path:
             if not same and out.exists() and candidate.exists():
                 same = os.path.samefile(out, candidate)
             if same:
-                raise Refused(f"--out {out} is the database{' ' + suffix[1:] + ' file' if suffix else ''}; "
-                              "choose a new file name for the export")
+                raise Refused(
+                    f"--out {out} is the database{' ' + suffix[1:] + ' file' if suffix else ''}; "
+                    "choose a new file name for the export"
+                )
     if out.is_dir():
         raise Refused(f"--out {out} is a folder; give a new file name inside it")
     if out.exists() or out.is_symlink():
@@ -170,8 +186,14 @@ class _Staging:
             raise Refused(f"cannot write in {out.parent}: {exc.strerror}") from None
         ctx.checkpoint("created")
         try:
-            db.run(ctx.url, lambda conn: conn.execute(insert(staging_t).values(
-                token=self.token, host=HOST, staged_path=str(self.file.path), created_at=utcnow())))
+            db.run(
+                ctx.url,
+                lambda conn: conn.execute(
+                    insert(staging_t).values(
+                        token=self.token, host=HOST, staged_path=str(self.file.path), created_at=utcnow()
+                    )
+                ),
+            )
         except BaseException:
             self.file.discard()
             raise
@@ -193,9 +215,11 @@ class _Staging:
 
 # --- finishing what a killed run left -----------------------------------------------------------
 
+
 def finish_interrupted(ctx: Context, folder: Path | None = None) -> list[str]:
     """Remove staged files whose batch never committed; put in place those whose batch did.
     Runs at the start of every export; returns what it did, for the user to read."""
+
     def work(conn: Connection) -> list[str]:
         notes: list[str] = []
         known: set[str] = set()
@@ -283,6 +307,7 @@ def _remove(path: Path) -> None:
 
 # --- the use cases --------------------------------------------------------------------------
 
+
 def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise Refused("export format must be csv or json")
@@ -290,6 +315,7 @@ def _check_format(fmt: str) -> None:
 
 def plan_export(ctx: Context) -> ExportResult:
     """Dry run: what an export would write now, and what it would hold back; changes nothing."""
+
     def work(conn: Connection, staff: Row) -> ExportResult:
         ready, held = _sorted_out(conn, scope_of(conn, staff), lock=False)
         rows = [_export_row(r, None) for r in ready]
@@ -325,17 +351,44 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
         digest = hashlib.sha256(content).hexdigest()
         staging.file.fill(content)
         ctx.checkpoint("staged")
-        conn.execute(insert(batch_t).values(
-            id=batch_id, created_at=ctx.now(), staff_id=staff.id, format=fmt, claim_count=len(rows), total_pence=total,
-            sha256=digest, filename=out.name, host=HOST, path=str(out), staged_path=str(staging.file.path),
-            anchor=anchor))
+        conn.execute(
+            insert(batch_t).values(
+                id=batch_id,
+                created_at=ctx.now(),
+                staff_id=staff.id,
+                format=fmt,
+                claim_count=len(rows),
+                total_pence=total,
+                sha256=digest,
+                filename=out.name,
+                host=HOST,
+                path=str(out),
+                staged_path=str(staging.file.path),
+                anchor=anchor,
+            )
+        )
         if out.exists() or out.is_symlink():  # another terminal's export got there first
             raise Refused(f"--out {out} already exists; an export never replaces a file: choose a new name")
-        conn.execute(update(claim_t).where(claim_t.c.id.in_([r.claim_id for r in ready]))
-                     .values(status=exported, batch_id=batch_id))
-        audit.record(conn, ctx.now(), staff.id, "claims.exported", "batch", batch_id,
-                     {"claims": len(rows), "total": total, "sha256": digest, "format": fmt,
-                      "references": [r.reference for r in rows]})
+        conn.execute(
+            update(claim_t)
+            .where(claim_t.c.id.in_([r.claim_id for r in ready]))
+            .values(status=exported, batch_id=batch_id)
+        )
+        audit.record(
+            conn,
+            ctx.now(),
+            staff.id,
+            "claims.exported",
+            "batch",
+            batch_id,
+            {
+                "claims": len(rows),
+                "total": total,
+                "sha256": digest,
+                "format": fmt,
+                "references": [r.reference for r in rows],
+            },
+        )
         return ExportResult(batch_id, len(rows), total, digest, str(out), rows, held, fmt, notes)
 
     try:
@@ -351,8 +404,10 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
     except FileExistsError:
         staging.file.discard()
         _mark_settled(ctx, result.batch)
-        raise Refused(f"batch {result.batch} is recorded, but {out} appeared meanwhile (not from this export); "
-                      f"write its file with `surrender claims export --batch {result.batch} --out FILE`") from None
+        raise Refused(
+            f"batch {result.batch} is recorded, but {out} appeared meanwhile (not from this export); "
+            f"write its file with `surrender claims export --batch {result.batch} --out FILE`"
+        ) from None
     finally:
         staging.file.close()
     _mark_settled(ctx, result.batch)
@@ -360,8 +415,9 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
 
 
 def _mark_settled(ctx: Context, batch_id: int) -> None:
-    db.run(ctx.url, lambda conn: conn.execute(update(batch_t).where(batch_t.c.id == batch_id)
-                                              .values(settled_at=utcnow())))
+    db.run(
+        ctx.url, lambda conn: conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(settled_at=utcnow()))
+    )
 
 
 def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = None) -> ExportResult:
@@ -384,16 +440,16 @@ def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = Non
         wanted = fmt or batch.format
         content = original if wanted == batch.format else render_rows(rows, wanted, batch_id, batch.anchor)
         digest = hashlib.sha256(content).hexdigest()
-        audit.record(conn, ctx.now(), staff.id, "claims.batch_recreated", "batch", batch_id,
-                     {"sha256": digest, "format": wanted})
+        audit.record(
+            conn, ctx.now(), staff.id, "claims.batch_recreated", "batch", batch_id, {"sha256": digest, "format": wanted}
+        )
         staging.claim_row(conn)
         staging.file.fill(content)
         try:  # last, so a file in place means the transaction had nothing left to do
             staging.file.place(out)
         except FileExistsError:
             raise Refused(f"--out {out} already exists; an export never replaces a file: choose a new name") from None
-        return ExportResult(batch_id, batch.claim_count, batch.total_pence, digest, str(out), rows, [], wanted,
-                            notes)
+        return ExportResult(batch_id, batch.claim_count, batch.total_pence, digest, str(out), rows, [], wanted, notes)
 
     try:
         return perform(ctx, "claims.export", work)

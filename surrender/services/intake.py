@@ -67,8 +67,10 @@ def check_request(request: LogRequest) -> None:
     if not request.anonymous and request.claimant is None:
         raise Refused("give the claimant's --name, --address and --postcode, or use --anonymous")
     if request.claiming and not request.declared:
-        raise Refused("a compensation claim needs the claimant's declaration (--declare); "
-                      "to take the items without a claim use --no-claim")
+        raise Refused(
+            "a compensation claim needs the claimant's declaration (--declare); "
+            "to take the items without a claim use --no-claim"
+        )
 
 
 @dataclass(eq=False)
@@ -105,11 +107,21 @@ class Line:
         """As `reading.build_view` shows a stored line."""
         item, unit = self.item, self.unit
         return LineView(
-            first_line=self.first_row, rows=self.rows, kind=item.kind, kind_label=campaign.kinds[item.kind].label,
-            description=item.description, blade_length_mm=f"{item.blade_length_mm.normalize():f}",
-            quantity=self.quantity, eligible=unit.eligible, reasons=list(unit.reasons),
-            unit_compensation_pence=unit.unit_compensation_pence, compensation_pence=self.compensation_pence,
-            claimed_value_pence=item.claimed_value_pence, evidence=item.evidence, seal=item.seal)
+            first_line=self.first_row,
+            rows=self.rows,
+            kind=item.kind,
+            kind_label=campaign.kinds[item.kind].label,
+            description=item.description,
+            blade_length_mm=f"{item.blade_length_mm.normalize():f}",
+            quantity=self.quantity,
+            eligible=unit.eligible,
+            reasons=list(unit.reasons),
+            unit_compensation_pence=unit.unit_compensation_pence,
+            compensation_pence=self.compensation_pence,
+            claimed_value_pence=item.claimed_value_pence,
+            evidence=item.evidence,
+            seal=item.seal,
+        )
 
 
 class Intake:
@@ -174,8 +186,10 @@ class Intake:
         """Refuse an empty surrender, or one past the bounds a surrender may hold."""
         if not self.lines:
             raise Refused(NO_ITEMS)
-        check_totals(self.item_count, max(sum(line.claimed_pence for line in self.lines),
-                                          sum(line.compensation_pence for line in self.lines)))
+        check_totals(
+            self.item_count,
+            max(sum(line.claimed_pence for line in self.lines), sum(line.compensation_pence for line in self.lines)),
+        )
 
     def claim(self) -> ClaimAssessment | None:
         """The claim over every line (None when nobody claims)."""

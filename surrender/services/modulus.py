@@ -33,8 +33,9 @@ def tables_in(conn: Connection) -> ModulusTables | None:
         return None
     found = _READ.get(newest.sha256)
     if found is None:
-        row = conn.execute(select(table_c.name, table_c.weights, table_c.substitutions)
-                           .where(table_c.id == newest.id)).one()
+        row = conn.execute(
+            select(table_c.name, table_c.weights, table_c.substitutions).where(table_c.id == newest.id)
+        ).one()
         found = _READ[newest.sha256] = ModulusTables(row.weights, row.substitutions, row.name)
     return found
 
@@ -68,11 +69,14 @@ class LoadedTables:
 
 
 def _pick(folder: Path, stems: tuple[str, ...], what: str) -> Path:
-    found = sorted(p for p in folder.iterdir()
-                   if p.is_file() and p.suffix.lower() == ".txt" and p.name.lower().startswith(stems))
+    found = sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".txt" and p.name.lower().startswith(stems)
+    )
     if not found:
-        raise Refused(f"{folder}: no {what} ({' or '.join(s + '*.txt' for s in stems)}) in the folder: download "
-                      "the modulus checking files from Vocalink (Pay.UK) into it")
+        raise Refused(
+            f"{folder}: no {what} ({' or '.join(s + '*.txt' for s in stems)}) in the folder: download "
+            "the modulus checking files from Vocalink (Pay.UK) into it"
+        )
     if len(found) > 1:
         raise Refused(f"{folder}: more than one {what}: {', '.join(p.name for p in found)}; keep only the newest")
     return found[0]
@@ -88,9 +92,11 @@ def read_folder(folder: Path) -> ModulusTables:
     weights = _pick(folder, WEIGHT_NAMES, "weight table")
     subs = _pick(folder, SUBSTITUTION_NAMES, "substitution table")
     try:
-        return parse_tables(read_text_file(weights, "weight table", MAX_TABLE_BYTES),
-                            read_text_file(subs, "substitution table", MAX_TABLE_BYTES),
-                            f"{weights.name} + {subs.name}")
+        return parse_tables(
+            read_text_file(weights, "weight table", MAX_TABLE_BYTES),
+            read_text_file(subs, "substitution table", MAX_TABLE_BYTES),
+            f"{weights.name} + {subs.name}",
+        )
     except Refused as exc:
         raise Refused(f"{folder}: {exc}") from None
 
@@ -104,13 +110,33 @@ def load_tables(ctx: Context, folder: Path) -> LoadedTables:
         if current.sha256 == chosen.sha256:
             return LoadedTables(current.name, chosen.rule_count, chosen.substitution_count, chosen.sha256, False)
         now = ctx.now()
-        ident = conn.execute(insert(tables.modulus_table).values(
-            loaded_at=now, loaded_by=admin.id, name=chosen.name, weights=chosen.weights,
-            substitutions=chosen.substitutions, sha256=chosen.sha256, rules=chosen.rule_count,
-        ).returning(table_c.id)).scalar_one()
-        audit.record(conn, now, admin.id, "modulus.tables_loaded", "modulus", ident,
-                     {"sha256": chosen.sha256, "rules": chosen.rule_count, "substitutions": chosen.substitution_count,
-                      "previous_sha256": current.sha256})
+        ident = conn.execute(
+            insert(tables.modulus_table)
+            .values(
+                loaded_at=now,
+                loaded_by=admin.id,
+                name=chosen.name,
+                weights=chosen.weights,
+                substitutions=chosen.substitutions,
+                sha256=chosen.sha256,
+                rules=chosen.rule_count,
+            )
+            .returning(table_c.id)
+        ).scalar_one()
+        audit.record(
+            conn,
+            now,
+            admin.id,
+            "modulus.tables_loaded",
+            "modulus",
+            ident,
+            {
+                "sha256": chosen.sha256,
+                "rules": chosen.rule_count,
+                "substitutions": chosen.substitution_count,
+                "previous_sha256": current.sha256,
+            },
+        )
         return LoadedTables(chosen.name, chosen.rule_count, chosen.substitution_count, chosen.sha256, True)
 
     return perform(ctx, "db.modulus_tables", work)

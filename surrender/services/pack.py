@@ -63,8 +63,9 @@ def payer_campaigns(conn: Connection) -> dict[str, Campaign]:
     return found
 
 
-def _sorted_out(conn: Connection, scope: Scope, campaigns: dict[str, Campaign], lock: bool
-                ) -> tuple[list[Row[Any]], list[dict[str, Any]]]:
+def _sorted_out(
+    conn: Connection, scope: Scope, campaigns: dict[str, Campaign], lock: bool
+) -> tuple[list[Row[Any]], list[dict[str, Any]]]:
     """Claims a pack would take, and those held back for payment details (as an export holds them)."""
     query = store.pack_ready(scope, campaigns)
     if lock:
@@ -79,8 +80,14 @@ def _sorted_out(conn: Connection, scope: Scope, campaigns: dict[str, Campaign], 
         else:
             gaps = payment_gaps(row.sort_code, row.account_number, row.account_name, modulus)
         if gaps:
-            held.append({"reference": row.reference, "station": row.station_code,
-                         "amount": format_pence(row.effective_payable), "missing": "; ".join(gaps)})
+            held.append(
+                {
+                    "reference": row.reference,
+                    "station": row.station_code,
+                    "amount": format_pence(row.effective_payable),
+                    "missing": "; ".join(gaps),
+                }
+            )
         else:
             ready.append(row)
     return ready, held
@@ -91,11 +98,15 @@ def _nothing_ready(held: list[dict[str, Any]]) -> Refused:
         return Refused("no approved claims of a Home Office scheme are waiting for a claim pack")
     shown = ", ".join(f"{h['reference']} ({h['missing']})" for h in held[:5])
     more = f" and {len(held) - 5} more" if len(held) > 5 else ""
-    return Refused(f"no approved claim can be packed: {len(held)} held back for payment details: {shown}{more}; "
-                   "complete them with `surrender claims set-payment REF`")
+    return Refused(
+        f"no approved claim can be packed: {len(held)} held back for payment details: {shown}{more}; "
+        "complete them with `surrender claims set-payment REF`"
+    )
 
 
-def _forms(conn: Connection, scope: Scope, rows: list[Row[Any]], campaigns: dict[str, Campaign], batch: int) -> list[ClaimForm]:
+def _forms(
+    conn: Connection, scope: Scope, rows: list[Row[Any]], campaigns: dict[str, Campaign], batch: int
+) -> list[ClaimForm]:
     staff = store.staff_names(conn, [r.staff_id for r in rows] + [r.decided_by for r in rows if r.decided_by])
     files: dict[int, list[Row[Any]]] = defaultdict(list)
     for item in evidence_store.files_of(conn, scope, [r.surrender_id for r in rows]):
@@ -104,40 +115,92 @@ def _forms(conn: Connection, scope: Scope, rows: list[Row[Any]], campaigns: dict
     forms = []
     for r in rows:
         campaign = campaigns[r.campaign_code]
-        station = stations.get(r.station_code) or stations.setdefault(r.station_code,
-                                                                       store.station_of(conn, r.station_code))
+        station = stations.get(r.station_code) or stations.setdefault(
+            r.station_code, store.station_of(conn, r.station_code)
+        )
         officer = staff[r.staff_id]
         approver = staff.get(r.decided_by) if r.decided_by else None
-        lines = tuple(FormLine(
-            number=g.number, kind=g.kind, kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
-            description=g.description, blade_length_mm=g.blade_length_mm, quantity=g.quantity,
-            unit_claimed_pence=g.unit_claimed_pence, claimed_pence=g.claimed_pence,
-            assessed_pence=g.compensation_pence, evidence=g.evidence, eligible=bool(g.eligible),
-            reasons=tuple(json.loads(g.reasons)), seal=g.seal) for g in store.lines_of(conn, r.surrender_id))
-        kept = tuple(FormEvidence(
-            number=e.number, file=f"evidence/{stored_name(r.reference, e.number, e.media_type)}",
-            media_type=e.media_type, size=e.size, sha256=e.sha256, added_at=e.added_at,
-            added_by=f"{e.added_by_number} {e.added_by_name}") for e in files[r.surrender_id] if e.purged_at is None)
-        forms.append(ClaimForm(
-            batch=batch, reference=r.reference, campaign=campaign.code, campaign_name=campaign.name,
-            legal_basis=campaign.legal_basis, declaration=campaign.declaration, declared=bool(r.declared),
-            payer=campaign.payer, force=station.force, station=station.code, station_name=station.name,
-            timezone=campaign.timezone, surrendered_at=r.surrendered_at, officer=f"{officer[0]} {officer[1]}",
-            approved_by=f"{approver[0]} {approver[1]}" if approver else None, approved_at=r.decided_at,
-            claimant=Claimant(r.name, r.business_name, r.address, r.postcode, r.phone, r.email, r.account_name,
-                              r.sort_code, r.account_number),
-            lines=lines, item_count=r.item_count, claimed_pence=r.claimed_pence, assessed_pence=r.effective_payable,
-            reasons=tuple(json.loads(r.claim_reasons)), flags=tuple(json.loads(r.flags)), evidence=kept))
+        lines = tuple(
+            FormLine(
+                number=g.number,
+                kind=g.kind,
+                kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
+                description=g.description,
+                blade_length_mm=g.blade_length_mm,
+                quantity=g.quantity,
+                unit_claimed_pence=g.unit_claimed_pence,
+                claimed_pence=g.claimed_pence,
+                assessed_pence=g.compensation_pence,
+                evidence=g.evidence,
+                eligible=bool(g.eligible),
+                reasons=tuple(json.loads(g.reasons)),
+                seal=g.seal,
+            )
+            for g in store.lines_of(conn, r.surrender_id)
+        )
+        kept = tuple(
+            FormEvidence(
+                number=e.number,
+                file=f"evidence/{stored_name(r.reference, e.number, e.media_type)}",
+                media_type=e.media_type,
+                size=e.size,
+                sha256=e.sha256,
+                added_at=e.added_at,
+                added_by=f"{e.added_by_number} {e.added_by_name}",
+            )
+            for e in files[r.surrender_id]
+            if e.purged_at is None
+        )
+        forms.append(
+            ClaimForm(
+                batch=batch,
+                reference=r.reference,
+                campaign=campaign.code,
+                campaign_name=campaign.name,
+                legal_basis=campaign.legal_basis,
+                declaration=campaign.declaration,
+                declared=bool(r.declared),
+                payer=campaign.payer,
+                force=station.force,
+                station=station.code,
+                station_name=station.name,
+                timezone=campaign.timezone,
+                surrendered_at=r.surrendered_at,
+                officer=f"{officer[0]} {officer[1]}",
+                approved_by=f"{approver[0]} {approver[1]}" if approver else None,
+                approved_at=r.decided_at,
+                claimant=Claimant(
+                    r.name,
+                    r.business_name,
+                    r.address,
+                    r.postcode,
+                    r.phone,
+                    r.email,
+                    r.account_name,
+                    r.sort_code,
+                    r.account_number,
+                ),
+                lines=lines,
+                item_count=r.item_count,
+                claimed_pence=r.claimed_pence,
+                assessed_pence=r.effective_payable,
+                reasons=tuple(json.loads(r.claim_reasons)),
+                flags=tuple(json.loads(r.flags)),
+                evidence=kept,
+            )
+        )
     return forms
 
 
 def plan_pack(ctx: Context) -> PackResult:
     """Dry run: the claims a pack would take now and those it would hold back; changes nothing."""
+
     def work(conn: Connection, staff: Row[Any]) -> PackResult:
         campaigns = payer_campaigns(conn)
         ready, held = _sorted_out(conn, scope_of(conn, staff), campaigns, lock=False)
-        return PackResult(None, len(ready), sum(r.effective_payable for r in ready), None, None,
-                          [r.reference for r in ready], 0, held)
+        return PackResult(
+            None, len(ready), sum(r.effective_payable for r in ready), None, None, [r.reference for r in ready], 0, held
+        )
 
     return perform(ctx, "claims.pack", work, write=False)
 
@@ -157,8 +220,9 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         scope = scope_of(conn, staff)
         campaigns = payer_campaigns(conn)
         if not campaigns:
-            raise Refused("no campaign in use says `payer = \"home-office\"`: its claims go out with "
-                          "`surrender claims export`")
+            raise Refused(
+                'no campaign in use says `payer = "home-office"`: its claims go out with `surrender claims export`'
+            )
         ready, held = _sorted_out(conn, scope, campaigns, lock=True)
         if not ready:
             raise _nothing_ready(held)
@@ -189,22 +253,50 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         digest = sha256_of(staging.file.path)
         ctx.checkpoint("staged")
         ids = [r.claim_id for r in ready]
-        conn.execute(insert(tables.export_batch).values(
-            id=batch_id, created_at=now, staff_id=staff.id, format=store.PACK_FORMAT, claim_count=len(ids),
-            total_pence=pack.total_pence, sha256=digest, filename=out.name, host=HOST, path=str(out),
-            staged_path=str(staging.file.path), anchor=anchor))
+        conn.execute(
+            insert(tables.export_batch).values(
+                id=batch_id,
+                created_at=now,
+                staff_id=staff.id,
+                format=store.PACK_FORMAT,
+                claim_count=len(ids),
+                total_pence=pack.total_pence,
+                sha256=digest,
+                filename=out.name,
+                host=HOST,
+                path=str(out),
+                staged_path=str(staging.file.path),
+                anchor=anchor,
+            )
+        )
         if out.exists() or out.is_symlink():  # another terminal's export got there first
             raise Refused(f"--out {out} already exists; a pack never replaces a file: choose a new name")
         exported = {transition(Step.EXPORT, r.status, r.reference) for r in ready}
-        conn.execute(update(tables.claim).where(tables.claim.c.id.in_(ids))
-                     .values(status=str(exported.pop()), batch_id=batch_id))
+        conn.execute(
+            update(tables.claim).where(tables.claim.c.id.in_(ids)).values(status=str(exported.pop()), batch_id=batch_id)
+        )
         references = [r.reference for r in ready]
         evidence_count = sum(len(f.evidence) for f in pack.claims)
-        audit.record(conn, now, staff.id, "claims.packed", "batch", batch_id,
-                     {"claims": len(ids), "total": pack.total_pence, "sha256": digest, "format": store.PACK_FORMAT,
-                      "payer": HOME_OFFICE, "evidence_files": evidence_count, "references": references})
-        return PackResult(batch_id, len(ids), pack.total_pence, digest, str(out), references, evidence_count, held,
-                          notes)
+        audit.record(
+            conn,
+            now,
+            staff.id,
+            "claims.packed",
+            "batch",
+            batch_id,
+            {
+                "claims": len(ids),
+                "total": pack.total_pence,
+                "sha256": digest,
+                "format": store.PACK_FORMAT,
+                "payer": HOME_OFFICE,
+                "evidence_files": evidence_count,
+                "references": references,
+            },
+        )
+        return PackResult(
+            batch_id, len(ids), pack.total_pence, digest, str(out), references, evidence_count, held, notes
+        )
 
     try:
         result = perform(ctx, "claims.pack", work)
@@ -219,8 +311,10 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
     except FileExistsError:
         staging.file.discard()
         _mark_settled(ctx, result.batch)
-        raise Refused(f"batch {result.batch} is recorded, but {out} appeared meanwhile (not from this pack); "
-                      "the staged pack was removed: ask for it to be re-created") from None
+        raise Refused(
+            f"batch {result.batch} is recorded, but {out} appeared meanwhile (not from this pack); "
+            "the staged pack was removed: ask for it to be re-created"
+        ) from None
     finally:
         staging.file.close()
     _mark_settled(ctx, result.batch)

@@ -72,9 +72,11 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
             elif not can(Step.PAY, claim.status):
                 problems.append(f"line {line}: {reference}'s claim is {claim.status}, not exported")
             elif amount != claim.payable_pence:
-                problems.append(f"line {line}: {reference} amount {format_gbp(amount)} differs from the "
-                                f"{format_gbp(claim.payable_pence)} "
-                                f"{'the payer allowed' if claim.status == 'decided' else 'exported'}")
+                problems.append(
+                    f"line {line}: {reference} amount {format_gbp(amount)} differs from the "
+                    f"{format_gbp(claim.payable_pence)} "
+                    f"{'the payer allowed' if claim.status == 'decided' else 'exported'}"
+                )
             else:
                 good.append((surrender, claim, amount))
         if problems:
@@ -82,11 +84,25 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
         now = ctx.now()
         for surrender, claim, amount in good:
             status = transition(Step.PAY, claim.status, surrender.reference)
-            conn.execute(update(tables.claim).where(tables.claim.c.id == claim.id)
-                         .values(status=status, paid_at=now, paid_by=staff.id))
-            audit.record(conn, now, staff.id, "claim.paid", "surrender", surrender.id,
-                         {"reference": surrender.reference, "changed": {"status": [claim.status, status]},
-                          "amount": amount, "batch": claim.batch_id})
+            conn.execute(
+                update(tables.claim)
+                .where(tables.claim.c.id == claim.id)
+                .values(status=status, paid_at=now, paid_by=staff.id)
+            )
+            audit.record(
+                conn,
+                now,
+                staff.id,
+                "claim.paid",
+                "surrender",
+                surrender.id,
+                {
+                    "reference": surrender.reference,
+                    "changed": {"status": [claim.status, status]},
+                    "amount": amount,
+                    "batch": claim.batch_id,
+                },
+            )
         return PaidResult(len(good), sum(a for _, _, a in good), sorted({c.batch_id for _, c, _ in good}))
 
     return perform(ctx, "claims.paid", work)

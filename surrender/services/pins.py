@@ -64,8 +64,7 @@ def needs_rehash(stored: str) -> bool:
 def _verify_scrypt(pin: str, stored: str) -> bool:
     try:
         _, n, r, p, salt, digest = stored.split("$")
-        candidate = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                                   maxmem=2**27)
+        candidate = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), maxmem=2**27)
     except ValueError:
         return False
     return hmac.compare_digest(candidate.hex(), digest)

@@ -36,19 +36,40 @@ def preview_surrender(ctx: Context, request: LogRequest) -> SurrenderView:
         claim = intake.claim()
         person = request.claimant
         return SurrenderView(
-            reference=NOT_SAVED, campaign=campaign.code, campaign_name=campaign.name,
-            legal_basis=campaign.legal_basis, declaration=campaign.declaration,
-            minimum_note=campaign.minimum_note, timezone=campaign.timezone, station=station.code,
-            station_name=station.name, station_town=station.town, force=station.force, surrendered_at=at,
-            recorded_at=now, officer_number=officer.number, officer_name=officer.name,
-            anonymous=request.anonymous, declared=request.declared,
-            claimant=None if person is None else {"name": person.name, "business_name": person.business_name,
-                                                  "postcode": person.postcode},
-            items=[line.view(campaign) for line in intake.lines], item_count=intake.item_count,
-            claim=None if claim is None else ClaimView(
-                status=ClaimStatus(claim.status), claimed_pence=claim.claimed_pence, payable_pence=claim.payable_pence,
-                reasons=list(claim.reasons), flags=list(claim.flags), manager_approved=False, batch_id=None,
-                decision_note=None),
+            reference=NOT_SAVED,
+            campaign=campaign.code,
+            campaign_name=campaign.name,
+            legal_basis=campaign.legal_basis,
+            declaration=campaign.declaration,
+            minimum_note=campaign.minimum_note,
+            timezone=campaign.timezone,
+            station=station.code,
+            station_name=station.name,
+            station_town=station.town,
+            force=station.force,
+            surrendered_at=at,
+            recorded_at=now,
+            officer_number=officer.number,
+            officer_name=officer.name,
+            anonymous=request.anonymous,
+            declared=request.declared,
+            claimant=None
+            if person is None
+            else {"name": person.name, "business_name": person.business_name, "postcode": person.postcode},
+            items=[line.view(campaign) for line in intake.lines],
+            item_count=intake.item_count,
+            claim=None
+            if claim is None
+            else ClaimView(
+                status=ClaimStatus(claim.status),
+                claimed_pence=claim.claimed_pence,
+                payable_pence=claim.payable_pence,
+                reasons=list(claim.reasons),
+                flags=list(claim.flags),
+                manager_approved=False,
+                batch_id=None,
+                decision_note=None,
+            ),
         )
 
     return perform(ctx, "log", work, write=False)

@@ -49,8 +49,14 @@ def send_to_printer(file: Path, title: str, printer: str | None = None) -> Print
     """Queue `file` with lp; raise PrintFailed with lp's own first line if it is refused."""
     where = f"printer {printer}" if printer else "the default printer"
     try:
-        done = subprocess.run(lp_command(file, title, printer), capture_output=True, text=True,
-                              timeout=LP_TIMEOUT_S, stdin=subprocess.DEVNULL, check=False)
+        done = subprocess.run(
+            lp_command(file, title, printer),
+            capture_output=True,
+            text=True,
+            timeout=LP_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except FileNotFoundError:
         raise PrintFailed("the `lp` command (CUPS) is not installed on this machine") from None
     except subprocess.TimeoutExpired:
@@ -59,13 +65,18 @@ def send_to_printer(file: Path, title: str, printer: str | None = None) -> Print
         raise PrintFailed(f"lp could not be run: {exc.strerror or exc}") from None
     said = _first_line(done.stderr) or _first_line(done.stdout)
     if done.returncode != 0:
-        raise PrintFailed(f"{where} refused the job (lp exit {done.returncode}"
-                          + (f": {said})" if said else ")"))
+        raise PrintFailed(f"{where} refused the job (lp exit {done.returncode}" + (f": {said})" if said else ")"))
     return Printed(Path(file), printer, _first_line(done.stdout))
 
 
-def print_receipt(ctx: Context, view: SurrenderView, what: str = "all", printer: str | None = None,
-                  paper: str = "a4", reprint: bool = False) -> Printed:
+def print_receipt(
+    ctx: Context,
+    view: SurrenderView,
+    what: str = "all",
+    printer: str | None = None,
+    paper: str = "a4",
+    reprint: bool = False,
+) -> Printed:
     """Print a written receipt: the whole file, or the tags alone (rendered beside it)."""
     if what not in WHAT:
         raise Refused(f"print {what!r}: use all or tags")
@@ -76,8 +87,9 @@ def print_receipt(ctx: Context, view: SurrenderView, what: str = "all", printer:
     if what == "tags":
         from surrender.receipts import render_receipt, tags_path
 
-        file = render_receipt(view, tags_path(file), paper=paper, reprint=reprint, printed_at=ctx.now(),
-                              copies=("retained",))
+        file = render_receipt(
+            view, tags_path(file), paper=paper, reprint=reprint, printed_at=ctx.now(), copies=("retained",)
+        )
         title = f"Tags {view.reference}"
     return send_to_printer(file, title, printer)
 

@@ -22,8 +22,18 @@ from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.store import retention
 
-ANONYMOUS = {"name": "", "address": "", "postcode": "", "phone": None, "email": None, "business_name": None,
-             "account_name": None, "sort_code": None, "account_number": None, "salt": None}
+ANONYMOUS = {
+    "name": "",
+    "address": "",
+    "postcode": "",
+    "phone": None,
+    "email": None,
+    "business_name": None,
+    "account_name": None,
+    "sort_code": None,
+    "account_number": None,
+    "salt": None,
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class PurgeResult:
 
 def purge(ctx: Context, before: dt.date) -> PurgeResult:
     """Anonymise every unpurged claimant of a closed claim surrendered before `before` (a local date)."""
+
     def work(conn: Connection, admin: Row) -> PurgeResult:
         now = ctx.now()
         if before > local(now).date():
@@ -41,17 +52,26 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
         still_open = retention.open_claims_before(conn, before)
         if still_open:
             first = still_open[0]
-            raise Refused(f"{len(still_open)} claim(s) surrendered before {before.isoformat()} are still open "
-                          f"(first: {first.reference}, {first.status}): settle them or choose an earlier date")
+            raise Refused(
+                f"{len(still_open)} claim(s) surrendered before {before.isoformat()} are still open "
+                f"(first: {first.reference}, {first.status}): settle them or choose an earlier date"
+            )
         rows = retention.closed_before(conn, before)
         claimants = sorted({r.claimant_id for r in rows})
         if not claimants:
             raise Refused(f"no claimant of a closed claim surrendered before {before.isoformat()} is left to purge")
         retention.anonymise(conn, claimants, {**ANONYMOUS, "purged_at": now})
         wiped = _purge_evidence(conn, [r.id for r in rows], now)  # issue 17: evidence goes with the claimant
-        audit.record(conn, now, admin.id, "claimants.purged", "purge", before.isoformat(),
-                     {"claimants": len(claimants), "before": before.isoformat(), "evidence_files": len(wiped)},
-                     touches=[f"surrender:{r.id}" for r in rows] + [f"evidence:{i}" for i in wiped])
+        audit.record(
+            conn,
+            now,
+            admin.id,
+            "claimants.purged",
+            "purge",
+            before.isoformat(),
+            {"claimants": len(claimants), "before": before.isoformat(), "evidence_files": len(wiped)},
+            touches=[f"surrender:{r.id}" for r in rows] + [f"evidence:{i}" for i in wiped],
+        )
         return PurgeResult(before, len(claimants))
 
     return perform(ctx, "purge", work)

@@ -44,25 +44,46 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
     station = _the(conn, tables.station, "code", surrender.station_code)
     officer = _the(conn, tables.staff, "id", surrender.staff_id)
     campaign = parse_campaign(campaign_source(conn, surrender.campaign_code))
-    lines = conn.execute(select(tables.item_line).where(tables.item_line.c.surrender_id == surrender_id)
-                         .order_by(tables.item_line.c.number))
+    lines = conn.execute(
+        select(tables.item_line)
+        .where(tables.item_line.c.surrender_id == surrender_id)
+        .order_by(tables.item_line.c.number)
+    )
     items = [
-        LineView(first_line=g.first_line, rows=g.rows, quantity=g.quantity, compensation_pence=g.compensation_pence,
-                  kind=g.kind, kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
-                  description=g.description, blade_length_mm=g.blade_length_mm, eligible=bool(g.eligible),
-                  reasons=json.loads(g.reasons), unit_compensation_pence=g.unit_compensation_pence,
-                  claimed_value_pence=g.claimed_value_pence, evidence=g.evidence, seal=g.seal)
+        LineView(
+            first_line=g.first_line,
+            rows=g.rows,
+            quantity=g.quantity,
+            compensation_pence=g.compensation_pence,
+            kind=g.kind,
+            kind_label=campaign.kinds[g.kind].label if g.kind in campaign.kinds else g.kind,
+            description=g.description,
+            blade_length_mm=g.blade_length_mm,
+            eligible=bool(g.eligible),
+            reasons=json.loads(g.reasons),
+            unit_compensation_pence=g.unit_compensation_pence,
+            claimed_value_pence=g.claimed_value_pence,
+            evidence=g.evidence,
+            seal=g.seal,
+        )
         for g in lines
     ]
     claim_row = _row(conn, tables.claim, "surrender_id", surrender_id)
     claim = None
     if claim_row is not None:
         payable = effective_payable(claim_row.status, claim_row.payable_pence, surrender.voided_at is not None)
-        claim = ClaimView(status=ClaimStatus(claim_row.status), claimed_pence=claim_row.claimed_pence,
-                          payable_pence=payable, reasons=json.loads(claim_row.reasons),
-                          flags=json.loads(claim_row.flags), manager_approved=claim_row.manager_approved_at is not None,
-                          batch_id=claim_row.batch_id, decision_note=claim_row.decision_note,
-                          trail=_trail(conn, claim_row) if trail else None, timezone=campaign.timezone)
+        claim = ClaimView(
+            status=ClaimStatus(claim_row.status),
+            claimed_pence=claim_row.claimed_pence,
+            payable_pence=payable,
+            reasons=json.loads(claim_row.reasons),
+            flags=json.loads(claim_row.flags),
+            manager_approved=claim_row.manager_approved_at is not None,
+            batch_id=claim_row.batch_id,
+            decision_note=claim_row.decision_note,
+            trail=_trail(conn, claim_row) if trail else None,
+            timezone=campaign.timezone,
+        )
     claimant = on_receipt = None
     if surrender.claimant_id is not None:
         person = _the(conn, tables.claimant, "id", surrender.claimant_id)
@@ -70,13 +91,29 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
         if person.purged_at is None:
             on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
     return SurrenderView(
-        reference=surrender.reference, campaign=campaign.code, campaign_name=campaign.name,
-        legal_basis=campaign.legal_basis, declaration=campaign.declaration, minimum_note=campaign.minimum_note,
-        timezone=campaign.timezone, station=station.code, station_name=station.name, station_town=station.town,
-        force=station.force, surrendered_at=surrender.surrendered_at, recorded_at=surrender.recorded_at,
-        officer_number=officer.number, officer_name=officer.name, anonymous=bool(surrender.anonymous),
-        declared=bool(surrender.declared), claimant=claimant, items=items, item_count=surrender.item_count,
-        claim=claim, voided_at=surrender.voided_at, void_reason=surrender.void_reason,
+        reference=surrender.reference,
+        campaign=campaign.code,
+        campaign_name=campaign.name,
+        legal_basis=campaign.legal_basis,
+        declaration=campaign.declaration,
+        minimum_note=campaign.minimum_note,
+        timezone=campaign.timezone,
+        station=station.code,
+        station_name=station.name,
+        station_town=station.town,
+        force=station.force,
+        surrendered_at=surrender.surrendered_at,
+        recorded_at=surrender.recorded_at,
+        officer_number=officer.number,
+        officer_name=officer.name,
+        anonymous=bool(surrender.anonymous),
+        declared=bool(surrender.declared),
+        claimant=claimant,
+        items=items,
+        item_count=surrender.item_count,
+        claim=claim,
+        voided_at=surrender.voided_at,
+        void_reason=surrender.void_reason,
         claimant_on_receipt=on_receipt,
     )
 
@@ -87,14 +124,25 @@ def _trail(conn: Connection, claim: Row) -> DecisionTrail:
         return f"{person.number} {person.name}" if person else None
 
     status = ClaimStatus(claim.status)
-    decided = (ClaimStatus.REJECTED if status == ClaimStatus.REJECTED
-               else ClaimStatus.APPROVED if status in DECIDED_APPROVED else None)
+    decided = (
+        ClaimStatus.REJECTED
+        if status == ClaimStatus.REJECTED
+        else ClaimStatus.APPROVED
+        if status in DECIDED_APPROVED
+        else None
+    )
     batch = _row(conn, tables.export_batch, "id", claim.batch_id) if claim.batch_id is not None else None
     return DecisionTrail(
-        decided=decided if claim.decided_at else None, decided_by=who(claim.decided_by),
-        decided_at=claim.decided_at, note=claim.decision_note,
-        manager_approved_by=who(claim.manager_approved_by), manager_approved_at=claim.manager_approved_at,
-        exported_at=batch.created_at if batch else None, paid_by=who(claim.paid_by), paid_at=claim.paid_at)
+        decided=decided if claim.decided_at else None,
+        decided_by=who(claim.decided_by),
+        decided_at=claim.decided_at,
+        note=claim.decision_note,
+        manager_approved_by=who(claim.manager_approved_by),
+        manager_approved_at=claim.manager_approved_at,
+        exported_at=batch.created_at if batch else None,
+        paid_by=who(claim.paid_by),
+        paid_at=claim.paid_at,
+    )
 
 
 def claimant_json(person, reveal: bool) -> dict:
@@ -102,9 +150,20 @@ def claimant_json(person, reveal: bool) -> dict:
     if person.purged_at is not None:
         return {"name": "(personal data purged)"}
     if reveal:
-        return {k: getattr(person, k) for k in (
-            "name", "business_name", "address", "postcode", "phone", "email",
-            "account_name", "sort_code", "account_number")}
+        return {
+            k: getattr(person, k)
+            for k in (
+                "name",
+                "business_name",
+                "address",
+                "postcode",
+                "phone",
+                "email",
+                "account_name",
+                "sort_code",
+                "account_number",
+            )
+        }
     return {
         "name": mask_name(person.name),
         "business_name": person.business_name,
@@ -121,9 +180,11 @@ def claimant_json(person, reveal: bool) -> dict:
 def show_surrender(ctx: Context, reference: str) -> SurrenderView:
     """One surrender, if the reader's scope covers its station (desk officers: their own and
     granted stations); another station's reads as unknown."""
+
     def work(conn: Connection, reader: Row) -> SurrenderView:
         surrender = find_surrender(conn, reference, scope_of(conn, reader))
-        return build_view(conn, surrender.id, reveal=sees_personal_data(reader.role, "show"),
-                          trail=sees_decision_trail(reader.role))
+        return build_view(
+            conn, surrender.id, reveal=sees_personal_data(reader.role, "show"), trail=sees_decision_trail(reader.role)
+        )
 
     return perform(ctx, "show", work, write=False)

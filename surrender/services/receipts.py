@@ -40,8 +40,9 @@ def write_receipt(ctx: Context, view: SurrenderView, paper: str = "a4", reprint:
     return replace(view, receipt=str(path))
 
 
-def log_with_receipt(ctx: Context, request: LogRequest, paper: str | None = "a4",
-                     progress: Callable[[int], None] | None = None) -> Logged:
+def log_with_receipt(
+    ctx: Context, request: LogRequest, paper: str | None = "a4", progress: Callable[[int], None] | None = None
+) -> Logged:
     """Log the surrender (committed), then write its receipt (`paper` None: none, as the demo
     does after its first day). A receipt that fails is told in `receipt_failed`, never
     raised: the reference is spent and the officer must hear it."""
@@ -57,8 +58,15 @@ def log_with_receipt(ctx: Context, request: LogRequest, paper: str | None = "a4"
 def reprint_receipt(ctx: Context, reference: str, paper: str = "a4") -> SurrenderView:
     def work(conn: Connection, staff: Row) -> SurrenderView:
         surrender = find_surrender(conn, reference, scope_of(conn, staff))
-        audit.record(conn, ctx.now(), staff.id, "receipt.reprinted", "surrender", surrender.id,
-                     {"reference": surrender.reference, "paper": paper})
+        audit.record(
+            conn,
+            ctx.now(),
+            staff.id,
+            "receipt.reprinted",
+            "surrender",
+            surrender.id,
+            {"reference": surrender.reference, "paper": paper},
+        )
         return build_view(conn, surrender.id, reveal=False)
 
     return write_receipt(ctx, perform(ctx, "receipt", work), paper=paper, reprint=True)

@@ -50,8 +50,14 @@ def check_campaign(conn: Connection, campaign: str | None) -> None:
         raise Refused(f"no campaign {campaign!r} has been used here; see `surrender campaign list`")
 
 
-def totals(ctx: Context, by: list[str], date_from: dt.date | None = None, date_to: dt.date | None = None,
-           campaign: str | None = None, station: str | None = None) -> Totals:
+def totals(
+    ctx: Context,
+    by: list[str],
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    campaign: str | None = None,
+    station: str | None = None,
+) -> Totals:
     """`station` keeps to one station (within what the reader may read)."""
     unknown = [b for b in by if b not in GROUPS]
     if unknown:
@@ -88,13 +94,19 @@ def _narrowed(conn: Connection, scope: Scope, station: str | None) -> Scope:
 
 def _by_kind(row: dict[str, Any]) -> dict[str, Any]:
     keys = {k: v for k, v in row.items() if k not in MEASURES}
-    return {**keys, "items": row["items"], "claimed": row["claimed"], "payable": row["payable"],
-            "surrenders_with_kind": row["surrenders"], "claims_with_kind": row["claims"]}
+    return {
+        **keys,
+        "items": row["items"],
+        "claimed": row["claimed"],
+        "payable": row["payable"],
+        "surrenders_with_kind": row["surrenders"],
+        "claims_with_kind": row["claims"],
+    }
 
 
 def _row(by: list[str], values: Row) -> dict[str, Any]:
     keys = {name: _key(name, v) for name, v in zip(by, values, strict=False)}
-    return {**keys, **{name: int(v) for name, v in zip(MEASURES, values[len(by):], strict=True)}}
+    return {**keys, **{name: int(v) for name, v in zip(MEASURES, values[len(by) :], strict=True)}}
 
 
 def _key(name: str, value: Any) -> Any:

@@ -28,9 +28,13 @@ def _check_admin_before_auth_schema(ctx: Context) -> None:
     """A database from before the PIN counter: check the admin's PIN against its stored hash."""
     from surrender.services.pins import verify_pin
 
-    row = db.run(ctx.url, lambda s: s.execute(
-        text("SELECT role, active, pin_hash FROM staff WHERE number = :n"), {"n": (ctx.staff or "").strip()}
-    ).first(), write=False)
+    row = db.run(
+        ctx.url,
+        lambda s: s.execute(
+            text("SELECT role, active, pin_hash FROM staff WHERE number = :n"), {"n": (ctx.staff or "").strip()}
+        ).first(),
+        write=False,
+    )
     if row is None or row.role != "admin" or not row.active:
         raise Forbidden("db upgrade needs an active admin: name one with --staff NUMBER")
     if not (ctx.pin or ctx.pin_prompt):

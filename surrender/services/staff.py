@@ -51,8 +51,15 @@ def sign_in_for_staff_change(ctx: Context, own_pin: bool = False) -> None:
     audit_refusals(ctx, lambda: sign_in(ctx, "own-pin" if own_pin else "staff"))
 
 
-def add_staff(ctx: Context, number: str, name: str, role: str, station: str | None, pin: str | None,
-              stations: list[str] | None = None) -> StaffRow:
+def add_staff(
+    ctx: Context,
+    number: str,
+    name: str,
+    role: str,
+    station: str | None,
+    pin: str | None,
+    stations: list[str] | None = None,
+) -> StaffRow:
     number, name, role = number.strip(), normalise_name(name, "staff name"), role.strip().lower()
     if not re.fullmatch(r"[A-Za-z0-9]{1,20}", number):
         raise Refused(f"staff number {number!r} must be 1-20 letters or digits")
@@ -74,12 +81,30 @@ def add_staff(ctx: Context, number: str, name: str, role: str, station: str | No
         code = _station(conn, station)
         if conn.execute(select(STAFF.c.id).where(STAFF.c.number == number)).first():
             raise Refused(f"staff number {number} is already registered")
-        member_id = conn.execute(insert(STAFF).values(
-            number=number, name=name, role=role, station_code=code, pin_hash=pin_hash, active=True,
-            created_at=ctx.now(), failed_pins=0).returning(STAFF.c.id)).scalar_one()
+        member_id = conn.execute(
+            insert(STAFF)
+            .values(
+                number=number,
+                name=name,
+                role=role,
+                station_code=code,
+                pin_hash=pin_hash,
+                active=True,
+                created_at=ctx.now(),
+                failed_pins=0,
+            )
+            .returning(STAFF.c.id)
+        ).scalar_one()
         granted = _grant(conn, member_id, code, stations or [])
-        audit.record(conn, ctx.now(), actor_id, "staff.added", "staff", member_id,
-                     {"number": number, "role": role, "station": code, "stations": granted})
+        audit.record(
+            conn,
+            ctx.now(),
+            actor_id,
+            "staff.added",
+            "staff",
+            member_id,
+            {"number": number, "role": role, "station": code, "stations": granted},
+        )
         return _row(conn, member_id)
 
     def attempt() -> StaffRow:
@@ -98,8 +123,15 @@ def list_staff(ctx: Context) -> list[StaffRow]:
     return perform(ctx, "staff", work, write=False)
 
 
-def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None, role: str | None = None,
-                 name: str | None = None, station: str | None = None) -> StaffRow:
+def update_staff(
+    ctx: Context,
+    number: str,
+    *,
+    stations: list[str] | None = None,
+    role: str | None = None,
+    name: str | None = None,
+    station: str | None = None,
+) -> StaffRow:
     """Change what an admin may change: stations granted, role, name, own station."""
     if role is not None and role not in ROLES:
         raise Refused(f"role {role!r} is not one of {', '.join(ROLES)}")
@@ -127,8 +159,9 @@ def update_staff(ctx: Context, number: str, *, stations: list[str] | None = None
             conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(**values))
         if stations is not None:
             changes["stations"] = _grant(conn, member.id, home, stations)
-        audit.record(conn, ctx.now(), admin.id, "staff.updated", "staff", member.id,
-                     {"number": member.number, **changes})
+        audit.record(
+            conn, ctx.now(), admin.id, "staff.updated", "staff", member.id, {"number": member.number, **changes}
+        )
         return _row(conn, member.id)
 
     return perform(ctx, "staff", work)
@@ -149,8 +182,9 @@ def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
     def work(conn: Connection, actor: Row) -> StaffRow:
         member = actor if own or number is None else find_staff(conn, number)
         conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash, failed_pins=0))
-        audit.record(conn, ctx.now(), actor.id, "staff.pin_set", "staff", member.id,
-                     {"number": member.number, "own": own})
+        audit.record(
+            conn, ctx.now(), actor.id, "staff.pin_set", "staff", member.id, {"number": member.number, "own": own}
+        )
         return _row(conn, member.id)
 
     return perform(ctx, "own-pin" if own else "staff", work)
@@ -176,8 +210,7 @@ def deactivate_staff(ctx: Context, number: str) -> StaffRow:
         if member.role == "admin":
             _keep_an_admin(conn, member)
         conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(active=False))
-        audit.record(conn, ctx.now(), admin.id, "staff.deactivated", "staff", member.id,
-                     {"number": member.number})
+        audit.record(conn, ctx.now(), admin.id, "staff.deactivated", "staff", member.id, {"number": member.number})
         return _row(conn, member.id)
 
     return perform(ctx, "staff", work)
@@ -186,8 +219,11 @@ def deactivate_staff(ctx: Context, number: str) -> StaffRow:
 def _keep_an_admin(conn: Connection, member: Row) -> None:
     """Refuse taking away the last active admin (rows locked, so two admins cannot each remove
     the other at once)."""
-    admins = conn.execute(select(STAFF.c.id).where(STAFF.c.role == "admin", STAFF.c.active.is_(True))
-                             .with_for_update()).scalars().all()
+    admins = (
+        conn.execute(select(STAFF.c.id).where(STAFF.c.role == "admin", STAFF.c.active.is_(True)).with_for_update())
+        .scalars()
+        .all()
+    )
     if admins == [member.id]:
         raise Refused(f"{member.number} is the last active admin: add another admin first")
 
@@ -217,7 +253,13 @@ def _row(conn: Connection, member_id: int) -> StaffRow:
     """The member as listed, read back after any change in this transaction."""
     member = staff_by_id(conn, member_id)
     assert member is not None
-    return StaffRow(member.number, member.name, member.role, member.station_code,
-                    ",".join(stations_of(conn, member)), bool(member.pin_hash), member.locked_at is not None,
-                    bool(member.active))
-
+    return StaffRow(
+        member.number,
+        member.name,
+        member.role,
+        member.station_code,
+        ",".join(stations_of(conn, member)),
+        bool(member.pin_hash),
+        member.locked_at is not None,
+        bool(member.active),
+    )

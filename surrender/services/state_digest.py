@@ -45,15 +45,29 @@ if TYPE_CHECKING:
 
 EXHIBITS = "exhibits"  # custody (issue 16): see the custody block at the end of this module
 SURRENDER_PARTS = ("surrender", "items", "claim", "claim status", "claimant", "payment details", EXHIBITS)
-CLAIM_STATUS_COLUMNS = frozenset({"status", "manager_approved_by", "manager_approved_at", "decided_by",
-                                  "decided_at", "decision_note", "batch_id", "paid_at", "paid_by"})
+CLAIM_STATUS_COLUMNS = frozenset(
+    {
+        "status",
+        "manager_approved_by",
+        "manager_approved_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "batch_id",
+        "paid_at",
+        "paid_by",
+    }
+)
 PAYMENT_COLUMNS = frozenset({"account_name", "sort_code", "account_number"})
 # Columns that change without an audit event, so never digested: wrong-PIN counting, and
 # where an export file was staged and put (settled after the batch's commit). Not money.
-UNTRACKED = {"staff": frozenset({"failed_pins", "failed_pin_count", "pin_failures", "failed_attempts",
-                                 "last_failed_at", "last_seen_at"}),
-             "claimant": frozenset({"salt"}),
-             "export_batch": frozenset({"settled_at", "staged_path", "host", "path", "anchor"})}
+UNTRACKED = {
+    "staff": frozenset(
+        {"failed_pins", "failed_pin_count", "pin_failures", "failed_attempts", "last_failed_at", "last_seen_at"}
+    ),
+    "claimant": frozenset({"salt"}),
+    "export_batch": frozenset({"settled_at", "staged_path", "host", "path", "anchor"}),
+}
 STAFF_EXTRA = "staff_station"  # stations an admin lets a member act at, digested with the member
 
 ALL = None  # every part of the records covered
@@ -117,8 +131,15 @@ def _one(conn: Connection, table: Table, where) -> dict | None:
 ABSENT = "absent"  # the part's rows do not exist (no claim, no claimant)
 
 
-def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[int, int]], claim: dict | None,
-                      person: dict | None, want: set[str], exhibits: Iterable[bytes] = ()) -> dict[str, str]:
+def surrender_digests(
+    row: dict,
+    lines: Iterable[dict],
+    items: Iterable[tuple[int, int]],
+    claim: dict | None,
+    person: dict | None,
+    want: set[str],
+    exhibits: Iterable[bytes] = (),
+) -> dict[str, str]:
     """The wanted parts of one surrender from its rows (lines in number order, items as
     (line, line_number) in line order): one definition for recording and for verifying."""
     out: dict[str, str] = {}
@@ -129,15 +150,22 @@ def surrender_digests(row: dict, lines: Iterable[dict], items: Iterable[tuple[in
     if "claim" in want:
         out["claim"] = ABSENT if claim is None else _hash([_line(claim, CLAIM_STATUS_COLUMNS)])
     if "claim status" in want:
-        out["claim status"] = ABSENT if claim is None else _hash(
-            [_line({k: v for k, v in claim.items() if k in CLAIM_STATUS_COLUMNS | {"id"}})])
+        out["claim status"] = (
+            ABSENT
+            if claim is None
+            else _hash([_line({k: v for k, v in claim.items() if k in CLAIM_STATUS_COLUMNS | {"id"}})])
+        )
     salt = None if person is None else person.get("salt")
     if "claimant" in want:
-        out["claimant"] = ABSENT if person is None else _hash(
-            [_line(person, UNTRACKED["claimant"] | PAYMENT_COLUMNS)], salt)
+        out["claimant"] = (
+            ABSENT if person is None else _hash([_line(person, UNTRACKED["claimant"] | PAYMENT_COLUMNS)], salt)
+        )
     if "payment details" in want:
-        out["payment details"] = ABSENT if person is None else _hash(
-            [_line({k: v for k, v in person.items() if k in PAYMENT_COLUMNS | {"id"}})], salt)
+        out["payment details"] = (
+            ABSENT
+            if person is None
+            else _hash([_line({k: v for k, v in person.items() if k in PAYMENT_COLUMNS | {"id"}})], salt)
+        )
     if EXHIBITS in want:  # custody (issue 16)
         out[EXHIBITS] = _hash(exhibits)
     return out
@@ -169,7 +197,8 @@ def _item_pairs(conn: Connection, surrender_id: int) -> Iterator[tuple[int, int]
     for them took as long again as reading them."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cursor = conn.exec_driver_sql(
-        f"SELECT line, line_number FROM item WHERE surrender_id = {mark} ORDER BY line", (surrender_id,)).cursor
+        f"SELECT line, line_number FROM item WHERE surrender_id = {mark} ORDER BY line", (surrender_id,)
+    ).cursor
     while block := cursor.fetchmany(5000):
         yield from block
 
@@ -200,23 +229,42 @@ def _all_surrenders(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]
     def stream(query):
         return conn.execute(query.execution_options(yield_per=5000))
 
-    lines = _Stream((dict(r) for r in stream(select(l_t).order_by(l_t.c.surrender_id, l_t.c.number)).mappings()),
-                    lambda r: r["surrender_id"])
-    items = _Stream(iter(stream(select(i_t.c.surrender_id, i_t.c.line, i_t.c.line_number)
-                                .order_by(i_t.c.surrender_id, i_t.c.line))), lambda r: r[0])
-    claims = _Stream((dict(r) for r in stream(select(c_t).order_by(c_t.c.surrender_id)).mappings()),
-                     lambda r: r["surrender_id"])
-    people = _Stream(iter(stream(select(s_t.c.id.label("of_surrender"), p_t)
-                                 .join(p_t, p_t.c.id == s_t.c.claimant_id).order_by(s_t.c.id)).mappings()),
-                     lambda r: r["of_surrender"])
+    lines = _Stream(
+        (dict(r) for r in stream(select(l_t).order_by(l_t.c.surrender_id, l_t.c.number)).mappings()),
+        lambda r: r["surrender_id"],
+    )
+    items = _Stream(
+        iter(
+            stream(select(i_t.c.surrender_id, i_t.c.line, i_t.c.line_number).order_by(i_t.c.surrender_id, i_t.c.line))
+        ),
+        lambda r: r[0],
+    )
+    claims = _Stream(
+        (dict(r) for r in stream(select(c_t).order_by(c_t.c.surrender_id)).mappings()), lambda r: r["surrender_id"]
+    )
+    people = _Stream(
+        iter(
+            stream(
+                select(s_t.c.id.label("of_surrender"), p_t).join(p_t, p_t.c.id == s_t.c.claimant_id).order_by(s_t.c.id)
+            ).mappings()
+        ),
+        lambda r: r["of_surrender"],
+    )
     custody = _ExhibitStreams(conn)  # custody (issue 16)
     want = set(SURRENDER_PARTS)
     for row in stream(select(s_t).order_by(s_t.c.id)).mappings():
         ident = row["id"]
         person = people.one(ident)
         person = None if person is None else {k: v for k, v in person.items() if k != "of_surrender"}
-        parts = surrender_digests(dict(row), lines.take(ident), ((r[1], r[2]) for r in items.take(ident)),
-                                  claims.one(ident), person, want, custody.lines(ident))
+        parts = surrender_digests(
+            dict(row),
+            lines.take(ident),
+            ((r[1], r[2]) for r in items.take(ident)),
+            claims.one(ident),
+            person,
+            want,
+            custody.lines(ident),
+        )
         yield f"surrender:{ident}", row["reference"], parts
 
 
@@ -246,8 +294,9 @@ def staff_parts(conn: Connection, staff_id: int, parts: frozenset[str] | None = 
         return None
     lines = [_line(row, UNTRACKED["staff"])]
     extra = tables.staff_station  # its primary key: (staff_id, station_code)
-    lines += [_line(r) for r in _rows(conn, extra, extra.c.staff_id == staff_id,
-                                      [extra.c.staff_id, extra.c.station_code])]
+    lines += [
+        _line(r) for r in _rows(conn, extra, extra.c.staff_id == staff_id, [extra.c.staff_id, extra.c.station_code])
+    ]
     return {"staff": _hash(lines)}
 
 
@@ -264,8 +313,12 @@ def evidence_parts(conn: Connection, evidence_id: int, parts: frozenset[str] | N
 
 
 PARTS_OF = {"surrender": surrender_parts, "batch": batch_parts, "staff": staff_parts, "evidence": evidence_parts}
-OWN_PARTS: dict[str, set[str]] = {"surrender": set(SURRENDER_PARTS), "batch": {"batch"}, "staff": {"staff"},
-                                  "evidence": {"evidence"}}
+OWN_PARTS: dict[str, set[str]] = {
+    "surrender": set(SURRENDER_PARTS),
+    "batch": {"batch"},
+    "staff": {"staff"},
+    "evidence": {"evidence"},
+}
 
 
 def parts_of(conn: Connection, key: str, parts: frozenset[str] | None = ALL) -> dict[str, str] | None:
@@ -289,13 +342,19 @@ def records_for(conn: Connection, entity: str, entity_id: object) -> list[str]:
         found = conn.execute(select(claim.surrender_id).where(claim.id == ident)).scalar()
         return [] if found is None else [f"surrender:{found}"]
     if entity == "claimant":
-        return [f"surrender:{i}" for i in conn.execute(
-            select(tables.surrender.c.id).where(tables.surrender.c.claimant_id == ident)
-            .order_by(tables.surrender.c.id)).scalars()]
+        return [
+            f"surrender:{i}"
+            for i in conn.execute(
+                select(tables.surrender.c.id)
+                .where(tables.surrender.c.claimant_id == ident)
+                .order_by(tables.surrender.c.id)
+            ).scalars()
+        ]
     if entity == "batch":
         claim = tables.claim.c
-        held = conn.execute(select(claim.surrender_id).where(claim.batch_id == ident)
-                               .order_by(claim.surrender_id)).scalars()
+        held = conn.execute(
+            select(claim.surrender_id).where(claim.batch_id == ident).order_by(claim.surrender_id)
+        ).scalars()
         return [f"batch:{ident}", *(f"surrender:{i}" for i in held)]
     return []
 
@@ -331,17 +390,27 @@ def current_records(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]
         yield f"staff:{ident}", f"staff member {number}", staff_parts(conn, ident)
     evidence, surrender = tables.evidence.c, tables.surrender.c
     for ident, number, reference in conn.execute(
-            select(evidence.id, evidence.number, surrender.reference)
-            .select_from(tables.evidence.join(tables.surrender, surrender.id == evidence.surrender_id))
-            .order_by(evidence.id)).all():
+        select(evidence.id, evidence.number, surrender.reference)
+        .select_from(tables.evidence.join(tables.surrender, surrender.id == evidence.surrender_id))
+        .order_by(evidence.id)
+    ).all():
         yield f"evidence:{ident}", f"evidence file {number} of {reference}", evidence_parts(conn, ident)
     yield from custody_records(conn)  # custody (issue 16)
 
 
-PART_LABEL = {"surrender": "surrender {}", "items": "items of {}", "claim": "claim of {}",
-              "claim status": "claim status of {}", "claimant": "claimant of {}",
-              "payment details": "payment details of {}", "batch": "{}", "staff": "{}", "evidence": "{}",
-              EXHIBITS: "exhibits (tags and custody) of {}", "destruction": "{}"}
+PART_LABEL = {
+    "surrender": "surrender {}",
+    "items": "items of {}",
+    "claim": "claim of {}",
+    "claim status": "claim status of {}",
+    "claimant": "claimant of {}",
+    "payment details": "payment details of {}",
+    "batch": "{}",
+    "staff": "{}",
+    "evidence": "{}",
+    EXHIBITS: "exhibits (tags and custody) of {}",
+    "destruction": "{}",
+}
 
 
 def first_difference(conn: Connection, latest: dict[str, dict[str, tuple[str, int]]]) -> tuple[str, str] | None:
@@ -378,19 +447,21 @@ def first_difference(conn: Connection, latest: dict[str, dict[str, tuple[str, in
 
 CUSTODY_ENTITIES = frozenset({"exhibit", "destruction"})
 OWN_PARTS["destruction"] = {"destruction"}
-CHANGES.update({
-    "custody.moved": frozenset({EXHIBITS}),
-    "custody.checked": frozenset({EXHIBITS}),
-    "custody.never_received": frozenset({EXHIBITS}),
-    "custody.retained": frozenset({EXHIBITS}),
-    "custody.backfilled": frozenset({EXHIBITS}),
-    "custody.location_added": frozenset(),
-    "destruction.opened": ALL,
-    "destruction.added": frozenset({EXHIBITS}),
-    "destruction.removed": frozenset({EXHIBITS}),
-    "destruction.sealed": frozenset({"destruction", EXHIBITS}),
-    "destruction.confirmed": frozenset({"destruction"}),
-})
+CHANGES.update(
+    {
+        "custody.moved": frozenset({EXHIBITS}),
+        "custody.checked": frozenset({EXHIBITS}),
+        "custody.never_received": frozenset({EXHIBITS}),
+        "custody.retained": frozenset({EXHIBITS}),
+        "custody.backfilled": frozenset({EXHIBITS}),
+        "custody.location_added": frozenset(),
+        "destruction.opened": ALL,
+        "destruction.added": frozenset({EXHIBITS}),
+        "destruction.removed": frozenset({EXHIBITS}),
+        "destruction.sealed": frozenset({"destruction", EXHIBITS}),
+        "destruction.confirmed": frozenset({"destruction"}),
+    }
+)
 
 
 def _exhibit_block(exhibits: Iterable[dict], events: Iterable[dict]) -> Iterator[bytes]:
@@ -403,8 +474,9 @@ def exhibit_lines(conn: Connection, surrender_id: int) -> Iterator[bytes]:
     """The canonical lines of one surrender's exhibits and their custody events."""
     e_t, c_t = tables.exhibit, tables.custody_event
     exhibits = _rows(conn, e_t, e_t.c.surrender_id == surrender_id, [e_t.c.id])
-    events = conn.execute(select(c_t).join(e_t, e_t.c.id == c_t.c.exhibit_id)
-                          .where(e_t.c.surrender_id == surrender_id).order_by(c_t.c.id)).mappings()
+    events = conn.execute(
+        select(c_t).join(e_t, e_t.c.id == c_t.c.exhibit_id).where(e_t.c.surrender_id == surrender_id).order_by(c_t.c.id)
+    ).mappings()
     return _exhibit_block(exhibits, (dict(r) for r in events))
 
 
@@ -413,11 +485,15 @@ class _ExhibitStreams:
 
     def __init__(self, conn: Connection):
         e_t, c_t = tables.exhibit, tables.custody_event
-        exhibits = conn.execute(select(e_t).order_by(e_t.c.surrender_id, e_t.c.id)
-                                .execution_options(yield_per=5000)).mappings()
-        events = conn.execute(select(e_t.c.surrender_id.label("of_surrender"), c_t)
-                              .join(e_t, e_t.c.id == c_t.c.exhibit_id)
-                              .order_by(e_t.c.surrender_id, c_t.c.id).execution_options(yield_per=5000)).mappings()
+        exhibits = conn.execute(
+            select(e_t).order_by(e_t.c.surrender_id, e_t.c.id).execution_options(yield_per=5000)
+        ).mappings()
+        events = conn.execute(
+            select(e_t.c.surrender_id.label("of_surrender"), c_t)
+            .join(e_t, e_t.c.id == c_t.c.exhibit_id)
+            .order_by(e_t.c.surrender_id, c_t.c.id)
+            .execution_options(yield_per=5000)
+        ).mappings()
         self.exhibits = _Stream((dict(r) for r in exhibits), lambda r: r["surrender_id"])
         self.events = _Stream((dict(r) for r in events), lambda r: r["of_surrender"])
 

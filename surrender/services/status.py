@@ -80,9 +80,17 @@ def system_status(ctx: Context) -> SystemStatus:
         except Exception as exc:  # noqa: BLE001 - status shows what it can read and says what it cannot
             staff = f"could not be read: {_first_line(exc)}"
     campaign, window, problem = campaign_state(ctx, ready)
-    return SystemStatus(database=shown_url(ctx.url), receipts=receipts_state(Path(ctx.receipts_dir)), schema=schema,
-                        staff=staff, station=station, today=today, campaign=campaign, window=window,
-                        campaign_problem=problem)
+    return SystemStatus(
+        database=shown_url(ctx.url),
+        receipts=receipts_state(Path(ctx.receipts_dir)),
+        schema=schema,
+        staff=staff,
+        station=station,
+        today=today,
+        campaign=campaign,
+        window=window,
+        campaign_problem=problem,
+    )
 
 
 def receipts_state(folder: Path) -> str:
@@ -98,8 +106,12 @@ def receipts_state(folder: Path) -> str:
 def schema_state(url: str) -> tuple[str, bool]:
     """The schema revision against the one this version needs; True when the tables are there."""
     name = normalise_url(url)
-    if name.startswith("sqlite") and (path := make_url(name).database) and path != ":memory:" \
-            and not Path(path).exists():
+    if (
+        name.startswith("sqlite")
+        and (path := make_url(name).database)
+        and path != ":memory:"
+        and not Path(path).exists()
+    ):
         return f"no database at {path}: create it with `surrender db upgrade`", False
     try:
         engine = get_engine(url)

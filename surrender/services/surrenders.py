@@ -33,8 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["LogRequest", "log_surrender", "void_surrender"]
 
 
-def log_surrender(ctx: Context, request: LogRequest,
-                  progress: Callable[[int], None] | None = None) -> SurrenderView:
+def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], None] | None = None) -> SurrenderView:
     """Validate, number, assess and store a surrender in one transaction; returns it as
     committed. `ctx.checkpoint` is called once it is "numbered" and once everything is
     "stored" (before the audit event and the commit). The receipt: `receipts.log_with_receipt`."""
@@ -53,9 +52,19 @@ def log_surrender(ctx: Context, request: LogRequest,
         if request.claimant is not None:
             claimant_id = surrender_store.insert_claimant(conn, request.claimant, now)
         surrender_id = surrender_store.insert_surrender(
-            conn, reference=reference, station_code=station.code, campaign_code=campaign.code, number=number,
-            surrendered_at=at, surrendered_on=local(at, campaign.timezone).date(), recorded_at=now,
-            staff_id=officer.id, anonymous=request.anonymous, claimant_id=claimant_id, declared=request.declared)
+            conn,
+            reference=reference,
+            station_code=station.code,
+            campaign_code=campaign.code,
+            number=number,
+            surrendered_at=at,
+            surrendered_on=local(at, campaign.timezone).date(),
+            recorded_at=now,
+            staff_id=officer.id,
+            anonymous=request.anonymous,
+            claimant_id=claimant_id,
+            declared=request.declared,
+        )
         intake = Intake(campaign, request.claiming)
         _store_items(conn, surrender_id, intake, request.items_under(campaign), progress)
         count = intake.item_count
@@ -65,12 +74,25 @@ def log_surrender(ctx: Context, request: LogRequest,
             surrender_store.insert_claim(conn, surrender_id, claim)
         create_exhibits(conn, surrender_id, now)  # custody: one exhibit per tag the receipt prints
         ctx.checkpoint("stored")
-        audit.record(conn, now, officer.id, "surrender.logged", "surrender", surrender_id, {
-            "reference": reference, "station": station.code, "campaign": campaign.code,
-            "surrendered_at": at.isoformat(), "items": count, "anonymous": request.anonymous,
-            "claim": None if claim is None else {
-                "status": claim.status, "payable": claim.payable_pence, "flags": len(claim.flags)},
-        })
+        audit.record(
+            conn,
+            now,
+            officer.id,
+            "surrender.logged",
+            "surrender",
+            surrender_id,
+            {
+                "reference": reference,
+                "station": station.code,
+                "campaign": campaign.code,
+                "surrendered_at": at.isoformat(),
+                "items": count,
+                "anonymous": request.anonymous,
+                "claim": None
+                if claim is None
+                else {"status": claim.status, "payable": claim.payable_pence, "flags": len(claim.flags)},
+            },
+        )
         if request.evidence:  # issue 17: evidence kept with the claim, in this transaction
             from surrender.services.evidence import attach_on_log
 
@@ -80,8 +102,9 @@ def log_surrender(ctx: Context, request: LogRequest,
     return perform(ctx, "log", work)
 
 
-def _store_items(conn: Connection, surrender_id: int, intake: Intake, items: Iterable[Item],
-                 progress: Callable[[int], None] | None) -> None:
+def _store_items(
+    conn: Connection, surrender_id: int, intake: Intake, items: Iterable[Item], progress: Callable[[int], None] | None
+) -> None:
     """Store every row, each pointing at its distinct line, as the intake reads them; then,
     the whole list being checked, each line's totals."""
     writer = surrender_store.ItemRows(conn, surrender_id)
@@ -93,8 +116,9 @@ def _store_items(conn: Connection, surrender_id: int, intake: Intake, items: Ite
             progress(row)
     writer.close()
     intake.check()
-    writer.totals([(line.number, line.rows, line.quantity, line.claimed_pence, line.compensation_pence)
-                   for line in intake.lines])
+    writer.totals(
+        [(line.number, line.rows, line.quantity, line.claimed_pence, line.compensation_pence) for line in intake.lines]
+    )
     if progress:
         progress(row)
 
@@ -109,17 +133,33 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
         if surrender.voided_at is not None:
             raise Refused(f"{surrender.reference} is already void ({surrender.void_reason})")
         # Locked, so a void waits for an export in progress and then sees the claim exported.
-        claim = conn.execute(select(tables.claim).where(tables.claim.c.surrender_id == surrender.id)
-                             .with_for_update()).one_or_none()
+        claim = conn.execute(
+            select(tables.claim).where(tables.claim.c.surrender_id == surrender.id).with_for_update()
+        ).one_or_none()
         if claim is not None and not can(Step.VOID, claim.status):
-            raise Refused(f"{surrender.reference}'s claim is already {claim.status} in batch {claim.batch_id}: "
-                          "it cannot be voided now")
+            raise Refused(
+                f"{surrender.reference}'s claim is already {claim.status} in batch {claim.batch_id}: "
+                "it cannot be voided now"
+            )
         now = ctx.now()
-        conn.execute(update(tables.surrender).where(tables.surrender.c.id == surrender.id)
-                     .values(voided_at=now, voided_by=manager.id, void_reason=reason))
-        audit.record(conn, now, manager.id, "surrender.voided", "surrender", surrender.id,
-                     {"reference": surrender.reference, "reason": audit.private("reason", reason),
-                      "claim_status": claim.status if claim else None})
+        conn.execute(
+            update(tables.surrender)
+            .where(tables.surrender.c.id == surrender.id)
+            .values(voided_at=now, voided_by=manager.id, void_reason=reason)
+        )
+        audit.record(
+            conn,
+            now,
+            manager.id,
+            "surrender.voided",
+            "surrender",
+            surrender.id,
+            {
+                "reference": surrender.reference,
+                "reason": audit.private("reason", reason),
+                "claim_status": claim.status if claim else None,
+            },
+        )
         return build_view(conn, surrender.id, reveal=False)
 
     return perform(ctx, "void", work)

@@ -37,6 +37,7 @@ class Witness:
 
 def look_up(ctx: Context, number: str) -> Witness:
     """The witness, if they are an active member with a PIN (no PIN checked yet)."""
+
     def read(conn: Connection) -> Witness:
         staff = find_staff(conn, number)
         if not staff.active:
@@ -50,6 +51,7 @@ def look_up(ctx: Context, number: str) -> Witness:
 
 def confirm(ctx: Context, number: str, pin: str | None, action: str) -> Witness:
     """Check witness `number`'s own PIN; refusals (wrong PIN, locked) are audited."""
+
     def attempt() -> Witness:
         def read(conn: Connection) -> tuple[Witness, Member, bool]:
             staff = find_staff(conn, number)
@@ -57,15 +59,20 @@ def confirm(ctx: Context, number: str, pin: str | None, action: str) -> Witness:
                 raise Refused(f"staff member {staff.number} is no longer active and cannot witness")
             if not staff.pin_hash:
                 raise Refused(f"staff member {staff.number} has no PIN yet and cannot witness")
-            return (Witness(staff.id, staff.number, staff.name), Member(staff.id, staff.number, staff.pin_hash),
-                    staff.locked_at is not None)
+            return (
+                Witness(staff.id, staff.number, staff.name),
+                Member(staff.id, staff.number, staff.pin_hash),
+                staff.locked_at is not None,
+            )
 
         witness, member, locked = db.run(ctx.url, read, write=False)
         if locked:
             raise AccountLocked(locked_message(member.number), member.id, action)
         if not pin:
-            raise Refused(f"witness {member.number} must confirm with their own PIN "
-                          "(typed at the prompt, or SURRENDER_WITNESS_PINS=NUMBER:PIN,NUMBER:PIN in scripts)")
+            raise Refused(
+                f"witness {member.number} must confirm with their own PIN "
+                "(typed at the prompt, or SURRENDER_WITNESS_PINS=NUMBER:PIN,NUMBER:PIN in scripts)"
+            )
         tried = db.run(ctx.url, lambda conn: _count_try(conn, member.id))
         if tried is None or tried > MAX_WRONG_PINS:
             raise AccountLocked(locked_message(member.number), member.id, action)
@@ -75,8 +82,9 @@ def confirm(ctx: Context, number: str, pin: str | None, action: str) -> Witness:
             return witness
         if tried == MAX_WRONG_PINS:
             db.run(ctx.url, lambda conn: _lock(conn, ctx, member, action))
-            raise AccountLocked(f"wrong PIN for witness {member.number}; {locked_message(member.number)}",
-                                member.id, action)
+            raise AccountLocked(
+                f"wrong PIN for witness {member.number}; {locked_message(member.number)}", member.id, action
+            )
         left = MAX_WRONG_PINS - tried
         raise RoleRefused(f"wrong PIN for witness {member.number} ({left} more wrong and it locks)", member.id, action)
 

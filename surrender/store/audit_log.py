@@ -16,9 +16,12 @@ event_c, staff_c = tables.audit_event.c, tables.staff.c
 def latest_events(conn: Connection, limit: int, surrender: Row[Any] | None = None) -> list[Row[Any]]:
     """The latest `limit` events, newest first, each with its actor's staff `number`. With a
     surrender (found within the reader's scope): its own events and the batches naming it."""
-    query = (select(tables.audit_event, staff_c.number)
-             .select_from(tables.audit_event.outerjoin(tables.staff, staff_c.id == event_c.staff_id))
-             .order_by(event_c.id.desc()).limit(limit))
+    query = (
+        select(tables.audit_event, staff_c.number)
+        .select_from(tables.audit_event.outerjoin(tables.staff, staff_c.id == event_c.staff_id))
+        .order_by(event_c.id.desc())
+        .limit(limit)
+    )
     if surrender is not None:
         in_batch = (event_c.entity == "batch") & event_c.detail.contains(f'"{surrender.reference}"')
         query = query.where(((event_c.entity == "surrender") & (event_c.entity_id == str(surrender.id))) | in_batch)

@@ -34,30 +34,60 @@ def next_batch_id(conn: Connection) -> int:
 def summaries(scope: Scope) -> Select[Any]:
     """Every batch (oldest first) with who exported it and its paid claims' count and pence."""
     paid = claim_c.status == ClaimStatus.PAID
-    settled = (base(scope).add_columns(claim_c.batch_id, func.count().filter(paid).label("paid_count"),
-                                       func.sum(case((paid, claim_c.payable_pence), else_=0)).label("paid_pence"))
-               .where(claim_c.batch_id.is_not(None)).group_by(claim_c.batch_id).subquery())
-    return (select(batch_c.id, batch_c.created_at, batch_c.claim_count, batch_c.total_pence, batch_c.format,
-                   batch_c.sha256, batch_c.filename, staff_c.number, staff_c.name,
-                   func.coalesce(settled.c.paid_count, 0).label("paid_count"),
-                   func.coalesce(settled.c.paid_pence, 0).label("paid_pence"))
-            .select_from(tables.export_batch.join(tables.staff, staff_c.id == batch_c.staff_id)
-                         .outerjoin(settled, settled.c.batch_id == batch_c.id))
-            .order_by(batch_c.id))
+    settled = (
+        base(scope)
+        .add_columns(
+            claim_c.batch_id,
+            func.count().filter(paid).label("paid_count"),
+            func.sum(case((paid, claim_c.payable_pence), else_=0)).label("paid_pence"),
+        )
+        .where(claim_c.batch_id.is_not(None))
+        .group_by(claim_c.batch_id)
+        .subquery()
+    )
+    return (
+        select(
+            batch_c.id,
+            batch_c.created_at,
+            batch_c.claim_count,
+            batch_c.total_pence,
+            batch_c.format,
+            batch_c.sha256,
+            batch_c.filename,
+            staff_c.number,
+            staff_c.name,
+            func.coalesce(settled.c.paid_count, 0).label("paid_count"),
+            func.coalesce(settled.c.paid_pence, 0).label("paid_pence"),
+        )
+        .select_from(
+            tables.export_batch.join(tables.staff, staff_c.id == batch_c.staff_id).outerjoin(
+                settled, settled.c.batch_id == batch_c.id
+            )
+        )
+        .order_by(batch_c.id)
+    )
 
 
 # --- what an interrupted export left --------------------------------------------------------------
 
+
 def staged_on(conn: Connection, host: str) -> list[Row[Any]]:
     """This machine's staging rows nobody else is tidying (their batch never committed)."""
-    return list(conn.execute(select(tables.export_staging).where(staging_c.host == host)
-                             .with_for_update(skip_locked=True)))
+    return list(
+        conn.execute(select(tables.export_staging).where(staging_c.host == host).with_for_update(skip_locked=True))
+    )
 
 
 def unsettled_on(conn: Connection, host: str) -> list[Row[Any]]:
     """This machine's committed batches whose file may not be in place yet, oldest first."""
-    return list(conn.execute(select(tables.export_batch).where(batch_c.host == host, batch_c.settled_at.is_(None))
-                             .order_by(batch_c.id).with_for_update(skip_locked=True)))
+    return list(
+        conn.execute(
+            select(tables.export_batch)
+            .where(batch_c.host == host, batch_c.settled_at.is_(None))
+            .order_by(batch_c.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 def pending_paths(conn: Connection) -> set[str]:

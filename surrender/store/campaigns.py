@@ -28,8 +28,7 @@ def campaign_source(conn: Connection, code: str) -> str | None:
 def insert_if_new(conn: Connection, code: str, name: str, source: str, sha256: str, at: dt.datetime) -> bool:
     """Register the text under `code` unless the code is taken (two terminals may try at once);
     True if this call inserted it."""
-    return insert_if_absent(conn, tables.campaign,
-                            code=code, name=name, source=source, sha256=sha256, registered_at=at)
+    return insert_if_absent(conn, tables.campaign, code=code, name=name, source=source, sha256=sha256, registered_at=at)
 
 
 def locked_digest(conn: Connection, code: str) -> str:
@@ -44,5 +43,8 @@ def in_use(conn: Connection, code: str) -> bool:
 
 
 def replace_text(conn: Connection, code: str, name: str, source: str, sha256: str, at: dt.datetime) -> None:
-    conn.execute(update(tables.campaign).where(campaign_c.code == code)
-                 .values(name=name, source=source, sha256=sha256, registered_at=at))
+    conn.execute(
+        update(tables.campaign)
+        .where(campaign_c.code == code)
+        .values(name=name, source=source, sha256=sha256, registered_at=at)
+    )

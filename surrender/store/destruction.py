@@ -13,30 +13,52 @@ from surrender.errors import NotFound
 from surrender.store.scope import Scope
 
 batch_c, exhibit_c, staff_c = tables.destruction_batch.c, tables.exhibit.c, tables.staff.c
-opener, sealer, first, second, confirmer = (tables.staff.alias(n) for n in ("opener", "sealer", "first", "second",
-                                                                              "confirmer"))
+opener, sealer, first, second, confirmer = (
+    tables.staff.alias(n) for n in ("opener", "sealer", "first", "second", "confirmer")
+)
 
 
 def batches(scope: Scope) -> Select[Any]:
     """Every batch the scope covers with who opened, sealed and witnessed it, and its size."""
-    size = (select(exhibit_c.batch_id, func.count().label("tags"), func.sum(exhibit_c.quantity).label("weapons"))
-            .where(exhibit_c.batch_id.is_not(None)).group_by(exhibit_c.batch_id).subquery())
-    return (select(batch_c.id, batch_c.station_code, batch_c.method, batch_c.contractor, batch_c.created_at,
-                   batch_c.sealed_at, batch_c.certificate, batch_c.confirmed_at,
-                   opener.c.number.label("opened_by"), opener.c.name.label("opened_by_name"),
-                   sealer.c.number.label("sealed_by"), sealer.c.name.label("sealed_by_name"),
-                   first.c.number.label("witness_1"), first.c.name.label("witness_1_name"),
-                   second.c.number.label("witness_2"), second.c.name.label("witness_2_name"),
-                   confirmer.c.number.label("confirmed_by"),
-                   func.coalesce(size.c.tags, 0).label("tags"), func.coalesce(size.c.weapons, 0).label("weapons"))
-            .select_from(tables.destruction_batch.join(opener, opener.c.id == batch_c.created_by)
-                         .outerjoin(sealer, sealer.c.id == batch_c.sealed_by)
-                         .outerjoin(first, first.c.id == batch_c.witness_1)
-                         .outerjoin(second, second.c.id == batch_c.witness_2)
-                         .outerjoin(confirmer, confirmer.c.id == batch_c.confirmed_by)
-                         .outerjoin(size, size.c.batch_id == batch_c.id))
-            .where(scope.station_filter(batch_c.station_code))
-            .order_by(batch_c.id))
+    size = (
+        select(exhibit_c.batch_id, func.count().label("tags"), func.sum(exhibit_c.quantity).label("weapons"))
+        .where(exhibit_c.batch_id.is_not(None))
+        .group_by(exhibit_c.batch_id)
+        .subquery()
+    )
+    return (
+        select(
+            batch_c.id,
+            batch_c.station_code,
+            batch_c.method,
+            batch_c.contractor,
+            batch_c.created_at,
+            batch_c.sealed_at,
+            batch_c.certificate,
+            batch_c.confirmed_at,
+            opener.c.number.label("opened_by"),
+            opener.c.name.label("opened_by_name"),
+            sealer.c.number.label("sealed_by"),
+            sealer.c.name.label("sealed_by_name"),
+            first.c.number.label("witness_1"),
+            first.c.name.label("witness_1_name"),
+            second.c.number.label("witness_2"),
+            second.c.name.label("witness_2_name"),
+            confirmer.c.number.label("confirmed_by"),
+            func.coalesce(size.c.tags, 0).label("tags"),
+            func.coalesce(size.c.weapons, 0).label("weapons"),
+        )
+        .select_from(
+            tables.destruction_batch.join(opener, opener.c.id == batch_c.created_by)
+            .outerjoin(sealer, sealer.c.id == batch_c.sealed_by)
+            .outerjoin(first, first.c.id == batch_c.witness_1)
+            .outerjoin(second, second.c.id == batch_c.witness_2)
+            .outerjoin(confirmer, confirmer.c.id == batch_c.confirmed_by)
+            .outerjoin(size, size.c.batch_id == batch_c.id)
+        )
+        .where(scope.station_filter(batch_c.station_code))
+        .order_by(batch_c.id)
+    )
 
 
 def find_batch(conn: Connection, batch_id: int, scope: Scope, lock: bool = False) -> Row[Any]:
@@ -55,18 +77,32 @@ def summary(conn: Connection, batch_id: int, scope: Scope) -> Row[Any]:
 
 def previous_witnesses(conn: Connection, station: str, batch_id: int) -> tuple[str, str] | None:
     """The staff numbers who witnessed the station's last sealed batch before this one."""
-    last = conn.execute(select(first.c.number, second.c.number)
-                        .select_from(tables.destruction_batch.join(first, first.c.id == batch_c.witness_1)
-                                     .join(second, second.c.id == batch_c.witness_2))
-                        .where(batch_c.station_code == station, batch_c.sealed_at.is_not(None), batch_c.id != batch_id)
-                        .order_by(batch_c.sealed_at.desc(), batch_c.id.desc()).limit(1)).one_or_none()
+    last = conn.execute(
+        select(first.c.number, second.c.number)
+        .select_from(
+            tables.destruction_batch.join(first, first.c.id == batch_c.witness_1).join(
+                second, second.c.id == batch_c.witness_2
+            )
+        )
+        .where(batch_c.station_code == station, batch_c.sealed_at.is_not(None), batch_c.id != batch_id)
+        .order_by(batch_c.sealed_at.desc(), batch_c.id.desc())
+        .limit(1)
+    ).one_or_none()
     return None if last is None else (last[0], last[1])
 
 
 def by_kind(conn: Connection, batch_id: int) -> list[Row[Any]]:
     """Tags and weapons of each kind in the batch, by kind."""
-    return list(conn.execute(select(exhibit_c.campaign_code, exhibit_c.kind, func.count().label("tags"),
-                                    func.sum(exhibit_c.quantity).label("weapons"))
-                             .where(exhibit_c.batch_id == batch_id)
-                             .group_by(exhibit_c.campaign_code, exhibit_c.kind)
-                             .order_by(exhibit_c.campaign_code, exhibit_c.kind)))
+    return list(
+        conn.execute(
+            select(
+                exhibit_c.campaign_code,
+                exhibit_c.kind,
+                func.count().label("tags"),
+                func.sum(exhibit_c.quantity).label("weapons"),
+            )
+            .where(exhibit_c.batch_id == batch_id)
+            .group_by(exhibit_c.campaign_code, exhibit_c.kind)
+            .order_by(exhibit_c.campaign_code, exhibit_c.kind)
+        )
+    )

@@ -18,15 +18,25 @@ evidence_c, surrender_c, staff_c = tables.evidence.c, tables.surrender.c, tables
 
 # Everything about a file but its bytes.
 META_COLUMNS = (
-    evidence_c.id, evidence_c.surrender_id, evidence_c.number, evidence_c.media_type, evidence_c.size,
-    evidence_c.sha256, evidence_c.name, evidence_c.added_at, evidence_c.purged_at, surrender_c.reference,
-    staff_c.number.label("added_by_number"), staff_c.name.label("added_by_name"),
+    evidence_c.id,
+    evidence_c.surrender_id,
+    evidence_c.number,
+    evidence_c.media_type,
+    evidence_c.size,
+    evidence_c.sha256,
+    evidence_c.name,
+    evidence_c.added_at,
+    evidence_c.purged_at,
+    surrender_c.reference,
+    staff_c.number.label("added_by_number"),
+    staff_c.name.label("added_by_name"),
 )
 
 
 def _joined() -> Any:
-    return (tables.evidence.join(tables.surrender, surrender_c.id == evidence_c.surrender_id)
-            .join(tables.staff, staff_c.id == evidence_c.added_by))
+    return tables.evidence.join(tables.surrender, surrender_c.id == evidence_c.surrender_id).join(
+        tables.staff, staff_c.id == evidence_c.added_by
+    )
 
 
 def files_of(conn: Connection, scope: Scope, surrender_ids: Iterable[int]) -> list[Row[Any]]:
@@ -34,30 +44,52 @@ def files_of(conn: Connection, scope: Scope, surrender_ids: Iterable[int]) -> li
     ids = sorted(set(surrender_ids))
     if not ids:
         return []
-    query = (select(*META_COLUMNS).select_from(_joined())
-             .where(evidence_c.surrender_id.in_(ids), scope.station_filter(surrender_c.station_code))
-             .order_by(evidence_c.surrender_id, evidence_c.number))
+    query = (
+        select(*META_COLUMNS)
+        .select_from(_joined())
+        .where(evidence_c.surrender_id.in_(ids), scope.station_filter(surrender_c.station_code))
+        .order_by(evidence_c.surrender_id, evidence_c.number)
+    )
     return list(conn.execute(query))
 
 
 def held(conn: Connection, surrender_id: int) -> tuple[int, int]:
     """(files, bytes) a surrender's claim holds now (purged files count: their number stays taken)."""
-    row = conn.execute(select(func.count(), func.coalesce(func.sum(evidence_c.size), 0))
-                       .where(evidence_c.surrender_id == surrender_id)).one()
+    row = conn.execute(
+        select(func.count(), func.coalesce(func.sum(evidence_c.size), 0)).where(evidence_c.surrender_id == surrender_id)
+    ).one()
     return int(row[0]), int(row[1])
 
 
 def next_number(conn: Connection, surrender_id: int) -> int:
-    return int(conn.execute(select(func.coalesce(func.max(evidence_c.number), 0))
-                            .where(evidence_c.surrender_id == surrender_id)).scalar_one()) + 1
+    return (
+        int(
+            conn.execute(
+                select(func.coalesce(func.max(evidence_c.number), 0)).where(evidence_c.surrender_id == surrender_id)
+            ).scalar_one()
+        )
+        + 1
+    )
 
 
-def add(conn: Connection, surrender_id: int, number: int, file: EvidenceFile, staff_id: int,
-        now: dt.datetime) -> int:
-    return int(conn.execute(insert(tables.evidence).values(
-        surrender_id=surrender_id, number=number, media_type=str(file.media_type), size=file.size,
-        sha256=file.sha256, name=file.name, content=file.content, added_at=now, added_by=staff_id,
-    ).returning(evidence_c.id)).scalar_one())
+def add(conn: Connection, surrender_id: int, number: int, file: EvidenceFile, staff_id: int, now: dt.datetime) -> int:
+    return int(
+        conn.execute(
+            insert(tables.evidence)
+            .values(
+                surrender_id=surrender_id,
+                number=number,
+                media_type=str(file.media_type),
+                size=file.size,
+                sha256=file.sha256,
+                name=file.name,
+                content=file.content,
+                added_at=now,
+                added_by=staff_id,
+            )
+            .returning(evidence_c.id)
+        ).scalar_one()
+    )
 
 
 def contents(conn: Connection, scope: Scope, surrender_ids: Iterable[int]) -> Iterator[Any]:
@@ -66,9 +98,16 @@ def contents(conn: Connection, scope: Scope, surrender_ids: Iterable[int]) -> It
     for row in files_of(conn, scope, surrender_ids):
         if row.purged_at is not None:
             continue
-        yield conn.execute(select(evidence_c.id, evidence_c.surrender_id, evidence_c.number, evidence_c.media_type,
-                                  evidence_c.sha256, evidence_c.content)
-                           .where(evidence_c.id == row.id)).one()
+        yield conn.execute(
+            select(
+                evidence_c.id,
+                evidence_c.surrender_id,
+                evidence_c.number,
+                evidence_c.media_type,
+                evidence_c.sha256,
+                evidence_c.content,
+            ).where(evidence_c.id == row.id)
+        ).one()
 
 
 def purge(conn: Connection, scope: Scope, surrender_ids: Iterable[int], now: dt.datetime) -> list[int]:
@@ -76,6 +115,9 @@ def purge(conn: Connection, scope: Scope, surrender_ids: Iterable[int], now: dt.
     stay); the ids of the files wiped."""
     ids = [r.id for r in files_of(conn, scope, surrender_ids) if r.purged_at is None]
     for start in range(0, len(ids), 500):
-        conn.execute(update(tables.evidence).where(evidence_c.id.in_(ids[start:start + 500]))
-                     .values(content=None, name=None, purged_at=now))
+        conn.execute(
+            update(tables.evidence)
+            .where(evidence_c.id.in_(ids[start : start + 500]))
+            .values(content=None, name=None, purged_at=now)
+        )
     return ids

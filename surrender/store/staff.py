@@ -33,8 +33,11 @@ def staff_by_id(conn: Connection, staff_id: int) -> Row[Any] | None:
 
 def granted_stations(conn: Connection, staff_id: int) -> list[str]:
     granted = tables.staff_station.c
-    return list(conn.execute(select(granted.station_code).where(granted.staff_id == staff_id)
-                             .order_by(granted.station_code)).scalars())
+    return list(
+        conn.execute(
+            select(granted.station_code).where(granted.staff_id == staff_id).order_by(granted.station_code)
+        ).scalars()
+    )
 
 
 def stations_of(conn: Connection, staff: Row[Any]) -> tuple[str, ...]:

@@ -56,7 +56,9 @@ def next_number(conn: Connection, station: str, campaign: str) -> int:
     counter = tables.reference_counter.c
     where = (counter.station_code == station) & (counter.campaign_code == campaign)
     number: int = conn.execute(
-        update(tables.reference_counter).where(where).values(last_number=counter.last_number + 1)
+        update(tables.reference_counter)
+        .where(where)
+        .values(last_number=counter.last_number + 1)
         .returning(counter.last_number)
     ).scalar_one()
     return number
@@ -64,16 +66,23 @@ def next_number(conn: Connection, station: str, campaign: str) -> int:
 
 def insert_claimant(conn: Connection, details: ClaimantDetails, now: dt.datetime) -> int:
     """The claimant's row, with the salt their audit digests are made with."""
-    claimant_id: int = conn.execute(insert(tables.claimant).values(
-        **vars(details), created_at=now, salt=secrets.token_hex(16),
-    ).returning(tables.claimant.c.id)).scalar_one()
+    claimant_id: int = conn.execute(
+        insert(tables.claimant)
+        .values(
+            **vars(details),
+            created_at=now,
+            salt=secrets.token_hex(16),
+        )
+        .returning(tables.claimant.c.id)
+    ).scalar_one()
     return claimant_id
 
 
 def insert_surrender(conn: Connection, **values: Any) -> int:
     """The surrender row (its item count is set once every row is in)."""
-    surrender_id: int = conn.execute(insert(tables.surrender).values(**values, item_count=0)
-                                     .returning(tables.surrender.c.id)).scalar_one()
+    surrender_id: int = conn.execute(
+        insert(tables.surrender).values(**values, item_count=0).returning(tables.surrender.c.id)
+    ).scalar_one()
     return surrender_id
 
 
@@ -82,11 +91,17 @@ def set_item_count(conn: Connection, surrender_id: int, count: int) -> None:
 
 
 def insert_claim(conn: Connection, surrender_id: int, claim: ClaimAssessment) -> None:
-    conn.execute(insert(tables.claim).values(
-        surrender_id=surrender_id, status=claim.status, claimed_pence=claim.claimed_pence,
-        payable_pence=claim.payable_pence, reasons=json.dumps(list(claim.reasons)),
-        flags=json.dumps(list(claim.flags)), flagged=bool(claim.flags),
-    ))
+    conn.execute(
+        insert(tables.claim).values(
+            surrender_id=surrender_id,
+            status=claim.status,
+            claimed_pence=claim.claimed_pence,
+            payable_pence=claim.payable_pence,
+            reasons=json.dumps(list(claim.reasons)),
+            flags=json.dumps(list(claim.flags)),
+            flagged=bool(claim.flags),
+        )
+    )
 
 
 def line_row(item: Item, unit: ItemAssessment) -> dict[str, Any]:
@@ -137,41 +152,68 @@ class ItemRows:
             self.conn.exec_driver_sql(self.sql.insert_line, self.new_lines)
             self.new_lines.clear()
         if self.numbers:
-            self.conn.exec_driver_sql(self.sql.insert_items,
-                                      self.sql.items_params(self.surrender_id, self.first_row, self.numbers))
+            self.conn.exec_driver_sql(
+                self.sql.insert_items, self.sql.items_params(self.surrender_id, self.first_row, self.numbers)
+            )
             self.first_row += len(self.numbers)
             self.numbers.clear()
 
     def totals(self, lines: list[tuple[int, int, int, int, int]]) -> None:
         """Each line's (number, rows, quantity, claimed pence, compensation pence)."""
         if lines:
-            self.conn.exec_driver_sql(self.sql.update_totals, [(*totals, self.surrender_id, number)
-                                                                for number, *totals in lines])
+            self.conn.exec_driver_sql(
+                self.sql.update_totals, [(*totals, self.surrender_id, number) for number, *totals in lines]
+            )
 
 
 class _Sql:
     """Statements in the driver's own placeholder style; SQLite gets dates as ISO text."""
 
-    LINE_COLUMNS = ("kind", "description", "blade_length_mm", "features", "quantity_each", "claimed_value_pence",
-                    "evidence", "acquired_on", "seal", "eligible", "reasons", "unit_claimed_pence",
-                    "unit_compensation_pence")
+    LINE_COLUMNS = (
+        "kind",
+        "description",
+        "blade_length_mm",
+        "features",
+        "quantity_each",
+        "claimed_value_pence",
+        "evidence",
+        "acquired_on",
+        "seal",
+        "eligible",
+        "reasons",
+        "unit_claimed_pence",
+        "unit_compensation_pence",
+    )
 
     def __init__(self, conn: Connection):
         dialect = conn.dialect
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         self.sqlite = dialect.name == "sqlite"
-        columns = ("surrender_id", "number", "first_line", *self.LINE_COLUMNS,
-                   "rows", "quantity", "claimed_pence", "compensation_pence")
+        columns = (
+            "surrender_id",
+            "number",
+            "first_line",
+            *self.LINE_COLUMNS,
+            "rows",
+            "quantity",
+            "claimed_pence",
+            "compensation_pence",
+        )
         self.insert_line = f"INSERT INTO item_line ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
         # Rows first_row, first_row + 1, ... pointing at the given line numbers, in one statement.
         if self.sqlite:
-            self.insert_items = ("INSERT INTO item (surrender_id, line, line_number) "
-                                 "SELECT ?, ? + key, value FROM json_each(?)")
+            self.insert_items = (
+                "INSERT INTO item (surrender_id, line, line_number) SELECT ?, ? + key, value FROM json_each(?)"
+            )
         else:
-            self.insert_items = ("INSERT INTO item (surrender_id, line, line_number) "
-                                 "SELECT %s, %s + n - 1, v FROM unnest(%s::integer[]) WITH ORDINALITY AS t(v, n)")
-        self.update_totals = (f"UPDATE item_line SET rows = {mark}, quantity = {mark}, claimed_pence = {mark}, "
-                              f"compensation_pence = {mark} WHERE surrender_id = {mark} AND number = {mark}")
+            self.insert_items = (
+                "INSERT INTO item (surrender_id, line, line_number) "
+                "SELECT %s, %s + n - 1, v FROM unnest(%s::integer[]) WITH ORDINALITY AS t(v, n)"
+            )
+        self.update_totals = (
+            f"UPDATE item_line SET rows = {mark}, quantity = {mark}, claimed_pence = {mark}, "
+            f"compensation_pence = {mark} WHERE surrender_id = {mark} AND number = {mark}"
+        )
 
     def items_params(self, surrender_id: int, first_row: int, numbers: list[int]) -> tuple[Any, ...]:
         return surrender_id, first_row, (json.dumps(numbers) if self.sqlite else list(numbers))
