@@ -7,10 +7,7 @@ as the managers' report is. ReportLab is imported here only; the CLI imports thi
 
 from __future__ import annotations
 
-import errno
 import io
-import os
-import tempfile
 from functools import partial
 from html import escape as html_escape
 from pathlib import Path
@@ -24,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from surrender.clock import show_time
-from surrender.errors import Refused
+from surrender.outfiles import check_new, write_new
 from surrender.services.destruction import BatchDetail
 
 escape = partial(html_escape, quote=False)
@@ -44,33 +41,13 @@ SMALL = ParagraphStyle("small", fontName="Helvetica", fontSize=7.5, leading=10, 
 
 def check_out(out: Path) -> None:
     """Refuse a destination that exists or is a folder, before any work is done."""
-    if out.is_dir():
-        raise Refused(f"{out} is a folder: give a file name for the certificate, e.g. --out batch-3.pdf")
-    if out.exists() or out.is_symlink():
-        raise Refused(f"{out} exists already: choose a new file name (a certificate is never overwritten)")
+    check_new(out, "certificate", "batch-3.pdf")
 
 
 def write_certificate(detail: BatchDetail, out: Path) -> Path:
     """Render, then put the file at `out` owner-only and atomically, never replacing a file."""
     check_out(out)
-    data = render_certificate(detail)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(temp, out)  # fails if `out` appeared meanwhile: nothing is overwritten
-        except OSError as exc:
-            if exc.errno == errno.EEXIST:
-                raise Refused(f"{out} exists already: choose a new file name") from None
-            raise
-    finally:
-        Path(temp).unlink(missing_ok=True)
-    return out
+    return write_new(out, render_certificate(detail))
 
 
 def render_certificate(detail: BatchDetail) -> bytes:

@@ -8,10 +8,7 @@ imports this module lazily.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import io
-import os
-import tempfile
 from functools import partial
 from html import escape as html_escape
 from pathlib import Path
@@ -40,7 +37,7 @@ from reportlab.platypus import (
 )
 
 from surrender.clock import show_time
-from surrender.errors import Refused
+from surrender.outfiles import check_new, write_new
 from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_gbp
 from surrender.services.campaign_report import (
@@ -96,33 +93,13 @@ HEAD_RIGHT = ParagraphStyle("head_right", parent=CELL_RIGHT, fontName="Helvetica
 
 def check_out(out: Path) -> None:
     """Refuse a destination that exists or is a folder, before any work is done."""
-    if out.is_dir():
-        raise Refused(f"{out} is a folder: give a file name for the report, e.g. --out report.pdf")
-    if out.exists() or out.is_symlink():
-        raise Refused(f"{out} exists already: choose a new file name (a report is never overwritten)")
+    check_new(out, "report", "report.pdf")
 
 
 def write_report(report: CampaignReport, out: Path) -> Path:
     """Render, then put the file at `out` owner-only and atomically, never replacing a file."""
     check_out(out)
-    data = render_report(report)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(temp, out)  # fails if `out` appeared meanwhile: nothing is overwritten
-        except OSError as exc:
-            if exc.errno == errno.EEXIST:
-                raise Refused(f"{out} exists already: choose a new file name") from None
-            raise
-    finally:
-        Path(temp).unlink(missing_ok=True)
-    return out
+    return write_new(out, render_report(report))
 
 
 def render_report(report: CampaignReport) -> bytes:
