@@ -202,7 +202,7 @@ def run_demo(
             progress(day + 1, days)
     for _, reference, _ in campaign.flagged:
         outcome.awaiting_manager.append(reference)
-    run_custody(ctx, folder, outcome)  # every weapon to the store, then destroyed in witnessed batches
+    run_custody(ctx, folder, PINS, MANAGERS, outcome)  # every weapon to the store, then destroyed in witnessed batches
     return outcome
 
 

@@ -9,10 +9,12 @@ contractor's certificate a week later. `report custody` then shows nothing unacc
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from surrender.clock import LONDON
 from surrender.services.context import Context
 
 LONDON_CLOSE = dt.date(2024, 9, 23)  # the zombie-2024 window's last day
@@ -40,22 +42,20 @@ class CustodyOutcome:
 
 
 def _when(days_after_close: int, hour: int, minute: int = 0) -> dt.datetime:
-    from surrender.demo import LONDON
-
     day = LONDON_CLOSE + dt.timedelta(days=days_after_close)
     return dt.datetime.combine(day, dt.time(hour, minute), LONDON)
 
 
-def _as(ctx: Context, number: str, when: dt.datetime, station: str | None = None) -> Context:
-    from surrender.demo import PINS
-
-    return replace(ctx, staff=number, pin=PINS[number], station=station, now=lambda: when)
-
-
-def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutcome:
-    """Book in, keep one, check, destroy in witnessed batches, confirm; notes go to `outcome`."""
-    from surrender.demo import MANAGERS, PINS
+def run_custody(
+    ctx: Context, folder: Path, pins: Mapping[str, str], managers: Mapping[str, str], outcome: Any = None
+) -> CustodyOutcome:
+    """Book in, keep one, check, destroy in witnessed batches, confirm; notes go to `outcome`.
+    `pins` and `managers` are the demo's own (passed in, so this module needs nothing of demo.py)."""
     from surrender.services import custody, destruction
+
+    def _as(ctx: Context, number: str, when: dt.datetime, station: str | None = None) -> Context:
+        return replace(ctx, staff=number, pin=pins[number], station=station, now=lambda: when)
+
     from surrender.services.custody_report import custody_report
 
     result = CustodyOutcome()
@@ -68,7 +68,7 @@ def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutco
         void = [e.tag for e in waiting if e.voided]
         if void:  # logged twice by mistake: those tags were never on a bag of their own
             custody.never_received(
-                _as(ctx, MANAGERS[station], _when(1, 9, 0)),
+                _as(ctx, managers[station], _when(1, 9, 0)),
                 void,
                 "Surrender logged twice by mistake and voided: the bag is booked in under the first logging",
             )
@@ -80,7 +80,7 @@ def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutco
             )
             result.booked_in += len(moved)
         if station == "TW" and tags:
-            custody.retain(_as(ctx, MANAGERS[station], _when(2, 11, 0)), [tags[0]], RETAINED)
+            custody.retain(_as(ctx, managers[station], _when(2, 11, 0)), [tags[0]], RETAINED)
             result.retained += 1
         on_shelf = [e.tag for e in custody.list_exhibits(_as(ctx, officer, _when(3, 9, 0)), location=code)]
         custody.record_check(_as(ctx, officer, _when(3, 9, 30)), code, on_shelf)
@@ -94,7 +94,7 @@ def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutco
             )
             pair = WITNESSES[station][number % len(WITNESSES[station])]
             sealed = destruction.seal_batch(
-                _as(ctx, officer, _when(4 + week, 14, 0)), batch.id, list(pair), lambda witness: PINS[witness.number]
+                _as(ctx, officer, _when(4 + week, 14, 0)), batch.id, list(pair), lambda witness: pins[witness.number]
             )
             result.batches += 1
             result.destroyed += sealed.weapons
@@ -109,7 +109,7 @@ def run_custody(ctx: Context, folder: Path, outcome: Any = None) -> CustodyOutco
                 batch.id,
                 f"EMR-{_when(4 + week, 14).strftime('%Y%m%d')}-{station}{number + 1}",
             )
-    report = custody_report(_as(ctx, MANAGERS["TW"], _when(60, 12, 0)))
+    report = custody_report(_as(ctx, managers["TW"], _when(60, 12, 0)))
     result.unaccounted = report.total.unaccounted
     if outcome is not None:
         outcome.notes.append(
