@@ -12,6 +12,7 @@ from surrender.services.auth import perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
+from surrender.services.reading import heading_fields
 from surrender.views import ClaimView, SurrenderView
 
 if TYPE_CHECKING:
@@ -37,20 +38,9 @@ def preview_surrender(ctx: Context, request: LogRequest) -> SurrenderView:
         person = request.claimant
         return SurrenderView(
             reference=NOT_SAVED,
-            campaign=campaign.code,
-            campaign_name=campaign.name,
-            legal_basis=campaign.legal_basis,
-            declaration=campaign.declaration,
-            minimum_note=campaign.minimum_note,
-            timezone=campaign.timezone,
-            station=station.code,
-            station_name=station.name,
-            station_town=station.town,
-            force=station.force,
+            **heading_fields(campaign, station, officer),
             surrendered_at=at,
             recorded_at=now,
-            officer_number=officer.number,
-            officer_name=officer.name,
             anonymous=request.anonymous,
             declared=request.declared,
             claimant=None

@@ -8,12 +8,12 @@ the view for log, void and reprint. Finding by reference is `store.surrenders.fi
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sqlalchemy import select
 
 from surrender import tables
-from surrender.rules.campaign import parse_campaign
+from surrender.rules.campaign import Campaign, parse_campaign
 from surrender.rules.lifecycle import DECIDED_APPROVED, ClaimStatus, effective_payable
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_decision_trail, sees_personal_data
@@ -92,6 +92,40 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
             on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
     return SurrenderView(
         reference=surrender.reference,
+        **heading_fields(campaign, station, officer),
+        surrendered_at=surrender.surrendered_at,
+        recorded_at=surrender.recorded_at,
+        anonymous=bool(surrender.anonymous),
+        declared=bool(surrender.declared),
+        claimant=claimant,
+        items=items,
+        item_count=surrender.item_count,
+        claim=claim,
+        voided_at=surrender.voided_at,
+        void_reason=surrender.void_reason,
+        claimant_on_receipt=on_receipt,
+    )
+
+
+class Heading(TypedDict):
+    campaign: str
+    campaign_name: str
+    legal_basis: str
+    declaration: str
+    minimum_note: str
+    timezone: str
+    station: str
+    station_name: str
+    station_town: str
+    force: str
+    officer_number: str
+    officer_name: str
+
+
+def heading_fields(campaign: Campaign, station: Any, officer: Any) -> Heading:
+    """What every view of a surrender says about its scheme, station and receiving officer:
+    one spelling for a stored surrender (show, receipts) and a preview alike."""
+    return Heading(
         campaign=campaign.code,
         campaign_name=campaign.name,
         legal_basis=campaign.legal_basis,
@@ -102,19 +136,8 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
         station_name=station.name,
         station_town=station.town,
         force=station.force,
-        surrendered_at=surrender.surrendered_at,
-        recorded_at=surrender.recorded_at,
         officer_number=officer.number,
         officer_name=officer.name,
-        anonymous=bool(surrender.anonymous),
-        declared=bool(surrender.declared),
-        claimant=claimant,
-        items=items,
-        item_count=surrender.item_count,
-        claim=claim,
-        voided_at=surrender.voided_at,
-        void_reason=surrender.void_reason,
-        claimant_on_receipt=on_receipt,
     )
 
 
