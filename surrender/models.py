@@ -41,6 +41,19 @@ class Staff(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_column=utc_column())
     failed_pins: int = 0  # wrong PINs in a row; bumped in a transaction of its own
     locked_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_failed_at: dt.datetime | None = Field(
+        default=None, sa_column=utc_column(nullable=True)
+    )  # the next try waits from here
+
+
+class PinTerminal(SQLModel, table=True):
+    """Wrong PINs in a row typed at one terminal (`surrender.terminal`), whoever they were for:
+    the count that slows a guesser moving from member to member (rules/lockout.py)."""
+
+    __tablename__ = "pin_terminal"
+    terminal: str = Field(primary_key=True, max_length=200)
+    failed_pins: int = 0
+    last_failed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class StaffStation(SQLModel, table=True):

@@ -44,6 +44,11 @@ export_staging = _clause(
     token=STR, host=STR, staged_path=STR, created_at=UTC_TIME,
 )
 
+pin_terminal = _clause(
+    "pin_terminal",
+    terminal=STR, failed_pins=INT, last_failed_at=UTC_TIME,
+)
+
 station = _clause(
     "station",
     code=STR, name=STR, town=STR, force=STR,
@@ -57,7 +62,7 @@ reference_counter = _clause(
 staff = _clause(
     "staff",
     id=INT, number=STR, name=STR, role=STR, station_code=STR, pin_hash=STR, active=BOOL,
-    created_at=UTC_TIME, failed_pins=INT, locked_at=UTC_TIME,
+    created_at=UTC_TIME, failed_pins=INT, locked_at=UTC_TIME, last_failed_at=UTC_TIME,
 )
 
 audit_event = _clause(
@@ -161,7 +166,8 @@ payer_decision = _clause(
 )
 
 ALL = (
-    audit_head, campaign, claimant, export_staging, station, reference_counter, staff, audit_event,
-    destruction_batch, export_batch, location, modulus_table, staff_station, surrender, claim,
-    evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event, payer_decision,
+    audit_head, campaign, claimant, export_staging, pin_terminal, station, reference_counter, staff,
+    audit_event, destruction_batch, export_batch, location, modulus_table, staff_station, surrender,
+    claim, evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event,
+    payer_decision,
 )

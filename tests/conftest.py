@@ -28,8 +28,16 @@ LONDON = ZoneInfo("Europe/London")
 # Inside the zombie-2024 window: a Tuesday afternoon at the counter.
 NOW = dt.datetime(2024, 9, 10, 14, 0, tzinfo=LONDON)
 
-# Test-only: cheap PIN hashes (see surrender/services/pins.py); the pty tests unset it.
-os.environ.setdefault("SURRENDER_TESTS_ONLY_WEAK_PIN_HASH", "1")
+
+
+def cheap_pin_hash(pin: str) -> str:
+    """Test-only: a real argon2id hash at a tiny cost, made here and handed to the tool through
+    Context.pin_hasher (the template's staff are seeded with it). argon2 verifies a hash with the
+    parameters written inside it, so checking these PINs is cheap in a subprocess too; the
+    installed tool has no switch for it."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=64, parallelism=1).hash(pin)
 
 PINS = {"1": "100001", "2001": "200102", "3001": "300103", "4001": "400104", "5001": "500105"}
 STAFF = [  # number, name, role, station
@@ -44,7 +52,7 @@ STAFF = [  # number, name, role, station
 def seed_staff(url: str) -> None:
     from surrender.services.staff import add_staff
 
-    admin = Context(url=url, staff="1", pin=PINS["1"], now=lambda: NOW)
+    admin = Context(url=url, staff="1", pin=PINS["1"], now=lambda: NOW, pin_hasher=cheap_pin_hash)
     for number, name, role, station in STAFF:
         add_staff(admin, number, name, role, station, PINS[number])
 
@@ -152,7 +160,7 @@ def clock():
 def ctx(db_url, tmp_path, clock) -> Context:
     """Acting as desk officer 2001 at Thorpe Wood (with their PIN), at NOW."""
     return Context(url=db_url, staff="2001", pin=PINS["2001"], station="TW", receipts_dir=tmp_path / "receipts",
-                   now=clock)
+                   now=clock, pin_hasher=cheap_pin_hash)
 
 
 def as_staff(ctx: Context, number: str, **changes) -> Context:

@@ -110,7 +110,7 @@ def set_pin(
 
 @app.command("unlock")
 def unlock(ctx: typer.Context, number: str = typer.Argument(..., help="Staff number to unlock.")) -> None:
-    """Unlock a member locked after 5 wrong PINs in a row (admin); their count starts again.
+    """Unlock a member locked after 10 wrong PINs in a row (admin); their count starts again.
 
     Example: `surrender staff unlock 2041`
     """
@@ -118,6 +118,24 @@ def unlock(ctx: typer.Context, number: str = typer.Argument(..., help="Staff num
 
     row = unlock_staff(ctx.obj, number)
     console().print(f"Unlocked {row.number}.", markup=False)
+
+
+@app.command("recover")
+def recover(
+    ctx: typer.Context,
+    number: str = typer.Argument(..., help="Staff number of the admin to recover."),
+    new_pin: str | None = typer.Option(None, "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),
+) -> None:
+    """Give a locked-out admin (the last one, say) a new PIN and unlock them, as the database's
+    owner: on SQLite run it as the operating-system user owning the database file; on
+    PostgreSQL connect as the database's owner role. No one's PIN is asked; it is audited.
+
+    Example: `sudo -u surrender surrender --db sqlite:////srv/surrender/surrender.db staff recover 1`
+    """
+    from surrender.services.staff import recover_admin
+
+    row = recover_admin(ctx.obj, number, _new_pin(new_pin, number))
+    console().print(f"Recovered {row.number}: unlocked, with the new PIN.", markup=False)
 
 
 @app.command("deactivate")

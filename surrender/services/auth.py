@@ -3,17 +3,20 @@
 Every action goes through `perform` (or `sign_in` then `authorize`):
 
 1. `sign_in(ctx, action)` runs *before* the command's transaction: it checks the member exists,
-   is active, unlocked and has the role, then checks their PIN once per process. Each try is
-   counted first, in a committed transaction of its own (`failed_pins = failed_pins + 1 ...
-   RETURNING`), so a refused or crashed command still counts, parallel guesses cannot
-   overshoot the limit, and the slow hash runs outside any lock. A right PIN resets the count;
-   the fifth wrong PIN in a row locks the account until an admin runs `staff unlock`.
+   is active, unlocked, has the role and is not made to wait, then checks their PIN once per
+   process (`check_pin_try`). A PIN is checked inside a transaction holding the member's row
+   (PostgreSQL: that row; SQLite: the write lock), so one member's tries are checked one at a
+   time: the count is exact however many terminals try at once, a wrong PIN is counted before
+   its answer is shown, and a right PIN that arrives meanwhile waits its turn instead of being
+   refused. Wrong PINs slow the member and the terminal down (rules/lockout.py); the tenth in a
+   row locks the member until an admin runs `staff unlock` (the last admin: `staff recover`).
 2. `authorize(conn, ctx, action)` runs inside the command's transaction and re-checks role,
    active and lock (cheap), and that this process signed the member in.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,16 +26,28 @@ from sqlalchemy import select, update
 
 from surrender import db, tables
 from surrender.errors import Forbidden, NotFound, Refused
+from surrender.rules.lockout import (
+    LOCK_AFTER,
+    TERMINAL_MAX_WAIT,
+    Tries,
+    left_before_lock,
+    locks,
+    member_wait,
+    terminal_tries,
+    terminal_wait,
+    wait_after,
+    whole_seconds,
+)
 from surrender.rules.permissions import roles_for, station_refusal
 from surrender.services.context import Context
-from surrender.services.pins import hash_pin, needs_rehash
+from surrender.services.pins import needs_rehash
+from surrender.store.pin_tries import hold_member, hold_terminal, set_member_tries, set_terminal_tries, terminal_state
 from surrender.store.staff import find_staff, granted_stations
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
 
 T = TypeVar("T")
-MAX_WRONG_PINS = 5
 
 
 class PinRequired(Forbidden):
@@ -52,19 +67,52 @@ class AccountLocked(RoleRefused):
     """Too many wrong PINs in a row: refused even with the right PIN until an admin unlocks."""
 
 
+class TooSoon(Forbidden):
+    """Wrong PINs made this member or terminal wait: refused without checking any PIN (and not
+    audited one by one: nothing was tried)."""
+
+
 @dataclass(frozen=True)
 class Member:
     id: int
     number: str
     pin_hash: str | None
+    role: str = ""
 
 
-def locked_message(number: str) -> str:
-    return (
-        f"staff member {number} is locked after {MAX_WRONG_PINS} wrong PINs in a row, so no PIN is asked "
-        "now (do not type it): "
-        f"an admin unlocks it with `surrender staff unlock {number}`"
+def locked_message(number: str, role: str = "") -> str:
+    recover = (
+        f"; if no other admin can, the database's owner runs `surrender staff recover {number}`"
+        if role == "admin"
+        else ""
     )
+    return (
+        f"staff member {number} is locked after {LOCK_AFTER} wrong PINs in a row, so no PIN is asked "
+        "now (do not type it): "
+        f"an admin unlocks it with `surrender staff unlock {number}`{recover}"
+    )
+
+
+def _wait_refusal(ctx: Context, number: str, member: Tries, terminal: Tries) -> TooSoon | None:
+    """Refusal if this member or this terminal must still wait after wrong PINs."""
+    now = ctx.now()
+    by_member, by_terminal = member_wait(member, now), terminal_wait(terminal, now)
+    if by_member <= dt.timedelta(0) and by_terminal <= dt.timedelta(0):
+        return None
+    if by_member >= by_terminal:
+        return TooSoon(
+            f"{member.wrong} wrong PINs in a row for staff member {number}: "
+            f"try again in {_seconds(by_member)}"
+        )
+    return TooSoon(
+        f"{terminal.wrong} wrong PINs in a row at this terminal ({ctx.terminal}): "
+        f"try again in {_seconds(by_terminal)}"
+    )
+
+
+def _seconds(wait: dt.timedelta) -> str:
+    seconds = whole_seconds(wait)
+    return "1 second" if seconds == 1 else f"{seconds} seconds"
 
 
 def _check_member(conn: Connection, ctx: Context, action: str) -> Row:
@@ -75,7 +123,7 @@ def _check_member(conn: Connection, ctx: Context, action: str) -> Row:
     if not staff.active:
         raise RoleRefused(f"staff member {staff.number} is no longer active", staff.id, action)
     if staff.locked_at is not None:
-        raise AccountLocked(locked_message(staff.number), staff.id, action)
+        raise AccountLocked(locked_message(staff.number, staff.role), staff.id, action)
     allowed = roles_for(action)
     if staff.role not in allowed:
         needed = " or ".join(sorted(allowed))
@@ -93,11 +141,14 @@ def sign_in(ctx: Context, action: str) -> None:
     """Check who is acting and, once per process, their PIN (asking through ctx.pin_prompt on a
     terminal when none was given). Call before the command's transaction; `perform` does."""
 
-    def look_up(conn: Connection) -> Member:
+    def look_up(conn: Connection) -> tuple[Member, TooSoon | None]:
         staff = _check_member(conn, ctx, action)
-        return Member(staff.id, staff.number, staff.pin_hash)
+        waiting = _wait_refusal(
+            ctx, staff.number, Tries(staff.failed_pins or 0, staff.last_failed_at), terminal_state(conn, ctx.terminal)
+        )
+        return Member(staff.id, staff.number, staff.pin_hash, staff.role), waiting
 
-    member = db.run(ctx.url, look_up, write=False)
+    member, waiting = db.run(ctx.url, look_up, write=False)
     if ctx.pin and member.pin_hash and _key(ctx.url, member.number, member.pin_hash, ctx.pin) in ctx.signed_in:
         return
     if not member.pin_hash:
@@ -107,25 +158,77 @@ def sign_in(ctx: Context, action: str) -> None:
             member.id,
             action,
         )
+    if waiting is not None:
+        raise waiting  # before the PIN is asked: nobody types a PIN that would not be checked
     if not ctx.pin:
         if ctx.pin_prompt is None:
             raise PinRequired(
                 f"{action.replace('.', ' ')} needs {member.number}'s PIN: enter it on a terminal or set SURRENDER_PIN"
             )
         ctx.pin = ctx.pin_prompt(f"PIN for staff {member.number}")
-    attempt = db.run(ctx.url, lambda conn: _count_try(conn, member.id))
-    if attempt is None or attempt > MAX_WRONG_PINS:
-        raise AccountLocked(locked_message(member.number), member.id, action)
-    if _check_pin(ctx.pin_checker, ctx.pin, member.pin_hash, ctx.while_pin_checks):
-        stored = hash_pin(ctx.pin) if needs_rehash(member.pin_hash) else member.pin_hash
-        db.run(ctx.url, lambda conn: _reset_tries(conn, ctx, member, stored))
-        ctx.signed_in.add(_key(ctx.url, member.number, stored, ctx.pin))
-        return
-    if attempt == MAX_WRONG_PINS:
-        db.run(ctx.url, lambda conn: _lock(conn, ctx, member, action))
-        raise AccountLocked(f"wrong PIN; {locked_message(member.number)}", member.id, action)
-    left = MAX_WRONG_PINS - attempt
-    raise RoleRefused(f"wrong PIN for staff member {member.number} ({left} more wrong and it locks)", member.id, action)
+    stored = check_pin_try(ctx, member, ctx.pin, action, meanwhile=ctx.while_pin_checks)
+    ctx.signed_in.add(_key(ctx.url, member.number, stored, ctx.pin))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    right: bool
+    stored: str | None = None  # the hash the PIN matched
+    refusal: Forbidden | None = None
+
+
+def check_pin_try(
+    ctx: Context,
+    member: Member,
+    pin: str,
+    action: str,
+    who: str = "staff member",
+    meanwhile: Callable[[], None] | None = None,
+) -> str:
+    """Check one PIN try for `member` (as `who`: a staff member signing in, a witness): refused
+    without a check while locked or made to wait; checked and counted in one transaction holding
+    the member's row; returns the stored hash it matched, else raises the refusal (a wrong PIN
+    is a RoleRefused, audited by `audit_refusals`). An old scrypt hash becomes argon2id."""
+
+    def check(conn: Connection) -> _Outcome:
+        held = hold_member(conn, member.id)
+        if held.locked:
+            return _Outcome(False, refusal=AccountLocked(locked_message(held.number, member.role), held.id, action))
+        terminal = hold_terminal(conn, ctx.terminal)
+        if (waiting := _wait_refusal(ctx, held.number, held.tries, terminal)) is not None:
+            return _Outcome(False, refusal=waiting)
+        now = ctx.now()
+        counted = terminal_tries(terminal, now)
+        if held.pin_hash and _check_pin(ctx.pin_checker, pin, held.pin_hash, meanwhile):
+            if held.tries != Tries():
+                set_member_tries(conn, held.id, Tries())
+            if terminal != Tries():
+                set_terminal_tries(conn, ctx.terminal, Tries())
+            return _Outcome(True, stored=held.pin_hash)
+        wrong = held.tries.wrong + 1
+        locked = locks(wrong)
+        set_member_tries(conn, held.id, Tries(wrong, now), locked_at=now if locked else None)
+        set_terminal_tries(conn, ctx.terminal, Tries(counted.wrong + 1, now))
+        if locked:
+            from surrender.services import audit
+
+            detail = {"number": held.number, "wrong_pins": wrong, "action": action}
+            audit.record(conn, now, held.id, "staff.locked", "staff", held.id, detail)
+            message = f"wrong PIN for {who} {held.number}; {locked_message(held.number, member.role)}"
+            return _Outcome(False, refusal=AccountLocked(message, held.id, action))
+        message = f"wrong PIN for {who} {held.number} ({left_before_lock(wrong)} more wrong and it locks)"
+        wait = max(wait_after(wrong), wait_after(counted.wrong + 1, TERMINAL_MAX_WAIT))
+        if wait > dt.timedelta(0):
+            message += f": try again in {_seconds(wait)}"
+        return _Outcome(False, refusal=RoleRefused(message, held.id, action))
+
+    outcome = db.run(ctx.url, check)
+    if outcome.refusal is not None:
+        raise outcome.refusal
+    assert outcome.stored is not None  # a right PIN matched a stored hash
+    if needs_rehash(outcome.stored):
+        return _rehash(ctx, member, outcome.stored, ctx.pin_hasher(pin))
+    return outcome.stored
 
 
 def _check_pin(
@@ -157,50 +260,22 @@ def _check_pin(
     return answer[0]
 
 
-def _count_try(conn: Connection, staff_id: int) -> int | None:
-    """Count this try before checking it; None if the account is locked."""
-    staff = tables.staff.c
-    return conn.execute(
-        update(tables.staff)
-        .where(staff.id == staff_id, staff.locked_at.is_(None))
-        .values(failed_pins=staff.failed_pins + 1)
-        .returning(staff.failed_pins)
-    ).scalar_one_or_none()
+def _rehash(ctx: Context, member: Member, old: str, new: str) -> str:
+    """An old scrypt hash becomes argon2id, on the record (unless the PIN changed meanwhile)."""
 
-
-def _reset_tries(conn: Connection, ctx: Context, member: Member, stored: str) -> None:
-    staff = tables.staff.c
-    conn.execute(update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None)).values(failed_pins=0))
-    if stored != member.pin_hash:  # an old scrypt (or weaker) hash becomes argon2id, on the record
+    def work(conn: Connection) -> str:
+        staff = tables.staff.c
+        rehashed = conn.execute(
+            update(tables.staff).where(staff.id == member.id, staff.pin_hash == old).values(pin_hash=new)
+        ).rowcount
+        if not rehashed:
+            return old
         from surrender.services import audit
 
-        rehashed = conn.execute(
-            update(tables.staff).where(staff.id == member.id, staff.pin_hash == member.pin_hash).values(pin_hash=stored)
-        ).rowcount
-        if rehashed:
-            audit.record(
-                conn, ctx.now(), member.id, "staff.pin_rehashed", "staff", member.id, {"number": member.number}
-            )
+        audit.record(conn, ctx.now(), member.id, "staff.pin_rehashed", "staff", member.id, {"number": member.number})
+        return new
 
-
-def _lock(conn: Connection, ctx: Context, member: Member, action: str) -> None:
-    from surrender.services import audit
-
-    now = ctx.now()
-    staff = tables.staff.c
-    locked = conn.execute(
-        update(tables.staff).where(staff.id == member.id, staff.locked_at.is_(None)).values(locked_at=now)
-    ).rowcount
-    if locked:
-        audit.record(
-            conn,
-            now,
-            member.id,
-            "staff.locked",
-            "staff",
-            member.id,
-            {"number": member.number, "wrong_pins": MAX_WRONG_PINS, "action": action},
-        )
+    return db.run(ctx.url, work)
 
 
 def authorize(conn: Connection, ctx: Context, action: str) -> Row:

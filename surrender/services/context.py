@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from surrender.clock import utcnow
+from surrender.terminal import terminal_id
 
 
 def _no_checkpoint(stage: str) -> None:
@@ -18,6 +19,12 @@ def _verify_pin(pin: str, stored: str | None) -> bool:
     from surrender.services.pins import verify_pin
 
     return verify_pin(pin, stored)
+
+
+def _hash_pin(pin: str) -> str:
+    from surrender.services.pins import hash_pin
+
+    return hash_pin(pin)
 
 
 DEFAULT_URL = "sqlite:///surrender.db"
@@ -40,6 +47,11 @@ class Context:
     while_pin_checks: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     # How a typed PIN is checked against its stored hash (the demo passes a memoised one).
     pin_checker: Callable[[str, str | None], bool] = field(default=_verify_pin, repr=False, compare=False)
+    # How a new PIN is hashed for storing: always full-cost argon2id in the tool (nothing from
+    # the environment changes it); tests pass a cheap argon2 hasher in-process.
+    pin_hasher: Callable[[str], str] = field(default=_hash_pin, repr=False, compare=False)
+    # Where PIN tries come from, for slowing wrong PINs per terminal (surrender/terminal.py).
+    terminal: str = field(default_factory=terminal_id, compare=False)
     # Members this context has signed in: (url, number, digest of stored hash + PIN). A desk
     # session keeps one Context, so it is asked once; a PIN changed elsewhere is checked again.
     signed_in: set[tuple[str, str, str]] = field(default_factory=set, repr=False, compare=False)

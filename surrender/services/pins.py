@@ -1,18 +1,18 @@
 """PINs are stored only as slow salted hashes: argon2id, its parameters inside the stored string.
 
 Hashes from before argon2 (`scrypt$N$r$p$salt$digest`) still verify and are replaced by an
-argon2id hash on the next correct PIN (`needs_rehash`).
-
-Test-only: SURRENDER_TESTS_ONLY_WEAK_PIN_HASH=1 makes *new* hashes cheap (the suite hashes
-hundreds of PINs). It is read here and nowhere else, changes only the cost of hashing, and a
-weak hash is upgraded on its next successful check when the setting is absent.
+argon2id hash on the next correct PIN (`needs_rehash`), as are the cheap hashes a test-only
+switch of earlier versions could write into a real database (m=8 KiB, t=1). Any other argon2
+hash is verified with the parameters written inside it and never rewritten: nothing outside
+(environment, option) changes how a PIN is hashed, and nothing replaces a stored hash with a
+cheaper one. (Tests hash their PINs cheaply in-process and hand the tool those hashes; see
+tests/conftest.py.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 
 from surrender.errors import Refused
@@ -21,7 +21,6 @@ MIN_DIGITS, MAX_DIGITS = 6, 12
 # OWASP's first choice for argon2id: 19 MiB, 2 passes, 1 lane (~20-35 ms a check here; a fresh
 # process pays the more, first touching the memory).
 TIME_COST, MEMORY_KIB, PARALLELISM = 2, 19456, 1
-WEAK_FOR_TESTS = "SURRENDER_TESTS_ONLY_WEAK_PIN_HASH"
 
 
 def check_pin_format(pin: str | None) -> str:
@@ -34,8 +33,6 @@ def check_pin_format(pin: str | None) -> str:
 def _hasher():
     from argon2 import PasswordHasher
 
-    if os.environ.get(WEAK_FOR_TESTS) == "1":
-        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     return PasswordHasher(time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM)
 
 
@@ -56,9 +53,23 @@ def verify_pin(pin: str, stored: str | None) -> bool:
         return False
 
 
+# What the removed SURRENDER_TESTS_ONLY_WEAK_PIN_HASH switch wrote: (time_cost, memory_cost KiB).
+OLD_TEST_SWITCH = (1, 8)
+
+
 def needs_rehash(stored: str) -> bool:
-    """True for an old scrypt hash or an argon2 hash made with other (say weaker) parameters."""
-    return stored.startswith("scrypt$") or _hasher().check_needs_rehash(stored)
+    """True for an old scrypt hash or a hash the old test switch wrote; other argon2 hashes
+    stay as they were made (a rehash only ever goes up to the full cost)."""
+    if stored.startswith("scrypt$"):
+        return True
+    from argon2 import extract_parameters
+    from argon2.exceptions import InvalidHashError
+
+    try:
+        made = extract_parameters(stored)
+    except InvalidHashError:
+        return False
+    return (made.time_cost, made.memory_cost) == OLD_TEST_SWITCH
 
 
 def _verify_scrypt(pin: str, stored: str) -> bool:

@@ -20,7 +20,9 @@ from surrender.rules.permissions import ROLES
 from surrender.services import audit
 from surrender.services.auth import audit_refusals, authorize, perform, sign_in
 from surrender.services.context import Context
-from surrender.services.pins import check_pin_format, hash_pin
+from surrender.services.db_owner import require_owner
+from surrender.services.pins import check_pin_format
+from surrender.store.pin_tries import clear_member
 from surrender.store.staff import find_staff, staff_by_id, staff_count, stations_of
 
 STAFF = tables.staff
@@ -70,7 +72,7 @@ def add_staff(
     if not pin:
         raise Refused(f"{number} needs a PIN: give it at the prompt, with --pin or SURRENDER_NEW_PIN")
     check_pin_format(pin)
-    pin_hash = hash_pin(pin)  # slow: computed outside the transaction
+    pin_hash = ctx.pin_hasher(pin)  # slow: computed outside the transaction
 
     def work(conn: Connection) -> StaffRow:
         actor_id = None
@@ -177,11 +179,13 @@ def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
         raise Refused("give the new PIN at the prompt, with --new-pin or SURRENDER_NEW_PIN")
     check_pin_format(new_pin)
     own = is_own(ctx, number)
-    pin_hash = hash_pin(new_pin)
+    pin_hash = ctx.pin_hasher(new_pin)
 
     def work(conn: Connection, actor: Row) -> StaffRow:
         member = actor if own or number is None else find_staff(conn, number)
-        conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash, failed_pins=0))
+        conn.execute(
+            update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash, failed_pins=0, last_failed_at=None)
+        )
         audit.record(
             conn, ctx.now(), actor.id, "staff.pin_set", "staff", member.id, {"number": member.number, "own": own}
         )
@@ -195,11 +199,37 @@ def unlock_staff(ctx: Context, number: str) -> StaffRow:
         member = find_staff(conn, number)
         if member.locked_at is None:
             raise Refused(f"staff member {member.number} is not locked")
-        conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(locked_at=None, failed_pins=0))
+        clear_member(conn, member.id)
         audit.record(conn, ctx.now(), admin.id, "staff.unlocked", "staff", member.id, {"number": member.number})
         return _row(conn, member.id)
 
     return perform(ctx, "staff", work)
+
+
+def recover_admin(ctx: Context, number: str, new_pin: str | None) -> StaffRow:
+    """The way back for a locked-out admin (the last one, say): run as the database's owner
+    (services/db_owner.py), no PIN of anyone's asked; unlocks them, sets their new PIN and
+    audits who recovered whom. Any other member is unlocked by an admin."""
+    if not new_pin:
+        raise Refused("give the admin's new PIN at the prompt, with --new-pin or SURRENDER_NEW_PIN")
+    check_pin_format(new_pin)
+    pin_hash = ctx.pin_hasher(new_pin)
+
+    def work(conn: Connection) -> StaffRow:
+        owner = require_owner(conn, ctx.url)
+        member = find_staff(conn, number)
+        if member.role != "admin" or not member.active:
+            raise Refused(
+                f"staff member {member.number} is not an active admin: recover is for admins; "
+                f"an admin unlocks anyone else with `surrender staff unlock {member.number}`"
+            )
+        conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash))
+        clear_member(conn, member.id)
+        detail = {"number": member.number, "by": owner, "was_locked": member.locked_at is not None}
+        audit.record(conn, ctx.now(), None, "staff.recovered", "staff", member.id, detail)
+        return _row(conn, member.id)
+
+    return db.run(ctx.url, work)
 
 
 def deactivate_staff(ctx: Context, number: str) -> StaffRow:

@@ -1,14 +1,16 @@
 """The PIN as a person gives it: the real `surrender` script on a pseudo-terminal, hidden input,
-asked at the point of need, once; wrong PINs are one line and lock after five. Real hash cost."""
+asked at the point of need, once; wrong PINs are one line, then a wait and a lock refuse before a PIN is asked. Real hash cost."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
 
 import pexpect
 import pytest
+from sqlalchemy import text
 from pty_helpers import interrupt_when_reading
 
 from surrender import db
@@ -27,7 +29,6 @@ def desk_db(tmp_path, monkeypatch):
     from surrender.services.staff import add_staff
     from surrender.services.surrenders import LogRequest, log_surrender
 
-    monkeypatch.delenv("SURRENDER_TESTS_ONLY_WEAK_PIN_HASH", raising=False)
     url = f"sqlite:///{tmp_path / 'desk.db'}"
     upgrade(url)
     admin = Context(url=url, staff="1", pin=ADMIN_PIN, now=lambda: NOW)
@@ -43,7 +44,7 @@ def desk_db(tmp_path, monkeypatch):
 
 def spawn(url: str, tmp_path: Path, *args: str) -> pexpect.spawn:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("SURRENDER_PIN", "SURRENDER_STAFF", "SURRENDER_TESTS_ONLY_WEAK_PIN_HASH")}
+           if k not in ("SURRENDER_PIN", "SURRENDER_STAFF")}
     env.update(SURRENDER_DATABASE_URL=url, SURRENDER_RECEIPTS_DIR=str(tmp_path / "receipts"), COLUMNS="200")
     return pexpect.spawn(installed_surrender(), list(args), env=env, cwd=str(tmp_path), encoding="utf-8",
                          timeout=60, dimensions=(40, 200))
@@ -67,21 +68,31 @@ def test_a_command_asks_for_the_pin_hidden_and_then_does_its_work(desk_db, tmp_p
     assert "Missing command" not in output
 
 
-def test_a_wrong_pin_is_one_line_and_five_wrong_runs_lock_the_account(desk_db, tmp_path):
+def test_wrong_pins_are_one_line_each_then_the_wait_and_the_lock_refuse_before_any_pin_is_asked(desk_db, tmp_path):
     url, reference = desk_db
-    for left in (4, 3, 2, 1, 0):
+    for expected in ("Error: wrong PIN for staff member 2041 (9 more wrong and it locks)",
+                     "Error: wrong PIN for staff member 2041 (8 more wrong and it locks): try again in 4 seconds"):
         child = spawn(url, tmp_path, "--staff", "2041", "show", reference)
         child.expect_exact("PIN for staff 2041: ")
         child.sendline("000000")
         output, status = finish(child)
         lines = [line for line in output.splitlines() if line.strip()]
-        assert status == 1 and len(lines) == 1, output
-        expected = (f"Error: wrong PIN for staff member 2041 ({left} more wrong and it locks)" if left else
-                    "Error: wrong PIN; staff member 2041 is locked after 5 wrong PINs in a row")
-        assert lines[0].startswith(expected), lines
+        assert status == 1 and lines == [expected], output
+    # Planted: six wrong in a row just now (the real clock runs in the child), so 64 s to wait.
+    plant = "UPDATE staff SET failed_pins = 6, last_failed_at = :now WHERE number = '2041'"
+    db.run(url, lambda conn: conn.execute(text(plant), {"now": dt.datetime.now(dt.UTC)}))
+    db.dispose(url)
+    child = spawn(url, tmp_path, "--staff", "2041", "show", reference)  # refused before any PIN is asked
+    output, status = finish(child)
+    assert status == 1 and "PIN for staff" not in output, output
+    assert re.fullmatch(r"Error: 6 wrong PINs in a row for staff member 2041: try again in (\d+) seconds", output.strip())
+    assert 30 < int(re.findall(r"\d+", output)[-1]) <= 64
+    db.run(url, lambda conn: conn.execute(text("UPDATE staff SET locked_at = :now WHERE number = '2041'"),
+                                          {"now": dt.datetime.now(dt.UTC)}))
+    db.dispose(url)
     child = spawn(url, tmp_path, "--staff", "2041", "show", reference)  # locked: refused before any PIN is asked
     output, status = finish(child)
-    assert status == 1 and output.strip() == ("Error: staff member 2041 is locked after 5 wrong PINs in a row, so no PIN is asked now (do not type it): "
+    assert status == 1 and output.strip() == ("Error: staff member 2041 is locked after 10 wrong PINs in a row, so no PIN is asked now (do not type it): "
                                               "an admin unlocks it with `surrender staff unlock 2041`")
 
 

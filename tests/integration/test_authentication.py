@@ -1,5 +1,5 @@
-"""SPEC 3: every member acts with a PIN; five wrong in a row lock the account until an admin
-unlocks it; PINs are changed, members deactivated and stations granted only as allowed."""
+"""SPEC 3: every member acts with a PIN; wrong PINs slow them down and ten in a row lock the
+account until an admin unlocks it; PINs are changed, members deactivated and stations granted only as allowed."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from surrender.models import AuditEvent, Staff
 from surrender.rules.items import item_from_spec
 from surrender.services.auth import AccountLocked, PinRequired, RoleRefused
 from surrender.services.context import Context
-from surrender.services.pins import WEAK_FOR_TESTS
+from surrender.rules.lockout import FREE_TRIES, LOCK_AFTER, wait_after
+from surrender.services.pins import hash_pin
 from surrender.services.reading import show_surrender
 from surrender.services.staff import add_staff, deactivate_staff, list_staff, set_pin, unlock_staff, update_staff
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
-from tests.conftest import as_staff, in_session
+from tests.conftest import PINS, as_staff, in_session
 
 WRONG = "999999"
 
@@ -47,43 +48,34 @@ def wrong_try(ctx: Context) -> Forbidden:
     return refusal.value
 
 
-# --- lockout ---------------------------------------------------------------------------------
+# --- lockout (the waits, the lock at the tenth and parallel tries: test_lockout.py) -------------
 
 
-def test_five_wrong_pins_in_a_row_lock_the_account_even_against_the_right_pin(ctx):
-    for left in (4, 3, 2, 1):
-        assert f"wrong PIN for staff member 2001 ({left} more wrong and it locks)" == str(wrong_try(ctx))
-    fifth = wrong_try(ctx)
-    assert isinstance(fifth, AccountLocked) and "is locked after 5 wrong PINs" in str(fifth)
-    with pytest.raises(AccountLocked) as refusal:
-        log_surrender(ctx, knife())
-    assert str(refusal.value) == ("staff member 2001 is locked after 5 wrong PINs in a row, so no PIN is asked now (do not type it): "
-                                  "an admin unlocks it with `surrender staff unlock 2001`")
-    assert member(ctx.url, "2001").locked_at is not None
-    assert [a for a, _ in actions(ctx.url)].count("staff.locked") == 1
+def lock(ctx: Context, number: str) -> None:
+    """Ten wrong PINs in a row for `number`, each after its wait (ctx.now is the test's clock)."""
+    for wrong in range(1, LOCK_AFTER + 1):
+        wrong_try(as_staff(ctx, number))
+        ctx.now.now += wait_after(wrong)  # type: ignore[attr-defined]
 
 
 def test_wrong_pins_are_counted_although_each_command_is_refused_and_rolled_back(ctx):
     before = len(actions(ctx.url))
-    for expected in (1, 2, 3):
+    for expected in (1, 2):
         wrong_try(ctx)
         assert member(ctx.url, "2001").failed_pins == expected
-    assert [a for a, _ in actions(ctx.url)[before:]] == ["refused"] * 3
+    assert [a for a, _ in actions(ctx.url)[before:]] == ["refused"] * 2
 
 
-def test_the_right_pin_resets_the_count_so_only_five_in_a_row_lock(ctx):
-    for _ in range(4):
-        wrong_try(ctx)
+def test_the_right_pin_resets_the_count_so_only_wrong_pins_in_a_row_count(ctx):
+    wrong_try(ctx)
     assert log_surrender(ctx, knife()).reference
     assert member(ctx.url, "2001").failed_pins == 0
-    for _ in range(4):
-        wrong_try(ctx)
-    assert member(ctx.url, "2001").locked_at is None
+    wrong_try(ctx)
+    assert member(ctx.url, "2001").failed_pins == 1 and member(ctx.url, "2001").locked_at is None
 
 
 def test_an_admin_unlocks_a_locked_member_who_then_acts_again_and_both_are_audited(ctx):
-    for _ in range(5):
-        wrong_try(ctx)
+    lock(ctx, "2001")
     admin = as_staff(ctx, "1")
     row = unlock_staff(admin, "2001")
     assert not row.locked and member(ctx.url, "2001").failed_pins == 0
@@ -95,31 +87,32 @@ def test_an_admin_unlocks_a_locked_member_who_then_acts_again_and_both_are_audit
 
 
 def test_only_an_admin_may_unlock(ctx):
-    for _ in range(5):
-        wrong_try(as_staff(ctx, "3001"))
+    lock(ctx, "3001")
     with pytest.raises(RoleRefused, match="staff needs the admin role; 5001 is manager"):
         unlock_staff(as_staff(ctx, "5001"), "3001")
     assert member(ctx.url, "3001").locked_at is not None
 
 
 GUESSER = textwrap.dedent("""
-    import sys
+    import datetime as dt, sys
     from surrender.errors import Refused
     from surrender.services.context import Context
     from surrender.services.reading import show_surrender
 
-    url, tries = sys.argv[1], int(sys.argv[2])
+    url, tries, me = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    now = dt.datetime(2024, 9, 10, 13, 0, tzinfo=dt.UTC)  # one instant for every process
     for n in range(tries):
         try:
-            show_surrender(Context(url=url, staff="3001", pin="99999" + str(n)), "TW-Z24-000001-X")
+            show_surrender(Context(url=url, staff="3001", pin="99999" + str(n), now=lambda: now,
+                                   terminal="desk-" + me), "TW-Z24-000001-X")
         except Refused as exc:
             print(type(exc).__name__, flush=True)
 """)
 
 
-def test_guesses_from_parallel_processes_never_get_past_the_limit(db_url):
-    processes = [subprocess.Popen([sys.executable, "-c", GUESSER, db_url, "2"], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(4)]
+def test_guesses_from_parallel_processes_never_get_past_the_free_tries(db_url):
+    processes = [subprocess.Popen([sys.executable, "-c", GUESSER, db_url, "2", str(n)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for n in range(4)]
     outcomes = []
     for process in processes:
         out, err = process.communicate(timeout=120)
@@ -128,9 +121,9 @@ def test_guesses_from_parallel_processes_never_get_past_the_limit(db_url):
     assert len(outcomes) == 8
     wrong = [detail for action, detail in actions(db_url)
              if action == "refused" and detail.startswith('{"reason":"wrong PIN')]
-    assert len(wrong) == 5  # exactly five PINs were ever checked; every other try met a locked account
-    assert outcomes.count("AccountLocked") == 8 - 4  # the fifth wrong PIN locks, and says so
-    assert [a for a, _ in actions(db_url)].count("staff.locked") == 1
+    assert len(wrong) == FREE_TRIES  # exactly two PINs were ever checked; every other try met the wait
+    assert sorted(outcomes) == ["RoleRefused"] * FREE_TRIES + ["TooSoon"] * (8 - FREE_TRIES)
+    assert member(db_url, "3001").failed_pins == FREE_TRIES
 
 
 # --- hashes ----------------------------------------------------------------------------------
@@ -147,11 +140,41 @@ def test_an_old_scrypt_hash_still_verifies_and_becomes_argon2id_on_success(ctx):
     assert log_surrender(replace(ctx, pin="2468"), knife()).reference
 
 
-def test_a_cheap_test_hash_is_rehashed_at_full_cost_when_the_test_setting_is_absent(ctx, monkeypatch):
-    assert "m=8," in member(ctx.url, "2001").pin_hash
-    monkeypatch.delenv(WEAK_FOR_TESTS)
-    assert log_surrender(ctx, knife()).reference
-    assert "$argon2id$v=19$m=19456,t=2,p=1$" in member(ctx.url, "2001").pin_hash
+SIGN_IN = textwrap.dedent("""
+    import sys
+    from surrender.services.context import Context
+    from surrender.services.staff import list_staff, set_pin
+
+    url, pin, new_pin = sys.argv[1], sys.argv[2], sys.argv[3]
+    list_staff(Context(url=url, staff="1", pin=pin))
+    set_pin(Context(url=url, staff="1", pin=pin), "2001", new_pin)
+""")
+
+
+def test_no_setting_from_outside_makes_the_tool_store_a_cheaper_hash(db_url):
+    """The removed test switch, set in the environment, changes nothing: the admin's stored hash
+    is left as it was and a PIN set meanwhile is hashed at full cost."""
+    before = member(db_url, "1").pin_hash
+    env = {**os.environ, "SURRENDER_TESTS_ONLY_WEAK_PIN_HASH": "1"}
+    done = subprocess.run([sys.executable, "-c", SIGN_IN, db_url, PINS["1"], "246802"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert member(db_url, "1").pin_hash == before
+    assert member(db_url, "2001").pin_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_hash_the_old_test_switch_wrote_is_replaced_at_full_cost_and_other_hashes_are_kept(ctx):
+    from argon2 import PasswordHasher
+
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PINS["2001"])
+    db.run(ctx.url, lambda s: s.execute(update(Staff).where(Staff.number == "2001").values(pin_hash=weak)))
+    full = replace(ctx, pin_hasher=hash_pin)  # what the installed tool hashes with
+    assert log_surrender(full, knife()).reference
+    assert member(ctx.url, "2001").pin_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert "staff.pin_rehashed" in [a for a, _ in actions(ctx.url)]
+    kept = member(ctx.url, "3001").pin_hash  # a test's cheap hash (m=64): verified as made, never rewritten
+    assert log_surrender(as_staff(full, "3001", station="PK"), knife()).reference
+    assert member(ctx.url, "3001").pin_hash == kept
 
 
 def test_a_member_with_no_pin_hash_cannot_act_until_an_admin_sets_one(ctx):
