@@ -1,5 +1,6 @@
 """Payment export files: deterministic bytes (so a batch can be re-created exactly), safe in
-a spreadsheet, and staged beside their destination so a batch and its file exist together.
+a spreadsheet, and staged beside their destination (surrender.staging) so a batch and its file
+exist together.
 
 The audit anchor travels inside the file: CSV has a last column `audit_anchor` (the same
 line on every row, so a finance system that maps columns by name ignores it and the file is
@@ -11,13 +12,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import errno
-import fcntl
 import hashlib
 import io
 import json
-import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +38,6 @@ COLUMNS = (
 )
 ANCHOR_COLUMN = "audit_anchor"
 FORMATS = ("csv", "json")
-STAGED_MARK = ".surrender-staged-"  # in every staged file's name, so a later run can recognise it
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -119,94 +115,3 @@ def sha256_of(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     return digest.hexdigest()
-
-
-def staged_path(destination: Path, token: str) -> Path:
-    return destination.parent / f".{destination.name}{STAGED_MARK}{token}"
-
-
-def is_staged_name(name: str) -> bool:
-    return name.startswith(".") and STAGED_MARK in name
-
-
-def _no_checkpoint(stage: str) -> None:
-    """The default for `place`: no crash point between the stages."""
-
-
-def sync_folder(folder: Path) -> None:
-    """Make a file's creation, link or removal in `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class StagedFile:
-    """An owner-only file beside its destination, created empty and held under an exclusive
-    lock for as long as this process works on it: a lock a later run can take means the
-    process that made the file is gone (the kernel drops it with the process)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        sync_folder(path.parent)
-
-    def _open_fd(self) -> int:
-        if self.fd is None:
-            raise ValueError(f"staged file {self.path} is already closed")
-        return self.fd
-
-    def fill(self, content: bytes) -> None:
-        """Write the whole content and sync it (again from the start if called again)."""
-        fd = self._open_fd()
-        os.ftruncate(fd, 0)
-        view, offset = memoryview(content), 0
-        while offset < len(view):
-            offset += os.pwrite(fd, view[offset:], offset)
-        os.fsync(fd)
-
-    def place(self, destination: Path, checkpoint: Callable[[str], None] = _no_checkpoint) -> None:
-        """Link into place, never over an existing file, then drop the staged name."""
-        place(self.path, destination, checkpoint)
-
-    def discard(self) -> None:
-        try:
-            self.path.unlink(missing_ok=True)
-            sync_folder(self.path.parent)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-
-def place(staged: Path, destination: Path, checkpoint: Callable[[str], None] = _no_checkpoint) -> None:
-    os.link(staged, destination)  # FileExistsError if anything is there: nothing is replaced
-    sync_folder(destination.parent)
-    checkpoint("linked")
-    staged.unlink()
-    sync_folder(staged.parent)
-
-
-MISSING, BUSY = -1, -2
-
-
-def claim_abandoned(path: Path) -> int:
-    """An open descriptor holding the lock of a staged file whose maker has gone; MISSING if
-    there is no such file, BUSY if its maker is still at work on it."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return MISSING
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(fd)
-        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
-            return BUSY
-        raise
-    return fd

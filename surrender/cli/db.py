@@ -30,8 +30,9 @@ def backup(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="The new backup file (never overwritten; created owner-only)."),
 ) -> None:
-    """Copy the SQLite database to a new file with SQLite's online backup: safe while other
-    terminals keep logging (admin). On PostgreSQL use pg_dump (the refusal gives the command).
+    """Copy the SQLite database to a new file (VACUUM INTO, one snapshot): safe while other
+    terminals keep logging (admin). The copy appears under its name only when whole; a backup
+    killed part-way leaves nothing there. On PostgreSQL use pg_dump (the refusal gives the command).
 
     Restore: stop the terminals, then use the copy with `--db FILE`, or copy it over the
     database file (delete its -wal and -shm first).

@@ -101,12 +101,10 @@ def _wait_refusal(ctx: Context, number: str, member: Tries, terminal: Tries) -> 
         return None
     if by_member >= by_terminal:
         return TooSoon(
-            f"{member.wrong} wrong PINs in a row for staff member {number}: "
-            f"try again in {_seconds(by_member)}"
+            f"{member.wrong} wrong PINs in a row for staff member {number}: try again in {_seconds(by_member)}"
         )
     return TooSoon(
-        f"{terminal.wrong} wrong PINs in a row at this terminal ({ctx.terminal}): "
-        f"try again in {_seconds(by_terminal)}"
+        f"{terminal.wrong} wrong PINs in a row at this terminal ({ctx.terminal}): try again in {_seconds(by_terminal)}"
     )
 
 

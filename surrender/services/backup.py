@@ -1,13 +1,19 @@
 """`db backup`: a consistent copy of a SQLite database while other terminals keep writing.
 
-SQLite's online backup API copies the pages under one read snapshot (WAL lets writers carry on
-meanwhile); the copy is created owner-only before a byte is written. PostgreSQL has pg_dump.
+`VACUUM INTO` writes the copy under one read snapshot (WAL lets writers carry on meanwhile) as
+one self-contained rollback-journal file, without free pages (nothing deleted is carried into
+the copy). The copy is staged like an export (surrender/staging.py): written owner-only under
+a hidden staged name beside `--out`, synced, then linked into place, never over a file. A
+backup killed part-way leaves nothing under the backup's name, so the name stays free; the
+next backup into that folder removes the abandoned staged copy and says so. PostgreSQL has
+pg_dump.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from pathlib import Path
 
 from sqlalchemy.engine import Connection, Row, make_url
@@ -17,6 +23,9 @@ from surrender.errors import Refused
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.staging import StagedFile, is_staged_name, remove_abandoned, staged_path
+
+STAGED_KIND = "backup-"  # a backup's staged token starts so: a backup removes only abandoned backups
 
 
 def pg_dump_hint(url: str) -> str:
@@ -37,7 +46,8 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def backup(ctx: Context, out: Path) -> Path:
-    """Copy the database to `out` (a new file, 0600), then audit who took it."""
+    """Copy the database to `out` (a new file, 0600, put in place whole), then audit who took it.
+    `ctx.checkpoint` is called at "staged" (empty file made) and "copied" (filled, synced)."""
     source = sqlite_path(ctx.url)
     if source is None:
         raise Refused(pg_dump_hint(ctx.url))
@@ -47,27 +57,32 @@ def backup(ctx: Context, out: Path) -> Path:
         raise Refused(f"--out {out} already exists: backups never overwrite a file")
     if not out.parent.is_dir():
         raise Refused(f"--out {out}: folder {out.parent} does not exist")
+    if is_staged_name(out.name):
+        raise Refused(f"--out {out} looks like a staged file's name; choose another name")
 
     def authorised(conn: Connection, admin: Row) -> int:
         return admin.id
 
     admin_id = perform(ctx, "db.backup", authorised, write=False)
+    remove_abandoned(out.parent, STAGED_KIND)  # staged copies of backups killed part-way
+    staged = StagedFile(staged_path(out, f"{STAGED_KIND}{uuid.uuid4().hex}"))
     try:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise Refused(f"--out {out} already exists: backups never overwrite a file") from None
-    os.close(fd)
-    try:
-        with sqlite3.connect(source) as src, sqlite3.connect(out) as dst:
+        ctx.checkpoint("staged")
+        with sqlite3.connect(source) as src:
             src.execute(f"PRAGMA busy_timeout={db.BUSY_TIMEOUT_MS}")
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+            src.execute("VACUUM INTO ?", (str(staged.path),))
         src.close()
-        dst.close()
+        assert staged.fd is not None  # held open since it was made
+        os.fsync(staged.fd)
+        ctx.checkpoint("copied")
+        try:
+            staged.place(out)
+        except FileExistsError:
+            raise Refused(f"--out {out} appeared meanwhile: backups never overwrite a file") from None
     except BaseException:
-        out.unlink(missing_ok=True)
+        staged.discard()
         raise
-    os.chmod(out, 0o600)
+    staged.close()
 
     def record(conn: Connection) -> None:
         audit.record(conn, ctx.now(), admin_id, "db.backed_up", "database", "backup", {"file": out.name})

@@ -30,20 +30,7 @@ from sqlalchemy.engine import Connection, Row
 from surrender import db, tables
 from surrender.clock import utcnow
 from surrender.errors import Refused
-from surrender.exports import (
-    BUSY,
-    FORMATS,
-    MISSING,
-    ExportRow,
-    StagedFile,
-    claim_abandoned,
-    is_staged_name,
-    place,
-    render_rows,
-    sha256_of,
-    staged_path,
-    sync_folder,
-)
+from surrender.exports import FORMATS, ExportRow, render_rows, sha256_of
 from surrender.rules.claimant import payment_gaps
 from surrender.rules.lifecycle import Step, transition
 from surrender.rules.modulus import ModulusTables
@@ -51,6 +38,17 @@ from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.modulus import tables_in
+from surrender.staging import (
+    BUSY,
+    MISSING,
+    StagedFile,
+    claim_abandoned,
+    is_staged_name,
+    place,
+    remove_abandoned,
+    staged_path,
+    sync_folder,
+)
 from surrender.store import batches as store_batches
 from surrender.store import claims as store_claims
 from surrender.store.scope import Scope
@@ -279,25 +277,8 @@ def _settle(batch: Row) -> str | bool | None:
 
 def _sweep(folder: Path, known: set[str]) -> list[str]:
     """Staged files in `folder` that nothing records and nobody holds: made by a run killed
-    before its staging row committed, so still empty. Remove them."""
-    notes: list[str] = []
-    try:
-        names = [n for n in os.listdir(folder) if is_staged_name(n)]
-    except OSError:
-        return notes
-    for name in names:
-        path = folder / name
-        if str(path) in known:
-            continue
-        fd = claim_abandoned(path)
-        if fd in (BUSY, MISSING):
-            continue
-        try:
-            _remove(path)
-            notes.append(f"removed an abandoned staged export file: {path}")
-        finally:
-            os.close(fd)
-    return notes
+    before its staging row committed, so still empty (or an abandoned backup). Remove them."""
+    return [f"removed an abandoned staged export file: {path}" for path in remove_abandoned(folder, keep=known)]
 
 
 def _remove(path: Path) -> None:

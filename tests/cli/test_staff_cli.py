@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
+from surrender import db
+
 from surrender.cli import app
-from tests.conftest import PINS
+from tests.conftest import NOW, PINS
 
 
 @pytest.fixture
@@ -55,9 +58,9 @@ def test_a_desk_officer_cannot_set_anyone_elses_pin(cli):
     assert result.exit_code == 1 and "staff needs the admin role; 2001 is desk" in result.stderr
 
 
-def test_unlock_deactivate_and_update_print_one_line_each(cli):
-    for _ in range(5):
-        cli("3001", "show", "TW-Z24-000001-X", pin="000000")
+def test_unlock_deactivate_and_update_print_one_line_each(cli, db_url):
+    db.run(db_url, lambda s: s.execute(text("UPDATE staff SET locked_at = :at, failed_pins = 10 WHERE number = '3001'"),
+                                       {"at": NOW}))
     assert staff_rows(cli)["3001"]["locked"] is True
     assert cli("1", "staff", "unlock", "3001").stdout.strip() == "Unlocked 3001."
     assert cli("1", "staff", "update", "3001", "--stations", "PK,TW").stdout.strip() == \
@@ -70,7 +73,21 @@ def test_unlock_deactivate_and_update_print_one_line_each(cli):
         "Error: 1 is the last active admin: add another admin first"
 
 
-@pytest.mark.parametrize("command", ["add", "list", "set-pin", "unlock", "deactivate", "update"])
+def test_the_database_owner_recovers_a_locked_admin_with_one_line(cli, db_url):
+    db.run(db_url, lambda s: s.execute(text("UPDATE staff SET locked_at = :at, failed_pins = 10 WHERE number = '1'"),
+                                       {"at": NOW}))
+    result = cli("", "staff", "recover", "1", "--new-pin", "808080")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Recovered 1: unlocked, with the new PIN."
+    listed = cli("1", "staff", "list", "--format", "json", pin="808080")  # the admin is back in, new PIN
+    assert listed.exit_code == 0 and {r["number"]: r for r in json.loads(listed.stdout)}["1"]["locked"] is False
+    refused = cli("", "staff", "recover", "2001", "--new-pin", "808080")
+    assert refused.exit_code == 1 and refused.stderr.strip() == (
+        "Error: staff member 2001 is not an active admin: recover is for admins; "
+        "an admin unlocks anyone else with `surrender staff unlock 2001`")
+
+
+@pytest.mark.parametrize("command", ["add", "list", "set-pin", "unlock", "deactivate", "update", "recover"])
 def test_every_staff_command_has_help_with_an_example(cli, command):
     result = cli("1", "staff", command, "--help")
     assert result.exit_code == 0 and "Example" in result.output

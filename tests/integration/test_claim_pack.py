@@ -295,7 +295,7 @@ def test_a_pack_killed_at_any_stage_is_finished_or_removed_by_the_next_pack(ctx,
     import signal
     from dataclasses import replace
 
-    from surrender.exports import is_staged_name
+    from surrender.staging import is_staged_name
     from tests.integration.test_crash_harness import forked
 
     folder = tmp_path / "packs"

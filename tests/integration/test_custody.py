@@ -15,6 +15,7 @@ from sqlalchemy import text
 from surrender import db
 from surrender.errors import Forbidden, NotFound, Refused
 from surrender.rules.claimant import make_claimant
+from surrender.rules.lockout import LOCK_AFTER, wait_after
 from surrender.rules.items import item_from_spec
 from surrender.services import custody, destruction
 from surrender.services.audit_log import verify
@@ -245,7 +246,7 @@ def test_the_same_pair_never_witnesses_two_batches_of_a_station_in_a_row(world):
     destroyed_batch(world, f"{reference}/3", pair=("5001", "2001"))  # not the previous pair any more
 
 
-def test_a_wrong_witness_pin_is_refused_counted_and_five_lock_the_witness(world):
+def test_a_wrong_witness_pin_is_refused_counted_slowed_and_the_tenth_locks_the_witness(world, clock):
     reference = logged(world, KNIFE)
     batch = destruction.open_batch(officer(world), "shredding", "Blades Away Ltd")
     destruction.add_to_batch(officer(world), batch.id, [f"{reference}/1"])
@@ -254,17 +255,18 @@ def test_a_wrong_witness_pin_is_refused_counted_and_five_lock_the_witness(world)
         return db.run(world.url, lambda s: s.execute(text("SELECT failed_pins, locked_at FROM staff WHERE number = :n"),
                                                      {"n": number}).one(), write=False)
 
-    for attempt in range(1, 5):
-        with pytest.raises(Forbidden, match=f"wrong PIN for witness 2001 \\({5 - attempt} more wrong"):
+    for attempt in range(1, LOCK_AFTER):
+        with pytest.raises(Forbidden, match=f"wrong PIN for witness 2001 \\({LOCK_AFTER - attempt} more wrong"):
             destruction.seal_batch(officer(world), batch.id, ["5001", "2001"], witnesses({"2001": "000000"}))
         assert tries("2001").failed_pins == attempt
+        clock.now += wait_after(attempt)
     with pytest.raises(Forbidden, match="locked"):
         destruction.seal_batch(officer(world), batch.id, ["5001", "2001"], witnesses({"2001": "000000"}))
     assert tries("2001").locked_at is not None
     assert exhibits(world.url, reference)[0].state == "held"  # nothing sealed
     refused = db.run(world.url, lambda s: s.execute(text("SELECT count(*) FROM audit_event WHERE action = 'refused' "
                                                          "AND entity_id = 'destruction.seal'")).scalar(), write=False)
-    assert refused == 5
+    assert refused == LOCK_AFTER
     with pytest.raises(Refused, match="own PIN"):
         destruction.seal_batch(officer(world), batch.id, ["5001", "3001"], lambda w: None)
 

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 
 from surrender import db
 from surrender.errors import Refused
-from surrender.exports import is_staged_name
+from surrender.staging import is_staged_name
 from surrender.models import AuditEvent, Claim, Claimant, ExportBatch, ExportStaging, Surrender
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
@@ -207,7 +207,7 @@ def test_a_leftover_is_finished_by_a_run_that_writes_elsewhere(ctx, tmp_path):
 @pytest.mark.parametrize("backend", ["sqlite"])  # about files, not the database engine
 def test_finishing_never_touches_an_export_still_at_work(ctx, tmp_path):
     """A live run holds its staged file's lock: another terminal's tidying leaves it alone."""
-    from surrender.exports import StagedFile, staged_path
+    from surrender.staging import StagedFile, staged_path
 
     live = StagedFile(staged_path(tmp_path / "live.csv", "feedface"))
     try:

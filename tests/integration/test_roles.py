@@ -174,7 +174,11 @@ def wrong_pins(url: str, number: str) -> int:
 
 
 def forget_wrong_pins(url: str) -> None:
-    db.run(url, lambda s: s.execute(text("UPDATE staff SET failed_pins = 0")))
+    """Each action's wrong PIN on its own: no member's or terminal's wait carried to the next."""
+    def forget(s):
+        s.execute(text("UPDATE staff SET failed_pins = 0, last_failed_at = NULL"))
+        s.execute(text("UPDATE pin_terminal SET failed_pins = 0, last_failed_at = NULL"))
+    db.run(url, forget)
 
 
 @pytest.mark.parametrize("role", ROLES)
