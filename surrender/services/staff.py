@@ -16,13 +16,14 @@ from sqlalchemy.engine import Connection, Row
 from surrender import db, tables
 from surrender.errors import Refused
 from surrender.rules.claimant import normalise_name
+from surrender.rules.lockout import Tries
 from surrender.rules.permissions import ROLES
 from surrender.services import audit
 from surrender.services.auth import audit_refusals, authorize, perform, sign_in
 from surrender.services.context import Context
 from surrender.services.db_owner import require_owner
 from surrender.services.pins import check_pin_format
-from surrender.store.pin_tries import clear_member
+from surrender.store.pin_tries import clear_member, set_terminal_tries
 from surrender.store.staff import find_staff, staff_by_id, staff_count, stations_of
 
 STAFF = tables.staff
@@ -208,8 +209,8 @@ def unlock_staff(ctx: Context, number: str) -> StaffRow:
 
 def recover_admin(ctx: Context, number: str, new_pin: str | None) -> StaffRow:
     """The way back for a locked-out admin (the last one, say): run as the database's owner
-    (services/db_owner.py), no PIN of anyone's asked; unlocks them, sets their new PIN and
-    audits who recovered whom. Any other member is unlocked by an admin."""
+    (services/db_owner.py), no PIN of anyone's asked; unlocks them, sets their new PIN, clears
+    this terminal's wait and audits who recovered whom. Any other member is unlocked by an admin."""
     if not new_pin:
         raise Refused("give the admin's new PIN at the prompt, with --new-pin or SURRENDER_NEW_PIN")
     check_pin_format(new_pin)
@@ -225,6 +226,7 @@ def recover_admin(ctx: Context, number: str, new_pin: str | None) -> StaffRow:
             )
         conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash))
         clear_member(conn, member.id)
+        set_terminal_tries(conn, ctx.terminal, Tries())  # the owner's own terminal starts afresh too
         detail = {"number": member.number, "by": owner, "was_locked": member.locked_at is not None}
         audit.record(conn, ctx.now(), None, "staff.recovered", "staff", member.id, detail)
         return _row(conn, member.id)
