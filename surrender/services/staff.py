@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Row
 
 from surrender import db, tables
 from surrender.errors import Refused
+from surrender.migrate import upgrade
 from surrender.rules.claimant import normalise_name
 from surrender.rules.lockout import Tries
 from surrender.rules.permissions import ROLES
@@ -209,12 +210,15 @@ def unlock_staff(ctx: Context, number: str) -> StaffRow:
 
 def recover_admin(ctx: Context, number: str, new_pin: str | None) -> StaffRow:
     """The way back for a locked-out admin (the last one, say): run as the database's owner
-    (services/db_owner.py), no PIN of anyone's asked; unlocks them, sets their new PIN, clears
-    this terminal's wait and audits who recovered whom. Any other member is unlocked by an admin."""
+    (services/db_owner.py), no PIN of anyone's asked; brings an older database's schema up to
+    date (as its owner could anyway), unlocks them, sets their new PIN, clears this terminal's
+    wait and audits who recovered whom. Any other member is unlocked by an admin."""
     if not new_pin:
         raise Refused("give the admin's new PIN at the prompt, with --new-pin or SURRENDER_NEW_PIN")
     check_pin_format(new_pin)
     pin_hash = ctx.pin_hasher(new_pin)
+    db.run(ctx.url, lambda conn: require_owner(conn, ctx.url), write=False)
+    upgrade(ctx.url)  # a database older than this version first gets the columns recovery writes
 
     def work(conn: Connection) -> StaffRow:
         owner = require_owner(conn, ctx.url)

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from surrender import db
@@ -239,3 +239,43 @@ def test_a_new_pin_clears_the_members_wait_but_not_the_terminals(ctx, clock):
     assert log_surrender(elsewhere, knife()).reference  # no wait left for the member
     with pytest.raises(TooSoon, match="at this terminal"):
         log_surrender(replace(ctx, pin="135791", signed_in=set()), knife())  # the guessed-at terminal still waits
+
+
+# --- a database from before this version ---------------------------------------------------------
+
+
+def before_lockout(tmp_path, locked: bool) -> str:
+    """A SQLite database at 0007_evidence (before the lockout columns) with one admin, PIN 100001."""
+    from surrender.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0007_evidence")
+    db.run(url, lambda s: s.execute(text(
+        "INSERT INTO staff (number, name, role, pin_hash, active, created_at, failed_pins, locked_at) "
+        "VALUES ('1', 'Alex Admin', 'admin', :h, true, '2024-01-01 00:00:00', 0, :locked)"),
+        {"h": cheap_pin_hash(PINS["1"]), "locked": "2024-09-10 12:00:00" if locked else None}))
+    return url
+
+
+def test_an_older_database_is_upgraded_by_its_admin_with_wrong_pins_still_counted(tmp_path):
+    from surrender.services.schema import upgrade_schema
+
+    url = before_lockout(tmp_path, locked=False)
+    with pytest.raises(Forbidden, match="wrong PIN for staff member 1"):
+        upgrade_schema(Context(url=url, staff="1", pin=WRONG))
+    counted = db.run(url, lambda s: s.execute(text("SELECT failed_pins FROM staff")).scalar_one(), write=False)
+    assert counted == 1  # in the old schema's own column
+    before, after = upgrade_schema(Context(url=url, staff="1", pin=PINS["1"]))
+    assert (before, member(url, "1").failed_pins) == ("0007_evidence", 0) and after != before
+    db.dispose(url)
+
+
+def test_a_locked_admin_of_an_older_database_is_recovered_by_its_owner(tmp_path):
+    from surrender.services.schema import upgrade_schema
+
+    url = before_lockout(tmp_path, locked=True)
+    with pytest.raises(Forbidden, match=r"locked: the database's owner runs `surrender staff recover 1`"):
+        upgrade_schema(Context(url=url, staff="1", pin=PINS["1"]))
+    assert recover_admin(Context(url=url, pin_hasher=cheap_pin_hash), "1", "121212").locked is False
+    assert list_staff(Context(url=url, staff="1", pin="121212"))[0].number == "1"
+    db.dispose(url)
