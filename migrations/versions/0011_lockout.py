@@ -24,11 +24,12 @@ def upgrade() -> None:
     sa.Column('last_failed_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('terminal')
     )
-    with op.batch_alter_table('staff', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('last_failed_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('staff', sa.Column('last_failed_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('staff', schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN in place (SQLite 3.35+): recreating `staff` would trip the
+    # foreign keys that point at it.
+    with op.batch_alter_table('staff', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('last_failed_at')
     op.drop_table('pin_terminal')
