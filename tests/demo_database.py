@@ -21,7 +21,10 @@ def build_demo(folder: Path, days: int = 29) -> Context:
     """Run the demo into `folder`; returns the demo manager's context on its database."""
     url = f"sqlite:///{folder / 'demo.db'}"
     upgrade(url)
-    run_demo(Context(url=url, receipts_dir=folder / "receipts"), folder, days=days, say=lambda _: None)
+    from tests.conftest import cheap_pin_hash  # cheap hashes, checked cheaply by every test that reads the copy
+
+    run_demo(Context(url=url, receipts_dir=folder / "receipts", pin_hasher=cheap_pin_hash), folder, days=days,
+             say=lambda _: None)
     return manager_on(folder)
 
 
