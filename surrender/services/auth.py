@@ -170,8 +170,9 @@ def sign_in(ctx: Context, action: str) -> None:
 
 @dataclass(frozen=True)
 class _Outcome:
-    right: bool
-    stored: str | None = None  # the hash the PIN matched
+    """A checked try, decided inside the transaction and acted on once it has committed."""
+
+    stored: str | None = None  # the hash a right PIN matched
     refusal: Forbidden | None = None
 
 
@@ -191,10 +192,10 @@ def check_pin_try(
     def check(conn: Connection) -> _Outcome:
         held = hold_member(conn, member.id)
         if held.locked:
-            return _Outcome(False, refusal=AccountLocked(locked_message(held.number, member.role), held.id, action))
+            return _Outcome(refusal=AccountLocked(locked_message(held.number, member.role), held.id, action))
         terminal = hold_terminal(conn, ctx.terminal)
         if (waiting := _wait_refusal(ctx, held.number, held.tries, terminal)) is not None:
-            return _Outcome(False, refusal=waiting)
+            return _Outcome(refusal=waiting)
         now = ctx.now()
         counted = terminal_tries(terminal, now)
         if held.pin_hash and _check_pin(ctx.pin_checker, pin, held.pin_hash, meanwhile):
@@ -202,7 +203,7 @@ def check_pin_try(
                 set_member_tries(conn, held.id, Tries())
             if terminal != Tries():
                 set_terminal_tries(conn, ctx.terminal, Tries())
-            return _Outcome(True, stored=held.pin_hash)
+            return _Outcome(stored=held.pin_hash)
         wrong = held.tries.wrong + 1
         locked = locks(wrong)
         set_member_tries(conn, held.id, Tries(wrong, now), locked_at=now if locked else None)
@@ -213,12 +214,12 @@ def check_pin_try(
             detail = {"number": held.number, "wrong_pins": wrong, "action": action}
             audit.record(conn, now, held.id, "staff.locked", "staff", held.id, detail)
             message = f"wrong PIN for {who} {held.number}; {locked_message(held.number, member.role)}"
-            return _Outcome(False, refusal=AccountLocked(message, held.id, action))
+            return _Outcome(refusal=AccountLocked(message, held.id, action))
         message = f"wrong PIN for {who} {held.number} ({left_before_lock(wrong)} more wrong and it locks)"
         wait = max(wait_after(wrong), wait_after(counted.wrong + 1, TERMINAL_MAX_WAIT))
         if wait > dt.timedelta(0):
             message += f": try again in {_seconds(wait)}"
-        return _Outcome(False, refusal=RoleRefused(message, held.id, action))
+        return _Outcome(refusal=RoleRefused(message, held.id, action))
 
     outcome = db.run(ctx.url, check)
     if outcome.refusal is not None:
