@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from typing import Any
+
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -23,16 +25,43 @@ def text_column(nullable: bool = False) -> Column[str]:
     return Column(Text, nullable=nullable)
 
 
+FORCE_CODE_LENGTH = 10
+
+
+def force_field(index: bool = False) -> Any:
+    """The owning force of a row: every force-owned table carries it, so each force's rows can be
+    told apart (and, on PostgreSQL, policed row by row) without a join."""
+    return Field(foreign_key="force.code", max_length=FORCE_CODE_LENGTH, index=index)
+
+
+class Force(SQLModel, table=True):
+    """A police force using the tool: its own stations, staff and records (SQLite: one a file)."""
+
+    code: str = Field(primary_key=True, max_length=FORCE_CODE_LENGTH)
+    name: str
+
+
 class Station(SQLModel, table=True):
+    """A designated station; its code starts every reference, so codes are unique in a database."""
+
     code: str = Field(primary_key=True, max_length=2)
     name: str
     town: str
-    force: str
+    force_code: str = Field(foreign_key="force.code", max_length=FORCE_CODE_LENGTH, index=True)
+    address: str | None = None
+    hours: str | None = None
+    contact: str | None = None  # who a claimant contacts about what they handed in
+    closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class Staff(SQLModel, table=True):
+    """Staff numbers (collar numbers) repeat between forces, so they are unique within one;
+    national staff belong to no force (force_code None)."""
+
+    __table_args__ = (UniqueConstraint("force_code", "number"),)
     id: int | None = Field(default=None, primary_key=True)
-    number: str = Field(unique=True, index=True, max_length=20)
+    number: str = Field(index=True, max_length=20)
+    force_code: str | None = Field(default=None, foreign_key="force.code", max_length=FORCE_CODE_LENGTH)
     name: str
     role: str = Field(max_length=10)
     station_code: str | None = Field(default=None, foreign_key="station.code")
@@ -49,6 +78,7 @@ class StaffStation(SQLModel, table=True):
     __tablename__ = "staff_station"
     staff_id: int = Field(foreign_key="staff.id", primary_key=True)
     station_code: str = Field(foreign_key="station.code", primary_key=True)
+    force_code: str = force_field()
 
 
 class CampaignRecord(SQLModel, table=True):
@@ -69,6 +99,7 @@ class ReferenceCounter(SQLModel, table=True):
     station_code: str = Field(primary_key=True, foreign_key="station.code")
     campaign_code: str = Field(primary_key=True, foreign_key="campaign.code")
     last_number: int = 0
+    force_code: str = force_field()
 
 
 class Claimant(SQLModel, table=True):
@@ -86,6 +117,7 @@ class Claimant(SQLModel, table=True):
     purged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # Salts this claimant's digests in the audit trail; wiped on purge, so nothing links back.
     salt: str | None = Field(default_factory=lambda: secrets.token_hex(16), max_length=32)
+    force_code: str = force_field()
 
 
 class Surrender(SQLModel, table=True):
@@ -106,6 +138,7 @@ class Surrender(SQLModel, table=True):
     voided_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     voided_by: int | None = Field(default=None, foreign_key="staff.id")
     void_reason: str | None = None
+    force_code: str = force_field(index=True)
 
 
 class ItemLine(SQLModel, table=True):
@@ -133,6 +166,7 @@ class ItemLine(SQLModel, table=True):
     quantity: int = 0  # rows x quantity_each
     claimed_pence: int = 0
     compensation_pence: int = 0
+    force_code: str = force_field()
 
 
 class Item(SQLModel, table=True):
@@ -141,11 +175,16 @@ class Item(SQLModel, table=True):
     surrender_id: int = Field(foreign_key="surrender.id", primary_key=True)
     line: int = Field(primary_key=True)
     line_number: int
+    force_code: str = force_field()
 
 
 class ExportBatch(SQLModel, table=True):
+    """`number` counts each force's batches (1, 2, ...): the number people see and type."""
+
     __tablename__ = "export_batch"
+    __table_args__ = (UniqueConstraint("force_code", "number"),)
     id: int | None = Field(default=None, primary_key=True)
+    number: int
     created_at: dt.datetime = Field(sa_column=utc_column())
     staff_id: int = Field(foreign_key="staff.id")
     format: str = Field(max_length=4)
@@ -160,6 +199,7 @@ class ExportBatch(SQLModel, table=True):
     staged_path: str | None = None
     settled_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     anchor: str | None = None  # the audit anchor printed in the file, so --batch re-creates it exactly
+    force_code: str = force_field()
 
 
 # Two unsettled batches can never be headed for the same file: the partial unique index
@@ -196,6 +236,7 @@ class Claim(SQLModel, table=True):
     batch_id: int | None = Field(default=None, foreign_key="export_batch.id", index=True)
     paid_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     paid_by: int | None = Field(default=None, foreign_key="staff.id")
+    force_code: str = force_field()
 
 
 class AuditEvent(SQLModel, table=True):
@@ -243,6 +284,7 @@ class Evidence(SQLModel, table=True):
     added_at: dt.datetime = Field(sa_column=utc_column())
     added_by: int = Field(foreign_key="staff.id")
     purged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    force_code: str = force_field()
 
 
 class PayerDecision(SQLModel, table=True):
@@ -261,6 +303,7 @@ class PayerDecision(SQLModel, table=True):
     recorded_at: dt.datetime = Field(sa_column=utc_column())
     recorded_by: int = Field(foreign_key="staff.id")
     file_sha256: str = Field(max_length=64)
+    force_code: str = force_field()
 
 
 class ClaimDispute(SQLModel, table=True):
@@ -277,6 +320,7 @@ class ClaimDispute(SQLModel, table=True):
     outcome_note: str | None = Field(default=None, sa_column=text_column(nullable=True))
     closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_by: int | None = Field(default=None, foreign_key="staff.id")
+    force_code: str = force_field()
 
 
 class ModulusTable(SQLModel, table=True):
@@ -314,6 +358,7 @@ class Location(SQLModel, table=True):
     max_days: int | None = None  # held here longer than this is overdue (None: no limit)
     created_at: dt.datetime = Field(sa_column=utc_column())
     created_by: int | None = Field(default=None, foreign_key="staff.id")
+    force_code: str = force_field()
 
 
 class DestructionBatch(SQLModel, table=True):
@@ -334,6 +379,7 @@ class DestructionBatch(SQLModel, table=True):
     certificate: str | None = None  # the contractor's own certificate number
     confirmed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     confirmed_by: int | None = Field(default=None, foreign_key="staff.id")
+    force_code: str = force_field()
 
 
 class Exhibit(SQLModel, table=True):
@@ -355,6 +401,7 @@ class Exhibit(SQLModel, table=True):
     since: dt.datetime = Field(sa_column=utc_column())  # at this place, in this state, since
     batch_id: int | None = Field(default=None, foreign_key="destruction_batch.id", index=True)
     note: str | None = None  # the authority to retain, or why it was never received
+    force_code: str = force_field()
 
 
 class CustodyEvent(SQLModel, table=True):
@@ -371,6 +418,7 @@ class CustodyEvent(SQLModel, table=True):
     batch_id: int | None = Field(default=None, foreign_key="destruction_batch.id")
     check_id: int | None = Field(default=None, foreign_key="stock_check.id")
     note: str | None = None
+    force_code: str = force_field()
 
 
 class StockCheck(SQLModel, table=True):
@@ -387,6 +435,7 @@ class StockCheck(SQLModel, table=True):
     elsewhere: int
     unknown: int
     result: str = Field(sa_column=text_column())  # JSON: the tags in each group
+    force_code: str = force_field()
 
 
 _exhibit = Exhibit.__table__.c  # type: ignore[attr-defined]  # SQLModel sets __table__ at class creation
