@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-
 from typing import Any
 
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint

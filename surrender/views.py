@@ -134,6 +134,7 @@ class SurrenderView:
     receipt: str | None = None
     claimant_on_receipt: str | None = None  # name, business and postcode: printed on the claimant's copy
     notes: list[str] = field(default_factory=list)
+    station_contact: str | None = None  # who to contact about it: the station's own line (issue 15)
 
     def to_json(self) -> dict[str, Any]:
         return {

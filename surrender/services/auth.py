@@ -17,15 +17,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from surrender import db, tables
 from surrender.errors import Forbidden, NotFound, Refused
 from surrender.rules.permissions import roles_for, station_refusal
+from surrender.rules.stations import closed_refusal
 from surrender.services.context import Context
 from surrender.services.pins import hash_pin, needs_rehash
+from surrender.store.forces import find_station, station_rows
+from surrender.store.scope import Scope
 from surrender.store.staff import find_staff, granted_stations
 
 if TYPE_CHECKING:
@@ -71,7 +75,7 @@ def _check_member(conn: Connection, ctx: Context, action: str) -> Row:
     """The acting member, if they exist, are active, unlocked and have a role for `action`."""
     if not ctx.staff:
         raise Forbidden("name the acting staff member with --staff NUMBER or SURRENDER_STAFF")
-    staff = find_staff(conn, ctx.staff)
+    staff = find_staff(conn, ctx.staff, ctx.force)
     if not staff.active:
         raise RoleRefused(f"staff member {staff.number} is no longer active", staff.id, action)
     if staff.locked_at is not None:
@@ -257,14 +261,23 @@ def check_station(conn: Connection, staff: Row, action: str, code: str) -> None:
 
 
 def require_station(conn: Connection, code: str | None, staff: Row, action: str = "log"):
-    """The station row the work happens at (--station, else the member's own), if they may act there."""
+    """The station row (with its force's name) the work happens at (--station, else the
+    member's own), if it is one of their force's and they may act there."""
     code = (code or staff.station_code or "").upper()
     if not code:
-        raise Refused("name the station with --station TW|PK or SURRENDER_STATION")
-    stations = tables.station
-    station = conn.execute(select(stations).where(stations.c.code == code)).one_or_none()
+        raise Refused("name the station with --station CODE or SURRENDER_STATION")
+    force = Scope.of_force(staff.force_code)
+    station = find_station(conn, code, force)
     if station is None:
-        codes = ", ".join(conn.execute(select(stations.c.code).order_by(stations.c.code)).scalars())
+        codes = ", ".join(row.code for row in conn.execute(station_rows(force)))
         raise NotFound(f"no station {code!r}; stations: {codes}")
     check_station(conn, staff, action, station.code)
+    return station
+
+
+def require_open_station(conn: Connection, code: str | None, staff: Row, at: datetime) -> Row:
+    """The station a surrender is logged at, refused if it has closed by `at`."""
+    station = require_station(conn, code, staff)
+    if reason := closed_refusal(station.code, station.closed_at, at):
+        raise Refused(reason)
     return station

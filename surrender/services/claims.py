@@ -371,7 +371,7 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[ClaimRow]:
                 flagged=bool(r.flagged),
                 flags=tuple(json.loads(r.flags)),
                 manager_approved_at=r.manager_approved_at,
-                batch=r.batch_id,
+                batch=r.batch_number,
                 bank_details=not r.lacks_payment,
                 claimant=who(r),
                 business=None if r.purged_at else r.business_name,

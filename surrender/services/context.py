@@ -27,6 +27,7 @@ DEFAULT_URL = "sqlite:///surrender.db"
 class Context:
     url: str = DEFAULT_URL
     staff: str | None = None
+    force: str | None = None  # the acting member's force (--force / SURRENDER_FORCE), when their number repeats
     pin: str | None = field(default=None, repr=False)  # the acting member's PIN (SURRENDER_PIN or asked)
     station: str | None = None
     campaign: str | None = None  # preset code or path to a TOML file

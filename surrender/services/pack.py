@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, update
 
 from surrender import tables
 from surrender.errors import Refused
@@ -33,6 +33,7 @@ from surrender.services.export import HOST, _mark_settled, _Staging, check_desti
 from surrender.services.modulus import tables_in
 from surrender.store import evidence as evidence_store
 from surrender.store import payer as store
+from surrender.store.batches import next_batch_id, next_batch_number
 from surrender.store.scope import Scope
 from surrender.store.staff import scope_of
 
@@ -51,6 +52,7 @@ class PackResult:
     evidence_files: int = 0
     held_back: list[dict[str, Any]] = field(default_factory=list)  # reference, station, amount, missing
     notes: list[str] = field(default_factory=list)
+    batch_id: int | None = None  # the batch row's id (`batch` is the force's number people see)
 
 
 def payer_campaigns(conn: Connection) -> dict[str, Campaign]:
@@ -161,7 +163,7 @@ def _forms(
                 declaration=campaign.declaration,
                 declared=bool(r.declared),
                 payer=campaign.payer,
-                force=station.force,
+                force=station.force_name,
                 station=station.code,
                 station_name=station.name,
                 timezone=campaign.timezone,
@@ -229,10 +231,11 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         for row in ready:
             transition(Step.EXPORT, row.status, row.reference)
         now = ctx.now()
-        batch_id = (conn.execute(select(func.max(tables.export_batch.c.id))).scalar() or 0) + 1
+        batch_id = next_batch_id(conn)
+        number = next_batch_number(conn, staff.force_code)
         anchor = audit.anchor_line(conn)  # the chain as it stood before this batch
         who = f"{staff.number} {staff.name}"
-        pack = Pack(batch_id, now, who, HOME_OFFICE, anchor, tuple(_forms(conn, scope, ready, campaigns, batch_id)))
+        pack = Pack(number, now, who, HOME_OFFICE, anchor, tuple(_forms(conn, scope, ready, campaigns, number)))
 
         def evidence_of(form: ClaimForm) -> Iterator[tuple[str, bytes]]:
             surrender_id = next(r.surrender_id for r in ready if r.reference == form.reference)
@@ -256,6 +259,8 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         conn.execute(
             insert(tables.export_batch).values(
                 id=batch_id,
+                number=number,
+                force_code=staff.force_code,
                 created_at=now,
                 staff_id=staff.id,
                 format=store.PACK_FORMAT,
@@ -295,7 +300,7 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
             },
         )
         return PackResult(
-            batch_id, len(ids), pack.total_pence, digest, str(out), references, evidence_count, held, notes
+            number, len(ids), pack.total_pence, digest, str(out), references, evidence_count, held, notes, batch_id
         )
 
     try:
@@ -304,18 +309,18 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         staging.abandon()
         raise
     ctx.checkpoint("committed")
-    assert result.batch is not None  # a pack that took nothing was refused inside the transaction
+    assert result.batch_id is not None  # a pack that took nothing was refused inside the transaction
     try:
         staging.file.place(out, ctx.checkpoint)
         ctx.checkpoint("placed")
     except FileExistsError:
         staging.file.discard()
-        _mark_settled(ctx, result.batch)
+        _mark_settled(ctx, result.batch_id)
         raise Refused(
             f"batch {result.batch} is recorded, but {out} appeared meanwhile (not from this pack); "
             "the staged pack was removed: ask for it to be re-created"
         ) from None
     finally:
         staging.file.close()
-    _mark_settled(ctx, result.batch)
+    _mark_settled(ctx, result.batch_id)
     return result

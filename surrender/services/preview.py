@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.window import check_surrender_time
-from surrender.services.auth import perform, require_station
+from surrender.services.auth import perform, require_open_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
@@ -29,7 +29,7 @@ def preview_surrender(ctx: Context, request: LogRequest) -> SurrenderView:
 
     def work(conn: Connection, officer: Row) -> SurrenderView:
         now = ctx.now()
-        station = require_station(conn, ctx.station, officer)
+        station = require_open_station(conn, ctx.station, officer, now)
         campaign = campaign_for(conn, ctx, officer, store=False)
         at = request.at or now
         check_surrender_time(campaign, at, now)

@@ -20,6 +20,8 @@ from surrender.rules.permissions import sees_decision_trail, sees_personal_data
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.store.campaigns import campaign_source
+from surrender.store.forces import find_station
+from surrender.store.scope import Scope
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
 from surrender.views import ClaimView, DecisionTrail, LineView, SurrenderView
@@ -41,7 +43,7 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
     """The whole surrender as readers see it; identical lines grouped in SQL. `trail` adds the
     claim's decision trail (who approved or rejected it, when and why)."""
     surrender = _the(conn, tables.surrender, "id", surrender_id)
-    station = _the(conn, tables.station, "code", surrender.station_code)
+    station = find_station(conn, surrender.station_code, Scope.everything())  # the surrender is the reader's
     officer = _the(conn, tables.staff, "id", surrender.staff_id)
     campaign = parse_campaign(campaign_source(conn, surrender.campaign_code))
     lines = conn.execute(
@@ -71,6 +73,7 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
     claim_row = _row(conn, tables.claim, "surrender_id", surrender_id)
     claim = None
     if claim_row is not None:
+        batch = _row(conn, tables.export_batch, "id", claim_row.batch_id) if claim_row.batch_id is not None else None
         payable = effective_payable(claim_row.status, claim_row.payable_pence, surrender.voided_at is not None)
         claim = ClaimView(
             status=ClaimStatus(claim_row.status),
@@ -79,7 +82,7 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
             reasons=json.loads(claim_row.reasons),
             flags=json.loads(claim_row.flags),
             manager_approved=claim_row.manager_approved_at is not None,
-            batch_id=claim_row.batch_id,
+            batch_id=None if batch is None else batch.number,  # the number people know it by
             decision_note=claim_row.decision_note,
             trail=_trail(conn, claim_row) if trail else None,
             timezone=campaign.timezone,
@@ -118,6 +121,7 @@ class Heading(TypedDict):
     station_name: str
     station_town: str
     force: str
+    station_contact: str | None
     officer_number: str
     officer_name: str
 
@@ -135,7 +139,8 @@ def heading_fields(campaign: Campaign, station: Any, officer: Any) -> Heading:
         station=station.code,
         station_name=station.name,
         station_town=station.town,
-        force=station.force,
+        force=station.force_name,
+        station_contact=station.contact,
         officer_number=officer.number,
         officer_name=officer.name,
     )

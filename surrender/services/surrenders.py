@@ -16,7 +16,7 @@ from surrender.rules.lifecycle import Step, can, require_reason
 from surrender.rules.references import make_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
-from surrender.services.auth import check_station, perform, require_station
+from surrender.services.auth import check_station, perform, require_open_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
@@ -41,19 +41,21 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
 
     def work(conn: Connection, officer: Row) -> SurrenderView:
         now = ctx.now()
-        station = require_station(conn, ctx.station, officer)
+        station = require_open_station(conn, ctx.station, officer, now)
         campaign = campaign_for(conn, ctx, officer)
         at = request.at or now
         check_surrender_time(campaign, at, now)
-        number = surrender_store.next_number(conn, station.code, campaign.code)
+        force = station.force_code
+        number = surrender_store.next_number(conn, station.code, campaign.code, force)
         reference = make_reference(station.code, campaign.reference_prefix, number)
         ctx.checkpoint("numbered")
         claimant_id = None
         if request.claimant is not None:
-            claimant_id = surrender_store.insert_claimant(conn, request.claimant, now)
+            claimant_id = surrender_store.insert_claimant(conn, request.claimant, now, force)
         surrender_id = surrender_store.insert_surrender(
             conn,
             reference=reference,
+            force_code=force,
             station_code=station.code,
             campaign_code=campaign.code,
             number=number,
@@ -66,12 +68,12 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
             declared=request.declared,
         )
         intake = Intake(campaign, request.claiming)
-        _store_items(conn, surrender_id, intake, request.items_under(campaign), progress)
+        _store_items(conn, surrender_id, force, intake, request.items_under(campaign), progress)
         count = intake.item_count
         surrender_store.set_item_count(conn, surrender_id, count)
         claim = intake.claim()
         if claim is not None:
-            surrender_store.insert_claim(conn, surrender_id, claim)
+            surrender_store.insert_claim(conn, surrender_id, claim, force)
         create_exhibits(conn, surrender_id, now)  # custody: one exhibit per tag the receipt prints
         ctx.checkpoint("stored")
         audit.record(
@@ -103,11 +105,16 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
 
 
 def _store_items(
-    conn: Connection, surrender_id: int, intake: Intake, items: Iterable[Item], progress: Callable[[int], None] | None
+    conn: Connection,
+    surrender_id: int,
+    force: str,
+    intake: Intake,
+    items: Iterable[Item],
+    progress: Callable[[int], None] | None,
 ) -> None:
     """Store every row, each pointing at its distinct line, as the intake reads them; then,
     the whole list being checked, each line's totals."""
-    writer = surrender_store.ItemRows(conn, surrender_id)
+    writer = surrender_store.ItemRows(conn, surrender_id, force)
     row = 0
     for row, line in enumerate(intake.rows(items), 1):
         if line.first_row == row:

@@ -79,6 +79,10 @@ ROW_COLUMNS = (
     claim_c.manager_approved_at,
     claim_c.decided_at,
     claim_c.batch_id,
+    select(tables.export_batch.c.number)
+    .where(tables.export_batch.c.id == claim_c.batch_id)
+    .scalar_subquery()
+    .label("batch_number"),
     claim_c.paid_at,
     lacks_payment_sql().label("lacks_payment"),
     claimant_c.name,
