@@ -106,6 +106,12 @@ def settings(
     staff: str | None = typer.Option(
         None, "--staff", envvar="SURRENDER_STAFF", help="Your staff (collar) number: who is acting."
     ),
+    force: str | None = typer.Option(
+        None,
+        "--force",
+        envvar="SURRENDER_FORCE",
+        help="Your force's code (CAMBS, BEDS): needed only when your staff number is in more than one force.",
+    ),
     station: str | None = typer.Option(
         None, "--station", envvar="SURRENDER_STATION", help="Station code (TW or PK); defaults to your own station."
     ),
@@ -130,6 +136,7 @@ def settings(
     ctx.obj = Context(
         url=db,
         staff=staff,
+        force=force.strip().upper() if force else None,
         pin=os.environ.get("SURRENDER_PIN") or None,
         station=station,
         campaign=campaign,
@@ -163,6 +170,7 @@ def _register() -> None:
         demo,
         desk,
         destruction,
+        forces,
         helpformat,
         purge,
         report,
@@ -175,6 +183,8 @@ def _register() -> None:
     for module in (desk, status):
         module.register(app)
     app.add_typer(staff.app, name="staff")
+    app.add_typer(forces.force_app, name="force")
+    app.add_typer(forces.station_app, name="station")
     app.add_typer(campaign.app, name="campaign")
     claims_payer.register(claims.app)  # issue 17: evidence, claim pack, payer's decisions, disputes
     db_modulus.register(db.app)

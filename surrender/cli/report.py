@@ -19,7 +19,8 @@ def totals(
     by: list[str] | None = typer.Option(
         None,
         "--by",
-        help="Group by station, day, week, kind or status; repeat or comma-separate to combine (--by station,day).",
+        help="Group by force, station, day, week, kind or status; repeat or comma-separate to combine "
+        "(--by station,day). By force: national staff see every force, admins and managers their own.",
     ),
     date_from: str | None = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
     date_to: str | None = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
@@ -32,7 +33,8 @@ def totals(
     By kind, a row holds that kind's items and money; a surrender holding two kinds is in both
     rows' `surrenders with kind` (no total there) and once in the Total line below the table.
 
-    Example: `surrender report totals --by station --by kind --from 2024-09-01`
+    Example: `surrender report totals --by station --by kind --from 2024-09-01`;
+    national figures: `surrender report totals --by force --format csv`
     """
     from surrender.services.reports import totals as compute
 

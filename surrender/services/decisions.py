@@ -34,6 +34,7 @@ from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.store import payer as store
+from surrender.store.scope import NOT_YOURS
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
 from surrender.userfiles import CsvFile
@@ -112,7 +113,7 @@ def record_decisions(ctx: Context, path: Path) -> DecisionsResult:
             first = min(r.file_line for r in claim_rows)
             claim = store.claim_for_decision(conn, scope, reference, lock=True)
             if claim is None:
-                found.append(f"line {first}: no claim with reference {reference}")
+                found.append(f"line {first}: no claim with reference {reference} ({NOT_YOURS})")
                 continue
             reason = _where(claim)
             if reason is not None:

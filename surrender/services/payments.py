@@ -16,8 +16,9 @@ from surrender.rules.references import normalise_reference
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store.batches import batch_numbers
 from surrender.store.claims import claim_of
-from surrender.store.scope import Scope
+from surrender.store.scope import NOT_YOURS, Scope
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
 from surrender.userfiles import CsvFile
@@ -64,7 +65,7 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
             seen.add(reference)
             found = _locked_claim(conn, reference, scope)
             if found is None:
-                problems.append(f"line {line}: no claim with reference {reference}")
+                problems.append(f"line {line}: no claim with reference {reference} ({NOT_YOURS})")
                 continue
             surrender, claim = found
             if claim.status == ClaimStatus.PAID:
@@ -103,7 +104,8 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
                     "batch": claim.batch_id,
                 },
             )
-        return PaidResult(len(good), sum(a for _, _, a in good), sorted({c.batch_id for _, c, _ in good}))
+        numbers = batch_numbers(conn, {c.batch_id for _, c, _ in good})
+        return PaidResult(len(good), sum(a for _, _, a in good), numbers)
 
     return perform(ctx, "claims.paid", work)
 

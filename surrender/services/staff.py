@@ -37,6 +37,7 @@ class StaffRow:
     pin: bool
     locked: bool
     active: bool
+    force: str | None = None  # None: national staff
 
 
 def parse_stations(text: str | None) -> list[str]:
@@ -283,7 +284,11 @@ def _station(conn: Connection, code: str | None, force: str | None) -> str | Non
     """The station code, if it is one of `force`'s stations."""
     code = code.strip().upper() if code else None
     stations = tables.station.c
-    if code and conn.execute(select(stations.code).where(stations.code == code, stations.force_code == force)).first() is None:
+    if (
+        code
+        and conn.execute(select(stations.code).where(stations.code == code, stations.force_code == force)).first()
+        is None
+    ):
         raise Refused(f"no station {code!r}{_in_force(force)}")
     return code
 
@@ -320,4 +325,5 @@ def _row(conn: Connection, member_id: int) -> StaffRow:
         bool(member.pin_hash),
         member.locked_at is not None,
         bool(member.active),
+        member.force_code,
     )

@@ -105,8 +105,12 @@ def _value(value: object) -> object:
     return value
 
 
+# A row's force (issue 15) is left out, so digests recorded before forces existed still check.
+NOT_DIGESTED = frozenset({"force_code"})
+
+
 def _line(row: dict, skip: frozenset[str] = frozenset()) -> bytes:
-    clean = {k: _value(v) for k, v in row.items() if k not in skip}
+    clean = {k: _value(v) for k, v in row.items() if k not in skip and k not in NOT_DIGESTED}
     return json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False).encode() + b"\n"
 
 

@@ -41,9 +41,9 @@ def next_batch_number(conn: Connection, force: str) -> int:
     return (conn.execute(select(func.max(batch_c.number)).where(batch_c.force_code == force)).scalar() or 0) + 1
 
 
-def batch_number(batch_id: Any) -> Any:
-    """SQL: the number people know the batch with this id by."""
-    return select(batch_c.number).where(batch_c.id == batch_id).scalar_subquery()
+def batch_numbers(conn: Connection, batch_ids: set[int]) -> list[int]:
+    """The numbers people know the batches with these ids by, in order."""
+    return sorted(conn.execute(select(batch_c.number).where(batch_c.id.in_(sorted(batch_ids)))).scalars())
 
 
 def summaries(scope: Scope) -> Select[Any]:

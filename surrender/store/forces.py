@@ -18,7 +18,9 @@ force_c, station_c = tables.force.c, tables.station.c
 
 def forces(conn: Connection, scope: Scope) -> list[Row[Any]]:
     """(code, name) of every force the scope covers, by code."""
-    return list(conn.execute(select(force_c.code, force_c.name).where(scope.force_filter(force_c.code)).order_by(force_c.code)))
+    return list(
+        conn.execute(select(force_c.code, force_c.name).where(scope.force_filter(force_c.code)).order_by(force_c.code))
+    )
 
 
 def force_codes(conn: Connection) -> list[str]:

@@ -23,7 +23,7 @@ from surrender.store.scope import Scope
 
 surrender_c, claim_c, line_c = tables.surrender.c, tables.claim.c, tables.item_line.c
 NO_CLAIM = "no_claim"  # the `status` group of surrenders without a claim (sorted among the states)
-GROUPS = ("station", "day", "week", "kind", "status")
+GROUPS = ("force", "station", "day", "week", "kind", "status")
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ def group_key(name: str, dialect: str) -> ColumnElement[Any]:
     if name == "week":
         return week_start(dialect)
     return {
+        "force": surrender_c.force_code,
         "station": surrender_c.station_code,
         "day": surrender_c.surrendered_on,
         "kind": line_c.kind,

@@ -10,6 +10,10 @@ from typing import Any
 from sqlalchemy import and_, true
 from sqlalchemy.sql.elements import ColumnElement
 
+# What a file line naming a reference outside the reader's scope is told: another force's
+# claims are not theirs to touch, and whether such a reference exists is not theirs to learn.
+NOT_YOURS = "not one of yours"
+
 
 @dataclass(frozen=True)
 class Scope:
