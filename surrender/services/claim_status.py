@@ -105,7 +105,7 @@ def _record_miss(ctx: Context, wanted: str | None) -> None:
     from surrender.store.staff import find_staff
 
     def record_miss(conn: Connection) -> None:
-        staff = find_staff(conn, ctx.staff or "")
+        staff = find_staff(conn, ctx.staff or "", ctx.force)
         audit.record(
             conn,
             ctx.now(),

@@ -21,6 +21,7 @@ from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.store import retention
+from surrender.store.staff import scope_of
 
 ANONYMOUS = {
     "name": "",
@@ -49,14 +50,15 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
         now = ctx.now()
         if before > local(now).date():
             raise Refused(f"--before {before.isoformat()} is in the future: retention dates are in the past")
-        still_open = retention.open_claims_before(conn, before)
+        scope = scope_of(conn, admin)  # the admin's own force: each force purges its own
+        still_open = retention.open_claims_before(conn, scope, before)
         if still_open:
             first = still_open[0]
             raise Refused(
                 f"{len(still_open)} claim(s) surrendered before {before.isoformat()} are still open "
                 f"(first: {first.reference}, {first.status}): settle them or choose an earlier date"
             )
-        rows = retention.closed_before(conn, before)
+        rows = retention.closed_before(conn, scope, before)
         claimants = sorted({r.claimant_id for r in rows})
         if not claimants:
             raise Refused(f"no claimant of a closed claim surrendered before {before.isoformat()} is left to purge")

@@ -22,11 +22,11 @@ surrender_c, claim_c, claimant_c = tables.surrender.c, tables.claim.c, tables.cl
 _CLOSED = sorted(CLOSED_STATUSES)
 
 
-def open_claims_before(conn: Connection, before: dt.date) -> list[Row[Any]]:
+def open_claims_before(conn: Connection, scope: Scope, before: dt.date) -> list[Row[Any]]:
     """(reference, status) of live claims surrendered before `before` that are not closed yet."""
     return list(
         conn.execute(
-            base(Scope.everything())
+            base(scope)
             .add_columns(surrender_c.reference, claim_c.status)
             .where(surrender_c.surrendered_on < before, surrender_c.voided_at.is_(None), claim_c.status.not_in(_CLOSED))
             .order_by(surrender_c.surrendered_at, surrender_c.reference)
@@ -34,13 +34,13 @@ def open_claims_before(conn: Connection, before: dt.date) -> list[Row[Any]]:
     )
 
 
-def closed_before(conn: Connection, before: dt.date) -> list[Row[Any]]:
+def closed_before(conn: Connection, scope: Scope, before: dt.date) -> list[Row[Any]]:
     """(id, claimant_id) of surrenders before `before` whose claim is closed (or void, or absent)
     and whose claimant still holds personal data; those claimants are locked to the end of the
     transaction."""
     closed = or_(claim_c.id.is_(None), claim_c.status.in_(_CLOSED), surrender_c.voided_at.is_not(None))
     rows = conn.execute(
-        base(Scope.everything(), claims_only=False)
+        base(scope, claims_only=False)
         .add_columns(surrender_c.id, surrender_c.claimant_id)
         .where(surrender_c.surrendered_on < before, closed, claimant_c.id.is_not(None), claimant_c.purged_at.is_(None))
         .order_by(surrender_c.id)
