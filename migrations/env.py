@@ -46,6 +46,8 @@ def run_migrations_online() -> None:
                     step(connection)
                 if sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").first()):
                     raise RuntimeError(f"migration left a broken reference: {tuple(broken)}")
+            if connection.in_transaction():  # SQLite: Alembic commits each revision; the steps after are ours
+                connection.commit()
         finally:
             if sqlite:
                 _sqlite_foreign_keys(connection, on=True)

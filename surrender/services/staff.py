@@ -242,7 +242,7 @@ def _keep_an_admin(conn: Connection, member: Row) -> None:
         .all()
     )
     if admins == [member.id]:
-        raise Refused(f"{member.number} is the last active admin of their force: add another admin first")
+        raise Refused(f"{member.number} is the last active admin: add another admin first")
 
 
 def _same_force(force: str | None) -> ColumnElement[bool]:

@@ -178,10 +178,11 @@ def drop_tail(url: str, count: int) -> None:
 
 def insert_surrender(url: str, reference: str) -> None:
     ident = surrender_id(url, reference)
-    sql(url, "INSERT INTO surrender (reference, station_code, campaign_code, number, surrendered_at, surrendered_on, "
-             "recorded_at, staff_id, anonymous, claimant_id, declared, item_count) "
-             "SELECT 'TW-Z24-000999-X', station_code, campaign_code, 999, surrendered_at, surrendered_on, "
-             "recorded_at, staff_id, anonymous, NULL, declared, item_count FROM surrender WHERE id = :i", i=ident)
+    sql(url, "INSERT INTO surrender (reference, force_code, station_code, campaign_code, number, surrendered_at, "
+             "surrendered_on, recorded_at, staff_id, anonymous, claimant_id, declared, item_count) "
+             "SELECT 'TW-Z24-000999-X', force_code, station_code, campaign_code, 999, surrendered_at, "
+             "surrendered_on, recorded_at, staff_id, anonymous, NULL, declared, item_count FROM surrender "
+             "WHERE id = :i", i=ident)
 
 
 def move_time(w: World) -> None:
@@ -246,8 +247,9 @@ def _tamperings():
         "staff pin_hash replaced": (lambda w: sql(w.url, "UPDATE staff SET pin_hash = (SELECT pin_hash FROM staff "
                                                           "WHERE number = '4001') WHERE number = '5001'"),
                                     False, "staff member 5001 differs"),
-        "staff member inserted": (lambda w: sql(w.url, "INSERT INTO staff (number, name, role, active, created_at) "
-                                                        "SELECT 'X9', 'Eve', 'admin', active, created_at FROM staff "
+        "staff member inserted": (lambda w: sql(w.url, "INSERT INTO staff (number, force_code, name, role, active, "
+                                                        "created_at) SELECT 'X9', force_code, 'Eve', 'admin', "
+                                                        "active, created_at FROM staff "
                                                         "WHERE number = '1'"),
                                   False, "staff member X9 has no audit event"),
         "an event's detail edited": (lambda w: sql(w.url, "UPDATE audit_event SET detail = '{}' WHERE id = "
