@@ -19,7 +19,7 @@ def totals(
     by: list[str] | None = typer.Option(
         None,
         "--by",
-        help="Group by force, station, day, week, kind or status; repeat or comma-separate to combine "
+        help="Group by station, day, week, kind, status or force; repeat or comma-separate to combine "
         "(--by station,day). By force: national staff see every force, admins and managers their own.",
     ),
     date_from: str | None = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),

@@ -23,7 +23,7 @@ from surrender.store.scope import Scope
 
 surrender_c, claim_c, line_c = tables.surrender.c, tables.claim.c, tables.item_line.c
 NO_CLAIM = "no_claim"  # the `status` group of surrenders without a claim (sorted among the states)
-GROUPS = ("force", "station", "day", "week", "kind", "status")
+GROUPS = ("station", "day", "week", "kind", "status", "force")
 
 
 @dataclass(frozen=True)
