@@ -4,12 +4,15 @@ in two forces: one-line refusals, every listing in each format."""
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
 
+from surrender import db
 from surrender.cli import app
-from tests.conftest import PINS, copied_database, error_line
+from tests.conftest import PINS, _pg_execute, _pg_url_for, copied_database, error_line
 
 
 def run(url: str, *args: str, staff: str | None = "1", pin: str | None = None, force: str | None = None):
@@ -81,3 +84,33 @@ def test_a_number_in_two_forces_signs_in_with_force(request, tmp_path):
         assert [row["code"] for row in json.loads(mine.stdout)] == ["LU"]
         theirs = run(url, "station", "list", "--format", "json", force="CAMBS")
         assert [row["code"] for row in json.loads(theirs.stdout)] == ["PK", "TW"]
+
+
+def test_demo_with_two_forces_needs_postgresql(tmp_path):
+    line = error_line(run("sqlite:///unused.db", "demo", "--forces", "2", "--dir", str(tmp_path / "d"), staff=None))
+    assert "two forces need a PostgreSQL database" in line and "--db postgresql://" in line
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.fixture
+def empty_postgresql() -> Iterator[str]:
+    """A new, empty PostgreSQL database (the demo migrates it and makes its own staff)."""
+    name = f"surrender_demo_{uuid.uuid4().hex[:10]}"
+    _pg_execute(f"CREATE DATABASE {name}")
+    url = _pg_url_for(name)
+    try:
+        yield url
+    finally:
+        db.dispose(url)
+        _pg_execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_demo_with_two_forces_makes_bedfordshire_beside_cambridgeshire(empty_postgresql, tmp_path):
+    url = empty_postgresql
+    made = run(url, "demo", "--forces", "2", "--days", "1", "--dir", str(tmp_path / "demo"), staff=None)
+    assert made.exit_code == 0, made.output
+    assert "Bedfordshire Police (BEDS): stations LU and BD, 3 surrenders, its own export batch 1." in made.stdout
+    batches = run(url, "claims", "batches", "--format", "json", staff="4410", pin="441124", force="BEDS")
+    assert [(b["batch"], b["claims"]) for b in json.loads(batches.stdout)] == [(1, 3)]
+    cambs = run(url, "station", "list", "--format", "json", staff="2041", pin="204124")
+    assert [row["code"] for row in json.loads(cambs.stdout)] == ["PK", "TW"]
