@@ -16,6 +16,7 @@ from surrender.rules.lifecycle import Step, can, require_reason
 from surrender.rules.references import make_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
+from surrender.store import audit_log
 from surrender.services.auth import check_station, perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
@@ -156,7 +157,7 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
             surrender.id,
             {
                 "reference": surrender.reference,
-                "reason": audit.private("reason", reason),
+                "reason": audit.private("reason", reason, audit_log.salt_of(conn, surrender.id)),
                 "claim_status": claim.status if claim else None,
             },
         )
