@@ -257,7 +257,15 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
                 )
         sent_back = claim.status == ClaimStatus.APPROVED and bool(set(changed) & set(BANK_FIELDS))
         if sent_back:  # four eyes: new bank details after approval are approved again by someone else
-            _change(conn, ctx, staff, surrender, claim, "claim.sent_back", {"status": transition(Step.SEND_BACK, claim.status)})
+            _change(
+                conn,
+                ctx,
+                staff,
+                surrender,
+                claim,
+                "claim.sent_back",
+                {"status": transition(Step.SEND_BACK, claim.status)},
+            )
         now_held = {**{k: getattr(person, k) for k in ("sort_code", "account_number", "account_name")}, **values}
         missing = payment_gaps(now_held["sort_code"], now_held["account_number"], now_held["account_name"])
         done = f"{surrender.reference}: " + (

@@ -31,9 +31,9 @@ from surrender.rules.payer import (
     parse_row,
 )
 from surrender.services import audit
-from surrender.store import audit_log
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store import audit_log
 from surrender.store import payer as store
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
@@ -208,7 +208,11 @@ def dispute(ctx: Context, reference: str, note: str, outcome: str | None = None)
                 "claim.dispute_opened",
                 "surrender",
                 claim.surrender_id,
-                {"reference": ref, "dispute": ident, "note": audit.private("reason", note, audit_log.salt_of(conn, claim.surrender_id))},
+                {
+                    "reference": ref,
+                    "dispute": ident,
+                    "note": audit.private("reason", note, audit_log.salt_of(conn, claim.surrender_id)),
+                },
             )
             return (
                 f"{ref}: dispute recorded; when the payer answers, record it with "

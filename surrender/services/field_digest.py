@@ -67,7 +67,7 @@ RECORD_TABLES = {
 
 def columns(prefix: str) -> list[str]:
     """The tracked columns of a prefix's table, in the table's order."""
-    return [c for c in TABLE_OF[prefix].c.keys() if c not in UNTRACKED[prefix]]
+    return [str(c) for c in TABLE_OF[prefix].c.keys() if c not in UNTRACKED[prefix]]  # noqa: SIM118
 
 
 def known(field: str) -> bool:
@@ -218,7 +218,9 @@ FIELD_CHANGES: dict[str, frozenset[str] | None] = {
         {"claimant.address", "claimant.postcode", "claimant.phone", "claimant.email"}
     ),
     "claim.status_looked_up": frozenset(),
-    "claim.decided_by_payer": frozenset({"claim.status", "claim.payable_pence", "claim.decided_at", "claim.decided_by"}),
+    "claim.decided_by_payer": frozenset(
+        {"claim.status", "claim.payable_pence", "claim.decided_at", "claim.decided_by"}
+    ),
     "claim.dispute_opened": frozenset(),
     "claim.dispute_closed": frozenset({"claim.status"}),
     "staff.added": ALL,

@@ -16,12 +16,12 @@ from surrender.rules.lifecycle import Step, can, require_reason
 from surrender.rules.references import make_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
-from surrender.store import audit_log
 from surrender.services.auth import check_station, perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
 from surrender.services.reading import build_view
+from surrender.store import audit_log
 from surrender.store import surrenders as surrender_store
 from surrender.store.custody import create_exhibits
 from surrender.store.staff import scope_of

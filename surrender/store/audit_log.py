@@ -39,7 +39,7 @@ def vouches_for_records(conn: Connection) -> bool:
 
 def vouches_for_fields(conn: Connection) -> bool:
     """True once any event carries field digests (issue 18's layout: `table.column` names)."""
-    return conn.execute(select(event_c.id).where(event_c.state.contains('.')).limit(1)).first() is not None
+    return conn.execute(select(event_c.id).where(event_c.state.contains(".")).limit(1)).first() is not None
 
 
 def salt_of(conn: Connection, surrender_id: int) -> str | None:
@@ -71,8 +71,12 @@ def changed_bank_since_approval(conn: Connection, surrender_id: int) -> set[int]
     """Who changed a surrender's bank details since its claim was last approved (none if never approved)."""
     e = event_c
     mine = (e.entity == "surrender") & (e.entity_id == str(surrender_id))
-    approved = conn.execute(select(e.id).where(mine, e.action == "claim.approved").order_by(e.id.desc()).limit(1)).scalar()
-    sent_back = conn.execute(select(e.id).where(mine, e.action == "claim.sent_back").order_by(e.id.desc()).limit(1)).scalar()
+    approved = conn.execute(
+        select(e.id).where(mine, e.action == "claim.approved").order_by(e.id.desc()).limit(1)
+    ).scalar()
+    sent_back = conn.execute(
+        select(e.id).where(mine, e.action == "claim.sent_back").order_by(e.id.desc()).limit(1)
+    ).scalar()
     if sent_back is None or (approved is not None and approved > sent_back):
         return set()
     since = approved or 0

@@ -141,3 +141,25 @@ def test_audit_log_names_a_malformed_event_and_goes_on(copy):
 def test_audit_log_refuses_an_empty_reference(copy):
     with pytest.raises(Refused, match="--reference"):
         history(admin(copy.url), " ")
+
+
+# --- four eyes on money (18.8) -------------------------------------------------------------------
+
+def test_bank_details_changed_after_approval_send_the_claim_back_for_someone_else(copy, tmp_path):
+    from surrender.services.staff import add_staff
+
+    add_staff(admin(copy.url), "4002", "Second Finance", "finance", None, "400204")
+    first, second = as_member["4001"](copy.url), Context(url=copy.url, staff="4002", pin="400204", now=lambda: NOW)
+    said = set_payment(first, copy.refs["approved"], PaymentDetails(sort_code="20-00-00", account_number="55779911"))
+    assert "back to pending" in said
+    assert refs_claim(copy.url, copy.refs["approved"], "status") == "pending"
+    with pytest.raises(Refused, match=f"{copy.refs['approved']}: you changed the bank details"):
+        approve_claim(first, copy.refs["approved"])
+    approve_claim(second, copy.refs["approved"])
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Refused, match=f"{copy.refs['approved']}: you changed the bank details"):
+        export_claims(first, out / "b.csv")
+    assert list(out.iterdir()) == [] and refs_claim(copy.url, copy.refs["approved"], "status") == "approved"
+    assert export_claims(second, out / "b.csv").count == 1
+    assert verify(admin(copy.url)).problem is None
