@@ -56,9 +56,10 @@ TABLE_COLUMNS = [
 def parse_day(value: str | None, option: str) -> dt.date | None:
     if not value:
         return None
+    from surrender.rules.bounds import day_in_range
     from surrender.rules.items import parse_date
 
-    return parse_date(value, option)
+    return day_in_range(parse_date(value, option), option)
 
 
 @app.command("list")

@@ -17,7 +17,16 @@ from surrender import tables
 from surrender.errors import Refused
 from surrender.rules import claimant as claimant_rules
 from surrender.rules.claimant import payment_gaps
-from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, ClaimStatus, Step, can, require_reason, transition
+from surrender.rules.lifecycle import (
+    PAYMENT_EDITABLE,
+    STATUSES,
+    ClaimStatus,
+    Step,
+    can,
+    four_eyes,
+    require_reason,
+    transition,
+)
 from surrender.rules.masking import mask_name
 from surrender.rules.money import format_gbp
 from surrender.rules.permissions import sees_personal_data
@@ -25,6 +34,7 @@ from surrender.services import audit
 from surrender.services.audit import private
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store import audit_log
 from surrender.store import claims as store
 from surrender.store.scope import Scope
 from surrender.store.staff import scope_of
@@ -55,7 +65,8 @@ def _find(conn: Connection, staff: Row, reference: str) -> tuple[Row, Row]:
 def _change(conn: Connection, ctx: Context, staff: Row, surrender: Row, claim: Row, action: str, values: dict) -> None:
     before = {k: getattr(claim, k) for k in values}
     conn.execute(update(claim_t).where(claim_c.id == claim.id).values(**values))
-    changed = {k: [private(k, before[k]), private(k, v)] for k, v in values.items() if before[k] != v}
+    salt = audit_log.salt_of(conn, surrender.id)
+    changed = {k: [private(k, before[k], salt), private(k, v, salt)] for k, v in values.items() if before[k] != v}
     audit.record(
         conn,
         ctx.now(),
@@ -64,6 +75,7 @@ def _change(conn: Connection, ctx: Context, staff: Row, surrender: Row, claim: R
         "surrender",
         surrender.id,
         {"reference": surrender.reference, "changed": changed},
+        fields=[f"claim.{k}" for k in values],
     )
 
 
@@ -98,6 +110,7 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
             )
             return f"{surrender.reference}: manager approval recorded; finance can now approve it"
         status = transition(Step.APPROVE, claim.status, surrender.reference)
+        four_eyes(staff.id, {surrender.reference: audit_log.changed_bank_since_approval(conn, surrender.id)}, "approve")
         if claim.flagged and claim.manager_approved_at is None:
             raise Refused(f"{surrender.reference}'s claim is flagged for review and needs a manager's approval first")
         _change(
@@ -240,12 +253,25 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
                     "surrender",
                     surrender.id,
                     {"reference": surrender.reference, "fields_changed": mine},
+                    fields=[f"claimant.{k}" for k in mine],
                 )
+        sent_back = claim.status == ClaimStatus.APPROVED and bool(set(changed) & set(BANK_FIELDS))
+        if sent_back:  # four eyes: new bank details after approval are approved again by someone else
+            _change(
+                conn,
+                ctx,
+                staff,
+                surrender,
+                claim,
+                "claim.sent_back",
+                {"status": transition(Step.SEND_BACK, claim.status)},
+            )
         now_held = {**{k: getattr(person, k) for k in ("sort_code", "account_number", "account_name")}, **values}
         missing = payment_gaps(now_held["sort_code"], now_held["account_number"], now_held["account_name"])
         done = f"{surrender.reference}: " + (
             f"updated {', '.join(f.replace('_', ' ') for f in changed)}" if changed else "nothing changed"
         )
+        done += "; back to pending: someone else must approve it again" if sent_back else ""
         return done + (f"; still cannot be paid: {', '.join(missing)}" if missing else "; payment details complete")
 
     return perform(ctx, "claims.set_payment", work)

@@ -33,6 +33,7 @@ from surrender.rules.payer import (
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store import audit_log
 from surrender.store import payer as store
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
@@ -207,7 +208,11 @@ def dispute(ctx: Context, reference: str, note: str, outcome: str | None = None)
                 "claim.dispute_opened",
                 "surrender",
                 claim.surrender_id,
-                {"reference": ref, "dispute": ident, "note": audit.private("reason", note)},
+                {
+                    "reference": ref,
+                    "dispute": ident,
+                    "note": audit.private("reason", note, audit_log.salt_of(conn, claim.surrender_id)),
+                },
             )
             return (
                 f"{ref}: dispute recorded; when the payer answers, record it with "
@@ -233,7 +238,7 @@ def dispute(ctx: Context, reference: str, note: str, outcome: str | None = None)
                 "reference": ref,
                 "dispute": open_.id,
                 "outcome": answer,
-                "note": audit.private("reason", note),
+                "note": audit.private("reason", note, audit_log.salt_of(conn, claim.surrender_id)),
                 "changed": {"status": [claim.status, status]} if status != claim.status else {},
             },
         )

@@ -27,6 +27,7 @@ from surrender.rules.lifecycle import Step, transition
 from surrender.rules.money import format_pence
 from surrender.rules.payer import HOME_OFFICE
 from surrender.services import audit
+from surrender.services.audit_log import check_before_payment
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.export import HOST, _mark_settled, _Staging, check_destination, finish_interrupted
@@ -226,6 +227,7 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         ready, held = _sorted_out(conn, scope, campaigns, lock=True)
         if not ready:
             raise _nothing_ready(held)
+        check_before_payment(conn, staff.id, ready)
         for row in ready:
             transition(Step.EXPORT, row.status, row.reference)
         now = ctx.now()

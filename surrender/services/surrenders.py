@@ -21,6 +21,7 @@ from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
 from surrender.services.reading import build_view
+from surrender.store import audit_log
 from surrender.store import surrenders as surrender_store
 from surrender.store.custody import create_exhibits
 from surrender.store.staff import scope_of
@@ -156,7 +157,7 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
             surrender.id,
             {
                 "reference": surrender.reference,
-                "reason": audit.private("reason", reason),
+                "reason": audit.private("reason", reason, audit_log.salt_of(conn, surrender.id)),
                 "claim_status": claim.status if claim else None,
             },
         )
