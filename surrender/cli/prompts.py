@@ -33,7 +33,7 @@ from surrender.rules.claimant import (
 )
 from surrender.rules.compensation import ItemAssessment, assess_item
 from surrender.rules.evidence import EvidenceFile
-from surrender.rules.items import Item, fields_from_words, item_from_fields
+from surrender.rules.items import Item, UnknownWord, closest_word, fields_from_words, item_from_fields
 from surrender.rules.lengths import parse_length
 from surrender.rules.modulus import ModulusTables
 from surrender.rules.money import format_gbp
@@ -281,9 +281,12 @@ def ask_item(campaign: Campaign, claiming: bool, number: int, kind: str, default
     """One item: a line of words, or a blade length and then only the questions still needed.
     Returns None when Enter is pressed on an empty line (no more items)."""
     while True:
-        line = ask(f"Item {number} [{kind}] blade, or a whole line", default, shown=default or None)
+        line = ask(f"Item {number} [{kind}] blade, or a whole line (? for help)", default, shown=default or None)
         if not line:
             return None
+        if line == "?":
+            say((item_words_help(campaign), "dim"))
+            continue
         try:
             entry = _item_from_line(campaign, claiming, line, kind)
         except Refused as exc:
@@ -306,6 +309,19 @@ def default_kind(campaign: Campaign) -> str:
     return next(iter(campaign.kinds))
 
 
+_UNITS = ("in", "inch", "inches", '"', "cm", "mm")
+
+
+def item_words_help(campaign: Campaign) -> str:
+    """The desk's own item syntax in one line (`?` at the item prompt)."""
+    return (
+        f"An item line: the blade length (10in, 24cm), then any features: "
+        f"{campaign.features.shorthand_help()}; also qty=N value=GBP evidence=receipt seal=TEXT desc=TEXT. "
+        f"Another kind first: {', '.join(campaign.kinds)} (e.g. `machete 18in holes=3`). "
+        "A stock list: the path of its .csv file."
+    )
+
+
 def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) -> Entry:
     tokens = line.replace(":", " ").split()
     if len(tokens) == 1 and tokens[0].replace(".", "", 1).isdigit():
@@ -318,11 +334,15 @@ def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) ->
     if chosen is not None and not _is_length(tokens[0]):
         kind, tokens = chosen, tokens[1:]
     elif not _is_length(tokens[0]):
-        raise Refused(f"{tokens[0]!r} is neither a kind ({', '.join(campaign.kinds)}) nor a length like 10in")
+        raise Refused(_not_a_start(campaign, tokens))
     if not tokens:
         raise Refused("give the blade length too, e.g. 10in")
     features = campaign.features
-    fields = {"kind": kind, "blade_length": tokens[0], **fields_from_words(tokens[1:], features, "item")}
+    try:
+        words = fields_from_words(tokens[1:], features, "item")
+    except UnknownWord as exc:
+        raise Refused(_unknown_word(campaign, line, exc.word)) from None
+    fields = {"kind": kind, "blade_length": tokens[0], **words}
     usual = {f.name: f.usual_for(kind) for f in features.declared}
     if len(tokens) > 1:  # a whole line: untyped features take the usual answer
         item = item_from_fields(fields, features, defaults=usual)
@@ -330,6 +350,47 @@ def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) ->
         answers = ask_features(campaign, kind, parse_length(tokens[0]))
         item = item_from_fields(fields, features, defaults=answers)
     return Entry(item, _line_of(campaign, item))
+
+
+def _not_a_start(campaign: Campaign, tokens: list[str]) -> str:
+    """Why a line cannot start with its first word, with the line as probably meant."""
+    word, rest = tokens[0], tokens[1:]
+    near = closest_word(word, campaign.features, campaign.kinds)
+    if near is None:
+        return (
+            f"`{word}` is not a blade length or a kind: an item line starts with the length, "
+            "e.g. `10in serrated=3in` (? lists the words)"
+        )
+    meant = [near, *rest] if match_kind(campaign, near) is not None else ["10in", near, *rest]
+    return f"`{word}` is not a blade length or a kind; did you mean `{' '.join(meant)}`? (? lists the words)"
+
+
+def _unknown_word(campaign: Campaign, line: str, word: str) -> str:
+    """One line in the desk's own words for a word it does not know, with the whole line as
+    it was probably meant (`10 in spikes` -> `10in spikes`, `10in spiked` -> `10in spikes`)."""
+    tokens = line.replace(":", " ").split()
+    fixed: list[str] = []
+    for token in tokens:
+        if token.lower() in _UNITS and fixed and fixed[-1].replace(".", "", 1).isdigit():
+            fixed[-1] += token.lower()  # `10 in` -> `10in`
+            continue
+        known = _is_length(token) or match_kind(campaign, token) or _is_item_word(campaign, token)
+        fixed.append(token if known else closest_word(token, campaign.features) or token)
+    if word.lower() in _UNITS:
+        what = f"`{word}` on its own: write the length with its unit, no space"
+    else:
+        what = f"`{word}` is not a feature word"
+    meant = " ".join(fixed)
+    hint = f"; did you mean `{meant}`?" if meant != " ".join(tokens) else ""
+    return f"{what}{hint} (? lists the words)"
+
+
+def _is_item_word(campaign: Campaign, word: str) -> bool:
+    try:
+        fields_from_words([word], campaign.features, "item")
+        return True
+    except Refused:
+        return False
 
 
 def _is_length(word: str) -> bool:
