@@ -49,6 +49,13 @@ def log(
         None, "--items", help="CSV of items, one per row (columns above).", exists=False, dir_okay=False
     ),
     item: list[str] | None = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
+    errors: Path | None = typer.Option(
+        None,
+        "--errors",
+        help="Where the full list of an items file's bad lines goes (default: FILE.errors.txt beside it);"
+        " the refusal shows the count and the first five.",
+        dir_okay=False,
+    ),
     evidence: list[Path] | None = typer.Option(
         None,
         "--evidence",
@@ -86,6 +93,7 @@ def log(
         --item zombie-knife:9in:plain:point:spikes
     """
     from surrender.cli import prompts
+    from surrender.cli.bad_lines import listed_in
     from surrender.cli.saved import tell_saved
     from surrender.clock import local
     from surrender.rules.claimant import make_claimant
@@ -146,17 +154,19 @@ def log(
         request = LogRequest(
             items=items, at=when, anonymous=anonymous, no_claim=no_claim, claimant=claimant, declared=declare
         )
-        if not yes and stdin_is_terminal() and stdout_is_terminal() and not confirm_preview(context, request):
-            console().print("Nothing saved.")
-            raise typer.Exit(0)
-        progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
+        with listed_in(errors):
+            if not yes and stdin_is_terminal() and stdout_is_terminal() and not confirm_preview(context, request):
+                console().print("Nothing saved.")
+                raise typer.Exit(0)
+            progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
     request.evidence = kept or request.evidence  # --evidence, else any the prompts asked for
     context.while_pin_checks = _load_receipt_stack
-    if progress:
-        with progress as (_bar, advance):
-            logged = log_with_receipt(context, request, paper.value, progress=advance)
-    else:
-        logged = log_with_receipt(context, request, paper.value)
+    with listed_in(errors):
+        if progress:
+            with progress as (_bar, advance):
+                logged = log_with_receipt(context, request, paper.value, progress=advance)
+        else:
+            logged = log_with_receipt(context, request, paper.value)
     tell_saved(
         context,
         logged,
