@@ -58,7 +58,7 @@ def closest_word(word: str, features: Features, kinds: Iterable[str] = ()) -> st
     candidates = [*features.words(), *(_VALUE_WORDS if has_value else ())]
     if not has_value and not negated:
         candidates += [part for code in kinds for part in (code, *code.split("-"))]
-    found = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    found: list[str] = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
     if not found:
         return None
     return ("no-" if negated else "") + found[0] + (f"={value}" if has_value else "")
