@@ -103,8 +103,9 @@ class Desk:
             )
 
     def read_guarded(self, read: Callable[[], str]) -> str:
-        """Read one answer; if it came `lock_after` or more after the question, the desk was
-        left: the PIN is asked (again and again while wrong) before the answer is used."""
+        """Ask and read one answer (the time taken before the question shows); if it came
+        `lock_after` or more after the question, the desk was left: the PIN is asked (again
+        while wrong) before the answer is used."""
         asked = self.context.now()
         answer = read()
         idle = self.context.now() - asked

@@ -61,8 +61,8 @@ class Abandoned(Exception):
 # --- asking ------------------------------------------------------------------------------
 
 
-# How each answer is read: `input`, or the desk session's idle lock around it (a long wait
-# before an answer asks the officer's PIN before the answer is used).
+# How each question is put and answered: directly, or inside the desk session's idle lock (a
+# long wait between the question and its answer asks the officer's PIN before it is used).
 ANSWER_GUARD: ContextVar[Callable[[Callable[[], str]], str] | None] = ContextVar("answer_guard", default=None)
 
 
@@ -70,10 +70,14 @@ def ask(text: str, default: str = "", shown: str | None = None) -> str:
     """One answer from the keyboard (`input`, so Ctrl-C and Ctrl-D reach the caller as
     KeyboardInterrupt and EOFError); Enter gives the default, shown in brackets."""
     hint = shown if shown is not None else default
-    sys.stdout.write(printable(f"{text}{f' [{hint}]' if hint else ''}: "))
-    sys.stdout.flush()
+
+    def read() -> str:
+        sys.stdout.write(printable(f"{text}{f' [{hint}]' if hint else ''}: "))
+        sys.stdout.flush()
+        return input()
+
     guard = ANSWER_GUARD.get()
-    answer = (guard(input) if guard is not None else input()).strip()
+    answer = (guard(read) if guard is not None else read()).strip()
     return answer or default
 
 
@@ -412,12 +416,9 @@ def _not_a_start(campaign: Campaign, tokens: list[str]) -> str:
     word, rest = tokens[0], tokens[1:]
     near = closest_word(word, campaign.features, campaign.kinds)
     if near is None:
-        return (
-            f"`{word}` is not a blade length or a kind: an item line starts with the length, "
-            "e.g. `10in serrated=3in` (? lists the words)"
-        )
+        return f"`{word}` cannot start a line: the length comes first, e.g. `10in serrated=3in` (? for help)"
     meant = [near, *rest] if match_kind(campaign, near) is not None else ["10in", near, *rest]
-    return f"`{word}` is not a blade length or a kind; did you mean `{' '.join(meant)}`? (? lists the words)"
+    return f"`{word}` is not a length; did you mean `{' '.join(meant)}`? (? for help)"
 
 
 def _unknown_word(campaign: Campaign, line: str, word: str) -> str:
@@ -431,13 +432,10 @@ def _unknown_word(campaign: Campaign, line: str, word: str) -> str:
             continue
         known = _is_length(token) or match_kind(campaign, token) or _is_item_word(campaign, token)
         fixed.append(token if known else closest_word(token, campaign.features) or token)
-    if word.lower() in _UNITS:
-        what = f"`{word}` on its own: write the length with its unit, no space"
-    else:
-        what = f"`{word}` is not a feature word"
+    what = f"`{word}` alone: units join their number" if word.lower() in _UNITS else f"`{word}`: no such word"
     meant = " ".join(fixed)
     hint = f"; did you mean `{meant}`?" if meant != " ".join(tokens) else ""
-    return f"{what}{hint} (? lists the words)"
+    return f"{what}{hint} (? for help)"
 
 
 def _is_item_word(campaign: Campaign, word: str) -> bool:
