@@ -17,6 +17,7 @@ from surrender.item_spec_help import ITEM_SPEC_HELP
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from surrender.services.context import Context
     from surrender.services.intake import ItemSource
     from surrender.views import SurrenderView
 
@@ -170,7 +171,7 @@ def log(
     tell_saved(
         context,
         logged,
-        lambda view: _print_view(view, fmt, heading="Saved"),
+        lambda view: _print_saved(context, view, fmt),
         chosen(print_what, printer),
         printer,
         paper.value,
@@ -229,6 +230,17 @@ def raise_refused(message: str) -> NoReturn:
     from surrender.errors import Refused
 
     raise Refused(message)
+
+
+def _print_saved(context: "Context", view: "SurrenderView", fmt: Format) -> None:
+    """What `log` saved; a big list as a summary (its every line is on the receipt)."""
+    from surrender.cli.stock_summary import BIG, show_view
+    from surrender.services.campaigns import campaign_to_ask_about
+
+    if fmt == Format.table and len(view.items) > BIG:
+        show_view(campaign_to_ask_about(context), view, console(), heading="Saved")
+        return
+    _print_view(view, fmt, heading="Saved")
 
 
 def _print_view(view: "SurrenderView", fmt: Format, heading: str = "") -> None:
