@@ -151,6 +151,10 @@ class Features:
         """The feature a shorthand word names, and the value a bare choice option gives."""
         return self._words.get(word)
 
+    def words(self) -> tuple[str, ...]:
+        """Every shorthand word: names (also with dashes), their other words, choice options."""
+        return tuple(self._words)
+
     def blanks(self) -> dict[str, object]:
         return {f.name: f.blank for f in self.declared}
 
