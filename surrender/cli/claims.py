@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from surrender.cli.helpformat import NOT_PERSONAL
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, say, styled
 
 if TYPE_CHECKING:
@@ -320,7 +321,7 @@ def status(
 def approve(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim to approve."),
-    note: str | None = typer.Option(None, "--note", help="A note kept with the decision."),
+    note: str | None = typer.Option(None, "--note", help=f"A note kept with the decision. {NOT_PERSONAL}"),
 ) -> None:
     """Approve a pending claim for payment (finance). A flagged claim needs a manager's approval
     first: a manager running this records that sign-off.
@@ -336,7 +337,9 @@ def approve(
 def reject(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim to reject."),
-    reason: str = typer.Option(..., "--reason", help="Why (told to the claimant; kept in the audit trail)."),
+    reason: str = typer.Option(
+        ..., "--reason", help=f"Why (told to the claimant; kept in the audit trail). {NOT_PERSONAL}"
+    ),
 ) -> None:
     """Reject a pending claim (finance or manager).
 
