@@ -44,7 +44,7 @@ def purge(
 
 
 def purge_report(result: "PurgeResult") -> list[str]:
-    """What was erased, where, and what the tool could not reach: one line each."""
+    """What was erased, where, and what the tool could not reach: a line each, a copy a line."""
     from surrender.clock import show_time
 
     lines = [
@@ -76,9 +76,9 @@ def purge_report(result: "PurgeResult") -> list[str]:
         )
         lines.append(f"Database: freed pages vacuumed with secure_delete on; {log}.")
     if result.copies:
-        sent = "; ".join(
-            f"{c.kind} {c.label} ({show_time(c.made_at)}): {c.where or 'where to was not recorded'}"
+        lines.append("Files already sent, out of reach (expire or delete them by hand):")
+        lines += [
+            f"  {c.kind} {c.label}, {show_time(c.made_at)}: {c.where or 'where to was not recorded'}"
             for c in result.copies
-        )
-        lines.append(f"Files already sent, out of reach (expire or delete them by hand): {sent}.")
+        ]
     return lines

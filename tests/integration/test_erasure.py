@@ -148,6 +148,7 @@ def test_purge_says_what_it_erased_and_what_it_could_not_reach(ctx, history, tmp
     assert "erased 4 reason(s), note(s) and description(s)" in out
     assert f"Receipts: removed 4 file(s) from {tmp_path / 'receipts'}" in out
     assert "Files already sent, out of reach (expire or delete them by hand): export batch 1" in out
+    assert ("backup before.db" in out) == (backend == "sqlite")
     assert str(tmp_path / "sent" / "batch-1.csv") in out
     if backend == "sqlite":
         assert "freed pages vacuumed with secure_delete on; write-ahead log emptied" in out
