@@ -392,3 +392,19 @@ class StockCheck(SQLModel, table=True):
 _exhibit = Exhibit.__table__.c  # type: ignore[attr-defined]  # SQLModel sets __table__ at class creation
 Index("ix_exhibit_tally", _exhibit.station_code, _exhibit.campaign_code, _exhibit.state, _exhibit.quantity)
 Index("ix_exhibit_state_place", _exhibit.state, _exhibit.location_id, _exhibit.since)
+
+
+# --- issue 18: "where is my money?" lookups are bounded --------------------------------------
+
+
+class StatusMiss(SQLModel, table=True):
+    """A `claims status` lookup that matched nothing: who, from which terminal, which reference
+    was tried (never the postcode). Counting them in the last hour bounds guessing per member
+    and per terminal; rows older than a day are dropped by the next miss."""
+
+    __tablename__ = "status_miss"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=utc_column(index=True))
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    terminal: str = Field(max_length=200, index=True)
+    reference: str = Field(max_length=20)  # as normalised, or "(malformed)"

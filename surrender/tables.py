@@ -96,6 +96,11 @@ staff_station = _clause(
     staff_id=INT, station_code=STR,
 )
 
+status_miss = _clause(
+    "status_miss",
+    id=INT, at=UTC_TIME, staff_id=INT, terminal=STR, reference=STR,
+)
+
 surrender = _clause(
     "surrender",
     id=INT, reference=STR, station_code=STR, campaign_code=STR, number=INT, surrendered_at=UTC_TIME,
@@ -162,6 +167,7 @@ payer_decision = _clause(
 
 ALL = (
     audit_head, campaign, claimant, export_staging, station, reference_counter, staff, audit_event,
-    destruction_batch, export_batch, location, modulus_table, staff_station, surrender, claim,
-    evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event, payer_decision,
+    destruction_batch, export_batch, location, modulus_table, staff_station, status_miss, surrender,
+    claim, evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event,
+    payer_decision,
 )

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from surrender.cli.helpformat import NOT_PERSONAL
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, say, styled
 
 if TYPE_CHECKING:
@@ -265,21 +266,30 @@ def batches(
 def status(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="The reference on the claimant's receipt."),
-    postcode: str = typer.Option(..., "--postcode", help="The claimant's postcode, as a check (any case or spacing)."),
+    postcode: str = typer.Option(
+        ..., "--postcode", help="The claimant's whole postcode, as a check (any case or spacing)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Answer "where is my money?" (desk, finance, manager): the claim's status, its dates
-    (logged, approved, exported, paid) and the amount payable, nothing else. The postcode must
-    match the claimant's; any mismatch says only "no match". Every lookup is audited.
+    (logged, approved, exported, paid) and the amount payable, nothing else; for a Home Office
+    scheme, "with the Home Office since DATE", "decided" or "paid". The whole postcode must
+    match the claimant's; any mismatch says only "no match" (check both the reference and the
+    postcode). Five misses in an hour, by a member or from a terminal, stop lookups for the
+    rest of that hour. Matches are audited; a member's misses, once an hour.
 
     Example: `surrender claims status TW-Z24-000017-7 --postcode "CB1 1JG"`
     """
-    from surrender.clock import iso, show_time
+    from surrender.clock import iso, local, show_time
     from surrender.rules.money import format_gbp, format_pence
     from surrender.services.claim_status import claim_status
 
     found = claim_status(ctx.obj, reference, postcode)
     state = "void" if found.void else found.status.value
+    standing = None
+    if found.payer is not None and not found.void:
+        since = found.payer.since
+        standing = found.payer.words + (f" {local(since).strftime('%d %b %Y')}" if since else "")
     dates = {
         "logged": found.logged,
         "approved": found.approved,
@@ -291,6 +301,7 @@ def status(
         cells = {
             "reference": found.reference,
             "status": state,
+            "standing": standing,
             **{k: iso(v) for k, v in dates.items()},
             "payable": format_pence(found.payable_pence),
         }
@@ -300,7 +311,7 @@ def status(
             emit([cells], fmt, list(cells))
         return
     out = console()
-    out.print(styled((found.reference, "bold"), f"  {state}"))
+    out.print(styled((found.reference, "bold"), f"  {standing or state}"))
     for label, when in dates.items():
         if when:
             out.print(f"  {label:<9} {show_time(when)}")
@@ -311,7 +322,7 @@ def status(
 def approve(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim to approve."),
-    note: str | None = typer.Option(None, "--note", help="A note kept with the decision."),
+    note: str | None = typer.Option(None, "--note", help=f"A note kept with the decision. {NOT_PERSONAL}"),
 ) -> None:
     """Approve a pending claim for payment (finance). A flagged claim needs a manager's approval
     first: a manager running this records that sign-off.
@@ -327,7 +338,9 @@ def approve(
 def reject(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim to reject."),
-    reason: str = typer.Option(..., "--reason", help="Why (told to the claimant; kept in the audit trail)."),
+    reason: str = typer.Option(
+        ..., "--reason", help=f"Why (told to the claimant; kept in the audit trail). {NOT_PERSONAL}"
+    ),
 ) -> None:
     """Reject a pending claim (finance or manager).
 

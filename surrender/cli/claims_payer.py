@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from surrender.cli.helpformat import NOT_PERSONAL
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, say, styled
 
 if TYPE_CHECKING:
@@ -262,7 +263,7 @@ def decisions(
 def dispute(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim is disputed."),
-    note: str = typer.Option(..., "--note", help="What the claimant disputes, or the payer's answer."),
+    note: str = typer.Option(..., "--note", help=f"What the claimant disputes, or the payer's answer. {NOT_PERSONAL}"),
     outcome: str | None = typer.Option(
         None,
         "--outcome",

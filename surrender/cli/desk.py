@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from surrender.cli.helpformat import NOT_PERSONAL
 from surrender.cli.output import FORMAT_HELP, Format, console, print_json, say, styled
 from surrender.cli.preview import confirm_preview, stdout_is_terminal
 from surrender.cli.printing import PrintWhat, chosen, print_option, print_or_fail, printer_option
@@ -291,7 +292,7 @@ def receipt(
 def void(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender to void."),
-    reason: str = typer.Option(..., "--reason", help="Why it is void (kept in the audit trail)."),
+    reason: str = typer.Option(..., "--reason", help=f"Why it is void (kept in the audit trail). {NOT_PERSONAL}"),
 ) -> None:
     """Void a surrender (manager only): its claim can never be exported or paid.
 

@@ -6,12 +6,16 @@ with contact details). A claim still pending, approved or exported before the da
 the whole purge, so nobody purges a claimant finance still has to pay. Surrenders, items,
 claims and their amounts stay, so totals do not move; the audit event holds the count only,
 plus the new digests of the records it changed (`claimants.purged`), so `audit verify` holds.
+What staff typed about those surrenders (reasons, notes, descriptions) is erased with them, and
+after the commit the copies on disk are dealt with (`services.erasure`): the database's freed
+pages and log, the receipts; what is out of reach is listed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from sqlalchemy.engine import Connection, Row
 
@@ -20,7 +24,10 @@ from surrender.errors import Refused
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.services.erasure import Copy, DatabaseWipe, copies_out_of_reach, remove_receipts, wipe_database
 from surrender.store import retention
+
+ERASED = "[erased]"  # what a purged surrender's free text reads afterwards
 
 ANONYMOUS = {
     "name": "",
@@ -40,13 +47,19 @@ ANONYMOUS = {
 class PurgeResult:
     before: dt.date
     claimants: int
+    texts_erased: int = 0  # reasons, notes and descriptions typed about the purged surrenders
+    receipts_removed: tuple[Path, ...] = ()
+    copies: tuple[Copy, ...] = ()  # made before the purge, out of the tool's reach
+    database: DatabaseWipe | None = None
 
 
 def purge(ctx: Context, before: dt.date) -> PurgeResult:
     """Anonymise every unpurged claimant of a closed claim surrendered before `before` (a local date)."""
 
-    def work(conn: Connection, admin: Row) -> PurgeResult:
+    def work(conn: Connection, admin: Row) -> tuple[PurgeResult, list[str]]:
         now = ctx.now()
+        if conn.dialect.name == "sqlite":  # freed space zeroed even where the build's default is off
+            conn.exec_driver_sql("PRAGMA secure_delete=ON")
         if before > local(now).date():
             raise Refused(f"--before {before.isoformat()} is in the future: retention dates are in the past")
         still_open = retention.open_claims_before(conn, before)
@@ -60,8 +73,11 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
         claimants = sorted({r.claimant_id for r in rows})
         if not claimants:
             raise Refused(f"no claimant of a closed claim surrendered before {before.isoformat()} is left to purge")
+        surrender_ids = [r.id for r in rows]
+        copies = copies_out_of_reach(conn, surrender_ids, claimants, {r.id: r.reference for r in rows})
         retention.anonymise(conn, claimants, {**ANONYMOUS, "purged_at": now})
-        wiped = _purge_evidence(conn, [r.id for r in rows], now)  # issue 17: evidence goes with the claimant
+        wiped = _purge_evidence(conn, surrender_ids, now)  # issue 17: evidence goes with the claimant
+        texts = retention.erase_free_text(conn, surrender_ids, ERASED)
         audit.record(
             conn,
             now,
@@ -69,12 +85,19 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
             "claimants.purged",
             "purge",
             before.isoformat(),
-            {"claimants": len(claimants), "before": before.isoformat(), "evidence_files": len(wiped)},
+            {
+                "claimants": len(claimants),
+                "before": before.isoformat(),
+                "evidence_files": len(wiped),
+                "texts_erased": texts,
+            },
             touches=[f"surrender:{r.id}" for r in rows] + [f"evidence:{i}" for i in wiped],
         )
-        return PurgeResult(before, len(claimants))
+        return PurgeResult(before, len(claimants), texts, copies=tuple(copies)), [r.reference for r in rows]
 
-    return perform(ctx, "purge", work)
+    result, references = perform(ctx, "purge", work)
+    removed = remove_receipts(Path(ctx.receipts_dir), references)
+    return replace(result, receipts_removed=tuple(removed), database=wipe_database(ctx.url))
 
 
 def _purge_evidence(conn: Connection, surrender_ids: list[int], now: dt.datetime) -> list[int]:

@@ -37,9 +37,13 @@ def _the(conn: Connection, clause: Any, key: str, value: Any) -> Row[Any]:
     return conn.execute(select(clause).where(clause.c[key] == value)).one()
 
 
-def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = False) -> SurrenderView:
+def build_view(
+    conn: Connection, surrender_id: int, reveal: bool, trail: bool = False, claimant_copy: bool = False
+) -> SurrenderView:
     """The whole surrender as readers see it; identical lines grouped in SQL. `trail` adds the
-    claim's decision trail (who approved or rejected it, when and why)."""
+    claim's decision trail (who approved or rejected it, when and why). The receipt's claimant
+    line goes through the same mask as the rest, except on `claimant_copy`: the receipt handed
+    to the claimant at the counter, their own details in full."""
     surrender = _the(conn, tables.surrender, "id", surrender_id)
     station = _the(conn, tables.station, "code", surrender.station_code)
     officer = _the(conn, tables.staff, "id", surrender.staff_id)
@@ -89,7 +93,8 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
         person = _the(conn, tables.claimant, "id", surrender.claimant_id)
         claimant = claimant_json(person, reveal)
         if person.purged_at is None:
-            on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
+            seen = claimant_json(person, reveal or claimant_copy)
+            on_receipt = ", ".join(seen[k] for k in ("name", "business_name", "postcode") if seen[k])
     return SurrenderView(
         reference=surrender.reference,
         **heading_fields(campaign, station, officer),

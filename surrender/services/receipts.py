@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from surrender.rules.permissions import sees_personal_data
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
@@ -67,6 +68,6 @@ def reprint_receipt(ctx: Context, reference: str, paper: str = "a4") -> Surrende
             surrender.id,
             {"reference": surrender.reference, "paper": paper},
         )
-        return build_view(conn, surrender.id, reveal=False)
+        return build_view(conn, surrender.id, reveal=sees_personal_data(staff.role, "receipt"))  # as `show` masks
 
     return write_receipt(ctx, perform(ctx, "receipt", work), paper=paper, reprint=True)

@@ -82,7 +82,7 @@ CHANGES: dict[str, frozenset[str] | None] = {
     "claims.exported": frozenset({"batch", "claim status"}),
     "claims.batch_recreated": frozenset(),
     "receipt.reprinted": frozenset(),
-    "claimants.purged": frozenset({"claimant", "payment details", "evidence"}),
+    "claimants.purged": frozenset({"claimant", "payment details", "evidence", "surrender", "items", "claim status"}),
     "claim.payment_details_set": frozenset({"payment details"}),
     "claim.contact_details_set": frozenset({"claimant"}),
     "claim.status_looked_up": frozenset(),

@@ -98,7 +98,7 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
             from surrender.services.evidence import attach_on_log
 
             attach_on_log(conn, surrender_id, reference, claim is not None, request.evidence, officer.id, now)
-        return build_view(conn, surrender_id, reveal=False)
+        return build_view(conn, surrender_id, reveal=False, claimant_copy=True)  # the receipt is theirs
 
     return perform(ctx, "log", work)
 
