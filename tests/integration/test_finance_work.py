@@ -4,6 +4,7 @@ trail, "where is my money?" and a readable audit log."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -85,10 +86,19 @@ def test_a_claim_logged_without_bank_details_is_completed_and_goes_in_the_next_b
     assert set(listed(finance(ctx), needs_payment=True)) == {bare}
 
     said = set_payment(finance(ctx), bare.lower(), PaymentDetails(sort_code="65 43 21", account_number="8765 4321"))
-    assert said == f"{bare}: updated account name, account number, sort code; payment details complete"
+    assert said.startswith(f"{bare}: updated account name, account number, sort code; back to pending")
     assert missing_payment(ctx) == []
     assert listed(finance(ctx), needs_payment=True) == {}
-    result = export_claims(finance(ctx), tmp_path / "batch.csv")
+    # Four eyes: bank details given after approval need a second finance officer's approval,
+    # and whoever gave them does not export them.
+    from surrender.services.staff import add_staff
+
+    add_staff(as_staff(ctx, "1"), "4002", "Second Finance", "finance", None, "400204")
+    second = dataclasses.replace(as_staff(ctx, "4002"), pin="400204")
+    with pytest.raises(Refused):
+        approve_claim(finance(ctx), bare)
+    approve_claim(second, bare)
+    result = export_claims(second, tmp_path / "batch.csv")
     row = {r.reference: r for r in result.rows}[bare]
     assert (row.sort_code, row.account_number, row.account_name) == ("65-43-21", "87654321", "Jane Smith")
 
