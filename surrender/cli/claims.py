@@ -52,6 +52,10 @@ TABLE_COLUMNS = [
     "claimant",
 ]
 
+# What a narrow terminal gives up first in `claims list` (cli/layout.py): the status and the
+# claimant matter more to finance than where and when.
+NARROW_DROPS = ["flags", "batch", "bank_details", "manager_approval", "void", "station", "date"]
+
 
 def parse_day(value: str | None, option: str) -> dt.date | None:
     if not value:
@@ -109,7 +113,7 @@ def list_(
     )
     rows = [claim_cells(row) for row in list_claims(ctx.obj, where)]
     columns = LIST_COLUMNS if fmt != Format.table else TABLE_COLUMNS
-    emit(rows, fmt, columns, title="Claims", empty="no claims match")
+    emit(rows, fmt, columns, title="Claims", empty="no claims match", drop_first=NARROW_DROPS)
 
 
 def manager_approval(flagged: bool, approved_at: dt.datetime | None) -> str:
@@ -257,6 +261,7 @@ def batches(
         ["batch", "when", "by", "claims", "total", "paid", "outstanding", "sha256", "file"],
         title="Export batches",
         empty="no batches exported yet",
+        drop_first=["sha256", "file", "by"],
     )
 
 
