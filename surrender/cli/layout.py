@@ -79,10 +79,11 @@ def fit_columns(
     fits = {c: fit_of(c, cells.get(c, ())) for c in columns}
     natural = {c: max([_width(head[c]), *(_width(v) for v in cells.get(c, ()))]) for c in columns}
     narrowest = {c: natural[c] if fits[c] != Fit.WRAP else _narrowest(head[c], cells.get(c, ())) for c in columns}
-    # A header wraps at its spaces ("manager approval" over two lines) rather than widen a column.
+    # Where room is short, a header wraps at its spaces ("manager approval" over two lines)
+    # rather than widen a column of short values.
     for c in columns:
         if fits[c] != Fit.WRAP:
-            natural[c] = narrowest[c] = max([_longest_word(head[c]), *(_width(v) for v in cells.get(c, ()))])
+            narrowest[c] = max([_longest_word(head[c]), *(_width(v) for v in cells.get(c, ()))])
     order = _drop_order(columns, fits, drop_first)
     shown = list(columns)
     dropped: list[str] = []
@@ -96,7 +97,7 @@ def fit_columns(
             dropped.remove(column)
     widths = {c: narrowest[c] for c in shown}
     room = width - table_width(list(widths.values()))
-    for c in shown:  # widen wrapped columns back towards their natural width, left to right
+    for c in shown:  # widen columns back towards their natural width, left to right
         if room <= 0:
             break
         grow = min(room, natural[c] - widths[c])
