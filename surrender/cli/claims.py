@@ -484,8 +484,9 @@ def paid(
     ctx: typer.Context,
     file: Path = typer.Option(..., "--file", help="Remittance CSV with reference and amount columns."),
 ) -> None:
-    """Mark exported claims paid from a remittance file. Any bad line refuses the whole file,
-    listing every problem, and nothing changes.
+    """Mark exported claims paid from a remittance file. Any bad line refuses the whole file
+    and nothing changes; the refusal quotes the first five problems and, when there are more,
+    lists every one in a new file beside the remittance (`remittance-problems.txt`).
 
     Example: `surrender claims paid --file remittance-2024-10-01.csv`
     """

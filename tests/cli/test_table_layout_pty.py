@@ -78,7 +78,7 @@ def test_recent_claims_and_batches_keep_references_and_money_whole(listed, colum
 
 
 def test_columns_left_out_at_80_are_named_and_csv_has_them_all(listed):
-    env, refs, cli = listed
+    env, _, cli = listed
     narrow = screen(env, 80, "4001", "claims", "list")
     note = " ".join(narrow.split("Left out at 80 columns:")[1].split())
     assert "flags" in note and "bank details" in note and "--format csv" in note
