@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from surrender import tables
 from surrender.rules.campaign import Campaign, parse_campaign
+from surrender.rules.definitions import describe_deciding
 from surrender.rules.lifecycle import DECIDED_APPROVED, ClaimStatus, effective_payable
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_decision_trail, sees_personal_data
@@ -65,6 +66,7 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
             claimed_value_pence=g.claimed_value_pence,
             evidence=g.evidence,
             seal=g.seal,
+            decided_by=_decided_by(campaign, g) if g.eligible else [],
         )
         for g in lines
     ]
@@ -85,9 +87,11 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
             timezone=campaign.timezone,
         )
     claimant = on_receipt = None
+    bank_details = False
     if surrender.claimant_id is not None:
         person = _the(conn, tables.claimant, "id", surrender.claimant_id)
         claimant = claimant_json(person, reveal)
+        bank_details = bool(person.sort_code and person.account_number)
         if person.purged_at is None:
             on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
     return SurrenderView(
@@ -104,7 +108,17 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
         voided_at=surrender.voided_at,
         void_reason=surrender.void_reason,
         claimant_on_receipt=on_receipt,
+        bank_details_given=bank_details,
     )
+
+
+def _decided_by(campaign: Campaign, line: Row[Any]) -> list[str]:
+    """The features that made a stored line meet its kind's definition (`serrated 3in`)."""
+    kind = campaign.kinds.get(line.kind)
+    if kind is None:
+        return []
+    values = campaign.features.from_stored(json.loads(line.features))
+    return describe_deciding(kind.definition, campaign.features, values)
 
 
 class Heading(TypedDict):
@@ -118,6 +132,7 @@ class Heading(TypedDict):
     station_name: str
     station_town: str
     force: str
+    payer: str
     officer_number: str
     officer_name: str
 
@@ -136,6 +151,7 @@ def heading_fields(campaign: Campaign, station: Any, officer: Any) -> Heading:
         station_name=station.name,
         station_town=station.town,
         force=station.force,
+        payer=campaign.payer,
         officer_number=officer.number,
         officer_name=officer.name,
     )
