@@ -489,9 +489,9 @@ def _item_summary(job: _Job, st: Styles) -> list[Flowable]:
     for (label, eligible), lines in groups.items():
         what = f"<b>{_e(label)}</b>, {'eligible' if eligible else '<b>not eligible</b>'}"
         what += f"<br/><font color='#555555'>{len(lines):,} line{'s' if len(lines) != 1 else ''}</font>"
-        reasons = sorted({_compact(line.reasons) for line in lines if not eligible and line.reasons})
-        if reasons:
-            what += f"<br/><font size='{st['small'].fontSize}' color='#555555'><i>{_e('; '.join(reasons))}</i></font>"
+        reasons = [] if eligible else list(dict.fromkeys(r for line in lines for r in line.reasons))
+        if reasons:  # every reason once, in the order first met
+            what += f"<br/><font size='{st['small'].fontSize}' color='#555555'><i>{_e(_compact(reasons))}</i></font>"
         pays = sum(v.payable_on(line) for line in lines)
         money = format_gbp(pays) if v.claim is not None else "\u2014"
         rows.append([_Cell(what, st["cell"]), f"{sum(line.quantity for line in lines):,}", money])

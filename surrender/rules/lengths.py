@@ -55,16 +55,17 @@ LEGAL_UNIT = "in"  # both schemes' Orders measure blades in inches; lengths are 
 
 
 def format_inches(mm: Decimal) -> str:
-    """`9.5in` when two decimal places hold the length exactly; else `≈9.449in` (24 cm), three
-    places, so a blade just over a limit (203.3 mm) never reads as the limit itself."""
+    """`9.5in` when two decimal places hold the length exactly; else `about 9.449in` (24 cm),
+    three places, so a blade just over a limit (203.3 mm) never reads as the limit itself.
+    In words, not `≈`: the PDF's standard fonts have no such sign."""
     inches = mm / MM_PER_UNIT["in"]
     exact = inches.quantize(Decimal("0.01"))
     if exact == inches:
         return f"{exact.normalize():f}in"
-    return f"\u2248{inches.quantize(Decimal('0.001')):f}in"
+    return f"about {inches.quantize(Decimal('0.001')):f}in"
 
 
 def format_legal(mm: Decimal) -> str:
-    """`9.45in (240mm)`: the unit the Order measures in, then the exact stored length. What
+    """`about 9.449in (240mm)`: the unit the Order measures in, then the exact stored length. What
     was typed (24cm) is not stored, so every length is shown this one way."""
     return f"{format_inches(mm)} ({mm.normalize():f}mm)"
