@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from surrender import tables
 from surrender.rules.campaign import Campaign, parse_campaign
-from surrender.rules.definitions import describe_deciding
 from surrender.rules.lifecycle import DECIDED_APPROVED, ClaimStatus, effective_payable
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_decision_trail, sees_personal_data
@@ -114,11 +113,7 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
 
 def _decided_by(campaign: Campaign, line: Row[Any]) -> list[str]:
     """The features that made a stored line meet its kind's definition (`serrated 3in`)."""
-    kind = campaign.kinds.get(line.kind)
-    if kind is None:
-        return []
-    values = campaign.features.from_stored(json.loads(line.features))
-    return describe_deciding(kind.definition, campaign.features, values)
+    return campaign.decided_by(line.kind, campaign.features.from_stored(json.loads(line.features)))
 
 
 class Heading(TypedDict):
