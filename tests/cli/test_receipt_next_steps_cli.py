@@ -32,6 +32,7 @@ def log(db_url, tmp_path):
         result = CliRunner().invoke(app, ["log", *args, "--format", "json"], env=env, catch_exceptions=False)
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)
+    invoke.env = env
     return invoke
 
 
@@ -61,6 +62,8 @@ def test_a_claim_under_the_minimum_shows_nothing_payable_on_each_line(log):
     text = text_of(logged["receipt"])
     assert "£10.00" not in text and text.count("£0.00") >= 3
     assert "Nothing is payable on this claim" in text
+    shown = CliRunner().invoke(app, ["show", logged["reference"]], env=log.env, catch_exceptions=False).stdout
+    assert "£10.00" not in shown and "payable £0.00" in shown and "10in" in shown and "(254mm)" in shown
 
 
 def test_a_stock_claim_on_the_roll_is_short_and_its_tags_are_on_a4_beside_it(log, tmp_path):
