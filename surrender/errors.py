@@ -18,26 +18,27 @@ class Forbidden(Refused):
 
 
 class BadLines(Refused):
-    """Lines of a file a person handed us that cannot be read, each naming its line: told as
-    the count and the first few; the CLI writes the whole list to a file (`written`)."""
+    """Lines of a file a person handed us (a stock list, a remittance, a decisions file) that
+    cannot be used, each naming its line. Told in one line: the count, where the whole list
+    went (`written`, set by the CLI's cli/bad_lines.py) and the first few."""
 
     SHOWN = 5
     KEPT = 100_000  # problems listed in full (a million bad rows are counted, not all kept)
 
-    def __init__(self, path: Path, problems: list[str], count: int | None = None, outcome: str = "nothing saved"):
-        self.path, self.problems, self.outcome = Path(path), problems, outcome
-        self.count = len(problems) if count is None else count
+    def __init__(self, path: Path | str, problems: list[str], count: int | None = None, outcome: str = "nothing saved"):
+        self.path, self.problems, self.outcome = Path(path), list(problems), outcome
+        self.count = len(self.problems) if count is None else count
         self.written: Path | None = None
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        head = f"{self.path}: {self.count:,} bad line(s), {self.outcome}"
         shown = self.problems[: self.SHOWN]
-        first = f"; the first {len(shown)}" if self.count > len(shown) else ""
-        lines = [f"{self.path}: {self.count:,} bad line(s), {self.outcome}{first}:", *(f"  {p}" for p in shown)]
-        if self.count > len(shown):
-            lines.append(
-                f"All {self.count:,} are listed in {self.written}"
-                if self.written
-                else "The full list could not be written: give --errors FILE"
-            )
-        return "\n".join(lines)
+        if self.count <= len(shown):
+            return f"{head}: " + " / ".join(shown)
+        where = (
+            f"all {self.count:,} are listed in {self.written}"
+            if self.written
+            else "the full list could not be written (give --errors FILE)"
+        )
+        return f"{head}; {where}; the first {len(shown)}: " + " / ".join(shown)

@@ -32,6 +32,7 @@ class LineView:
     claimed_value_pence: int | None
     evidence: str
     seal: str
+    decided_by: list[str] = field(default_factory=list)  # the features that made it eligible ("serrated 3in")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -119,6 +120,7 @@ class SurrenderView:
     station_name: str
     station_town: str
     force: str
+    payer: str  # who decides and pays the claim: rules.payer HOME_OFFICE or FORCE
     surrendered_at: dt.datetime
     recorded_at: dt.datetime
     officer_number: str
@@ -134,6 +136,15 @@ class SurrenderView:
     receipt: str | None = None
     claimant_on_receipt: str | None = None  # name, business and postcode: printed on the claimant's copy
     notes: list[str] = field(default_factory=list)
+    station_contact: str | None = None  # how claimants reach the station (address, hours, phone), when known
+    bank_details_given: bool = False  # sort code and account number recorded: the payer can pay
+
+    def payable_on(self, line: LineView) -> int:
+        """What `line` pays: its compensation, or nothing when the claim pays nothing (under the
+        minimum, not payable, rejected or void) or there is no claim."""
+        if self.claim is None or self.claim.payable_pence == 0 or self.voided_at is not None:
+            return 0
+        return line.compensation_pence
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -47,7 +47,9 @@ class SurrenderGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Refused as exc:
-            fail(str(exc))
+            from surrender.cli.bad_lines import told
+
+            fail(told(exc))
         except Exception as exc:  # database unreachable, disk full...: one line, not a traceback
             if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "sqlite3"):
                 fail(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from surrender.errors import BadLines
+from surrender.errors import BadLines, Refused
 from surrender.outfiles import write_replacing
 
 
@@ -17,7 +17,7 @@ def write_list(exc: BadLines, to: Path | None = None) -> BadLines:
     short enough to be shown whole is not written."""
     if exc.count <= exc.SHOWN:
         return exc
-    text = "".join(f"{problem}\n" for problem in exc.problems)
+    text = f"{exc.path}: {exc.count:,} bad line(s), {exc.outcome}:\n" + "".join(f"{problem}\n" for problem in exc.problems)
     if exc.count > len(exc.problems):
         text += f"... and {exc.count - len(exc.problems):,} more bad lines\n"
     name = f"{exc.path.name}.errors.txt"
@@ -29,6 +29,14 @@ def write_list(exc: BadLines, to: Path | None = None) -> BadLines:
         except OSError:
             continue
     return exc
+
+
+def told(refusal: Refused) -> str:
+    """A refusal as the CLI says it: a long list of bad lines is written out first, so its
+    one line can say where."""
+    if isinstance(refusal, BadLines) and refusal.written is None:
+        write_list(refusal)
+    return str(refusal)
 
 
 @contextlib.contextmanager

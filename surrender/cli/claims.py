@@ -53,6 +53,10 @@ TABLE_COLUMNS = [
     "claimant",
 ]
 
+# What a narrow terminal gives up first in `claims list` (cli/layout.py): the status and the
+# claimant matter more to finance than where and when.
+NARROW_DROPS = ["flags", "batch", "bank_details", "manager_approval", "void", "station", "date"]
+
 
 def parse_day(value: str | None, option: str) -> dt.date | None:
     if not value:
@@ -111,7 +115,7 @@ def list_(
     )
     rows = [claim_cells(row) for row in list_claims(ctx.obj, where)]
     columns = LIST_COLUMNS if fmt != Format.table else TABLE_COLUMNS
-    emit(rows, fmt, columns, title="Claims", empty="no claims match")
+    emit(rows, fmt, columns, title="Claims", empty="no claims match", drop_first=NARROW_DROPS)
 
 
 def manager_approval(flagged: bool, approved_at: dt.datetime | None) -> str:
@@ -259,6 +263,7 @@ def batches(
         ["batch", "when", "by", "claims", "total", "paid", "outstanding", "sha256", "file"],
         title="Export batches",
         empty="no batches exported yet",
+        drop_first=["sha256", "file", "by"],
     )
 
 
@@ -493,8 +498,9 @@ def paid(
     ctx: typer.Context,
     file: Path = typer.Option(..., "--file", help="Remittance CSV with reference and amount columns."),
 ) -> None:
-    """Mark exported claims paid from a remittance file. Any bad line refuses the whole file,
-    listing every problem, and nothing changes.
+    """Mark exported claims paid from a remittance file. Any bad line refuses the whole file
+    and nothing changes; the refusal quotes the first five problems and, when there are more,
+    lists every one in a new file beside the remittance (`remittance.csv.errors.txt`).
 
     Example: `surrender claims paid --file remittance-2024-10-01.csv`
     """

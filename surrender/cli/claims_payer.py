@@ -243,8 +243,9 @@ def decisions(
 ) -> None:
     """Record the payer's decisions on claims sent in a claim pack (finance): per claim or per
     item line, the amount allowed or refused with a reason. Any bad row refuses the whole
-    file, listing every problem, and nothing changes (a claim not in a pack, void, unknown,
-    already decided, or an amount above what was claimed). Something allowed: the claim is
+    file and nothing changes (a claim not in a pack, void, unknown, already decided, or an
+    amount above what was claimed); more than five problems are listed in full in a new file
+    beside it (`decisions.csv.errors.txt`), the first five quoted. Something allowed: the claim is
     decided and the remittance pays that amount; nothing: refused.
 
     Example: `surrender claims decisions --file home-office-decisions-2024-10-14.csv`

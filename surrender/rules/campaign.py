@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from surrender.errors import Refused
 from surrender.rules.bounds import check_toml_shape
-from surrender.rules.definitions import Definition, Test, parse_definition, parse_test
+from surrender.rules.definitions import Definition, Test, describe_deciding, parse_definition, parse_test
 from surrender.rules.features import Features, parse_features
 from surrender.rules.items import EVIDENCE, standard_features
 from surrender.rules.money import parse_money
@@ -62,6 +62,12 @@ class Campaign:
             raise Refused(
                 f"unknown kind {code!r} for campaign {self.code}; use one of: {', '.join(self.kinds)}"
             ) from None
+
+    def decided_by(self, kind: str, values: Mapping[str, object]) -> list[str]:
+        """The features that made an item of `kind` eligible, as its receipt names them
+        (`serrated 3in`, `spikes`); empty for an unknown kind or an item that is not eligible."""
+        known = self.kinds.get(kind)
+        return [] if known is None else describe_deciding(known.definition, self.features, dict(values))
 
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")

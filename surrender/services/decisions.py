@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from surrender.errors import Refused
+from surrender.errors import BadLines, Refused
 from surrender.exports import sha256_of
 from surrender.rules.lifecycle import EXPORTED, PAYER_STATUSES, Step, require_reason, transition
 from surrender.rules.money import format_gbp
@@ -125,7 +125,7 @@ def record_decisions(ctx: Context, path: Path) -> DecisionsResult:
                 decided.append((claim, decision))
         if found:
             found.sort(key=_line_number)
-            raise Refused(f"{path}: {len(found)} bad line(s), nothing recorded:\n  " + "\n  ".join(found))
+            raise BadLines(path, found, outcome="nothing recorded")
         now = ctx.now()
         for claim, decision in decided:
             assert claim.claim_id is not None  # _where refused a surrender without a claim

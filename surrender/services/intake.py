@@ -121,6 +121,7 @@ class Line:
             claimed_value_pence=item.claimed_value_pence,
             evidence=item.evidence,
             seal=item.seal,
+            decided_by=campaign.decided_by(item.kind, item.values()) if unit.eligible else [],
         )
 
 

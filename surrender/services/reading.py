@@ -69,6 +69,7 @@ def build_view(
             claimed_value_pence=g.claimed_value_pence,
             evidence=g.evidence,
             seal=g.seal,
+            decided_by=_decided_by(campaign, g) if g.eligible else [],
         )
         for g in lines
     ]
@@ -89,9 +90,11 @@ def build_view(
             timezone=campaign.timezone,
         )
     claimant = on_receipt = None
+    bank_details = False
     if surrender.claimant_id is not None:
         person = _the(conn, tables.claimant, "id", surrender.claimant_id)
         claimant = claimant_json(person, reveal)
+        bank_details = bool(person.sort_code and person.account_number)
         if person.purged_at is None:
             seen = claimant_json(person, reveal or claimant_copy)
             on_receipt = ", ".join(seen[k] for k in ("name", "business_name", "postcode") if seen[k])
@@ -109,7 +112,13 @@ def build_view(
         voided_at=surrender.voided_at,
         void_reason=surrender.void_reason,
         claimant_on_receipt=on_receipt,
+        bank_details_given=bank_details,
     )
+
+
+def _decided_by(campaign: Campaign, line: Row[Any]) -> list[str]:
+    """The features that made a stored line meet its kind's definition (`serrated 3in`)."""
+    return campaign.decided_by(line.kind, campaign.features.from_stored(json.loads(line.features)))
 
 
 class Heading(TypedDict):
@@ -123,6 +132,7 @@ class Heading(TypedDict):
     station_name: str
     station_town: str
     force: str
+    payer: str
     officer_number: str
     officer_name: str
 
@@ -141,6 +151,7 @@ def heading_fields(campaign: Campaign, station: Any, officer: Any) -> Heading:
         station_name=station.name,
         station_town=station.town,
         force=station.force,
+        payer=campaign.payer,
         officer_number=officer.number,
         officer_name=officer.name,
     )

@@ -33,11 +33,14 @@ class Logged:
 
 
 def write_receipt(ctx: Context, view: SurrenderView, paper: str = "a4", reprint: bool = False) -> SurrenderView:
-    """Render the PDF into the receipts folder; returns the view with its receipt path."""
-    from surrender.receipts import receipt_path, render_receipt
+    """Render the PDF into the receipts folder; returns the view with its receipt path. A stock
+    claim on the roll also gets its bag tags on A4 (`REF-tags.pdf`)."""
+    from surrender.receipts import receipt_path, render_receipt, summarised, tags_path
 
     path = receipt_path(Path(ctx.receipts_dir), view.reference, reprint=reprint)
     render_receipt(view, path, paper=paper, reprint=reprint, printed_at=ctx.now())
+    if summarised(view, paper):  # a stock claim's roll has a summary: its bag tags go on A4 beside it
+        render_receipt(view, tags_path(path), paper="a4", reprint=reprint, printed_at=ctx.now(), copies=("retained",))
     return replace(view, receipt=str(path))
 
 

@@ -6,6 +6,7 @@ desk asks the PIN again after it was left idle; a PIN changed elsewhere ends the
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -111,9 +112,10 @@ def test_a_stock_list_with_many_bad_lines_gives_the_count_the_first_five_and_whe
     start_anonymous_surrender(counter)
     counter.answer(ITEM1, stock.name)
     told = plain(counter.expect(ITEM1)).replace("\n", "")
-    assert "stock.csv: 9 bad line(s), nothing saved; the first 5:" in told
-    assert told.count("is not a length") == 5 and f"All 9 are listed in {stock}.errors.txt" in told
-    assert len((tmp_path / "stock.csv.errors.txt").read_text().splitlines()) == 9
+    said = f"stock.csv: 9 bad line(s), nothing saved; all 9 are listed in {stock}.errors.txt; the first 5:"
+    assert re.sub(r"\s", "", said) in re.sub(r"\s", "", told)  # one line, wrapped by the terminal
+    assert re.sub(r"\s", "", told).count("isnotalength") == 5  # the terminal wraps where it likes
+    assert len((tmp_path / "stock.csv.errors.txt").read_text().splitlines()) == 1 + 9  # what was refused, then each
     counter.end_input()
     counter.expect("surrender is cancelled")
     counter.answer(r"Choice", "quit")

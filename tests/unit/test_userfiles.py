@@ -170,6 +170,6 @@ def test_an_items_file_with_many_bad_lines_is_refused_once_with_every_line_count
     refused = caught.value
     assert refused.count == 7 and refused.problems[0].startswith("line 3: plain_edge must be yes or no")
     assert refused.problems[-1] == "line 9: 4 cells for 3 columns"
-    told = str(refused).splitlines()
-    assert told[0] == f"{path}: 7 bad line(s), nothing saved; the first 5:" and len(told) == 7
-    assert told[-1] == "The full list could not be written: give --errors FILE"
+    told = str(refused)
+    assert told.startswith(f"{path}: 7 bad line(s), nothing saved; the full list could not be written (give --errors")
+    assert "\n" not in told and told.count("plain_edge must be yes or no") == 5
