@@ -17,7 +17,9 @@ def write_list(exc: BadLines, to: Path | None = None) -> BadLines:
     short enough to be shown whole is not written."""
     if exc.count <= exc.SHOWN:
         return exc
-    text = f"{exc.path}: {exc.count:,} bad line(s), {exc.outcome}:\n" + "".join(f"{problem}\n" for problem in exc.problems)
+    text = f"{exc.path}: {exc.count:,} bad line(s), {exc.outcome}:\n" + "".join(
+        f"{problem}\n" for problem in exc.problems
+    )
     if exc.count > len(exc.problems):
         text += f"... and {exc.count - len(exc.problems):,} more bad lines\n"
     name = f"{exc.path.name}.errors.txt"
