@@ -20,6 +20,7 @@ from surrender.services.auth import check_station, perform, require_station
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
+from surrender.services.patterns import flag_patterns
 from surrender.services.reading import build_view
 from surrender.store import surrenders as surrender_store
 from surrender.store.custody import create_exhibits
@@ -72,6 +73,7 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
         claim = intake.claim()
         if claim is not None:
             surrender_store.insert_claim(conn, surrender_id, claim)
+            flag_patterns(conn, surrender_id, now, officer.id)  # issue 17: patterns across claims
         create_exhibits(conn, surrender_id, now)  # custody: one exhibit per tag the receipt prints
         ctx.checkpoint("stored")
         audit.record(
