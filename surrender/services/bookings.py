@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from surrender.clock import local
 from surrender.rules.bookings import Booked, make_booking, match_booking, needs_booking
 from surrender.services import audit
 from surrender.services.auth import perform, require_station
@@ -22,9 +21,6 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Row
 
     from surrender.rules.campaign import Campaign
-
-LONDON = "Europe/London"  # bookings are days at a station; the stations keep UK time
-
 
 @dataclass(frozen=True)
 class BookingRow:
@@ -45,7 +41,7 @@ def add_booking(
 ) -> BookingRow:
     """Desk or manager: book a bulk surrender at a station they may use (audited, the name
     kept out of the audit trail)."""
-    booking = make_booking(name, business, expected, on, local(ctx.now(), LONDON).date())
+    booking = make_booking(name, business, expected, on)
 
     def work(conn: Connection, staff: Row) -> BookingRow:
         at = require_station(conn, station, staff, "booking.add")
