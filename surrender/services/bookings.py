@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from surrender.rules.campaign import Campaign
 
+
 @dataclass(frozen=True)
 class BookingRow:
     """One booking as `booking list` shows it; received is None until the surrender is logged."""

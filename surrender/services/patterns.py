@@ -1,7 +1,9 @@
 """Flags that arise between claims, set when they arise: at log time (a shared bank account,
 one claimant at several stations) and when bank details are set later (a shared account).
 The claim that newly matches and the earlier claims it matches are both flagged, each change
-audited as `claim.flagged`. Runs inside the caller's transaction."""
+audited as `claim.flagged`; an earlier claim already in a batch (exported or packed) keeps the
+record that went out unchanged, and the new claim's flag names it. Runs inside the caller's
+transaction."""
 
 from __future__ import annotations
 
@@ -71,5 +73,6 @@ def flag_patterns(
             others.setdefault(row.claim_id, (row, []))[1].append(rules.several_stations_flag(_other(mine)))
     _add(conn, mine, mine_new, now, staff_id, audited)
     for row, texts in others.values():
-        _add(conn, row, texts, now, staff_id, audited=True)
+        if row.batch_id is None:
+            _add(conn, row, texts, now, staff_id, audited=True)
     return mine_new

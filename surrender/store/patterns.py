@@ -24,6 +24,7 @@ _COLUMNS = (
     surrender_c.station_code,
     claim_c.id.label("claim_id"),
     claim_c.flags,
+    claim_c.batch_id,
     claimant_c.name,
     claimant_c.postcode,
 )
