@@ -212,7 +212,9 @@ def _write_staged(conn: Connection, scope: Scope, staging: _Staging, pack: Pack,
         write_pack(handle, pack, render_form, evidence_of)
         handle.flush()
         os.fsync(handle.fileno())
-    return sha256_of(staging.file.path)
+    digest = sha256_of(staging.file.path)
+    assert digest is not None  # just written, still held by this run
+    return digest
 
 
 def plan_pack(ctx: Context) -> PackResult:

@@ -3,6 +3,8 @@ for a manager with its reason, shown wherever flags show, found by `claims list 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from importlib import resources
 from pathlib import Path
 
@@ -143,3 +145,26 @@ def test_needs_payment_lists_a_pair_failing_the_modulus_check(ctx):
     rows = list_claims(finance(ctx), ClaimFilter(needs_payment=True))
     assert [(r.reference, r.bank_details) for r in rows] == [(bad, False)]
     assert good not in [r.reference for r in rows]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext) not installed")
+def test_the_report_pdf_lists_flagged_claims_by_reason_with_no_names(ctx, tmp_path):
+    from surrender.report_pdf import render_report
+    from surrender.services.campaign_report import campaign_report
+
+    first = log(ctx, "Jane Smith", **BANK).reference
+    second = log(ctx, "Tom Brown", "PE1 1AA", **BANK).reference
+    third = log(at_pk(ctx), "Jane Smith", specs=(f"{KNIFE}:qty=3:acquired=2024-09-01",)).reference
+    report = campaign_report(as_staff(ctx, "5001"))
+    assert [(p.reason, p.reference) for p in report.patterns] == [
+        ("shared-account", first), ("shared-account", second), ("several-stations", third),  # same time: by reference
+        ("several-stations", first), ("acquired-after-cutoff", third)]
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_report(report))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    page = text[text.index("Patterns for reviewers (5)"):]
+    rows = [" ".join(line.split()) for line in page.splitlines()]
+    assert f"shared-account {first} TW £30.00 £30.00 pending same bank account as" in rows
+    assert any(row.startswith(f"several-stations {third} PK £30.00 £0.00 not") for row in rows)
+    assert "Reason Reference Station Claimed Payable Status What matched" in rows
+    assert "Jane" not in page and "Tom" not in page and "Smith" not in page
