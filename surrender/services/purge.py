@@ -1,5 +1,7 @@
 """Retention: anonymise the claimants of closed claims once the retention date has passed.
 
+Bookings for days before the date lose their names too.
+
 Closed means nothing more can happen to the money: the claim is paid, rejected or not
 payable, the surrender was voided before export, or there never was a claim (`--no-claim`
 with contact details). A claim still pending, approved or exported before the date refuses
@@ -20,7 +22,7 @@ from surrender.errors import Refused
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
-from surrender.store import retention
+from surrender.store import bookings, retention
 
 ANONYMOUS = {
     "name": "",
@@ -62,6 +64,7 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
             raise Refused(f"no claimant of a closed claim surrendered before {before.isoformat()} is left to purge")
         retention.anonymise(conn, claimants, {**ANONYMOUS, "purged_at": now})
         wiped = _purge_evidence(conn, [r.id for r in rows], now)  # issue 17: evidence goes with the claimant
+        bookings.purge_before(conn, before)  # and the names on bookings for those days
         audit.record(
             conn,
             now,

@@ -81,3 +81,13 @@ def booking_of(conn: Connection, surrender_id: int) -> Booked | None:
         )
     ).first()
     return None if row is None else Booked(row.id, row.name, row.business_name, row.expected)
+
+
+def purge_before(conn: Connection, before: dt.date) -> int:
+    """Wipe the names on bookings for days before `before` (retention, with the claimants')."""
+    done = conn.execute(
+        update(tables.booking)
+        .where(booking_c.booked_on < before, booking_c.name != "")
+        .values(name="", business_name=None)
+    )
+    return int(done.rowcount or 0)
