@@ -54,6 +54,9 @@ def with_price_list(text: str, path: Path) -> str:
     from surrender.rules.patterns import parse_price_list
     from surrender.userfiles import read_text_file
 
+    from surrender.rules.bounds import check_toml_shape
+
+    check_toml_shape(text)  # before tomllib: nesting 10,000 deep would exhaust its stack
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
