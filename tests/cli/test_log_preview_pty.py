@@ -89,3 +89,19 @@ def test_a_preview_of_an_items_file_groups_lines_and_totals_the_claim(env, tmp_p
     child.sendline("y")
     rest, status = finish(child)
     assert status == 0 and "TW-Z24-000001-" in rest and "payable £30.00" in rest
+
+
+def test_the_preview_of_a_bulk_surrender_shows_its_booking_expected_against_received_at_80_columns(env):
+    booked = CliRunner().invoke(app, ["booking", "add", "--name", "Pat Lee", "--business", "Lee Knives Ltd",
+                                      "--expected", "6", "--on", "2024-09-02"],
+                                env={**env, "SURRENDER_PIN": PINS["2001"]}, catch_exceptions=False)
+    assert booked.exit_code == 0, booked.output
+    child = spawn_surrender("log", *AT, "--name", "P Lee", "--business", "lee knives ltd", "--address", "1 High St",
+                            "--postcode", "PE1 1AA", "--declare", "--item", f"{KNIFE}:qty=5",
+                            env={**env, "COLUMNS": "80"}, pin=PINS["2001"])
+    child.setwinsize(24, 80)
+    child.expect("Preview: nothing saved yet")
+    child.expect(r"Save\? \[Y/n\]")
+    assert "Booking: Lee Knives Ltd · expected 6 · received 5 (fewer than booked)" in child.before
+    child.sendline("n")
+    assert finish(child)[1] == 0
