@@ -50,11 +50,10 @@ def with_price_list(text: str, path: Path) -> str:
     import json
     import tomllib
 
+    from surrender.rules.bounds import check_toml_shape
     from surrender.rules.campaign import PRICE_LIST_TEXT
     from surrender.rules.patterns import parse_price_list
     from surrender.userfiles import read_text_file
-
-    from surrender.rules.bounds import check_toml_shape
 
     check_toml_shape(text)  # before tomllib: nesting 10,000 deep would exhaust its stack
     try:
