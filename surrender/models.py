@@ -294,6 +294,23 @@ class ModulusTable(SQLModel, table=True):
     rules: int
 
 
+class Booking(SQLModel, table=True):
+    """A bulk surrender booked ahead through 101 (issue 17 point 5): who is coming, to which
+    station, on which day, with how many items; `surrender_id` is the surrender it was matched
+    to at the counter. (The coordinator adds `force_code` once the force table exists.)"""
+
+    __tablename__ = "booking"
+    id: int | None = Field(default=None, primary_key=True)
+    station_code: str = Field(foreign_key="station.code", index=True)
+    booked_on: dt.date = Field(index=True)  # the local day they are expected
+    name: str
+    business_name: str | None = None
+    expected: int  # items they said they would bring
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    created_by: int = Field(foreign_key="staff.id")
+    surrender_id: int | None = Field(default=None, foreign_key="surrender.id", index=True)
+
+
 # --- custody: every weapon from the counter to its destruction (issue 16) ------------------------
 # Indexes: `ix_exhibit_tally` (station, campaign, state, quantity) answers the custody report's
 # per-station sums from the index alone; `ix_exhibit_state_place` (state, location, since) finds

@@ -108,6 +108,12 @@ surrender = _clause(
     declared=BOOL, item_count=INT, voided_at=UTC_TIME, voided_by=INT, void_reason=STR,
 )
 
+booking = _clause(
+    "booking",
+    id=INT, station_code=STR, booked_on=DATE, name=STR, business_name=STR, expected=INT,
+    created_at=UTC_TIME, created_by=INT, surrender_id=INT,
+)
+
 claim = _clause(
     "claim",
     id=INT, surrender_id=INT, status=STR, claimed_pence=INT, payable_pence=INT, reasons=TEXT,
@@ -168,6 +174,6 @@ payer_decision = _clause(
 ALL = (
     audit_head, campaign, claimant, export_staging, station, reference_counter, staff, audit_event,
     destruction_batch, export_batch, location, modulus_table, staff_station, status_miss, surrender,
-    claim, evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event,
+    booking, claim, evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event,
     payer_decision,
 )

@@ -1,7 +1,7 @@
 """`claims status` misses, counted per member and per terminal to bound postcode guessing
 
 Revision ID: 0012_status_limits
-Revises: 0007_evidence
+Revises: 0009_bookings
 Create Date: 2026-12-03
 """
 from typing import Sequence, Union
@@ -11,7 +11,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0012_status_limits'
-down_revision: Union[str, None] = '0007_evidence'
+down_revision: Union[str, None] = '0009_bookings'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -156,6 +156,7 @@ def _show_version(value: bool) -> None:
 def _register() -> None:
     from surrender.cli import (
         audit,
+        booking,
         campaign,
         claims,
         claims_payer,
@@ -186,6 +187,7 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(custody.app, name="custody")
     app.add_typer(destruction.app, name="destruction")
+    app.add_typer(booking.app, name="booking")
     demo.register(app)
     purge.register(app)
 

@@ -85,7 +85,14 @@ def list_(
     needs_payment: bool = typer.Option(
         False,
         "--needs-payment",
-        help="Only pending or approved claims lacking bank details (complete them with `claims set-payment`).",
+        help="Only pending or approved claims whose bank details are missing or fail the banks' modulus check "
+        "(complete or correct them with `claims set-payment`).",
+    ),
+    flag: str | None = typer.Option(
+        None,
+        "--flag",
+        help="Only claims flagged for this reason: shared-account, several-stations, above-price-list, "
+        "acquired-after-cutoff.",
     ),
     search: str | None = typer.Option(
         None,
@@ -99,7 +106,13 @@ def list_(
     bank details are complete. Finance sees claimant names; managers see them masked, and
     `--search` still finds the claim.
 
-    Example: `surrender claims list --needs-payment --station TW --search smith`
+    Patterns flagged for a manager (`--flag`): shared-account (one bank account on different
+    claimants' claims), several-stations (one claimant, name and postcode, at several stations),
+    above-price-list (a value above the campaign's price list for the model), acquired-after-cutoff
+    (an item acquired after the ownership cut-off).
+
+    Example: `surrender claims list --needs-payment --station TW --search smith`;
+    `surrender claims list --flag shared-account --format csv`
     """
     from surrender.services.claims import ClaimFilter, list_claims
 
@@ -112,6 +125,7 @@ def list_(
         awaiting_manager=awaiting_manager,
         needs_payment=needs_payment,
         search=search,
+        flag=flag,
     )
     rows = [claim_cells(row) for row in list_claims(ctx.obj, where)]
     columns = LIST_COLUMNS if fmt != Format.table else TABLE_COLUMNS

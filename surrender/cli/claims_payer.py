@@ -177,6 +177,9 @@ def pack(
         False, "--dry-run", help="List what would go in the pack and what is held back; write and change nothing."
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="With --dry-run: " + FORMAT_HELP),
+    batch: int | None = typer.Option(
+        None, "--batch", min=1, max=2**31 - 1, help="Write past claim pack N again (checked against its SHA-256)."
+    ),
 ) -> None:
     """Send the approved claims of a Home Office scheme (campaign `payer = "home-office"`) to
     the payer as one claim pack (finance): a zip with a manifest (CSV and JSON) of every claim,
@@ -189,9 +192,24 @@ def pack(
     Examples:
       surrender claims pack --dry-run
       surrender claims pack --out pack-2024-09-30.zip
+      surrender claims pack --batch 3 --out pack-3-again.zip
     """
     from surrender.rules.money import format_gbp
-    from surrender.services.pack import pack_claims, plan_pack
+    from surrender.services.pack import pack_claims, plan_pack, repack_batch
+
+    if batch is not None:
+        if dry_run:
+            raise typer.BadParameter("--dry-run lists the next pack; it takes no --batch", param_hint="--batch")
+        if out is None:
+            raise typer.BadParameter("name the new file with --out FILE.zip", param_hint="--out")
+        again = repack_batch(ctx.obj, batch, out)
+        for note in again.notes:
+            console(stderr=True).print(f"Note: {note}")
+        console().print(
+            f"Re-created batch {again.batch} (claim pack): {_plural(again.count, 'claim')}, "
+            f"{format_gbp(again.total_pence)} -> {again.path} (the same bytes as recorded: sha256 {again.sha256})"
+        )
+        return
 
     if dry_run:
         result = plan_pack(ctx.obj)

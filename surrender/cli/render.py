@@ -14,7 +14,7 @@ from surrender.clock import show_time
 from surrender.rules.lengths import format_inches
 from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_gbp
-from surrender.views import DecisionTrail, SurrenderView
+from surrender.views import BookingCheck, DecisionTrail, SurrenderView
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
@@ -80,6 +80,8 @@ def render_view(view: SurrenderView, console: Console, heading: str = "") -> Non
     for note in notes:
         console.print(note, style="dim")
     console.print(styled("Items: ", (f"{view.item_count:,}", "bold")))
+    if view.booking is not None:
+        render_booking(console, view.booking)
     if view.claim is None:
         console.print("No compensation claim.")
     else:
@@ -108,6 +110,29 @@ def render_view(view: SurrenderView, console: Console, heading: str = "") -> Non
 def _blade(mm: Decimal) -> str:
     """`10in` over `(254mm)`, as on the receipt: the Order's unit, then the exact length."""
     return f"{format_inches(mm)}\n({mm.normalize():f}mm)"
+
+
+def render_booking(console: Console, booking: BookingCheck) -> None:
+    """Expected against received for a bulk surrender, or that nobody booked it."""
+    if booking.expected is None:
+        console.print(
+            styled(
+                ("No booking", "bold yellow"),
+                f" that day at this station for {booking.received:,} items ({booking.threshold} or more "
+                "should book through 101); logged all the same",
+            )
+        )
+        return
+    short = booking.received < booking.expected
+    console.print(
+        styled(
+            "Booking: ",
+            (booking.booked_as or "", "bold"),
+            f" · expected {booking.expected:,} · received ",
+            (f"{booking.received:,}", "bold yellow" if booking.received != booking.expected else "bold green"),
+            " (fewer than booked)" if short else (" (more than booked)" if booking.received > booking.expected else ""),
+        )
+    )
 
 
 def render_trail(console: Console, trail: DecisionTrail, zone: str) -> None:

@@ -52,6 +52,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "destruction.confirm": frozenset({"property"}),
     "destruction.list": frozenset({"property", "manager"}),
     "report.custody": frozenset({"property", "manager"}),
+    # bulk surrenders by appointment (issue 17 point 5): at the stations the member may use
+    "booking.add": frozenset({"desk", "manager"}),
+    "booking.list": frozenset({"desk", "manager"}),
 }
 
 
@@ -72,7 +75,10 @@ def sees_personal_data(role: str, action: str) -> bool:
 STATION_BOUND: dict[str, frozenset[str]] = {
     "log": frozenset({"desk"}),
     "void": frozenset({"manager"}),
+    "booking.add": frozenset({"desk", "manager"}),
+    "booking.list": frozenset({"desk", "manager"}),
 }
+_DOING = {"log": "log surrenders", "void": "void surrenders", "booking.add": "book", "booking.list": "list bookings"}
 
 
 def stations_allowed(home: str | None, granted: Iterable[str]) -> tuple[str, ...]:
@@ -92,7 +98,7 @@ def station_refusal(
     allowed = stations_allowed(home, granted)
     if station.upper() in allowed:
         return None
-    verb = "log surrenders" if action == "log" else "void surrenders"
+    verb = _DOING[action]
     where = f"only at {', '.join(allowed)}" if allowed else "at no station yet"
     return (
         f"staff member {number} may {verb} {where}, not at {station.upper()}; "

@@ -1,5 +1,7 @@
 """Retention: anonymise the claimants of closed claims once the retention date has passed.
 
+Bookings for days before the date lose their names too.
+
 Closed means nothing more can happen to the money: the claim is paid, rejected or not
 payable, the surrender was voided before export, or there never was a claim (`--no-claim`
 with contact details). A claim still pending, approved or exported before the date refuses
@@ -25,7 +27,7 @@ from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.erasure import Copy, DatabaseWipe, copies_out_of_reach, remove_receipts, wipe_database
-from surrender.store import retention
+from surrender.store import bookings, retention
 
 ERASED = "[erased]"  # what a purged surrender's free text reads afterwards
 
@@ -78,6 +80,7 @@ def purge(ctx: Context, before: dt.date) -> PurgeResult:
         retention.anonymise(conn, claimants, {**ANONYMOUS, "purged_at": now})
         wiped = _purge_evidence(conn, surrender_ids, now)  # issue 17: evidence goes with the claimant
         texts = retention.erase_free_text(conn, surrender_ids, ERASED)
+        bookings.purge_before(conn, before)  # and the names on bookings for those days
         audit.record(
             conn,
             now,

@@ -18,6 +18,7 @@ from surrender.rules.lifecycle import DECIDED_APPROVED, ClaimStatus, effective_p
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_decision_trail, sees_personal_data
 from surrender.services.auth import perform
+from surrender.services.bookings import check_of_surrender
 from surrender.services.context import Context
 from surrender.store.campaigns import campaign_source
 from surrender.store.staff import scope_of
@@ -113,6 +114,7 @@ def build_view(
         void_reason=surrender.void_reason,
         claimant_on_receipt=on_receipt,
         bank_details_given=bank_details,
+        booking=check_of_surrender(conn, campaign, surrender_id, surrender.item_count),
     )
 
 

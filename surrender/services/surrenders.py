@@ -17,9 +17,11 @@ from surrender.rules.references import make_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
 from surrender.services.auth import check_station, perform, require_station
+from surrender.services.bookings import check_at_counter
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
+from surrender.services.patterns import flag_patterns
 from surrender.services.reading import build_view
 from surrender.store import audit_log
 from surrender.store import surrenders as surrender_store
@@ -73,8 +75,21 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
         claim = intake.claim()
         if claim is not None:
             surrender_store.insert_claim(conn, surrender_id, claim)
+            flag_patterns(conn, surrender_id, now, officer.id)  # issue 17: patterns across claims
+        person = request.claimant
+        booking = check_at_counter(  # issue 17: a bulk surrender against the day's bookings
+            conn,
+            campaign,
+            station.code,
+            local(at, campaign.timezone).date(),
+            person.name if person else None,
+            person.business_name if person else None,
+            count,
+            surrender_id,
+        )
         create_exhibits(conn, surrender_id, now)  # custody: one exhibit per tag the receipt prints
         ctx.checkpoint("stored")
+        booked = {} if booking is None else {"booking": {"expected": booking.expected, "received": booking.received}}
         audit.record(
             conn,
             now,
@@ -83,6 +98,7 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
             "surrender",
             surrender_id,
             {
+                **booked,
                 "reference": reference,
                 "station": station.code,
                 "campaign": campaign.code,

@@ -118,4 +118,20 @@ def test_log_items_with_many_bad_lines_tells_the_first_five_and_writes_them_all_
                                 env={**env, "SURRENDER_PIN": PINS["2001"]})
     assert result.exit_code == 1 and f"8 bad line(s), nothing saved; all 8 are listed in {listed}; the first 5:" in result.stderr
     assert result.stderr.count("plain_edge must be yes or no") == 5 and result.stderr.count("\n") == 1
-    assert len(listed.read_text().splitlines()) == 8
+    assert len(listed.read_text().splitlines()) == 1 + 8  # what was refused, then each line
+
+
+def test_the_preview_of_a_bulk_surrender_shows_its_booking_expected_against_received_at_80_columns(env):
+    booked = CliRunner().invoke(app, ["booking", "add", "--name", "Pat Lee", "--business", "Lee Knives Ltd",
+                                      "--expected", "6", "--on", "2024-09-02"],
+                                env={**env, "SURRENDER_PIN": PINS["2001"]}, catch_exceptions=False)
+    assert booked.exit_code == 0, booked.output
+    child = spawn_surrender("log", *AT, "--name", "P Lee", "--business", "lee knives ltd", "--address", "1 High St",
+                            "--postcode", "PE1 1AA", "--declare", "--item", f"{KNIFE}:qty=5",
+                            env={**env, "COLUMNS": "80"}, pin=PINS["2001"])
+    child.setwinsize(24, 80)
+    child.expect("Preview: nothing saved yet")
+    child.expect(r"Save\? Enter saves")
+    assert "Booking: Lee Knives Ltd · expected 6 · received 5 (fewer than booked)" in child.before
+    child.sendline("n")
+    assert finish(child)[1] == 0

@@ -28,7 +28,7 @@ from surrender.services.campaigns import register_file
 from surrender.services.claims import approve_claim
 from surrender.services.decisions import dispute, record_decisions
 from surrender.services.export import export_claims
-from surrender.services.pack import pack_claims, plan_pack
+from surrender.services.pack import pack_claims, plan_pack, repack_batch
 from surrender.services.payments import mark_paid
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
 from surrender.store import payer as payer_store
@@ -136,6 +136,29 @@ def test_packs_and_exports_share_one_numbering_and_a_claim_goes_out_in_exactly_o
         pack_claims(finance(ctx), tmp_path / "pack.csv")
     with pytest.raises(Forbidden, match="needs the finance role"):
         plan_pack(as_staff(ctx, "5001"))
+
+
+def test_a_past_pack_is_written_again_byte_for_byte_and_only_while_its_claims_are_unchanged(ctx, tmp_path):
+    first = approved(ctx, evidence=[evidence_from_bytes("receipt.pdf", PDF)])
+    approved(ctx, f"{KNIFE}:qty=3")
+    original = pack_claims(finance(ctx), tmp_path / "pack.zip")
+    approved(ctx)
+    export_claims(finance(ctx), tmp_path / "batch.csv")  # batch 2: an export
+    again = repack_batch(finance(ctx), 1, tmp_path / "pack-again.zip")
+    assert (again.batch, again.count, again.evidence_files) == (1, 2, 1)
+    assert (tmp_path / "pack-again.zip").read_bytes() == (tmp_path / "pack.zip").read_bytes()
+    assert again.sha256 == original.sha256
+    with pytest.raises(Refused, match="batch 2 is a csv export, not a claim pack: write it again with "
+                                      "`surrender claims export --batch 2 --out FILE`"):
+        repack_batch(finance(ctx), 2, tmp_path / "two.zip")
+    with pytest.raises(Refused, match="already exists"):
+        repack_batch(finance(ctx), 1, tmp_path / "pack.zip")
+    decisions = write(tmp_path / "decisions.csv", ["reference,line,allowed,reason", f"{first},,50.00,partly"])
+    record_decisions(finance(ctx), decisions)
+    with pytest.raises(Refused, match="batch 1 no longer matches its recorded SHA-256: its claims changed"):
+        repack_batch(finance(ctx), 1, tmp_path / "after.zip")
+    assert not (tmp_path / "after.zip").exists() and not list(tmp_path.glob(".after*"))
+    assert verify(as_staff(ctx, "1")).problem is None
 
 
 def test_a_force_paid_scheme_has_no_pack_and_its_claims_still_export(ctx, tmp_path):

@@ -54,6 +54,8 @@ EXPECTED = {
     "destruction.confirm": {"property"},
     "destruction.list": {"property", "manager"},
     "report.custody": {"property", "manager"},
+    "booking.add": {"desk", "manager"},
+    "booking.list": {"desk", "manager"},
 }
 
 
