@@ -337,6 +337,24 @@ class ModulusTable(SQLModel, table=True):
     rules: int
 
 
+class Booking(SQLModel, table=True):
+    """A bulk surrender booked ahead through 101 (issue 17 point 5): who is coming, to which
+    station, on which day, with how many items; `surrender_id` is the surrender it was matched
+    to at the counter."""
+
+    __tablename__ = "booking"
+    id: int | None = Field(default=None, primary_key=True)
+    station_code: str = Field(foreign_key="station.code", index=True)
+    booked_on: dt.date = Field(index=True)  # the local day they are expected
+    name: str
+    business_name: str | None = None
+    expected: int  # items they said they would bring
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    created_by: int = Field(foreign_key="staff.id")
+    surrender_id: int | None = Field(default=None, foreign_key="surrender.id", index=True)
+    force_code: str = force_field()
+
+
 # --- custody: every weapon from the counter to its destruction (issue 16) ------------------------
 # Indexes: `ix_exhibit_tally` (station, campaign, state, quantity) answers the custody report's
 # per-station sums from the index alone; `ix_exhibit_state_place` (state, location, since) finds
@@ -440,3 +458,20 @@ class StockCheck(SQLModel, table=True):
 _exhibit = Exhibit.__table__.c  # type: ignore[attr-defined]  # SQLModel sets __table__ at class creation
 Index("ix_exhibit_tally", _exhibit.station_code, _exhibit.campaign_code, _exhibit.state, _exhibit.quantity)
 Index("ix_exhibit_state_place", _exhibit.state, _exhibit.location_id, _exhibit.since)
+
+
+# --- issue 18: "where is my money?" lookups are bounded --------------------------------------
+
+
+class StatusMiss(SQLModel, table=True):
+    """A `claims status` lookup that matched nothing: who, from which terminal, which reference
+    was tried (never the postcode). Counting them in the last hour bounds guessing per member
+    and per terminal; rows older than a day are dropped by the next miss."""
+
+    __tablename__ = "status_miss"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=utc_column(index=True))
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    terminal: str = Field(max_length=200, index=True)
+    reference: str = Field(max_length=20)  # as normalised, or "(malformed)"
+    force_code: str = force_field()  # the looking-up member's force

@@ -103,12 +103,23 @@ staff_station = _clause(
     staff_id=INT, station_code=STR, force_code=STR,
 )
 
+status_miss = _clause(
+    "status_miss",
+    id=INT, at=UTC_TIME, staff_id=INT, terminal=STR, reference=STR, force_code=STR,
+)
+
 surrender = _clause(
     "surrender",
     id=INT, reference=STR, station_code=STR, campaign_code=STR, number=INT, surrendered_at=UTC_TIME,
     surrendered_on=DATE, recorded_at=UTC_TIME, staff_id=INT, anonymous=BOOL, claimant_id=INT,
     declared=BOOL, item_count=INT, voided_at=UTC_TIME, voided_by=INT, void_reason=STR,
     force_code=STR,
+)
+
+booking = _clause(
+    "booking",
+    id=INT, station_code=STR, booked_on=DATE, name=STR, business_name=STR, expected=INT,
+    created_at=UTC_TIME, created_by=INT, surrender_id=INT, force_code=STR,
 )
 
 claim = _clause(
@@ -172,7 +183,7 @@ payer_decision = _clause(
 
 ALL = (
     audit_head, campaign, export_staging, force, claimant, station, reference_counter, staff,
-    audit_event, destruction_batch, export_batch, location, modulus_table, staff_station, surrender,
-    claim, evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event,
-    payer_decision,
+    audit_event, destruction_batch, export_batch, location, modulus_table, staff_station,
+    status_miss, surrender, booking, claim, evidence, exhibit, item, item_line, stock_check,
+    claim_dispute, custody_event, payer_decision,
 )

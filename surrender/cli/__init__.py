@@ -47,7 +47,9 @@ class SurrenderGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Refused as exc:
-            fail(str(exc))
+            from surrender.cli.bad_lines import told
+
+            fail(told(exc))
         except Exception as exc:  # database unreachable, disk full...: one line, not a traceback
             if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "sqlite3"):
                 fail(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
@@ -161,6 +163,7 @@ def _show_version(value: bool) -> None:
 def _register() -> None:
     from surrender.cli import (
         audit,
+        booking,
         campaign,
         claims,
         claims_payer,
@@ -194,6 +197,7 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(custody.app, name="custody")
     app.add_typer(destruction.app, name="destruction")
+    app.add_typer(booking.app, name="booking")
     demo.register(app)
     purge.register(app)
 

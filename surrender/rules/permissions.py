@@ -62,6 +62,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "station.close": frozenset({"admin"}),
     "station.list": frozenset(FORCE_ROLES),
     "report.forces": frozenset({"manager", "admin", NATIONAL}),  # force roles: their own force's row
+    # bulk surrenders by appointment (issue 17 point 5): at the stations the member may use
+    "booking.add": frozenset({"desk", "manager"}),
+    "booking.list": frozenset({"desk", "manager"}),
 }
 
 
@@ -82,7 +85,10 @@ def sees_personal_data(role: str, action: str) -> bool:
 STATION_BOUND: dict[str, frozenset[str]] = {
     "log": frozenset({"desk"}),
     "void": frozenset({"manager"}),
+    "booking.add": frozenset({"desk", "manager"}),
+    "booking.list": frozenset({"desk", "manager"}),
 }
+_DOING = {"log": "log surrenders", "void": "void surrenders", "booking.add": "book", "booking.list": "list bookings"}
 
 
 def stations_allowed(home: str | None, granted: Iterable[str]) -> tuple[str, ...]:
@@ -102,7 +108,7 @@ def station_refusal(
     allowed = stations_allowed(home, granted)
     if station.upper() in allowed:
         return None
-    verb = "log surrenders" if action == "log" else "void surrenders"
+    verb = _DOING[action]
     where = f"only at {', '.join(allowed)}" if allowed else "at no station yet"
     return (
         f"staff member {number} may {verb} {where}, not at {station.upper()}; "

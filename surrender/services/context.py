@@ -47,3 +47,6 @@ class Context:
     # Called at each stage of a multi-step write (an export: created, selected, staged, committed, linked,
     # placed); crash tests pass one that kills the process at a chosen stage.
     checkpoint: Callable[[str], None] = field(default=_no_checkpoint, repr=False, compare=False)
+    # Where the command is typed (bounds `claims status` guesses per terminal); None: read from
+    # the OS by `surrender.terminal.here()`. Tests name their terminals.
+    terminal: str | None = None

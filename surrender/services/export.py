@@ -48,6 +48,7 @@ from surrender.rules.claimant import payment_gaps
 from surrender.rules.lifecycle import Step, transition
 from surrender.rules.modulus import ModulusTables
 from surrender.services import audit
+from surrender.services.audit_log import check_before_payment
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.modulus import tables_in
@@ -342,6 +343,7 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
         ready, held = _sorted_out(conn, scope_of(conn, staff), lock=True)
         if not ready:
             raise _nothing_ready(held)
+        check_before_payment(conn, staff.id, ready)
         batch_id = store_batches.next_batch_id(conn)
         number = store_batches.next_batch_number(conn, staff.force_code)
         rows = [_export_row(r, number) for r in ready]

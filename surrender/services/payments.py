@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Connection, Row
 
 from surrender import tables
-from surrender.errors import NotFound, Refused
+from surrender.errors import BadLines, NotFound, Refused
 from surrender.rules.lifecycle import ClaimStatus, Step, can, transition
 from surrender.rules.money import format_gbp, parse_money
 from surrender.rules.references import normalise_reference
@@ -81,7 +81,7 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
             else:
                 good.append((surrender, claim, amount))
         if problems:
-            raise Refused(f"{path}: {len(problems)} bad line(s), nothing marked paid:\n  " + "\n  ".join(problems))
+            raise BadLines(path, problems, outcome="nothing marked paid")
         now = ctx.now()
         for surrender, claim, amount in good:
             status = transition(Step.PAY, claim.status, surrender.reference)

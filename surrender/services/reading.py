@@ -18,6 +18,7 @@ from surrender.rules.lifecycle import DECIDED_APPROVED, ClaimStatus, effective_p
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_decision_trail, sees_personal_data
 from surrender.services.auth import perform
+from surrender.services.bookings import check_of_surrender
 from surrender.services.context import Context
 from surrender.store.campaigns import campaign_source
 from surrender.store.forces import find_station
@@ -39,9 +40,13 @@ def _the(conn: Connection, clause: Any, key: str, value: Any) -> Row[Any]:
     return conn.execute(select(clause).where(clause.c[key] == value)).one()
 
 
-def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = False) -> SurrenderView:
+def build_view(
+    conn: Connection, surrender_id: int, reveal: bool, trail: bool = False, claimant_copy: bool = False
+) -> SurrenderView:
     """The whole surrender as readers see it; identical lines grouped in SQL. `trail` adds the
-    claim's decision trail (who approved or rejected it, when and why)."""
+    claim's decision trail (who approved or rejected it, when and why). The receipt's claimant
+    line goes through the same mask as the rest, except on `claimant_copy`: the receipt handed
+    to the claimant at the counter, their own details in full."""
     surrender = _the(conn, tables.surrender, "id", surrender_id)
     station = find_station(conn, surrender.station_code, Scope.everything())  # the surrender is the reader's
     officer = _the(conn, tables.staff, "id", surrender.staff_id)
@@ -67,6 +72,7 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
             claimed_value_pence=g.claimed_value_pence,
             evidence=g.evidence,
             seal=g.seal,
+            decided_by=_decided_by(campaign, g) if g.eligible else [],
         )
         for g in lines
     ]
@@ -88,11 +94,14 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
             timezone=campaign.timezone,
         )
     claimant = on_receipt = None
+    bank_details = False
     if surrender.claimant_id is not None:
         person = _the(conn, tables.claimant, "id", surrender.claimant_id)
         claimant = claimant_json(person, reveal)
+        bank_details = bool(person.sort_code and person.account_number)
         if person.purged_at is None:
-            on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
+            seen = claimant_json(person, reveal or claimant_copy)
+            on_receipt = ", ".join(seen[k] for k in ("name", "business_name", "postcode") if seen[k])
     return SurrenderView(
         reference=surrender.reference,
         **heading_fields(campaign, station, officer),
@@ -107,7 +116,14 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
         voided_at=surrender.voided_at,
         void_reason=surrender.void_reason,
         claimant_on_receipt=on_receipt,
+        bank_details_given=bank_details,
+        booking=check_of_surrender(conn, campaign, surrender_id, surrender.item_count),
     )
+
+
+def _decided_by(campaign: Campaign, line: Row[Any]) -> list[str]:
+    """The features that made a stored line meet its kind's definition (`serrated 3in`)."""
+    return campaign.decided_by(line.kind, campaign.features.from_stored(json.loads(line.features)))
 
 
 class Heading(TypedDict):
@@ -122,6 +138,7 @@ class Heading(TypedDict):
     station_town: str
     force: str
     station_contact: str | None
+    payer: str
     officer_number: str
     officer_name: str
 
@@ -141,6 +158,7 @@ def heading_fields(campaign: Campaign, station: Any, officer: Any) -> Heading:
         station_town=station.town,
         force=station.force_name,
         station_contact=station.contact,
+        payer=campaign.payer,
         officer_number=officer.number,
         officer_name=officer.name,
     )

@@ -172,8 +172,16 @@ def update_staff(
             conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(**values))
         if stations is not None:
             changes["stations"] = _grant(conn, member.id, member.force_code, home, stations)
+        changed = [f"staff.{k}" for k in values] + (["staff.stations"] if stations is not None else [])
         audit.record(
-            conn, ctx.now(), admin.id, "staff.updated", "staff", member.id, {"number": member.number, **changes}
+            conn,
+            ctx.now(),
+            admin.id,
+            "staff.updated",
+            "staff",
+            member.id,
+            {"number": member.number, **changes},
+            fields=changed,
         )
         return _row(conn, member.id)
 

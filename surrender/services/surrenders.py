@@ -17,10 +17,13 @@ from surrender.rules.references import make_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
 from surrender.services.auth import check_station, perform, require_open_station
+from surrender.services.bookings import check_at_counter
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
+from surrender.services.patterns import flag_patterns
 from surrender.services.reading import build_view
+from surrender.store import audit_log
 from surrender.store import surrenders as surrender_store
 from surrender.store.custody import create_exhibits
 from surrender.store.staff import scope_of
@@ -74,8 +77,21 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
         claim = intake.claim()
         if claim is not None:
             surrender_store.insert_claim(conn, surrender_id, claim, force)
+            flag_patterns(conn, surrender_id, now, officer.id)  # issue 17: patterns across claims
+        person = request.claimant
+        booking = check_at_counter(  # issue 17: a bulk surrender against the day's bookings
+            conn,
+            campaign,
+            station.code,
+            local(at, campaign.timezone).date(),
+            person.name if person else None,
+            person.business_name if person else None,
+            count,
+            surrender_id,
+        )
         create_exhibits(conn, surrender_id, now)  # custody: one exhibit per tag the receipt prints
         ctx.checkpoint("stored")
+        booked = {} if booking is None else {"booking": {"expected": booking.expected, "received": booking.received}}
         audit.record(
             conn,
             now,
@@ -84,6 +100,7 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
             "surrender",
             surrender_id,
             {
+                **booked,
                 "reference": reference,
                 "station": station.code,
                 "campaign": campaign.code,
@@ -99,7 +116,7 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
             from surrender.services.evidence import attach_on_log
 
             attach_on_log(conn, surrender_id, reference, claim is not None, request.evidence, officer.id, now)
-        return build_view(conn, surrender_id, reveal=False)
+        return build_view(conn, surrender_id, reveal=False, claimant_copy=True)  # the receipt is theirs
 
     return perform(ctx, "log", work)
 
@@ -163,7 +180,7 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
             surrender.id,
             {
                 "reference": surrender.reference,
-                "reason": audit.private("reason", reason),
+                "reason": audit.private("reason", reason, audit_log.salt_of(conn, surrender.id)),
                 "claim_status": claim.status if claim else None,
             },
         )

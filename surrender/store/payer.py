@@ -47,6 +47,11 @@ def pack_ready(scope: Scope, campaign_codes: Iterable[str]) -> Select[Any]:
     )
 
 
+def in_pack(scope: Scope, batch_id: int) -> Select[Any]:
+    """A past claim pack's claims with what a pack carries, in the order it lists them."""
+    return claim_rows(scope, True, *PACK_COLUMNS).where(claim_c.batch_id == batch_id).order_by(surrender_c.reference)
+
+
 def lines_of(conn: Connection, surrender_id: int) -> list[Row[Any]]:
     return list(
         conn.execute(select(tables.item_line).where(line_c.surrender_id == surrender_id).order_by(line_c.number))

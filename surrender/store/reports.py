@@ -18,7 +18,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from surrender import tables
 from surrender.rules.lifecycle import OWED_STATUSES, ClaimStatus
+from surrender.rules.patterns import REASONS
 from surrender.store.claims import base, effective_payable_sql
+from surrender.store.patterns import has_flag_sql
 from surrender.store.scope import Scope
 
 surrender_c, claim_c, line_c = tables.surrender.c, tables.claim.c, tables.item_line.c
@@ -164,6 +166,24 @@ def claim_lines(scope: Scope, period: Period) -> Select[Any]:
         effective_payable_sql().label("payable"),
         claim_c.status,
         claim_c.manager_approved_at.is_not(None),
+    )
+
+
+def pattern_lines(scope: Scope, period: Period) -> Select[Any]:
+    """Claims flagged with a reviewers' pattern (rules.patterns), oldest first, with their flags:
+    reference, station, claimed, payable, status, flags. No personal data."""
+    return (
+        counted(scope, period, claims_only=True)
+        .add_columns(
+            surrender_c.reference,
+            surrender_c.station_code,
+            claim_c.claimed_pence,
+            effective_payable_sql().label("payable"),
+            claim_c.status,
+            claim_c.flags,
+        )
+        .where(or_(*(has_flag_sql(reason) for reason in REASONS)))
+        .order_by(surrender_c.surrendered_at, surrender_c.reference)
     )
 
 

@@ -381,7 +381,7 @@ def test_a_custody_record_changed_behind_the_tools_back_is_caught_by_audit_verif
     db.run(world.url, lambda s: s.execute(text(edit)))
     problem = verify(as_staff(world, "5001")).problem
     assert problem is not None
-    assert (f"exhibits (tags and custody) of {reference} differs" in problem) or ("destruction batch 1 differs" in problem)
+    assert (f"exhibits.all of surrender {reference} differs" in problem) or ("destruction batch 1 differs" in problem)
 
 
 def test_not_found_and_bad_tags_are_one_line_refusals(world):

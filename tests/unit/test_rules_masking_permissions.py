@@ -62,6 +62,8 @@ EXPECTED = {
     "station.close": {"admin"},
     "station.list": {"desk", "finance", "manager", "admin", "property"},
     "report.forces": {"manager", "admin", "national"},
+    "booking.add": {"desk", "manager"},
+    "booking.list": {"desk", "manager"},
 }
 
 
