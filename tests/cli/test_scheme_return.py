@@ -199,3 +199,21 @@ def test_national_refuses_a_bad_file_and_shows_nothing(two_forces, tmp_path, bad
     other = bad(two_forces, tmp_path)
     merged = run(None, "report", "national", str(two_forces / "beds.csv"), str(two_forces / "cambs.csv"), str(other))
     assert message in error_line(merged)  # error_line: nothing on stdout either
+
+
+def test_a_new_sqlite_file_becomes_the_force_added_before_anyone_is(tmp_path):
+    url = f"sqlite:///{tmp_path / 'beds.db'}"
+    assert run(url, "db", "upgrade").exit_code == 0
+    added = run(url, "force", "add", "BEDS", "--name", "Bedfordshire Police")
+    assert added.exit_code == 0, added.output
+    first = CliRunner().invoke(app, ["staff", "add", "1", "--name", "Bea Admin", "--role", "admin"],
+                               env={"SURRENDER_DATABASE_URL": url, "SURRENDER_NEW_PIN": "111124"})
+    assert first.exit_code == 0, first.output
+    listed = run(url, "station", "list", "--format", "json", staff="1", pin="111124")
+    assert json.loads(listed.stdout) == []  # Cambridgeshire's TW and PK went with it
+    forces = run(url, "force", "list", "--format", "json", staff="1", pin="111124")
+    assert json.loads(forces.stdout) == [{"code": "BEDS", "name": "Bedfordshire Police", "stations": 0}]
+    again = run(url, "force", "add", "HERTS", "--name", "Hertfordshire Constabulary", staff="1", pin="111124")
+    assert "a SQLite database file holds one force" in error_line(again)
+    verified = run(url, "audit", "verify", staff="1", pin="111124")
+    assert verified.exit_code == 0 and "intact" in verified.stdout
