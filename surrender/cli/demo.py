@@ -36,8 +36,8 @@ def demo(
         "--forces",
         min=1,
         max=2,
-        help="2: add Bedfordshire Police (stations LU, BD) beside Cambridgeshire; needs an empty PostgreSQL "
-        "database given with --db (a SQLite file holds one force).",
+        help="2: add Bedfordshire Police (stations LU, BD) beside Cambridgeshire: in an empty PostgreSQL "
+        "database given with --db, or (a SQLite file holds one force) in a file of its own, beds.db.",
     ),
 ) -> None:
     """Work through the zombie-2024 campaign at Thorpe Wood and Parkside on a throwaway SQLite
@@ -47,8 +47,8 @@ def demo(
     every staff number and PIN it made, and a command to try next. Your own database is not
     touched.
 
-    Example: `surrender demo --dir demo --days 29`; two forces:
-    `surrender demo --forces 2 --days 3 --db postgresql://me@localhost/demo2`
+    Example: `surrender demo --dir demo --days 29`; two forces: `surrender demo --forces 2 --days 3
+    --db postgresql://me@localhost/demo2`, or on SQLite (demo.db and beds.db): `surrender demo --forces 2 --dir demo2`
     """
     from dataclasses import replace
 
@@ -61,17 +61,10 @@ def demo(
     folder = (directory or Path(tempfile.mkdtemp(prefix="surrender-demo-"))).resolve()
     database = folder / "demo.db"
     shared = ctx.obj.url.startswith("postgresql")
-    if forces == 2 and not shared:
-        from surrender.errors import Refused
-
-        raise Refused(
-            "demo --forces 2: two forces need a PostgreSQL database (a SQLite file holds one force): "
-            "give an empty one with --db postgresql://..."
-        )
     if not shared and database.exists():
         raise typer.BadParameter(f"{database} exists already: choose an empty --dir", param_hint="--dir")
     folder.mkdir(parents=True, exist_ok=True)
-    url = ctx.obj.url if forces == 2 else f"sqlite:///{database}"
+    url = ctx.obj.url if shared else f"sqlite:///{database}"
     out = console()
     upgrade(url)
     say(f"Demo database: {database} (stations TW and PK, campaign zombie-2024)")
@@ -89,11 +82,18 @@ def demo(
         from surrender.demo import PINS, as_staff, at
         from surrender.demo_forces import FORCE, FORCE_NAME, add_second_force
 
-        demo_ctx = replace(ctx.obj, url=url, receipts_dir=folder / "receipts")
-        cambs_admin = replace(as_staff(demo_ctx, "1", at(0, 8)), force="CAMBS", pin=PINS["1"])
-        beds = add_second_force(demo_ctx, cambs_admin, folder)
+        if shared:
+            demo_ctx = replace(ctx.obj, url=url, receipts_dir=folder / "receipts")
+            cambs_admin = replace(as_staff(demo_ctx, "1", at(0, 8)), force="CAMBS", pin=PINS["1"])
+            beds = add_second_force(demo_ctx, cambs_admin, folder)
+        else:  # a SQLite file holds one force: Bedfordshire gets a file of its own
+            beds_url = f"sqlite:///{folder / 'beds.db'}"
+            upgrade(beds_url)
+            beds = add_second_force(replace(ctx.obj, url=beds_url, receipts_dir=folder / "receipts"), None, folder)
+            say(f"{FORCE_NAME}'s database: {folder / 'beds.db'}")
         say(f"{FORCE_NAME} ({FORCE}): stations LU and BD, {len(beds)} surrenders, its own export batch 1.")
-        say("Staff numbers 1 and 4410 are in both forces: sign in with --force CAMBS or --force BEDS.")
+        if shared:
+            say("Staff numbers 1 and 4410 are in both forces: sign in with --force CAMBS or --force BEDS.")
     for note in outcome.notes:
         say(note)
     for reference in outcome.awaiting_manager:
@@ -121,7 +121,7 @@ def demo(
             beds_rows,
             Format.table,
             ["staff", "name", "role", "station", "pin"],
-            title="Bedfordshire staff (--force BEDS)",
+            title="Bedfordshire staff (--force BEDS)" if shared else f"Bedfordshire staff (--db {folder / 'beds.db'})",
         )
     say("")
     say("Next, as the manager (paste both lines):")

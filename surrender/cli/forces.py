@@ -20,8 +20,10 @@ def force_add(
     code: str = typer.Argument(..., help="Force code: 2-10 letters or digits, e.g. BEDS."),
     name: str = typer.Option(..., "--name", help="The force's name, as printed on receipts."),
 ) -> None:
-    """Add a force to a shared (PostgreSQL) database; a SQLite file holds one force. Its first
-    admin is added next with `staff add ... --force CODE`.
+    """Add a force to a shared (PostgreSQL) database; its first admin is added next with `staff
+    add ... --force CODE`. A SQLite file holds one force: on a new file (before anyone is added)
+    this makes the file that force's instead of Cambridgeshire's (its stations TW and PK go), and
+    its first admin is added with `staff add ... --role admin`.
 
     Example: `surrender force add BEDS --name "Bedfordshire Police"`
     """

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 REFERENCE_COLUMNS = frozenset({"reference", "tag"})
 MONEY_COLUMNS = frozenset(
     {"claimed", "payable", "amount", "total", "compensation", "paid", "outstanding", "allowed", "each"}
+    | {"retail_claimed", "retail_payable"}  # a scheme return's retailers' claims
 )
 # People's and businesses' names: wrapped (never cut), and the last columns given up.
 NAME_COLUMNS = frozenset({"claimant", "name", "business", "staff_name", "officer_name", "account_name"})

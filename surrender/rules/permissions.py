@@ -62,6 +62,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "station.close": frozenset({"admin"}),
     "station.list": frozenset(FORCE_ROLES),
     "report.forces": frozenset({"manager", "admin", NATIONAL}),  # force roles: their own force's row
+    "report.return": frozenset({"manager", "admin"}),  # the force's scheme return file
     # bulk surrenders by appointment (issue 17 point 5): at the stations the member may use
     "booking.add": frozenset({"desk", "manager"}),
     "booking.list": frozenset({"desk", "manager"}),

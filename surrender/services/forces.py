@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.engine import Connection, Row
 
-from surrender import tables
+from surrender import db, tables
 from surrender.errors import NotFound, Refused
 from surrender.rules import stations as rules
 from surrender.services import audit
@@ -23,6 +23,7 @@ from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.store import forces as store
 from surrender.store.scope import Scope
+from surrender.store.staff import staff_count
 
 ONE_FORCE_PER_FILE = (
     "a SQLite database file holds one force: keep each force in its own file, or share one "
@@ -51,9 +52,12 @@ class StationRow:
 
 
 def add_force(ctx: Context, code: str, name: str) -> ForceRow:
-    """A new force (its first admin is then added with `staff add ... --force CODE`)."""
+    """A new force (its first admin is then added with `staff add ... --force CODE`). On a new
+    SQLite file (nobody added yet) the file becomes that force's instead (`new_file_of`)."""
     code = rules.force_code(code)
     title = rules.detail(name, "force name", required=True)
+    if db.sqlite_path(ctx.url) is not None and db.run(ctx.url, staff_count, write=False) == 0:
+        return db.run(ctx.url, lambda conn: new_file_of(conn, ctx.now(), code, str(title)))
 
     def work(conn: Connection, admin: Row[Any]) -> ForceRow:
         known = store.force_codes(conn)
@@ -66,6 +70,24 @@ def add_force(ctx: Context, code: str, name: str) -> ForceRow:
         return ForceRow(code, str(title), 0)
 
     return perform(ctx, "force.add", work)
+
+
+def new_file_of(conn: Connection, now: dt.datetime, code: str, name: str) -> ForceRow:
+    """A SQLite file holds one force, and a new one is made as Cambridgeshire's (with TW and PK):
+    before anyone is added, it may become another force's file (its stations added next by its
+    first admin). The default force's unused stations and counters go; nothing else is there."""
+    if staff_count(conn):
+        raise Refused(f"cannot add force {code}: {ONE_FORCE_PER_FILE}")
+    (old,) = store.force_codes(conn)  # a new file has the one force its migration made
+    if code != old:
+        conn.execute(insert(tables.force).values(code=code, name=name))
+        conn.execute(delete(tables.location).where(tables.location.c.force_code == old))
+        conn.execute(delete(tables.station).where(tables.station.c.force_code == old))
+        conn.execute(delete(tables.force).where(tables.force.c.code == old))
+    else:
+        conn.execute(update(tables.force).where(tables.force.c.code == code).values(name=name))
+    audit.record(conn, now, None, "force.added", "force", code, {"code": code, "name": name, "replaces": old})
+    return ForceRow(code, name, 0)
 
 
 def list_forces(ctx: Context) -> list[ForceRow]:

@@ -130,6 +130,20 @@ def totals_query(scope: Scope, period: Period, by: list[str], dialect: str) -> S
     return query.group_by(*keys).order_by(*keys) if keys else query
 
 
+def return_query(scope: Scope, period: Period) -> Select[Any]:
+    """A scheme return's totals: `figures()`, then anonymous surrenders and retailers' claims
+    (a claim in a business's name) with their claimed and payable (pence)."""
+    claimant_c = tables.claimant.c
+    retail = claim_c.id.is_not(None) & (func.coalesce(func.trim(claimant_c.business_name), "") != "")
+    return counted(scope, period).add_columns(
+        *figures(),
+        func.count(case((surrender_c.anonymous.is_(True), 1))).label("anonymous"),
+        func.count(case((retail, 1))).label("retail_claims"),
+        _sum(case((retail, claim_c.claimed_pence), else_=0)).label("retail_claimed"),
+        _sum(case((retail, effective_payable_sql()), else_=0)).label("retail_payable"),
+    )
+
+
 def figures_query(scope: Scope, period: Period, *groups: Any) -> Select[Any]:
     """The report PDF's headline figures (with paid and outstanding), optionally grouped."""
     query = counted(scope, period).add_columns(*groups, *figures(), *money_flow())

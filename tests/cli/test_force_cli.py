@@ -86,12 +86,6 @@ def test_a_number_in_two_forces_signs_in_with_force(request, tmp_path):
         assert [row["code"] for row in json.loads(theirs.stdout)] == ["PK", "TW"]
 
 
-def test_demo_with_two_forces_needs_postgresql(tmp_path):
-    line = error_line(run("sqlite:///unused.db", "demo", "--forces", "2", "--dir", str(tmp_path / "d"), staff=None))
-    assert "two forces need a PostgreSQL database" in line and "--db postgresql://" in line
-    assert not (tmp_path / "d").exists()
-
-
 @pytest.fixture
 def empty_postgresql() -> Iterator[str]:
     """A new, empty PostgreSQL database (the demo migrates it and makes its own staff)."""

@@ -24,8 +24,9 @@ from tests.demo_database import demo_copy
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 BLOCK = re.compile(r"(?:<!-- (tour|not run): ([^\n]*?) -->\n)?```sh\n(.*?)```", re.S)
-STATION_TOURS = ["setup", "desk", "custody"]  # in this order, on one fresh database
+STATION_TOURS = ["setup", "stations", "desk", "custody"]  # in this order, on one fresh database
 DEMO_TOURS = ["finance", "manager", "evidence", "backup"]
+NATIONAL_TOURS = ["national"]  # makes its own two-force demo in a fresh folder
 NEW_PIN = "246813"  # every member the station tours add gets it (SURRENDER_NEW_PIN)
 
 
@@ -44,7 +45,7 @@ def tours() -> dict[str, str]:
 def test_every_command_block_in_the_readme_is_run_or_says_why_not():
     unmarked = [body.splitlines()[0] for mark, _, body in blocks() if not mark]
     assert not unmarked, f"README sh blocks neither a tour nor 'not run': {unmarked}"
-    assert set(tours()) == set(STATION_TOURS) | set(DEMO_TOURS)
+    assert set(tours()) == set(STATION_TOURS) | set(DEMO_TOURS) | set(NATIONAL_TOURS)
 
 
 def _laid_out_like_the_repository(folder: Path) -> Path:
@@ -117,3 +118,17 @@ def test_the_station_tours_run_as_written_on_a_fresh_database(tmp_path):
                                                                   "SURRENDER_PIN": NEW_PIN})
     total = json.loads(report.stdout)["total"]
     assert total["destroyed"] == 3 and total["unaccounted"] == 0 and total["held"] == total["received"] - 3
+
+
+def test_the_national_tour_runs_as_written_in_a_fresh_folder(tmp_path):
+    """A force's own SQLite file, then two forces' returns merged into the national table."""
+    run = _run(tours()["national"], tmp_path, SURRENDER_NEW_PIN=NEW_PIN, SURRENDER_PIN=NEW_PIN)
+    assert "Return of CAMBS for zombie-2024 written" in run.stdout and "Return of BEDS" in run.stdout
+    national = (tmp_path / "national-zombie-2024.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in national[1:]] == ["BEDS", "CAMBS", "Total"]
+    assert "Bedfordshire Police" in run.stdout and "Cambridgeshire Constabulary" in run.stdout
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SURRENDER_")}
+    herts = subprocess.run([installed_surrender(), "--db", "herts.db", "--staff", "1", "station", "list", "--format",
+                            "json"], cwd=tmp_path, text=True, capture_output=True, timeout=60,
+                           env={**env, "SURRENDER_PIN": NEW_PIN})
+    assert [(row["code"], row["force"]) for row in json.loads(herts.stdout)] == [("HH", "HERTS")]
