@@ -13,6 +13,7 @@ spreadsheet would run as formulas are neutralised (as in exports)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -241,7 +242,7 @@ def write_pack(
 ) -> dict[str, str]:
     """Write the zip to `out`; `evidence_of(claim)` yields (file, bytes) for the claim's files
     one at a time. Returns {file: sha256} of everything in it but the manifests."""
-    stamp = pack.created_at.timetuple()[:6]
+    stamp = pack.created_at.astimezone(dt.UTC).timetuple()[:6]  # UTC: a re-issued pack is the same bytes
     files: dict[str, str] = {}
 
     def put(name: str, data: bytes, compress: bool = True) -> None:

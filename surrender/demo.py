@@ -154,6 +154,7 @@ RETAILERS: list[Retailer] = [  # day index, station, business, address, postcode
 BATCH_DAYS = (11, 25)  # Fri 6 Sep and Fri 20 Sep: finance exports
 REMITTANCE_DAY = 16  # Wed 11 Sep: the bank's remittance for batch 1
 REJECT_DAY, VOID_DAY = 9, 17  # Wed 4 Sep, Thu 12 Sep
+NO_BANK_DETAILS = 0.5  # a named claim's roll that leaves the bank details for finance to complete
 
 
 @dataclass
@@ -200,6 +201,7 @@ def run_demo(
         campaign.day(day)
         if progress:
             progress(day + 1, days)
+    outcome.awaiting_manager.extend(campaign.left_for_manager)
     for _, reference, _ in campaign.flagged:
         outcome.awaiting_manager.append(reference)
     run_custody(ctx, folder, PINS, MANAGERS, outcome)  # every weapon to the store, then destroyed in witnessed batches
@@ -213,6 +215,7 @@ class _Campaign:
         self.ctx, self.folder, self.outcome, self.rng, self.last_day = ctx, folder, outcome, rng, last_day
         self.flagged: list[tuple[int, str, str]] = []  # (day logged, reference, station)
         self.claims: list[tuple[int, str, bool]] = []  # (day logged, reference, has bank details)
+        self.left_for_manager: list[str] = []  # flagged, never signed off by the demo's managers
         self.receipts = ctx.receipts_dir
 
     # --- the desks ---------------------------------------------------------------------------
@@ -241,8 +244,11 @@ class _Campaign:
                 continue
             roll = self.rng.random()
             specs = self._public_items()
-            if day == self.last_day and station == "TW" and index == 0:  # left for the manager to sign off
+            tour_case = day == 0 and index == 0  # the README's tours use these two, on a demo of any length
+            if tour_case and station == "TW":  # a £150 knife with a receipt, left for a manager to sign off
                 roll, specs[0] = 1.0, specs[0].split(":value=")[0] + ":value=150:evidence=receipt"
+            if tour_case and station == "PK":  # three knives, £30, logged without bank details
+                roll, specs = NO_BANK_DETAILS, [ELIGIBLE[0], ELIGIBLE[1], ELIGIBLE[2]]
             items = [item_from_spec(s) for s in specs]
             if roll < 0.08:
                 self._log(day, station, officer, when, LogRequest(items=items, anonymous=True))
@@ -255,7 +261,7 @@ class _Campaign:
                     LogRequest(items=items, no_claim=True, claimant=self._person(station, bank=False)),
                 )
             else:
-                bank = self.rng.random() > 0.12 or roll == 1.0
+                bank = (self.rng.random() > 0.12 or roll == 1.0) and roll != NO_BANK_DETAILS
                 self._log(
                     day,
                     station,
@@ -319,6 +325,9 @@ class _Campaign:
         self.outcome.references.append(view.reference)
         if view.claim is not None and view.claim.status == ClaimStatus.PENDING:
             has_bank = request.claimant is not None and request.claimant.has_bank_details
+            if view.claim.flags and day == 0 and station == "TW" and not self.left_for_manager:
+                self.left_for_manager.append(view.reference)  # the managers' tour signs this one off
+                return
             if view.claim.flags:
                 self.flagged.append((day, view.reference, station))
             self.claims.append((day, view.reference, has_bank))
@@ -354,37 +363,45 @@ class _Campaign:
     def _finance(self, day: int) -> None:
         from surrender.services.claims import approve_claim, reject_claim
 
-        if (OPENS + dt.timedelta(days=day)).weekday() >= 5:
+        # A demo shorter than the first batch day still shows finance's whole round on its last
+        # day (weekend or not): everything ready is approved at once, exported as batch 1 and
+        # paid from a remittance; one ending before the remittance day pays batch 1 then.
+        short_round = day == self.last_day and not self.outcome.exports
+        last_round = day == self.last_day and self.outcome.remittance is None
+        if (OPENS + dt.timedelta(days=day)).weekday() >= 5 and not last_round:
             return
-        finance = as_staff(self.ctx, FINANCE, at(day, 15, 0))
+        afternoon = at(day, 17, 30) if short_round else at(day, 15, 0)  # after the day's last surrender
+        finance = as_staff(self.ctx, FINANCE, afternoon)
         flagged = {ref for _, ref, _ in self.flagged}
         if day == REJECT_DAY:
-            _, reference, _ = next(c for c in self.claims if c[1] not in flagged)
+            _, reference, _ = next(c for c in self.claims if c[1] not in flagged and c[2])  # not the tours' claim
             reject_claim(finance, reference, "Declaration withdrawn: the claimant bought the knife after 26 Aug 2024")
             self.claims = [c for c in self.claims if c[1] != reference]
             self.outcome.notes.append(f"Rejected {reference} (bought after the cut-off).")
+        lag = 0 if short_round else 2
         for claim in list(self.claims):
             logged, reference, has_bank = claim
-            if logged <= day - 2 and has_bank and reference not in flagged:  # two days' lag; no bank details: wait
+            if logged <= day - lag and has_bank and reference not in flagged:  # no bank details: wait
                 approve_claim(finance, reference)
                 self.claims.remove(claim)
-        if day in BATCH_DAYS:
-            self._export(day)
-        if day == REMITTANCE_DAY and self.outcome.exports:
-            self._remittance(day)
+        if day in BATCH_DAYS or short_round:
+            self._export(afternoon + dt.timedelta(minutes=30))
+        paying_day = day in (REMITTANCE_DAY, self.last_day)  # batch 1 is paid by the last day of any demo
+        if paying_day and self.outcome.exports and self.outcome.remittance is None:
+            self._remittance(afternoon + dt.timedelta(hours=1))
 
-    def _export(self, day: int) -> None:
+    def _export(self, when: dt.datetime) -> None:
         from surrender.services.export import export_claims
 
         number = len(self.outcome.exports) + 1
         path = self.folder / f"batch-{number}.csv"
-        result = export_claims(as_staff(self.ctx, FINANCE, at(day, 16, 0)), path)
+        result = export_claims(as_staff(self.ctx, FINANCE, when), path)
         self.outcome.exports.append(path)
         self.outcome.notes.append(
             f"Exported batch {result.batch}: {result.count} claims, £{result.total_pence / 100:,.2f} -> {path.name}"
         )
 
-    def _remittance(self, day: int) -> None:
+    def _remittance(self, when: dt.datetime) -> None:
         from surrender.services.payments import mark_paid
 
         batch = self.outcome.exports[0]
@@ -393,8 +410,8 @@ class _Campaign:
             writer = csv.writer(out)
             writer.writerow(["reference", "amount", "paid_on"])
             for row in csv.DictReader(source):
-                writer.writerow([row["reference"], row["amount"], at(day, 9).date().isoformat()])
-        paid = mark_paid(as_staff(self.ctx, FINANCE, at(day, 11, 0)), path)
+                writer.writerow([row["reference"], row["amount"], when.date().isoformat()])
+        paid = mark_paid(as_staff(self.ctx, FINANCE, when), path)
         self.outcome.remittance = path
         self.outcome.notes.append(
             f"Marked batch 1 paid from {path.name}: {paid.count} claims, £{paid.total_pence / 100:,.2f}"

@@ -7,5 +7,6 @@ ITEM_SPEC_HELP = (
     " lists them): a yes/no by its name or word (no-NAME for no), others NAME=VALUE, a choice"
     " also by its option alone. Presets: plain, point, spikes, at-handle, secondary, spine,"
     " tanto, reverse-tanto; serrated=LEN holes=N points=N. Always: value=GBP"
-    " evidence=receipt|invoice|bank-statement|other acquired=DATE qty=N seal=TEXT desc=TEXT."
+    " evidence=receipt|invoice|bank-statement|other acquired=DATE qty=N seal=TEXT desc=TEXT"
+    " (the item, never its owner)."
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from surrender.errors import Refused
+from surrender.errors import BadLines, Refused
 from surrender.rules.features import Features
 from surrender.rules.items import Item, csv_columns, item_from_fields, item_from_spec
 from surrender.userfiles import CsvFile
@@ -61,18 +61,32 @@ class ItemSpecs:
 
 
 def read_items(rows: CsvFile, features: Features | None = None) -> Iterator[Item]:
-    """Yield items; a bad row stops everything with its line number (the transaction rolls back).
-    Identical rows give back the same Item object, which the service groups by identity."""
+    """Yield items; the bad rows are read past and, at the end, refused all together
+    (`BadLines`, each with its line; the transaction rolls back), so a stock list with many
+    mistakes is corrected in one go. Identical rows give back the same Item object, which the
+    service groups by identity."""
     memo: dict[tuple[str, ...], Item] = {}
     columns = rows.columns
-    for line, cells in rows.rows():
+    problems: list[str] = []
+    count = 0
+
+    def bad(line: int, problem: str) -> None:
+        nonlocal count
+        count += 1
+        if len(problems) < BadLines.KEPT:
+            problems.append(f"line {line}: {problem}")
+
+    for line, cells in rows.rows(bad):
         key = tuple(cells)
         item = memo.get(key)
         if item is None:
             try:
                 item = item_from_fields(dict(zip(columns, cells, strict=True)), features)
             except Refused as exc:
-                raise Refused(f"{rows.path} line {line}: {exc}") from None
+                bad(line, str(exc))
+                continue
             if len(memo) < 10_000:
                 memo[key] = item
         yield item
+    if count:
+        raise BadLines(rows.path, problems, count)

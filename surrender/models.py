@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -23,16 +24,43 @@ def text_column(nullable: bool = False) -> Column[str]:
     return Column(Text, nullable=nullable)
 
 
+FORCE_CODE_LENGTH = 10
+
+
+def force_field(index: bool = False) -> Any:
+    """The owning force of a row: every force-owned table carries it, so each force's rows can be
+    told apart (and, on PostgreSQL, policed row by row) without a join."""
+    return Field(foreign_key="force.code", max_length=FORCE_CODE_LENGTH, index=index)
+
+
+class Force(SQLModel, table=True):
+    """A police force using the tool: its own stations, staff and records (SQLite: one a file)."""
+
+    code: str = Field(primary_key=True, max_length=FORCE_CODE_LENGTH)
+    name: str
+
+
 class Station(SQLModel, table=True):
+    """A designated station; its code starts every reference, so codes are unique in a database."""
+
     code: str = Field(primary_key=True, max_length=2)
     name: str
     town: str
-    force: str
+    force_code: str = Field(foreign_key="force.code", max_length=FORCE_CODE_LENGTH, index=True)
+    address: str | None = None
+    hours: str | None = None
+    contact: str | None = None  # who a claimant contacts about what they handed in
+    closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class Staff(SQLModel, table=True):
+    """Staff numbers (collar numbers) repeat between forces, so they are unique within one;
+    national staff belong to no force (force_code None)."""
+
+    __table_args__ = (UniqueConstraint("force_code", "number"),)
     id: int | None = Field(default=None, primary_key=True)
-    number: str = Field(unique=True, index=True, max_length=20)
+    number: str = Field(index=True, max_length=20)
+    force_code: str | None = Field(default=None, foreign_key="force.code", max_length=FORCE_CODE_LENGTH)
     name: str
     role: str = Field(max_length=10)
     station_code: str | None = Field(default=None, foreign_key="station.code")
@@ -62,6 +90,7 @@ class StaffStation(SQLModel, table=True):
     __tablename__ = "staff_station"
     staff_id: int = Field(foreign_key="staff.id", primary_key=True)
     station_code: str = Field(foreign_key="station.code", primary_key=True)
+    force_code: str = force_field()
 
 
 class CampaignRecord(SQLModel, table=True):
@@ -82,6 +111,7 @@ class ReferenceCounter(SQLModel, table=True):
     station_code: str = Field(primary_key=True, foreign_key="station.code")
     campaign_code: str = Field(primary_key=True, foreign_key="campaign.code")
     last_number: int = 0
+    force_code: str = force_field()
 
 
 class Claimant(SQLModel, table=True):
@@ -99,6 +129,7 @@ class Claimant(SQLModel, table=True):
     purged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # Salts this claimant's digests in the audit trail; wiped on purge, so nothing links back.
     salt: str | None = Field(default_factory=lambda: secrets.token_hex(16), max_length=32)
+    force_code: str = force_field()
 
 
 class Surrender(SQLModel, table=True):
@@ -119,6 +150,7 @@ class Surrender(SQLModel, table=True):
     voided_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     voided_by: int | None = Field(default=None, foreign_key="staff.id")
     void_reason: str | None = None
+    force_code: str = force_field(index=True)
 
 
 class ItemLine(SQLModel, table=True):
@@ -146,6 +178,7 @@ class ItemLine(SQLModel, table=True):
     quantity: int = 0  # rows x quantity_each
     claimed_pence: int = 0
     compensation_pence: int = 0
+    force_code: str = force_field()
 
 
 class Item(SQLModel, table=True):
@@ -154,11 +187,16 @@ class Item(SQLModel, table=True):
     surrender_id: int = Field(foreign_key="surrender.id", primary_key=True)
     line: int = Field(primary_key=True)
     line_number: int
+    force_code: str = force_field()
 
 
 class ExportBatch(SQLModel, table=True):
+    """`number` counts each force's batches (1, 2, ...): the number people see and type."""
+
     __tablename__ = "export_batch"
+    __table_args__ = (UniqueConstraint("force_code", "number"),)
     id: int | None = Field(default=None, primary_key=True)
+    number: int
     created_at: dt.datetime = Field(sa_column=utc_column())
     staff_id: int = Field(foreign_key="staff.id")
     format: str = Field(max_length=4)
@@ -173,6 +211,7 @@ class ExportBatch(SQLModel, table=True):
     staged_path: str | None = None
     settled_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     anchor: str | None = None  # the audit anchor printed in the file, so --batch re-creates it exactly
+    force_code: str = force_field()
 
 
 # Two unsettled batches can never be headed for the same file: the partial unique index
@@ -209,6 +248,7 @@ class Claim(SQLModel, table=True):
     batch_id: int | None = Field(default=None, foreign_key="export_batch.id", index=True)
     paid_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     paid_by: int | None = Field(default=None, foreign_key="staff.id")
+    force_code: str = force_field()
 
 
 class AuditEvent(SQLModel, table=True):
@@ -256,6 +296,7 @@ class Evidence(SQLModel, table=True):
     added_at: dt.datetime = Field(sa_column=utc_column())
     added_by: int = Field(foreign_key="staff.id")
     purged_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    force_code: str = force_field()
 
 
 class PayerDecision(SQLModel, table=True):
@@ -274,6 +315,7 @@ class PayerDecision(SQLModel, table=True):
     recorded_at: dt.datetime = Field(sa_column=utc_column())
     recorded_by: int = Field(foreign_key="staff.id")
     file_sha256: str = Field(max_length=64)
+    force_code: str = force_field()
 
 
 class ClaimDispute(SQLModel, table=True):
@@ -290,6 +332,7 @@ class ClaimDispute(SQLModel, table=True):
     outcome_note: str | None = Field(default=None, sa_column=text_column(nullable=True))
     closed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     closed_by: int | None = Field(default=None, foreign_key="staff.id")
+    force_code: str = force_field()
 
 
 class ModulusTable(SQLModel, table=True):
@@ -305,6 +348,24 @@ class ModulusTable(SQLModel, table=True):
     substitutions: str = Field(sa_column=text_column())
     sha256: str = Field(max_length=64)
     rules: int
+
+
+class Booking(SQLModel, table=True):
+    """A bulk surrender booked ahead through 101 (issue 17 point 5): who is coming, to which
+    station, on which day, with how many items; `surrender_id` is the surrender it was matched
+    to at the counter."""
+
+    __tablename__ = "booking"
+    id: int | None = Field(default=None, primary_key=True)
+    station_code: str = Field(foreign_key="station.code", index=True)
+    booked_on: dt.date = Field(index=True)  # the local day they are expected
+    name: str
+    business_name: str | None = None
+    expected: int  # items they said they would bring
+    created_at: dt.datetime = Field(sa_column=utc_column())
+    created_by: int = Field(foreign_key="staff.id")
+    surrender_id: int | None = Field(default=None, foreign_key="surrender.id", index=True)
+    force_code: str = force_field()
 
 
 # --- custody: every weapon from the counter to its destruction (issue 16) ------------------------
@@ -327,6 +388,7 @@ class Location(SQLModel, table=True):
     max_days: int | None = None  # held here longer than this is overdue (None: no limit)
     created_at: dt.datetime = Field(sa_column=utc_column())
     created_by: int | None = Field(default=None, foreign_key="staff.id")
+    force_code: str = force_field()
 
 
 class DestructionBatch(SQLModel, table=True):
@@ -347,6 +409,7 @@ class DestructionBatch(SQLModel, table=True):
     certificate: str | None = None  # the contractor's own certificate number
     confirmed_at: dt.datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     confirmed_by: int | None = Field(default=None, foreign_key="staff.id")
+    force_code: str = force_field()
 
 
 class Exhibit(SQLModel, table=True):
@@ -368,6 +431,7 @@ class Exhibit(SQLModel, table=True):
     since: dt.datetime = Field(sa_column=utc_column())  # at this place, in this state, since
     batch_id: int | None = Field(default=None, foreign_key="destruction_batch.id", index=True)
     note: str | None = None  # the authority to retain, or why it was never received
+    force_code: str = force_field()
 
 
 class CustodyEvent(SQLModel, table=True):
@@ -384,6 +448,7 @@ class CustodyEvent(SQLModel, table=True):
     batch_id: int | None = Field(default=None, foreign_key="destruction_batch.id")
     check_id: int | None = Field(default=None, foreign_key="stock_check.id")
     note: str | None = None
+    force_code: str = force_field()
 
 
 class StockCheck(SQLModel, table=True):
@@ -400,8 +465,26 @@ class StockCheck(SQLModel, table=True):
     elsewhere: int
     unknown: int
     result: str = Field(sa_column=text_column())  # JSON: the tags in each group
+    force_code: str = force_field()
 
 
 _exhibit = Exhibit.__table__.c  # type: ignore[attr-defined]  # SQLModel sets __table__ at class creation
 Index("ix_exhibit_tally", _exhibit.station_code, _exhibit.campaign_code, _exhibit.state, _exhibit.quantity)
 Index("ix_exhibit_state_place", _exhibit.state, _exhibit.location_id, _exhibit.since)
+
+
+# --- issue 18: "where is my money?" lookups are bounded --------------------------------------
+
+
+class StatusMiss(SQLModel, table=True):
+    """A `claims status` lookup that matched nothing: who, from which terminal, which reference
+    was tried (never the postcode). Counting them in the last hour bounds guessing per member
+    and per terminal; rows older than a day are dropped by the next miss."""
+
+    __tablename__ = "status_miss"
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(sa_column=utc_column(index=True))
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    terminal: str = Field(max_length=200, index=True)
+    reference: str = Field(max_length=20)  # as normalised, or "(malformed)"
+    force_code: str = force_field()  # the looking-up member's force

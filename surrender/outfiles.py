@@ -19,6 +19,22 @@ def check_new(out: Path, what: str, example: str) -> None:
         raise Refused(f"{out} exists already: choose a new file name (a {what} is never overwritten)")
 
 
+def write_replacing(out: Path, data: bytes) -> Path:
+    """Put `data` at `out` owner-only and whole, replacing an older copy (a list the tool
+    regenerates, such as the bad lines of a file being corrected)."""
+    fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, out)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+    return out
+
+
 def write_new(out: Path, data: bytes) -> Path:
     """Put `data` at `out` owner-only and atomically (staged beside it, synced, then linked into
     place), never replacing a file that appeared meanwhile."""

@@ -44,7 +44,9 @@ from reportlab.platypus import (
 from surrender.clock import show_time, utcnow
 from surrender.errors import Refused
 from surrender.rules import custody as custody_rules
+from surrender.rules.lengths import format_inches
 from surrender.rules.money import format_gbp
+from surrender.rules.payer import HOME_OFFICE, payer_name
 from surrender.views import LineView, SurrenderView
 
 if TYPE_CHECKING:
@@ -57,6 +59,7 @@ escape = partial(html_escape, quote=False)
 UNIT_TAG_LIMIT = custody_rules.UNIT_TAG_LIMIT  # above this many items, one tag per stock line (rules.custody)
 LATE_RECORDING = dt.timedelta(minutes=5)
 ROLL_MAX_PAGE = 1000 * mm  # a roll "page" grows with its content up to this, then flows on
+ROLL_MAX_LINES = 12  # a surrender with more item lines (a stock claim) gets a summary on the roll
 GREY = colors.HexColor("#555555")
 COPIES = ("claimant", "retained")
 Styles = dict[str, ParagraphStyle]  # the named paragraph styles of one paper (`_styles`)
@@ -92,6 +95,19 @@ def receipt_path(receipts_dir: Path, reference: str, reprint: bool = False) -> P
     if not re.fullmatch(r"[A-Z0-9*-]+", reference):
         raise Refused(f"{reference!r} is not a reference to name a receipt file after")
     return Path(receipts_dir) / f"{reference}{'-reprint' if reprint else ''}.pdf"
+
+
+def summarised(view: SurrenderView, paper: str) -> bool:
+    """Whether `paper` takes a summary of the items instead of the list: a stock claim on the
+    roll (more lines than fit a hand's length, or more items than one tag each), whose full
+    list and bag tags go on A4."""
+    many = len(view.items) > ROLL_MAX_LINES or not custody_rules.per_unit(view.item_count)
+    return paper in PAPERS and PAPERS[paper].roll and many
+
+
+def tags_paper(view: SurrenderView, paper: str) -> str:
+    """The paper a surrender's bag tags are printed on: A4 when the roll has only a summary."""
+    return "a4" if summarised(view, paper) else paper
 
 
 def tags_path(receipt: Path) -> Path:
@@ -142,6 +158,11 @@ class _Job:
 
     def time(self, at: dt.datetime | None) -> str:
         return show_time(at, self.view.timezone)
+
+    @property
+    def summary(self) -> bool:
+        """The roll shows a summary of a stock claim's items; the list and tags are on A4."""
+        return summarised(self.view, self.paper.name)
 
     def banners(self) -> list[str]:
         """The marks every page carries: a reprint and a void must never pass for an original."""
@@ -212,7 +233,16 @@ def _measure(flowables: list[Flowable], width: float) -> float:
 
 def _styles(paper: Paper) -> Styles:
     s = paper.size
-    base = ParagraphStyle("body", fontName="Helvetica", fontSize=s, leading=s * 1.25)
+    # Words are never split mid-word (ReportLab's default for a word wider than its column):
+    # lines break at spaces, and a long hyphenated name also at its hyphens.
+    base = ParagraphStyle(
+        "body",
+        fontName="Helvetica",
+        fontSize=s,
+        leading=s * 1.25,
+        splitLongWords=0,
+        embeddedHyphenation=1,
+    )
     return {
         "body": base,
         "small": ParagraphStyle("small", base, fontSize=s - 1.5, leading=(s - 1.5) * 1.2, textColor=GREY),
@@ -274,8 +304,10 @@ def _e(text: object) -> str:
 def _claimant_copy(job: _Job, st: Styles) -> list[Flowable]:
     out = _header(job, st, "Weapon surrender receipt \u2014 claimant copy")
     out += [_p("Details", st["h"]), _details(job, st)]
-    out += [_p(f"Items surrendered ({job.view.item_count:,})", st["h"]), _item_table(job, st)]
+    heading = _p(f"Items surrendered ({job.view.item_count:,})", st["h"])
+    out += [heading] + (_item_summary(job, st) if job.summary else [_item_table(job, st)])
     out += [_p("Totals", st["h"])] + _totals(job, st)
+    out += [_p("What happens next", st["h"]), _next_steps(job, st)]
     out += [_p("Declaration", st["h"])] + _declaration(job, st)
     out += [Spacer(1, 14 * mm), _signatures(job, st)]  # room to sign above the rule
     return out
@@ -399,7 +431,8 @@ def _item_table(job: _Job, st: Styles) -> Table:
 
 
 def _item_row(job: _Job, st: Styles, line: LineView) -> list[str | Flowable]:
-    """A4 gives blade and eligibility their own columns; the roll folds them under the item."""
+    """A4 gives blade and eligibility their own columns; the roll folds them under the item.
+    Under the item: the features that made it eligible, or why it is not."""
     claim = job.view.claim is not None
     small = st["small"].fontSize
     what = f"<b>{_e(line.kind_label)}</b>" + (f" \u2014 {_e(line.description)}" if line.description else "")
@@ -408,12 +441,14 @@ def _item_row(job: _Job, st: Styles, line: LineView) -> list[str | Flowable]:
     blade, eligible = _blade(line.blade_length_mm), "Yes" if line.eligible else "No"
     if job.paper.roll:
         shown = eligible.lower() if line.eligible else "<b>no</b>"
-        what += f"<br/>Blade {blade.replace(chr(10), ' / ')} \u00b7 eligible {shown}"
+        what += f"<br/>Blade {blade.replace(chr(10), ' ')} \u00b7 eligible {shown}"
     reasons = _compact([r for r in line.reasons if claim or r != "no claim made"])  # said once, in the totals
-    if reasons:
-        what += f"<br/><font size='{small}' color='#555555'><i>{_e(reasons)}</i></font>"
-    money = format_gbp(line.compensation_pence) if claim else "\u2014"
-    if claim and line.quantity > 1:
+    why = f"eligible for: {', '.join(line.decided_by)}" if line.eligible and line.decided_by else reasons
+    if why:
+        what += f"<br/><font size='{small}' color='#555555'><i>{_e(why)}</i></font>"
+    pays = job.view.payable_on(line)
+    money: str | Flowable = format_gbp(pays) if claim else "\u2014"
+    if pays and line.quantity > 1:
         money = _Cell(
             f"{money}<br/><font size='{small}'>{format_gbp(line.unit_compensation_pence)} each</font>", st["right"]
         )
@@ -434,14 +469,55 @@ def _compact(reasons: list[str]) -> str:
 
 
 def _blade(mm_text: str) -> str:
-    """`241.3 mm` over `9.50 in` (two lines of a table cell): officers and claimants think in either."""
+    """`9.5in` over `(241.3mm)` (two lines of a table cell): the Order's unit, then the exact
+    length stored. What was typed (24cm) is not kept, so every blade reads this one way."""
     try:
         length = Decimal(mm_text)
     except (InvalidOperation, TypeError):
         return "\u2014"
-    inches = (length / Decimal("25.4")).quantize(Decimal("0.01"))
-    shown = format(length.normalize(), "f")
-    return f"{shown} mm\n{inches} in"
+    return f"{format_inches(length)}\n({format(length.normalize(), 'f')}mm)"
+
+
+def _item_summary(job: _Job, st: Styles) -> list[Flowable]:
+    """A stock claim on the roll: one row per kind and verdict with its count and what it pays,
+    then where the full list and the bag tags are (A4)."""
+    v = job.view
+    groups: dict[tuple[str, bool], list[LineView]] = {}
+    for line in v.items:
+        groups.setdefault((line.kind_label, line.eligible), []).append(line)
+    rows: list[list[str | Flowable]] = [["Items", "Qty", "\u00a3"]]
+    for (label, eligible), lines in groups.items():
+        what = f"<b>{_e(label)}</b>, {'eligible' if eligible else '<b>not eligible</b>'}"
+        what += f"<br/><font color='#555555'>{len(lines):,} line{'s' if len(lines) != 1 else ''}</font>"
+        reasons = [] if eligible else list(dict.fromkeys(r for line in lines for r in line.reasons))
+        if reasons:  # every reason once, in the order first met
+            what += f"<br/><font size='{st['small'].fontSize}' color='#555555'><i>{_e(_compact(reasons))}</i></font>"
+        pays = sum(v.payable_on(line) for line in lines)
+        money = format_gbp(pays) if v.claim is not None else "\u2014"
+        rows.append([_Cell(what, st["cell"]), f"{sum(line.quantity for line in lines):,}", money])
+    widths = [0.0, 14 * mm, 20 * mm]
+    widths[0] = job.paper.inner - sum(widths)
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    cell = st["cell"]
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONT", (0, 0), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", cell.fontSize, cell.leading),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDDDDD")),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#999999")),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    note = (
+        f"A stock claim of {len(v.items):,} lines: the full item list is on the A4 receipt "
+        f"(<i>surrender receipt {_e(v.reference)} --paper a4</i>); the bag tags are printed on A4."
+    )
+    return [table, Spacer(1, 2 * mm), _p(note, st["small"])]
 
 
 def _totals(job: _Job, st: Styles) -> list[Flowable]:
@@ -465,6 +541,41 @@ def _totals(job: _Job, st: Styles) -> list[Flowable]:
     if c.decision_note:
         rows.append(("Note", _e(c.decision_note)))
     return [_label_table(job, st, rows)]
+
+
+def _next_steps(job: _Job, st: Styles) -> Table:
+    """The claimant's next question answered: who decides and pays, what they still need from
+    the claimant, and whom to ask (the station's contact line, else its name, town and 101)."""
+    v = job.view
+    payer = payer_name(v.payer)
+    rows: list[tuple[str, str | Flowable]] = []
+    if v.claim is None:
+        rows.append(("Next", "No compensation was claimed, so nothing more is needed from you. Keep this receipt."))
+    elif v.voided_at is not None or v.claim.payable_pence == 0:
+        rows.append(
+            (
+                "Next",
+                "Nothing is payable on this claim (see Totals), so no payment will follow. If you think "
+                "that is wrong, contact us quoting the reference.",
+            )
+        )
+    else:
+        sent = " The police send it your claim and any evidence of value." if v.payer == HOME_OFFICE else ""
+        review = " A manager reviews the claim first." if v.claim.flags else ""
+        rows.append(("Who decides", f"{_e(payer[0].upper() + payer[1:])} decides the claim and pays it.{sent}{review}"))
+        if v.bank_details_given:
+            rows.append(("Bank details", f"Recorded: {_e(payer)} pays into the account you gave."))
+        else:
+            rows.append(
+                (
+                    "Bank details",
+                    f"<b>None given.</b> {_e(payer[0].upper() + payer[1:])} cannot pay until it has them: "
+                    "contact us quoting the reference to give them.",
+                )
+            )
+        rows.append(("Ask about it", "Contact us with the reference and your postcode to hear where the claim is."))
+    rows.append(("Contact", _e(v.station_contact or f"{v.station_name}, {v.station_town}: call 101")))
+    return _label_table(job, st, rows)
 
 
 def _declaration(job: _Job, st: Styles) -> list[Flowable]:
@@ -534,12 +645,16 @@ def _retained_copy(job: _Job, st: Styles) -> list[Flowable]:
         )
     )
     how = "one per item" if per_unit else "one per group of identical stock lines"
+    tags = _tag_specs(v) if per_unit else _group_tag_specs(v)
+    if job.summary:
+        name = tags_path(receipt_path(Path("."), v.reference, job.reprint)).name
+        where = f"<b>{len(tags):,} tags for the sealed bags ({how}) are printed on A4</b>: {_e(name)}."
+        return out + [Spacer(1, 2 * mm), _p(where, st["body"])]
     out += [
         Spacer(1, 2 * mm),
         _p(f"Tags for the sealed bags, {how}: cut out and attach.", st["small"]),
         Spacer(1, 3 * mm),
     ]
-    tags = _tag_specs(v) if per_unit else _group_tag_specs(v)
     n = job.paper.tag_columns
     out += [_TagRow(tags[i : i + n], job.paper) for i in range(0, len(tags), n)]
     return out
@@ -631,12 +746,14 @@ class _TagRow(Flowable):  # reportlab ships no type stubs: Flowable is Any to my
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    """Cut text to the width with an ellipsis; a tag has one line for it."""
+    """Cut text to the width with an ellipsis, at a word's end where one is near; a tag has
+    one line for it (the whole text is on the claimant's copy)."""
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "\u2026", font, size) > width:
         text = text[:-1]
-    return text + "\u2026"
+    words = text.rsplit(" ", 1)[0]
+    return (words if len(words) > len(text) // 2 else text).rstrip(" ,;:") + "\u2026"
 
 
 # -- every page ----------------------------------------------------------------------------

@@ -40,11 +40,13 @@ from surrender.clock import show_time
 from surrender.outfiles import check_new, write_new
 from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_gbp
+from surrender.rules.patterns import REASONS_HELP
 from surrender.services.campaign_report import (
     LARGEST,
     CampaignReport,
     ClaimLine,
     Figures,
+    PatternLine,
 )
 
 if TYPE_CHECKING:
@@ -165,8 +167,55 @@ def _story(report: CampaignReport) -> list[Flowable]:
         CondPageBreak(40 * mm),
         Paragraph(f"Flagged claims ({len(report.flagged)}): a manager approves them before finance", HEADING),
         _claims_table(report.flagged, "No flagged claims.", manager=True),
+        PageBreak(),
+        Paragraph(f"Patterns for reviewers ({len(report.patterns)})", HEADING),
+        Paragraph(
+            escape(
+                "Claims flagged because they match a pattern across claims or against the scheme's data "
+                f"(`surrender claims list --flag REASON`): {REASONS_HELP}. A pending one needs a manager's "
+                "approval before finance approves it."
+            ),
+            SMALL,
+        ),
+        Spacer(1, 2 * mm),
+        _patterns_table(report.patterns),
     ]
     return story
+
+
+def _patterns_table(lines: list[PatternLine]) -> Flowable:
+    """The patterns page: reason, reference, station, amounts, status, what matched."""
+    if not lines:
+        return Paragraph("No claim matches a pattern.", BODY)
+    head = ["Reason", "Reference", "Station", "Claimed", "Payable", "Status", "What matched"]
+    right = {3, 4}
+    rows = [[Paragraph(f"<b>{h}</b>", CELL_RIGHT if i in right else CELL) for i, h in enumerate(head)]]
+    for line in lines:
+        cells = [
+            line.reason,
+            line.reference,
+            line.station,
+            format_gbp(line.claimed),
+            format_gbp(line.payable),
+            _label(line.status),
+            line.detail,
+        ]
+        rows.append([Paragraph(escape(c), CELL_RIGHT if i in right else CELL) for i, c in enumerate(cells)])
+    widths = [36, 34, 17, 19, 19, 22, 53]
+    scale = WIDTH / (sum(widths) * mm)
+    table = LongTable(rows, colWidths=[w * mm * scale for w in widths], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
+    return table
 
 
 def _period(report: CampaignReport) -> str:

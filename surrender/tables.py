@@ -32,16 +32,14 @@ campaign = _clause(
     code=STR, name=STR, source=TEXT, sha256=STR, registered_at=UTC_TIME,
 )
 
-claimant = _clause(
-    "claimant",
-    id=INT, name=STR, address=STR, postcode=STR, phone=STR, email=STR, business_name=STR,
-    account_name=STR, sort_code=STR, account_number=STR, created_at=UTC_TIME, purged_at=UTC_TIME,
-    salt=STR,
-)
-
 export_staging = _clause(
     "export_staging",
     token=STR, host=STR, staged_path=STR, created_at=UTC_TIME,
+)
+
+force = _clause(
+    "force",
+    code=STR, name=STR,
 )
 
 pin_terminal = _clause(
@@ -49,20 +47,28 @@ pin_terminal = _clause(
     terminal=STR, failed_pins=INT, last_failed_at=UTC_TIME,
 )
 
+claimant = _clause(
+    "claimant",
+    id=INT, name=STR, address=STR, postcode=STR, phone=STR, email=STR, business_name=STR,
+    account_name=STR, sort_code=STR, account_number=STR, created_at=UTC_TIME, purged_at=UTC_TIME,
+    salt=STR, force_code=STR,
+)
+
 station = _clause(
     "station",
-    code=STR, name=STR, town=STR, force=STR,
+    code=STR, name=STR, town=STR, force_code=STR, address=STR, hours=STR, contact=STR,
+    closed_at=UTC_TIME,
 )
 
 reference_counter = _clause(
     "reference_counter",
-    station_code=STR, campaign_code=STR, last_number=INT,
+    station_code=STR, campaign_code=STR, last_number=INT, force_code=STR,
 )
 
 staff = _clause(
     "staff",
-    id=INT, number=STR, name=STR, role=STR, station_code=STR, pin_hash=STR, active=BOOL,
-    created_at=UTC_TIME, failed_pins=INT, locked_at=UTC_TIME, last_failed_at=UTC_TIME,
+    id=INT, number=STR, force_code=STR, name=STR, role=STR, station_code=STR, pin_hash=STR,
+    active=BOOL, created_at=UTC_TIME, failed_pins=INT, locked_at=UTC_TIME, last_failed_at=UTC_TIME,
 )
 
 audit_event = _clause(
@@ -75,19 +81,20 @@ destruction_batch = _clause(
     "destruction_batch",
     id=INT, station_code=STR, method=STR, contractor=STR, created_at=UTC_TIME, created_by=INT,
     sealed_at=UTC_TIME, sealed_by=INT, witness_1=INT, witness_2=INT, certificate=STR,
-    confirmed_at=UTC_TIME, confirmed_by=INT,
+    confirmed_at=UTC_TIME, confirmed_by=INT, force_code=STR,
 )
 
 export_batch = _clause(
     "export_batch",
-    id=INT, created_at=UTC_TIME, staff_id=INT, format=STR, claim_count=INT, total_pence=INT,
-    sha256=STR, filename=STR, host=STR, path=STR, staged_path=STR, settled_at=UTC_TIME, anchor=STR,
+    id=INT, number=INT, created_at=UTC_TIME, staff_id=INT, format=STR, claim_count=INT,
+    total_pence=INT, sha256=STR, filename=STR, host=STR, path=STR, staged_path=STR,
+    settled_at=UTC_TIME, anchor=STR, force_code=STR,
 )
 
 location = _clause(
     "location",
     id=INT, code=STR, name=STR, station_code=STR, kind=STR, max_days=INT, created_at=UTC_TIME,
-    created_by=INT,
+    created_by=INT, force_code=STR,
 )
 
 modulus_table = _clause(
@@ -98,7 +105,12 @@ modulus_table = _clause(
 
 staff_station = _clause(
     "staff_station",
-    staff_id=INT, station_code=STR,
+    staff_id=INT, station_code=STR, force_code=STR,
+)
+
+status_miss = _clause(
+    "status_miss",
+    id=INT, at=UTC_TIME, staff_id=INT, terminal=STR, reference=STR, force_code=STR,
 )
 
 surrender = _clause(
@@ -106,6 +118,13 @@ surrender = _clause(
     id=INT, reference=STR, station_code=STR, campaign_code=STR, number=INT, surrendered_at=UTC_TIME,
     surrendered_on=DATE, recorded_at=UTC_TIME, staff_id=INT, anonymous=BOOL, claimant_id=INT,
     declared=BOOL, item_count=INT, voided_at=UTC_TIME, voided_by=INT, void_reason=STR,
+    force_code=STR,
+)
+
+booking = _clause(
+    "booking",
+    id=INT, station_code=STR, booked_on=DATE, name=STR, business_name=STR, expected=INT,
+    created_at=UTC_TIME, created_by=INT, surrender_id=INT, force_code=STR,
 )
 
 claim = _clause(
@@ -113,24 +132,25 @@ claim = _clause(
     id=INT, surrender_id=INT, status=STR, claimed_pence=INT, payable_pence=INT, reasons=TEXT,
     flags=TEXT, flagged=BOOL, manager_approved_by=INT, manager_approved_at=UTC_TIME, decided_by=INT,
     decided_at=UTC_TIME, decision_note=STR, batch_id=INT, paid_at=UTC_TIME, paid_by=INT,
+    force_code=STR,
 )
 
 evidence = _clause(
     "evidence",
     id=INT, surrender_id=INT, number=INT, media_type=STR, size=INT, sha256=STR, name=STR,
-    content=BYTES, added_at=UTC_TIME, added_by=INT, purged_at=UTC_TIME,
+    content=BYTES, added_at=UTC_TIME, added_by=INT, purged_at=UTC_TIME, force_code=STR,
 )
 
 exhibit = _clause(
     "exhibit",
     id=INT, tag=STR, surrender_id=INT, line_number=INT, station_code=STR, campaign_code=STR,
     kind=STR, quantity=INT, seal=STR, state=STR, location_id=INT, since=UTC_TIME, batch_id=INT,
-    note=STR,
+    note=STR, force_code=STR,
 )
 
 item = _clause(
     "item",
-    surrender_id=INT, line=INT, line_number=INT,
+    surrender_id=INT, line=INT, line_number=INT, force_code=STR,
 )
 
 item_line = _clause(
@@ -139,35 +159,36 @@ item_line = _clause(
     blade_length_mm=STR, features=TEXT, quantity_each=INT, claimed_value_pence=INT, evidence=STR,
     acquired_on=DATE, seal=STR, eligible=BOOL, reasons=TEXT, unit_claimed_pence=INT,
     unit_compensation_pence=INT, quantity=INT, claimed_pence=INT, compensation_pence=INT,
+    force_code=STR,
 )
 
 stock_check = _clause(
     "stock_check",
     id=INT, location_id=INT, at=UTC_TIME, staff_id=INT, expected=INT, found=INT, missing=INT,
-    elsewhere=INT, unknown=INT, result=TEXT,
+    elsewhere=INT, unknown=INT, result=TEXT, force_code=STR,
 )
 
 claim_dispute = _clause(
     "claim_dispute",
     id=INT, claim_id=INT, opened_at=UTC_TIME, opened_by=INT, note=TEXT, outcome=STR,
-    outcome_note=TEXT, closed_at=UTC_TIME, closed_by=INT,
+    outcome_note=TEXT, closed_at=UTC_TIME, closed_by=INT, force_code=STR,
 )
 
 custody_event = _clause(
     "custody_event",
     id=INT, exhibit_id=INT, at=UTC_TIME, staff_id=INT, action=STR, from_location_id=INT,
-    to_location_id=INT, batch_id=INT, check_id=INT, note=STR,
+    to_location_id=INT, batch_id=INT, check_id=INT, note=STR, force_code=STR,
 )
 
 payer_decision = _clause(
     "payer_decision",
     id=INT, claim_id=INT, round=INT, line=INT, claimed_pence=INT, allowed_pence=INT, reason=TEXT,
-    assessed_pence=INT, recorded_at=UTC_TIME, recorded_by=INT, file_sha256=STR,
+    assessed_pence=INT, recorded_at=UTC_TIME, recorded_by=INT, file_sha256=STR, force_code=STR,
 )
 
 ALL = (
-    audit_head, campaign, claimant, export_staging, pin_terminal, station, reference_counter, staff,
-    audit_event, destruction_batch, export_batch, location, modulus_table, staff_station, surrender,
-    claim, evidence, exhibit, item, item_line, stock_check, claim_dispute, custody_event,
-    payer_decision,
+    audit_head, campaign, export_staging, force, pin_terminal, claimant, station, reference_counter,
+    staff, audit_event, destruction_batch, export_batch, location, modulus_table, staff_station,
+    status_miss, surrender, booking, claim, evidence, exhibit, item, item_line, stock_check,
+    claim_dispute, custody_event, payer_decision,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
@@ -76,9 +76,10 @@ class CsvFile:
         for line, row in self.rows():
             yield line, dict(zip(columns, row, strict=True))
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
+    def rows(self, bad: Callable[[int, str], None] | None = None) -> Iterator[tuple[int, list[str]]]:
         """(line number, cells) in column order: what `__iter__` gives, without building a dict
-        per row (a reader that memoises identical rows builds one per distinct row)."""
+        per row (a reader that memoises identical rows builds one per distinct row). A row with
+        the wrong number of cells is refused, or, given `bad`, told to it and skipped."""
         width = len(self.columns)
         with _open_binary(self.path, self.what) as handle:
             rows = _rows(_decoded_lines(handle, self.path), self.path)
@@ -87,7 +88,10 @@ class CsvFile:
                 if len(row) != width:
                     if not "".join(row).strip():
                         continue
-                    raise Refused(f"{self.path} line {line}: {len(row)} cells for {width} columns")
+                    if bad is None:
+                        raise Refused(f"{self.path} line {line}: {len(row)} cells for {width} columns")
+                    bad(line, f"{len(row)} cells for {width} columns")
+                    continue
                 if not (row[0].strip() or "".join(row).strip()):  # a blank row (any cell not blank keeps it)
                     continue
                 yield line, row

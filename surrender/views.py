@@ -32,6 +32,7 @@ class LineView:
     claimed_value_pence: int | None
     evidence: str
     seal: str
+    decided_by: list[str] = field(default_factory=list)  # the features that made it eligible ("serrated 3in")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +108,25 @@ class ClaimView:
 
 
 @dataclass(frozen=True)
+class BookingCheck:
+    """A surrender at or over the scheme's booking threshold against its booking (issue 17
+    point 5): items expected and received, or no booking found (it is logged all the same)."""
+
+    threshold: int
+    received: int
+    expected: int | None  # None: no booking on the day at the station under this name or business
+    booked_as: str | None  # the booking's business, else its name
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "received": self.received,
+            "expected": self.expected,
+            "booked_as": self.booked_as,
+        }
+
+
+@dataclass(frozen=True)
 class SurrenderView:
     reference: str
     campaign: str
@@ -119,6 +139,7 @@ class SurrenderView:
     station_name: str
     station_town: str
     force: str
+    payer: str  # who decides and pays the claim: rules.payer HOME_OFFICE or FORCE
     surrendered_at: dt.datetime
     recorded_at: dt.datetime
     officer_number: str
@@ -134,6 +155,16 @@ class SurrenderView:
     receipt: str | None = None
     claimant_on_receipt: str | None = None  # name, business and postcode: printed on the claimant's copy
     notes: list[str] = field(default_factory=list)
+    booking: BookingCheck | None = None  # at or over the booking threshold: the booking matched, or none
+    station_contact: str | None = None  # how claimants reach the station (address, hours, phone), when known
+    bank_details_given: bool = False  # sort code and account number recorded: the payer can pay
+
+    def payable_on(self, line: LineView) -> int:
+        """What `line` pays: its compensation, or nothing when the claim pays nothing (under the
+        minimum, not payable, rejected or void) or there is no claim."""
+        if self.claim is None or self.claim.payable_pence == 0 or self.voided_at is not None:
+            return 0
+        return line.compensation_pence
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -151,4 +182,5 @@ class SurrenderView:
             "claimant": self.claimant,
             "voided": self.voided_at is not None,
             "void_reason": self.void_reason,
+            "booking": self.booking.to_json() if self.booking else None,
         }

@@ -33,17 +33,19 @@ def manager_on(folder: Path) -> Context:
                    receipts_dir=folder / "receipts")
 
 
-def demo_copy(tmp_path_factory) -> Path:
-    """A private copy of the whole-window demo folder (database, exports, receipts)."""
+def demo_copy(tmp_path_factory, days: int = 29) -> Path:
+    """A private copy of the demo folder (database, exports, receipts) of `days` days, by default
+    the whole window; each length is built once per run."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # this run's folder
-    built = shared / "demo-whole-window"
-    with open(shared / "demo-whole-window.lock", "w") as lock:
+    name = "demo-whole-window" if days == 29 else f"demo-{days}-days"
+    built = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (built / ".done").exists():
             shutil.rmtree(built, ignore_errors=True)
             built.mkdir()
-            db.dispose(build_demo(built).url)
+            db.dispose(build_demo(built, days).url)
             (built / ".done").touch()
     copy = tmp_path_factory.mktemp("demo")
     shutil.copytree(built, copy, dirs_exist_ok=True)

@@ -15,7 +15,7 @@ from typing import Sequence, Union
 
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
-from alembic import op
+from alembic import context, op
 
 
 revision: str = '0006_custody'
@@ -126,18 +126,21 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_custody_event_exhibit_id', 'custody_event', ['exhibit_id'], unique=False)
-    _counters_and_exhibits()
+    # The tool's own code makes the counters and exhibits, so it runs once the schema is the one
+    # that code is written for: at the end of the upgrade, in its transaction (migrations/env.py).
+    context.config.attributes.setdefault('after_upgrade', []).append(_counters_and_exhibits)
 
 
-def _counters_and_exhibits() -> None:
+def _counters_and_exhibits(conn) -> None:
     """A counter for every station; exhibits for the surrenders already logged."""
     from surrender import tables
     from surrender.store.custody import counter_of, create_exhibits
 
-    conn = op.get_bind()
     now = dt.datetime.now(dt.timezone.utc)
-    for code in conn.execute(sa.select(tables.station.c.code).order_by(tables.station.c.code)).scalars().all():
-        counter_of(conn, code, now)
+    stations = conn.execute(sa.select(tables.station.c.code, tables.station.c.force_code)
+                            .order_by(tables.station.c.code)).all()
+    for code, force in stations:
+        counter_of(conn, code, force, now)
     surrenders = conn.execute(sa.select(tables.surrender.c.id).order_by(tables.surrender.c.id)).scalars().all()
     made = sum(create_exhibits(conn, ident, now) for ident in surrenders)
     vouched = conn.execute(sa.select(tables.audit_event.c.id).where(tables.audit_event.c.state.is_not(None))

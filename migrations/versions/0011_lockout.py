@@ -2,7 +2,7 @@
 and a count per terminal
 
 Revision ID: 0011_lockout
-Revises: 0007_evidence
+Revises: 0012_status_limits
 Create Date: 2026-12-03
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0011_lockout'
-down_revision: Union[str, None] = '0007_evidence'
+down_revision: Union[str, None] = '0012_status_limits'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -47,7 +47,9 @@ class SurrenderGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Refused as exc:
-            fail(str(exc))
+            from surrender.cli.bad_lines import told
+
+            fail(told(exc))
         except Exception as exc:  # database unreachable, disk full...: one line, not a traceback
             if type(exc).__module__.split(".")[0] in ("sqlalchemy", "psycopg", "sqlite3"):
                 fail(f"database error: {str(getattr(exc, 'orig', exc)).splitlines()[0]}")
@@ -106,6 +108,12 @@ def settings(
     staff: str | None = typer.Option(
         None, "--staff", envvar="SURRENDER_STAFF", help="Your staff (collar) number: who is acting."
     ),
+    force: str | None = typer.Option(
+        None,
+        "--force",
+        envvar="SURRENDER_FORCE",
+        help="Your force's code (CAMBS, BEDS): needed only when your staff number is in more than one force.",
+    ),
     station: str | None = typer.Option(
         None, "--station", envvar="SURRENDER_STATION", help="Station code (TW or PK); defaults to your own station."
     ),
@@ -130,6 +138,7 @@ def settings(
     ctx.obj = Context(
         url=db,
         staff=staff,
+        force=force.strip().upper() if force else None,
         pin=os.environ.get("SURRENDER_PIN") or None,
         station=station,
         campaign=campaign,
@@ -154,6 +163,7 @@ def _show_version(value: bool) -> None:
 def _register() -> None:
     from surrender.cli import (
         audit,
+        booking,
         campaign,
         claims,
         claims_payer,
@@ -163,6 +173,7 @@ def _register() -> None:
         demo,
         desk,
         destruction,
+        forces,
         helpformat,
         purge,
         report,
@@ -175,6 +186,8 @@ def _register() -> None:
     for module in (desk, status):
         module.register(app)
     app.add_typer(staff.app, name="staff")
+    app.add_typer(forces.force_app, name="force")
+    app.add_typer(forces.station_app, name="station")
     app.add_typer(campaign.app, name="campaign")
     claims_payer.register(claims.app)  # issue 17: evidence, claim pack, payer's decisions, disputes
     db_modulus.register(db.app)
@@ -184,6 +197,7 @@ def _register() -> None:
     app.add_typer(db.app, name="db")
     app.add_typer(custody.app, name="custody")
     app.add_typer(destruction.app, name="destruction")
+    app.add_typer(booking.app, name="booking")
     demo.register(app)
     purge.register(app)
 

@@ -65,6 +65,8 @@ def show(
                 "items_over": c.review_items_over,
             },
             "acceptable_evidence": list(c.acceptable_evidence),
+            "booking_threshold": c.booking_threshold,
+            "price_list": [{"model": p.model, "price": format_pence(p.pence)} for p in c.price_list],
             "definitions": {
                 k.code: {
                     "label": k.label,
@@ -108,6 +110,12 @@ def show(
         f"Manager review: an item over {format_gbp(c.review_item_over_pence)}, a claim over "
         f"{format_gbp(c.review_claim_over_pence)}, or more than {c.review_items_over} items"
     )
+    if c.booking_threshold is not None:
+        out.print(f"Bookings: anyone bringing {c.booking_threshold} or more items books a time through 101")
+    if c.price_list:
+        out.print(
+            f"Price list: {len(c.price_list):,} models; a value claimed above its figure is flagged for a manager"
+        )
     for kind in c.kinds.values():
         out.print(styled("\n", (kind.label, "bold"), f" ({kind.code}): {kind.definition.text}"))
         for test in kind.definition.all:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from surrender.cli.helpformat import NOT_PERSONAL
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, print_json, say, styled
 
 if TYPE_CHECKING:
@@ -52,13 +53,18 @@ TABLE_COLUMNS = [
     "claimant",
 ]
 
+# What a narrow terminal gives up first in `claims list` (cli/layout.py): the status and the
+# claimant matter more to finance than where and when.
+NARROW_DROPS = ["flags", "batch", "bank_details", "manager_approval", "void", "station", "date"]
+
 
 def parse_day(value: str | None, option: str) -> dt.date | None:
     if not value:
         return None
+    from surrender.rules.bounds import day_in_range
     from surrender.rules.items import parse_date
 
-    return parse_date(value, option)
+    return day_in_range(parse_date(value, option), option)
 
 
 @app.command("list")
@@ -79,7 +85,14 @@ def list_(
     needs_payment: bool = typer.Option(
         False,
         "--needs-payment",
-        help="Only pending or approved claims lacking bank details (complete them with `claims set-payment`).",
+        help="Only pending or approved claims whose bank details are missing or fail the banks' modulus check "
+        "(complete or correct them with `claims set-payment`).",
+    ),
+    flag: str | None = typer.Option(
+        None,
+        "--flag",
+        help="Only claims flagged for this reason: shared-account, several-stations, above-price-list, "
+        "acquired-after-cutoff.",
     ),
     search: str | None = typer.Option(
         None,
@@ -93,7 +106,13 @@ def list_(
     bank details are complete. Finance sees claimant names; managers see them masked, and
     `--search` still finds the claim.
 
-    Example: `surrender claims list --needs-payment --station TW --search smith`
+    Patterns flagged for a manager (`--flag`): shared-account (one bank account on different
+    claimants' claims), several-stations (one claimant, name and postcode, at several stations),
+    above-price-list (a value above the campaign's price list for the model), acquired-after-cutoff
+    (an item acquired after the ownership cut-off).
+
+    Example: `surrender claims list --needs-payment --station TW --search smith`;
+    `surrender claims list --flag shared-account --format csv`
     """
     from surrender.services.claims import ClaimFilter, list_claims
 
@@ -106,10 +125,11 @@ def list_(
         awaiting_manager=awaiting_manager,
         needs_payment=needs_payment,
         search=search,
+        flag=flag,
     )
     rows = [claim_cells(row) for row in list_claims(ctx.obj, where)]
     columns = LIST_COLUMNS if fmt != Format.table else TABLE_COLUMNS
-    emit(rows, fmt, columns, title="Claims", empty="no claims match")
+    emit(rows, fmt, columns, title="Claims", empty="no claims match", drop_first=NARROW_DROPS)
 
 
 def manager_approval(flagged: bool, approved_at: dt.datetime | None) -> str:
@@ -257,6 +277,7 @@ def batches(
         ["batch", "when", "by", "claims", "total", "paid", "outstanding", "sha256", "file"],
         title="Export batches",
         empty="no batches exported yet",
+        drop_first=["sha256", "file", "by"],
     )
 
 
@@ -264,21 +285,30 @@ def batches(
 def status(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="The reference on the claimant's receipt."),
-    postcode: str = typer.Option(..., "--postcode", help="The claimant's postcode, as a check (any case or spacing)."),
+    postcode: str = typer.Option(
+        ..., "--postcode", help="The claimant's whole postcode, as a check (any case or spacing)."
+    ),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """Answer "where is my money?" (desk, finance, manager): the claim's status, its dates
-    (logged, approved, exported, paid) and the amount payable, nothing else. The postcode must
-    match the claimant's; any mismatch says only "no match". Every lookup is audited.
+    (logged, approved, exported, paid) and the amount payable, nothing else; for a Home Office
+    scheme, "with the Home Office since DATE", "decided" or "paid". The whole postcode must
+    match the claimant's; any mismatch says only "no match" (check both the reference and the
+    postcode). Five misses in an hour, by a member or from a terminal, stop lookups for the
+    rest of that hour. Matches are audited; a member's misses, once an hour.
 
     Example: `surrender claims status TW-Z24-000017-7 --postcode "CB1 1JG"`
     """
-    from surrender.clock import iso, show_time
+    from surrender.clock import iso, local, show_time
     from surrender.rules.money import format_gbp, format_pence
     from surrender.services.claim_status import claim_status
 
     found = claim_status(ctx.obj, reference, postcode)
     state = "void" if found.void else found.status.value
+    standing = None
+    if found.payer is not None and not found.void:
+        since = found.payer.since
+        standing = found.payer.words + (f" {local(since).strftime('%d %b %Y')}" if since else "")
     dates = {
         "logged": found.logged,
         "approved": found.approved,
@@ -290,6 +320,7 @@ def status(
         cells = {
             "reference": found.reference,
             "status": state,
+            "standing": standing,
             **{k: iso(v) for k, v in dates.items()},
             "payable": format_pence(found.payable_pence),
         }
@@ -299,7 +330,7 @@ def status(
             emit([cells], fmt, list(cells))
         return
     out = console()
-    out.print(styled((found.reference, "bold"), f"  {state}"))
+    out.print(styled((found.reference, "bold"), f"  {standing or state}"))
     for label, when in dates.items():
         if when:
             out.print(f"  {label:<9} {show_time(when)}")
@@ -310,7 +341,7 @@ def status(
 def approve(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim to approve."),
-    note: str | None = typer.Option(None, "--note", help="A note kept with the decision."),
+    note: str | None = typer.Option(None, "--note", help=f"A note kept with the decision. {NOT_PERSONAL}"),
 ) -> None:
     """Approve a pending claim for payment (finance). A flagged claim needs a manager's approval
     first: a manager running this records that sign-off.
@@ -326,7 +357,9 @@ def approve(
 def reject(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim to reject."),
-    reason: str = typer.Option(..., "--reason", help="Why (told to the claimant; kept in the audit trail)."),
+    reason: str = typer.Option(
+        ..., "--reason", help=f"Why (told to the claimant; kept in the audit trail). {NOT_PERSONAL}"
+    ),
 ) -> None:
     """Reject a pending claim (finance or manager).
 
@@ -479,8 +512,9 @@ def paid(
     ctx: typer.Context,
     file: Path = typer.Option(..., "--file", help="Remittance CSV with reference and amount columns."),
 ) -> None:
-    """Mark exported claims paid from a remittance file. Any bad line refuses the whole file,
-    listing every problem, and nothing changes.
+    """Mark exported claims paid from a remittance file. Any bad line refuses the whole file
+    and nothing changes; the refusal quotes the first five problems and, when there are more,
+    lists every one in a new file beside the remittance (`remittance.csv.errors.txt`).
 
     Example: `surrender claims paid --file remittance-2024-10-01.csv`
     """

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from surrender.cli.helpformat import NOT_PERSONAL
 from surrender.cli.output import FORMAT_HELP, Format, console, emit, say, styled
 
 if TYPE_CHECKING:
@@ -176,6 +177,9 @@ def pack(
         False, "--dry-run", help="List what would go in the pack and what is held back; write and change nothing."
     ),
     fmt: Format = typer.Option(Format.table, "--format", help="With --dry-run: " + FORMAT_HELP),
+    batch: int | None = typer.Option(
+        None, "--batch", min=1, max=2**31 - 1, help="Write past claim pack N again (checked against its SHA-256)."
+    ),
 ) -> None:
     """Send the approved claims of a Home Office scheme (campaign `payer = "home-office"`) to
     the payer as one claim pack (finance): a zip with a manifest (CSV and JSON) of every claim,
@@ -188,9 +192,24 @@ def pack(
     Examples:
       surrender claims pack --dry-run
       surrender claims pack --out pack-2024-09-30.zip
+      surrender claims pack --batch 3 --out pack-3-again.zip
     """
     from surrender.rules.money import format_gbp
-    from surrender.services.pack import pack_claims, plan_pack
+    from surrender.services.pack import pack_claims, plan_pack, repack_batch
+
+    if batch is not None:
+        if dry_run:
+            raise typer.BadParameter("--dry-run lists the next pack; it takes no --batch", param_hint="--batch")
+        if out is None:
+            raise typer.BadParameter("name the new file with --out FILE.zip", param_hint="--out")
+        again = repack_batch(ctx.obj, batch, out)
+        for note in again.notes:
+            console(stderr=True).print(f"Note: {note}")
+        console().print(
+            f"Re-created batch {again.batch} (claim pack): {_plural(again.count, 'claim')}, "
+            f"{format_gbp(again.total_pence)} -> {again.path} (the same bytes as recorded: sha256 {again.sha256})"
+        )
+        return
 
     if dry_run:
         result = plan_pack(ctx.obj)
@@ -242,8 +261,9 @@ def decisions(
 ) -> None:
     """Record the payer's decisions on claims sent in a claim pack (finance): per claim or per
     item line, the amount allowed or refused with a reason. Any bad row refuses the whole
-    file, listing every problem, and nothing changes (a claim not in a pack, void, unknown,
-    already decided, or an amount above what was claimed). Something allowed: the claim is
+    file and nothing changes (a claim not in a pack, void, unknown, already decided, or an
+    amount above what was claimed); more than five problems are listed in full in a new file
+    beside it (`decisions.csv.errors.txt`), the first five quoted. Something allowed: the claim is
     decided and the remittance pays that amount; nothing: refused.
 
     Example: `surrender claims decisions --file home-office-decisions-2024-10-14.csv`
@@ -262,7 +282,7 @@ def decisions(
 def dispute(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender whose claim is disputed."),
-    note: str = typer.Option(..., "--note", help="What the claimant disputes, or the payer's answer."),
+    note: str = typer.Option(..., "--note", help=f"What the claimant disputes, or the payer's answer. {NOT_PERSONAL}"),
     outcome: str | None = typer.Option(
         None,
         "--outcome",

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from surrender.cli.helpformat import NOT_PERSONAL
 from surrender.cli.output import FORMAT_HELP, Format, emit, say
 
 if TYPE_CHECKING:
@@ -331,7 +332,9 @@ def check(
 def never_received(
     ctx: typer.Context,
     tags: list[str] = typer.Argument(..., help="The tags that never reached custody."),
-    reason: str = typer.Option(..., "--reason", help="Why, e.g. 'logged twice: the bag is TW-Z24-000016-9'."),
+    reason: str = typer.Option(
+        ..., "--reason", help=f"Why, e.g. 'logged twice: the bag is TW-Z24-000016-9'. {NOT_PERSONAL}"
+    ),
 ) -> None:
     """Mark tags never received (manager), with the reason: a surrender logged twice by mistake
     and voided, whose tags were never on a bag. They stay in the reconciliation as never received.

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from surrender.cli.output import console
+from surrender.cli.output import console, say
 
 app = typer.Typer(help="Database schema and backups (admin).", no_args_is_help=True)
 
@@ -18,11 +18,16 @@ def upgrade(ctx: typer.Context, revision: str = typer.Option("head", help="Targe
     """
     from surrender.services.schema import upgrade_schema
 
-    before, after = upgrade_schema(ctx.obj, revision)
+    upgraded = upgrade_schema(ctx.obj, revision)
+    before, after = upgraded.before, upgraded.after
     if before == after:
         console().print(f"Database already at revision {after}.")
     else:
         console().print(f"Database migrated from {before or 'empty'} to {after}. Stations: TW, PK.")
+    if upgraded.baseline is not None:
+        console().print(f"Audit trail now vouches field by field for {upgraded.baseline} records as they stand.")
+    if upgraded.trail_problem is not None:
+        say(f"Warning: no audit baseline taken: {upgraded.trail_problem}", stderr=True)
 
 
 @app.command("backup")

@@ -31,6 +31,14 @@ def demo(
         max=29,
         help="How many days of the zombie-2024 window to work through, from 26 Aug 2024 (default: all 29, to 23 Sep).",
     ),
+    forces: int = typer.Option(
+        1,
+        "--forces",
+        min=1,
+        max=2,
+        help="2: add Bedfordshire Police (stations LU, BD) beside Cambridgeshire: in an empty PostgreSQL "
+        "database given with --db, or (a SQLite file holds one force) in a file of its own, beds.db.",
+    ),
 ) -> None:
     """Work through the zombie-2024 campaign at Thorpe Wood and Parkside on a throwaway SQLite
     database, through the same service layer as the real commands: the public's surrenders
@@ -39,7 +47,8 @@ def demo(
     every staff number and PIN it made, and a command to try next. Your own database is not
     touched.
 
-    Example: `surrender demo --dir demo --days 29`
+    Example: `surrender demo --dir demo --days 29`; two forces: `surrender demo --forces 2 --days 3
+    --db postgresql://me@localhost/demo2`, or on SQLite (demo.db and beds.db): `surrender demo --forces 2 --dir demo2`
     """
     from dataclasses import replace
 
@@ -51,10 +60,11 @@ def demo(
 
     folder = (directory or Path(tempfile.mkdtemp(prefix="surrender-demo-"))).resolve()
     database = folder / "demo.db"
-    if database.exists():
+    shared = ctx.obj.url.startswith("postgresql")
+    if not shared and database.exists():
         raise typer.BadParameter(f"{database} exists already: choose an empty --dir", param_hint="--dir")
     folder.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{database}"
+    url = ctx.obj.url if shared else f"sqlite:///{database}"
     out = console()
     upgrade(url)
     say(f"Demo database: {database} (stations TW and PK, campaign zombie-2024)")
@@ -68,6 +78,22 @@ def demo(
             progress=step,
         )
     say(f"Logged {outcome.logged:,} surrenders over {days} day(s) in {time.perf_counter() - started:.1f} s.")
+    if forces == 2:
+        from surrender.demo import PINS, as_staff, at
+        from surrender.demo_forces import FORCE, FORCE_NAME, add_second_force
+
+        if shared:
+            demo_ctx = replace(ctx.obj, url=url, receipts_dir=folder / "receipts")
+            cambs_admin = replace(as_staff(demo_ctx, "1", at(0, 8)), force="CAMBS", pin=PINS["1"])
+            beds = add_second_force(demo_ctx, cambs_admin, folder)
+        else:  # a SQLite file holds one force: Bedfordshire gets a file of its own
+            beds_url = f"sqlite:///{folder / 'beds.db'}"
+            upgrade(beds_url)
+            beds = add_second_force(replace(ctx.obj, url=beds_url, receipts_dir=folder / "receipts"), None, folder)
+            say(f"{FORCE_NAME}'s database: {folder / 'beds.db'}")
+        say(f"{FORCE_NAME} ({FORCE}): stations LU and BD, {len(beds)} surrenders, its own export batch 1.")
+        if shared:
+            say("Staff numbers 1 and 4410 are in both forces: sign in with --force CAMBS or --force BEDS.")
     for note in outcome.notes:
         say(note)
     for reference in outcome.awaiting_manager:
@@ -84,6 +110,19 @@ def demo(
         ["staff", "name", "role", "station", "pin"],
         title="Demo staff (PINs are for this demo only)",
     )
+    if forces == 2:
+        from surrender.demo_forces import STAFF as BEDS_STAFF
+
+        beds_rows = [
+            {"staff": number, "name": name, "role": role, "station": station or "-", "pin": pin}
+            for number, name, role, station, pin in BEDS_STAFF
+        ]
+        emit(
+            beds_rows,
+            Format.table,
+            ["staff", "name", "role", "station", "pin"],
+            title="Bedfordshire staff (--force BEDS)" if shared else f"Bedfordshire staff (--db {folder / 'beds.db'})",
+        )
     say("")
     say("Next, as the manager (paste both lines):")
     variables = f"SURRENDER_DATABASE_URL={shlex.quote(url)} SURRENDER_STAFF=5023 SURRENDER_PIN=502324"

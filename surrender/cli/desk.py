@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
+from surrender.cli.helpformat import NOT_PERSONAL
 from surrender.cli.output import FORMAT_HELP, Format, console, print_json, say, styled
 from surrender.cli.preview import confirm_preview, stdout_is_terminal
 from surrender.cli.printing import PrintWhat, chosen, print_option, print_or_fail, printer_option
@@ -17,6 +18,7 @@ from surrender.item_spec_help import ITEM_SPEC_HELP
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from surrender.services.context import Context
     from surrender.services.intake import ItemSource
     from surrender.views import SurrenderView
 
@@ -49,6 +51,13 @@ def log(
         None, "--items", help="CSV of items, one per row (columns above).", exists=False, dir_okay=False
     ),
     item: list[str] | None = typer.Option(None, "--item", help=ITEM_SPEC_HELP),
+    errors: Path | None = typer.Option(
+        None,
+        "--errors",
+        help="Where the full list of an items file's bad lines goes (default: FILE.errors.txt beside it);"
+        " the refusal shows the count and the first five.",
+        dir_okay=False,
+    ),
     evidence: list[Path] | None = typer.Option(
         None,
         "--evidence",
@@ -86,6 +95,7 @@ def log(
         --item zombie-knife:9in:plain:point:spikes
     """
     from surrender.cli import prompts
+    from surrender.cli.bad_lines import listed_in
     from surrender.cli.saved import tell_saved
     from surrender.clock import local
     from surrender.rules.claimant import make_claimant
@@ -146,21 +156,23 @@ def log(
         request = LogRequest(
             items=items, at=when, anonymous=anonymous, no_claim=no_claim, claimant=claimant, declared=declare
         )
-        if not yes and stdin_is_terminal() and stdout_is_terminal() and not confirm_preview(context, request):
-            console().print("Nothing saved.")
-            raise typer.Exit(0)
-        progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
+        with listed_in(errors):
+            if not yes and stdin_is_terminal() and stdout_is_terminal() and not confirm_preview(context, request):
+                console().print("Nothing saved.")
+                raise typer.Exit(0)
+            progress = _progress_bar(total_rows) if fmt == Format.table and total_rows > 2000 else None
     request.evidence = kept or request.evidence  # --evidence, else any the prompts asked for
     context.while_pin_checks = _load_receipt_stack
-    if progress:
-        with progress as (_bar, advance):
-            logged = log_with_receipt(context, request, paper.value, progress=advance)
-    else:
-        logged = log_with_receipt(context, request, paper.value)
+    with listed_in(errors):
+        if progress:
+            with progress as (_bar, advance):
+                logged = log_with_receipt(context, request, paper.value, progress=advance)
+        else:
+            logged = log_with_receipt(context, request, paper.value)
     tell_saved(
         context,
         logged,
-        lambda view: _print_view(view, fmt, heading="Saved"),
+        lambda view: _print_saved(context, view, fmt),
         chosen(print_what, printer),
         printer,
         paper.value,
@@ -221,6 +233,17 @@ def raise_refused(message: str) -> NoReturn:
     raise Refused(message)
 
 
+def _print_saved(context: "Context", view: "SurrenderView", fmt: Format) -> None:
+    """What `log` saved; a big list as a summary (its every line is on the receipt)."""
+    from surrender.cli.stock_summary import BIG, show_view
+    from surrender.services.campaigns import campaign_to_ask_about
+
+    if fmt == Format.table and len(view.items) > BIG:
+        show_view(campaign_to_ask_about(context), view, console(), heading="Saved")
+        return
+    _print_view(view, fmt, heading="Saved")
+
+
 def _print_view(view: "SurrenderView", fmt: Format, heading: str = "") -> None:
     if fmt in (Format.json, Format.csv):
         print_json(view.to_json())
@@ -269,7 +292,7 @@ def receipt(
 def void(
     ctx: typer.Context,
     reference: str = typer.Argument(..., help="Reference of the surrender to void."),
-    reason: str = typer.Option(..., "--reason", help="Why it is void (kept in the audit trail)."),
+    reason: str = typer.Option(..., "--reason", help=f"Why it is void (kept in the audit trail). {NOT_PERSONAL}"),
 ) -> None:
     """Void a surrender (manager only): its claim can never be exported or paid.
 
@@ -293,6 +316,14 @@ def void(
 def desk(
     ctx: typer.Context,
     paper: Paper = typer.Option(Paper.a4, "--paper", help="Receipt paper for the whole session."),
+    lock_after: int = typer.Option(
+        300,
+        "--lock-after",
+        envvar="SURRENDER_DESK_LOCK_AFTER",
+        min=10,
+        max=8 * 3600,
+        help="Seconds without an answer after which the desk asks your PIN again before going on.",
+    ),
     print_what: PrintWhat | None = print_option(),
     printer: str | None = printer_option(),
 ) -> None:
@@ -302,13 +333,24 @@ def desk(
 
     Each surrender starts with the time it was handed in (Enter: now), checked against the
     window before anything else; a refusal is shown and the session goes on, nothing
-    half-saved. Ctrl-C (or x at the review) abandons the surrender in hand and the session goes
-    on; leave with `quit` or Ctrl-D.
-    Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm --print`
+    half-saved. At the item prompt, the path of a stock list (the `--items` CSV, e.g.
+    `/media/usb/stock.csv`) takes all its lines at once; a list of more than 20 lines is
+    summarised (items by kind and verdict, the lines not eligible or needing a manager; `t` at
+    the review lists them all). The review saves on Enter, as `log`'s preview does; n or x
+    abandons. Ctrl-C or Ctrl-D cancels the surrender in hand and the session goes on; leave
+    with `quit` or Ctrl-D at the menu.
+
+    Left idle for --lock-after seconds (default 300, or SURRENDER_DESK_LOCK_AFTER), the desk
+    asks your PIN before using the next answer (wrong PINs count as anywhere); if your PIN was
+    changed elsewhere meanwhile, the session ends with one line instead.
+    Example: `SURRENDER_STAFF=2041 surrender desk --paper 80mm --print --lock-after 120`
     """
+    import datetime as dt
+
     import surrender.receipts  # noqa: F401  (loaded now, not at the first receipt)
     from surrender.cli import collect_as_usual
-    from surrender.cli.desk_session import Desk, ask_choice, desk_turn
+    from surrender.cli.desk_session import Desk, SessionOver, ask_choice, desk_turn
+    from surrender.cli.prompts import ANSWER_GUARD
     from surrender.errors import Refused
 
     collect_as_usual()  # a shift is long
@@ -322,29 +364,41 @@ def desk(
     from surrender.services.campaigns import campaign_to_ask_about
 
     campaign = campaign_to_ask_about(context)
-    session = Desk(context, paper.value, chosen(print_what, printer), printer, campaign=campaign)
+    session = Desk(
+        context,
+        paper.value,
+        chosen(print_what, printer),
+        printer,
+        campaign=campaign,
+        lock_after=dt.timedelta(seconds=lock_after),
+    )
+    session.signed_in()
+    ANSWER_GUARD.set(session.read_guarded)
     out = session.out
     out.print(
         styled(
             ("Desk session", "bold"),
             f" · staff {context.staff} · campaign {campaign.code}"
-            " · Ctrl-C cancels the surrender in hand · quit or Ctrl-D to finish",
+            " · Ctrl-C or Ctrl-D cancels the surrender in hand · quit or Ctrl-D here to finish",
         )
     )
+    ended = 0
     while True:
         try:
             choice = ask_choice()
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            break
-        try:
             if not desk_turn(session, choice):
                 break
+        except (typer.Abort, EOFError, KeyboardInterrupt):  # at the menu: the end of the shift
+            break
+        except SessionOver as exc:
+            say(("Session over:", "bold red"), f" {exc}", stderr=True)
+            ended = 1
+            break
         except Refused as exc:
             say(("Refused:", "bold red"), f" {exc}", stderr=True)
-        except EOFError:  # Ctrl-D inside a surrender: it is not saved, and the shift ends
-            say(("\nNothing saved.", "yellow"))
-            break
     out.print(f"Session ended: {session.logged} surrender(s) logged.")
+    if ended:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,9 @@ lives in `cli/prompts.py` (`ask_surrender`); this module only dispatches to it.
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -62,9 +65,17 @@ def parse_choice(text: str) -> Choice:
     return Choice(action, reference)
 
 
+class SessionOver(Exception):
+    """The session ends now, whatever was in hand: the PIN was changed elsewhere, the account
+    locked, or the officer left at the lock. The message says why in one line."""
+
+
 @dataclass
 class Desk:
-    """What stays loaded for the shift: who and where (the context), the paper and printer."""
+    """What stays loaded for the shift: who and where (the context), the paper and printer,
+    and the lock: after `lock_after` without an answer, the PIN is asked before the next
+    answer is used; the stamp of the PIN the session was opened with tells a PIN changed
+    elsewhere."""
 
     context: Context
     paper: str
@@ -73,6 +84,70 @@ class Desk:
     campaign: Campaign | None = None  # the campaign whose questions are asked, loaded once
     logged: int = 0
     out: Console = field(default_factory=console)
+    lock_after: dt.timedelta = dt.timedelta(minutes=5)
+    pin_stamp: str = ""  # services.desk_lock.pin_stamp when the PIN was last checked
+    # How the lock waits out a wrong-PIN delay before asking again (tests move their clock).
+    pause: Callable[[dt.timedelta], None] = field(default=lambda wait: time.sleep(wait.total_seconds()))
+
+    def signed_in(self) -> None:
+        """Note the PIN just checked (at the start, and after each unlock)."""
+        from surrender.services.desk_lock import pin_stamp
+
+        self.pin_stamp = pin_stamp(self.context)
+
+    def check_pin_unchanged(self) -> None:
+        """Before acting: end the session if the officer's PIN was changed since it was checked."""
+        from surrender.services.desk_lock import pin_stamp
+
+        if self.pin_stamp and pin_stamp(self.context) != self.pin_stamp:
+            raise SessionOver(
+                f"staff member {self.context.staff}'s PIN was changed elsewhere since this session began: "
+                "the session ends here (nothing in hand was saved); start `surrender desk` again with the new PIN"
+            )
+
+    def read_guarded(self, read: Callable[[], str]) -> str:
+        """Ask and read one answer (the time taken before the question shows); if it came
+        `lock_after` or more after the question, the desk was left: the PIN is asked (again
+        while wrong) before the answer is used."""
+        asked = self.context.now()
+        answer = read()
+        idle = self.context.now() - asked
+        if idle >= self.lock_after:
+            self.unlock(idle)
+        return answer
+
+    def unlock(self, idle: dt.timedelta) -> None:
+        from surrender.services.auth import AccountLocked, RoleRefused, TooSoon
+        from surrender.services.desk_lock import sign_in_again
+
+        self.check_pin_unchanged()
+        minutes = int(idle.total_seconds() // 60)
+        say(
+            ("Desk locked", "bold yellow"),
+            f" after {minutes} min idle ({_as_minutes(self.lock_after)} set): "
+            f"staff {self.context.staff}'s PIN to go on; Ctrl-D ends the session",
+        )
+        while True:
+            try:
+                sign_in_again(self.context)
+            except AccountLocked as exc:
+                raise SessionOver(str(exc)) from None
+            except TooSoon as exc:  # wrong PINs made the desk wait: it waits, then asks again
+                say((str(exc), "yellow"), stderr=True)
+                self.pause(exc.wait)
+                continue
+            except RoleRefused as exc:  # a wrong PIN: counted, and asked again
+                say((str(exc), "red"), stderr=True)
+                continue
+            except (typer.Abort, EOFError, KeyboardInterrupt):
+                raise SessionOver("left at the lock: the session ends (nothing in hand was saved)") from None
+            self.signed_in()
+            return
+
+
+def _as_minutes(span: dt.timedelta) -> str:
+    seconds = int(span.total_seconds())
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} s"
 
 
 def ask_choice() -> Choice:
@@ -93,6 +168,7 @@ def desk_turn(desk: Desk, choice: Choice) -> bool:
     """Do one thing the officer chose; False when the session should end."""
     if choice.action == "quit":
         return False
+    desk.check_pin_unchanged()
     if choice.action == "help":
         desk.out.print(MENU)
     elif choice.action == "new":
@@ -116,10 +192,11 @@ def desk_turn(desk: Desk, choice: Choice) -> bool:
 
 def new_surrender(desk: Desk) -> None:
     """The guided surrender (prompts.ask_surrender), saved, receipted and printed if set up.
-    Ctrl-C part-way cancels this surrender only: nothing is saved and the session goes on."""
+    Ctrl-C or Ctrl-D part-way cancels this surrender only: nothing is saved and the session
+    goes on (Ctrl-D at the menu ends it)."""
     from surrender.cli import prompts
-    from surrender.cli.render import render_view
     from surrender.cli.saved import tell_saved
+    from surrender.cli.stock_summary import show_view
     from surrender.services.receipts import log_with_receipt
 
     context = desk.context
@@ -143,12 +220,16 @@ def new_surrender(desk: Desk) -> None:
     except (typer.Abort, KeyboardInterrupt):
         say(("\nCancelled: nothing saved.", "yellow"))
         return
+    except EOFError:
+        say(("\nCtrl-D: this surrender is cancelled, nothing saved; Ctrl-D at the menu ends the session.", "yellow"))
+        return
+    desk.check_pin_unchanged()  # the save signs in with the PIN held: never an old one counted as wrong
     logged = log_with_receipt(context, request, desk.paper)
     desk.logged += 1
     tell_saved(
         context,
         logged,
-        lambda view: render_view(view, desk.out, heading="Saved"),
+        lambda view: show_view(desk.campaign, view, desk.out, heading="Saved"),
         desk.print_what,
         desk.printer,
         desk.paper,

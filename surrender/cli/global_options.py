@@ -1,6 +1,6 @@
 """Global options after the command too: `surrender show REF --staff 2041`.
 
-The root callback reads `--db`, `--staff`, `--station`, `--campaign`, `--receipts-dir` (and
+The root callback reads `--db`, `--staff`, `--force`, `--station`, `--campaign`, `--receipts-dir` (and
 their environment variables) before the command. `add_to_leaf_commands` gives every leaf
 command the same options once more; given after the command they override what came before
 it (command line beats environment; the later flag wins). A command that has an option of
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 MERGED: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "db": ("url", str),
     "staff": ("staff", str),
+    "force": ("force", lambda code: str(code).strip().upper()),
     "station": ("station", str),
     "campaign": ("campaign", str),
     "receipts_dir": ("receipts_dir", Path),
@@ -32,6 +33,7 @@ MERGED: dict[str, tuple[str, Callable[[Any], Any]]] = {
 def _declared(
     db: str | None = typer.Option(None, "--db", help="Global: database URL (SURRENDER_DATABASE_URL)."),
     staff: str | None = typer.Option(None, "--staff", help="Global: your staff number (SURRENDER_STAFF)."),
+    force: str | None = typer.Option(None, "--force", help="Global: your force's code (SURRENDER_FORCE)."),
     station: str | None = typer.Option(None, "--station", help="Global: station code (SURRENDER_STATION)."),
     campaign: str | None = typer.Option(
         None, "--campaign", help="Global: campaign code or .toml file (SURRENDER_CAMPAIGN)."

@@ -51,3 +51,8 @@ def install() -> None:
                     self.write(f"{'':>{first_col + self.current_indent}}{line}\n" if line else "\n")
 
     context.formatter_class = WordWrapFormatter
+
+
+# Said wherever staff type free text: a name typed into a note outlives the claimant's record
+# until purge finds it, and is shown to readers the masking never reaches.
+NOT_PERSONAL = "Say what happened, not who: no names, addresses, phone numbers or bank details."

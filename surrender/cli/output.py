@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from surrender.cli.layout import MONEY_COLUMNS
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
@@ -86,8 +88,11 @@ def emit(
     title: str | None = None,
     totals: dict[str, Any] | None = None,
     empty: str = "nothing to show",
+    drop_first: Sequence[str] = (),
 ) -> None:
-    """Print rows in the chosen format; `totals` becomes a footer row in the table only."""
+    """Print rows in the chosen format; `totals` becomes a footer row in the table only.
+    `drop_first` names the columns a narrow terminal gives up first (cli/layout.py); CSV and
+    JSON always carry every column."""
     import json
 
     if fmt == Format.json:
@@ -102,24 +107,50 @@ def emit(
         writer.writerow(columns)
         writer.writerows([neutralise(_csv_cell(row.get(c))) for c in columns] for row in rows)
         return
-    from rich.table import Table
-
     if not rows:
         say((empty, "dim"))
         return
+    _table(rows, columns, title, totals, drop_first)
+
+
+def _table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    title: str | None,
+    totals: dict[str, Any] | None,
+    drop_first: Sequence[str],
+) -> None:
+    """The table for people, laid out by the one policy (cli/layout.py): references and money
+    whole, other columns wrapped or left out, and what was left out said below it."""
+    from rich.table import Table
+
+    from surrender.cli.layout import Fit, fit_columns
+
+    shown_rows = [{c: _cell(row.get(c)) for c in columns} for row in rows]
+    footer = {c: str((totals or {}).get(c, "")) for c in columns}
+    cells = {c: [row[c] for row in shown_rows] + ([footer[c]] if totals is not None else []) for c in columns}
+    headers = {c: c.replace("_", " ") for c in columns}
+    out = console()
+    layout = fit_columns(columns, cells, out.width, headers, drop_first)
     table = Table(title=title, show_footer=totals is not None, header_style="bold")
-    for index, column in enumerate(columns):
-        first = rows[0].get(column)
-        numeric = (isinstance(first, (int, float)) and not isinstance(first, bool)) or column in _MONEY_COLUMNS
+    for placed in layout.shown:
+        first = rows[0].get(placed.name)
+        numeric = (isinstance(first, (int, float)) and not isinstance(first, bool)) or placed.name in MONEY_COLUMNS
+        whole = placed.fit != Fit.WRAP and not layout.cramped
         table.add_column(
-            column.replace("_", " "),
+            headers[placed.name],
             justify="right" if numeric else "left",
-            footer=str((totals or {}).get(column, "")),
-            no_wrap=index < len(columns) - 1,
+            footer=footer[placed.name],
+            width=placed.width,
+            no_wrap=whole,
+            overflow="fold",  # a word longer than its column goes on to the next line, never cut
         )
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    console().print(table)
+    for row in shown_rows:
+        table.add_row(*(row[p.name] for p in layout.shown))
+    out.print(table)
+    if layout.dropped:
+        left_out = ", ".join(headers[c] for c in layout.dropped)
+        say((f"Left out at {out.width} columns: {left_out}; --format csv has every column.", "dim"))
 
 
 def _csv_cell(value: object) -> object:
@@ -127,9 +158,6 @@ def _csv_cell(value: object) -> object:
     import json
 
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
-
-
-_MONEY_COLUMNS = {"claimed", "payable", "amount", "total", "compensation"}
 
 
 def _cell(value: object) -> str:

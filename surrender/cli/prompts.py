@@ -17,6 +17,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from surrender.cli.output import console, printable, say, styled
@@ -33,7 +34,7 @@ from surrender.rules.claimant import (
 )
 from surrender.rules.compensation import ItemAssessment, assess_item
 from surrender.rules.evidence import EvidenceFile
-from surrender.rules.items import Item, fields_from_words, item_from_fields
+from surrender.rules.items import Item, UnknownWord, closest_word, fields_from_words, item_from_fields
 from surrender.rules.lengths import parse_length
 from surrender.rules.modulus import ModulusTables
 from surrender.rules.money import format_gbp
@@ -48,6 +49,11 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+# The one save question, at the desk's review and at `log`'s preview alike: Enter saves (the
+# officer has just looked at everything); not saving is the answer typed on purpose.
+SAVE_QUESTION = "Save? Enter saves"
+
+
 class Abandoned(Exception):
     """The officer abandoned this surrender at the review: nothing is saved."""
 
@@ -55,13 +61,23 @@ class Abandoned(Exception):
 # --- asking ------------------------------------------------------------------------------
 
 
+# How each question is put and answered: directly, or inside the desk session's idle lock (a
+# long wait between the question and its answer asks the officer's PIN before it is used).
+ANSWER_GUARD: ContextVar[Callable[[Callable[[], str]], str] | None] = ContextVar("answer_guard", default=None)
+
+
 def ask(text: str, default: str = "", shown: str | None = None) -> str:
     """One answer from the keyboard (`input`, so Ctrl-C and Ctrl-D reach the caller as
     KeyboardInterrupt and EOFError); Enter gives the default, shown in brackets."""
     hint = shown if shown is not None else default
-    sys.stdout.write(printable(f"{text}{f' [{hint}]' if hint else ''}: "))
-    sys.stdout.flush()
-    answer = input().strip()
+
+    def read() -> str:
+        sys.stdout.write(printable(f"{text}{f' [{hint}]' if hint else ''}: "))
+        sys.stdout.flush()
+        return input()
+
+    guard = ANSWER_GUARD.get()
+    answer = (guard(read) if guard is not None else read()).strip()
     return answer or default
 
 
@@ -233,7 +249,15 @@ class Entry:
     """An item as entered, with its verdict for the review."""
 
     item: Item
-    line: str  # the words that give it again, offered as the default when it is changed
+    line: str = ""  # the words that give it again, offered when it is changed ("": work them out then)
+
+
+@dataclass
+class StockList:
+    """The items of a stock list file, taken at the item prompt by typing its path."""
+
+    path: Path
+    items: list[Item]
 
 
 def match_kind(campaign: Campaign, word: str) -> str | None:
@@ -277,13 +301,26 @@ def verdict(assessment: ItemAssessment, claiming: bool) -> Text:
     return styled(outcome, money + (f" ({'; '.join(reasons)})" if reasons else ""))
 
 
-def ask_item(campaign: Campaign, claiming: bool, number: int, kind: str, default: str = "") -> Entry | None:
-    """One item: a line of words, or a blade length and then only the questions still needed.
-    Returns None when Enter is pressed on an empty line (no more items)."""
+def ask_item(
+    campaign: Campaign, claiming: bool, number: int, kind: str, default: str = "", stock: bool = False
+) -> Entry | StockList | None:
+    """One item: a line of words, or a blade length and then only the questions still needed;
+    with `stock`, also a stock list file by its path (a StockList). Returns None when Enter is
+    pressed on an empty line (no more items)."""
     while True:
-        line = ask(f"Item {number} [{kind}] blade, or a whole line", default, shown=default or None)
+        line = ask(f"Item {number} [{kind}] blade, or a whole line (? for help)", default, shown=default or None)
         if not line:
             return None
+        if line == "?":
+            say((item_words_help(campaign), "dim"))
+            continue
+        path = stock_path(campaign, line) if stock else None
+        if path is not None:
+            try:
+                return StockList(path, read_stock_list(campaign, path))
+            except Refused as exc:
+                say((str(exc), "red"), stderr=True)
+                continue
         try:
             entry = _item_from_line(campaign, claiming, line, kind)
         except Refused as exc:
@@ -300,10 +337,48 @@ def ask_item(campaign: Campaign, claiming: bool, number: int, kind: str, default
         return entry
 
 
+def stock_path(campaign: Campaign, line: str) -> Path | None:
+    """The file a line names, if it is a path and not an item line: it ends in .csv or holds a
+    slash, quoted or with escaped spaces as a dragged-in file arrives."""
+    text = line.strip()
+    first = text.split()[0] if text.split() else ""
+    if _is_length(first) or match_kind(campaign, first) is not None:
+        return None
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    text = text.replace("\\ ", " ")
+    if text.lower().endswith(".csv") or "/" in text or text.startswith("~"):
+        return Path(text).expanduser()
+    return None
+
+
+def read_stock_list(campaign: Campaign, path: Path) -> list[Item]:
+    """Every row of a stock list, checked under the campaign; bad lines are refused together,
+    the first five told and the whole list written beside the file."""
+    from surrender.cli.bad_lines import listed_in
+    from surrender.items_csv import ItemsFile
+
+    with listed_in(None):
+        return list(ItemsFile(path, campaign.features))
+
+
 def default_kind(campaign: Campaign) -> str:
     """The kind every new item starts from: the scheme's first (never the last item's, so a
     knife after a machete is not silently a machete)."""
     return next(iter(campaign.kinds))
+
+
+_UNITS = ("in", "inch", "inches", '"', "cm", "mm")
+
+
+def item_words_help(campaign: Campaign) -> str:
+    """The desk's own item syntax in one line (`?` at the item prompt)."""
+    return (
+        f"An item line: the blade length (10in, 24cm), then any features: "
+        f"{campaign.features.shorthand_help()}; also qty=N value=GBP evidence=receipt seal=TEXT desc=TEXT. "
+        f"Another kind first: {', '.join(campaign.kinds)} (e.g. `machete 18in holes=3`). "
+        "A stock list: the path of its .csv file."
+    )
 
 
 def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) -> Entry:
@@ -318,11 +393,15 @@ def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) ->
     if chosen is not None and not _is_length(tokens[0]):
         kind, tokens = chosen, tokens[1:]
     elif not _is_length(tokens[0]):
-        raise Refused(f"{tokens[0]!r} is neither a kind ({', '.join(campaign.kinds)}) nor a length like 10in")
+        raise Refused(_not_a_start(campaign, tokens))
     if not tokens:
         raise Refused("give the blade length too, e.g. 10in")
     features = campaign.features
-    fields = {"kind": kind, "blade_length": tokens[0], **fields_from_words(tokens[1:], features, "item")}
+    try:
+        words = fields_from_words(tokens[1:], features, "item")
+    except UnknownWord as exc:
+        raise Refused(_unknown_word(campaign, line, exc.word)) from None
+    fields = {"kind": kind, "blade_length": tokens[0], **words}
     usual = {f.name: f.usual_for(kind) for f in features.declared}
     if len(tokens) > 1:  # a whole line: untyped features take the usual answer
         item = item_from_fields(fields, features, defaults=usual)
@@ -330,6 +409,41 @@ def _item_from_line(campaign: Campaign, claiming: bool, line: str, kind: str) ->
         answers = ask_features(campaign, kind, parse_length(tokens[0]))
         item = item_from_fields(fields, features, defaults=answers)
     return Entry(item, _line_of(campaign, item))
+
+
+def _not_a_start(campaign: Campaign, tokens: list[str]) -> str:
+    """Why a line cannot start with its first word, with the line as probably meant."""
+    word, rest = tokens[0], tokens[1:]
+    near = closest_word(word, campaign.features, campaign.kinds)
+    if near is None:
+        return f"`{word}` cannot start a line: the length comes first, e.g. `10in serrated=3in` (? for help)"
+    meant = [near, *rest] if match_kind(campaign, near) is not None else ["10in", near, *rest]
+    return f"`{word}` is not a length; did you mean `{' '.join(meant)}`? (? for help)"
+
+
+def _unknown_word(campaign: Campaign, line: str, word: str) -> str:
+    """One line in the desk's own words for a word it does not know, with the whole line as
+    it was probably meant (`10 in spikes` -> `10in spikes`, `10in spiked` -> `10in spikes`)."""
+    tokens = line.replace(":", " ").split()
+    fixed: list[str] = []
+    for token in tokens:
+        if token.lower() in _UNITS and fixed and fixed[-1].replace(".", "", 1).isdigit():
+            fixed[-1] += token.lower()  # `10 in` -> `10in`
+            continue
+        known = _is_length(token) or match_kind(campaign, token) or _is_item_word(campaign, token)
+        fixed.append(token if known else closest_word(token, campaign.features) or token)
+    what = f"`{word}` alone: units join their number" if word.lower() in _UNITS else f"`{word}`: no such word"
+    meant = " ".join(fixed)
+    hint = f"; did you mean `{meant}`?" if meant != " ".join(tokens) else ""
+    return f"{what}{hint} (? for help)"
+
+
+def _is_item_word(campaign: Campaign, word: str) -> bool:
+    try:
+        fields_from_words([word], campaign.features, "item")
+        return True
+    except Refused:
+        return False
 
 
 def _is_length(word: str) -> bool:
@@ -453,7 +567,7 @@ def ask_surrender(
             f" (kinds: {', '.join(campaign.kinds)}; each item is a "
             f"{default_kind(campaign)} unless its line starts with another kind): a blade length such "
             "as 10in, then questions; or one line like `10in serrated=3in qty=2 seal=A1` or "
-            "`machete 18in holes=3`; Enter: no more items",
+            "`machete 18in holes=3`; a stock list: the path of its .csv file; ? for help; Enter: no more items",
         )
     )
     _ask_items(campaign, draft)
@@ -504,7 +618,12 @@ def ask_evidence() -> tuple[EvidenceFile, ...]:
 def _ask_items(campaign: Campaign, draft: Draft) -> None:
     kind = default_kind(campaign)  # every item starts from the scheme's default kind
     while True:
-        entry = ask_item(campaign, draft.claim.claiming, len(draft.entries) + 1, kind)
+        entry = ask_item(campaign, draft.claim.claiming, len(draft.entries) + 1, kind, stock=True)
+        if isinstance(entry, StockList):
+            first = len(draft.entries) + 1
+            draft.entries += [Entry(item) for item in entry.items]
+            say(f"  {len(entry.items):,} line(s) from {entry.path}: items {first:,} to {len(draft.entries):,}")
+            continue
         if entry is None:
             if draft.entries:
                 return
@@ -536,9 +655,16 @@ def review(campaign: Campaign, draft: Draft) -> bool:
             + ("claiming (declared)" if claim.claiming else "no claim")
             + f" · {bank}"
         )
+    from surrender.cli.stock_summary import from_intake, is_big, print_summary
+
     intake = Intake(campaign, claim.claiming)  # the lines `log` will store, each assessed once
-    for number, line in enumerate(intake.rows(e.item for e in draft.entries), 1):
-        out.print(styled(f"  {number}. {describe(campaign, line.item)}: ", verdict(line.per_row(), claim.claiming)))
+    big = is_big(len(draft.entries))
+    rows = list(intake.rows(e.item for e in draft.entries))
+    if big:  # a stock list: counts and the lines that need a look, the whole list behind `t`
+        print_summary(out, from_intake(campaign, intake.lines))
+    else:
+        for number, line in enumerate(rows, 1):
+            out.print(styled(f"  {number}. {describe(campaign, line.item)}: ", verdict(line.per_row(), claim.claiming)))
     try:
         intake.check()
         total = intake.claim()
@@ -556,12 +682,24 @@ def review(campaign: Campaign, draft: Draft) -> bool:
             )
         )
     choices = (
-        "N change item N · dN remove it · a add · c claimant" + (" · b bank" if claim.claiming else "") + " · x abandon"
+        ("t the full list · " if big else "")
+        + "N change item N · dN remove it · a add · c claimant"
+        + (" · b bank" if claim.claiming else "")
+        + " · x abandon"
     )
-    answer = ask(f"Save? Enter to save, or {choices}", "y", shown="Y").lower()
+    answer = ask(f"{SAVE_QUESTION}; or {choices}", "y", shown="Y").lower()
     if answer in ("y", "yes", "s", "save"):
         return True
-    if answer in ("x", "abandon"):
+    if answer == "t" and big:
+        for line in intake.lines:
+            like = f" (+{line.rows - 1:,} like it)" if line.rows > 1 else ""
+            out.print(
+                styled(
+                    f"  {line.first_row}{like}. {describe(campaign, line.item)}: ",
+                    verdict(line.total(), claim.claiming),
+                )
+            )
+    elif answer in ("x", "abandon", "n", "no"):
         if confirm("Abandon this surrender? Nothing will be saved", False):
             raise Abandoned()
     elif answer == "a":
@@ -573,8 +711,10 @@ def review(campaign: Campaign, draft: Draft) -> bool:
     elif answer.isdigit() and 1 <= int(answer) <= len(draft.entries):
         index = int(answer) - 1
         old = draft.entries[index]
-        entry = ask_item(campaign, claim.claiming, index + 1, old.item.kind, default=old.line)
-        draft.entries[index] = entry or old
+        entry = ask_item(
+            campaign, claim.claiming, index + 1, old.item.kind, default=old.line or _line_of(campaign, old.item)
+        )
+        draft.entries[index] = entry if isinstance(entry, Entry) else old
     elif answer[:1] == "d" and answer[1:].isdigit() and 1 <= int(answer[1:]) <= len(draft.entries):
         if len(draft.entries) == 1:
             say(("That is the only item: change it, or x to abandon.", "yellow"))

@@ -6,13 +6,15 @@ Every value goes in as literal text (the console has markup off); style comes fr
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from surrender.cli.output import styled
 from surrender.clock import show_time
+from surrender.rules.lengths import format_inches
 from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_gbp
-from surrender.views import DecisionTrail, SurrenderView
+from surrender.views import BookingCheck, DecisionTrail, SurrenderView
 
 if TYPE_CHECKING:
     from rich.console import Console, JustifyMethod
@@ -57,26 +59,29 @@ def render_view(view: SurrenderView, console: Console, heading: str = "") -> Non
         ("each", "right"),
         ("compensation", "right"),
     )
-    for name, justify in columns:
-        table.add_column(name, justify=justify)
+    for name, justify in columns:  # a long word folds onto the next line, never cut with "…"
+        table.add_column(name, justify=justify, overflow="fold")
     notes = []
     for line in view.items:
         label = str(line.first_line) + (f" (+{line.rows - 1} lines)" if line.rows > 1 else "")
         notes += [f"  {label}: {reason}" for reason in line.reasons]
         kind = styled(line.kind, *((("\n" + line.description, "dim"),) if line.description else ()))
+        pays = view.payable_on(line)  # nothing a line when the claim pays nothing, as on the receipt
         table.add_row(
             label,
             kind,
-            f"{float(line.blade_length_mm) / 25.4:.2f} in",
+            _blade(Decimal(line.blade_length_mm)),
             f"{line.quantity:,}",
             styled(("yes", "green")) if line.eligible else styled(("no", "red")),
-            format_gbp(line.unit_compensation_pence),
-            format_gbp(line.compensation_pence),
+            format_gbp(line.unit_compensation_pence if pays else 0),
+            format_gbp(pays),
         )
     console.print(table)
     for note in notes:
         console.print(note, style="dim")
     console.print(styled("Items: ", (f"{view.item_count:,}", "bold")))
+    if view.booking is not None:
+        render_booking(console, view.booking)
     if view.claim is None:
         console.print("No compensation claim.")
     else:
@@ -100,6 +105,34 @@ def render_view(view: SurrenderView, console: Console, heading: str = "") -> Non
             render_trail(console, claim.trail, view.timezone)
     if view.receipt:
         console.print(f"Receipt: {view.receipt}")
+
+
+def _blade(mm: Decimal) -> str:
+    """`10in` over `(254mm)`, as on the receipt: the Order's unit, then the exact length."""
+    return f"{format_inches(mm)}\n({mm.normalize():f}mm)"
+
+
+def render_booking(console: Console, booking: BookingCheck) -> None:
+    """Expected against received for a bulk surrender, or that nobody booked it."""
+    if booking.expected is None:
+        console.print(
+            styled(
+                ("No booking", "bold yellow"),
+                f" that day at this station for {booking.received:,} items ({booking.threshold} or more "
+                "should book through 101); logged all the same",
+            )
+        )
+        return
+    short = booking.received < booking.expected
+    console.print(
+        styled(
+            "Booking: ",
+            (booking.booked_as or "", "bold"),
+            f" · expected {booking.expected:,} · received ",
+            (f"{booking.received:,}", "bold yellow" if booking.received != booking.expected else "bold green"),
+            " (fewer than booked)" if short else (" (more than booked)" if booking.received > booking.expected else ""),
+        )
+    )
 
 
 def render_trail(console: Console, trail: DecisionTrail, zone: str) -> None:

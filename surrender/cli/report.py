@@ -19,7 +19,8 @@ def totals(
     by: list[str] | None = typer.Option(
         None,
         "--by",
-        help="Group by station, day, week, kind or status; repeat or comma-separate to combine (--by station,day).",
+        help="Group by station, day, week, kind, status or force; repeat or comma-separate to combine "
+        "(--by station,day). By force: national staff see every force, admins and managers their own.",
     ),
     date_from: str | None = typer.Option(None, "--from", help="Surrendered on or after (YYYY-MM-DD, local)."),
     date_to: str | None = typer.Option(None, "--to", help="Surrendered on or before (YYYY-MM-DD, local)."),
@@ -32,7 +33,8 @@ def totals(
     By kind, a row holds that kind's items and money; a surrender holding two kinds is in both
     rows' `surrenders with kind` (no total there) and once in the Total line below the table.
 
-    Example: `surrender report totals --by station --by kind --from 2024-09-01`
+    Example: `surrender report totals --by station --by kind --from 2024-09-01`;
+    national figures: `surrender report totals --by force --format csv`
     """
     from surrender.services.reports import totals as compute
 
@@ -198,4 +200,90 @@ def custody(
         ["tag", "problem", "station", "state", "location", "since", "quantity", "kind"],
         title=f"Exceptions ({len(exceptions)})",
         empty="no exceptions",
+    )
+
+
+@app.command("return")
+def scheme_return(
+    ctx: typer.Context,
+    out: Path = typer.Option(
+        ..., "--out", help="Where to write: FILE.csv and FILE.json are made (a .csv or .json ending is dropped first)."
+    ),
+) -> None:
+    """Your force's scheme return for the campaign (--campaign, before or after the command):
+    weapons by kind and station, surrenders with and without a claim, anonymous surrenders,
+    amounts claimed and payable, retailers' (business) claims, by station and in total, with the
+    force, the campaign's window and the audit anchor. Written as CSV and JSON with the same
+    content and digest (SHA-256 of the content), so `report national` can check either. No
+    personal data; new files only, owner-only. Admins and managers.
+
+    Example: `surrender report return --out cambs-zombie-2024` (writes cambs-zombie-2024.csv and .json)
+    """
+    from surrender.outfiles import check_new, write_new
+    from surrender.return_files import render_csv, render_json
+    from surrender.rules.money import format_gbp
+    from surrender.rules.returns import digest
+    from surrender.services.scheme_return import scheme_return as make_return
+
+    stem = out.with_suffix("") if out.suffix.lower() in (".csv", ".json") else out
+    paths = [stem.with_name(f"{stem.name}.csv"), stem.with_name(f"{stem.name}.json")]
+    for path in paths:
+        check_new(path, "scheme return", "cambs-zombie-2024")
+    made = make_return(ctx.obj)
+    sha256 = digest(made)
+    write_new(paths[0], render_csv(made, sha256))
+    write_new(paths[1], render_json(made, sha256))
+    total = made.total
+    say(
+        f"Return of {made.force} for {made.campaign} written: {paths[0]} and {paths[1]} "
+        f"({total.surrenders:,} surrenders, {total.items:,} items, {format_gbp(total.payable)} payable)"
+    )
+    say(("Digest: ", "dim"), sha256)
+    say(("Anchor: ", "dim"), made.anchor)
+
+
+@app.command("national")
+def national(
+    files: list[Path] = typer.Argument(..., help="Each force's return (.csv or .json, from `report return`)."),
+    fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
+) -> None:
+    """The national table: each force's return and their total, for one campaign. Reads only the
+    files (no database, no sign-in: a return holds no personal data). Refused, with nothing
+    shown, if a file's digest does not match its content, its anchor line is malformed, a force
+    is given twice or the returns are of different campaigns.
+
+    Example: `surrender report national cambs.json beds.csv --format csv`
+    """
+    from dataclasses import asdict
+
+    from surrender.rules.money import format_pence
+    from surrender.rules.returns import FIGURES, MONEY
+    from surrender.services.national import national as merged
+
+    table = merged(files)
+
+    def cells(figures: Any) -> dict[str, object]:
+        return {name: format_pence(value) if name in MONEY else value for name, value in asdict(figures).items()}
+
+    rows = [{"force": each.force, "name": each.force_name, **cells(each.total)} for each in table.forces]
+    columns = ["force", "name", *FIGURES]
+    if fmt == Format.json:
+        from surrender.cli.output import print_json
+
+        print_json(
+            {
+                "campaign": table.campaign,
+                "forces": [{**row, "anchor": each.anchor} for row, each in zip(rows, table.forces, strict=True)],
+                "total": cells(table.total),
+            }
+        )
+        return
+    footer = {"force": "Total", **cells(table.total)}
+    emit(
+        [*rows, footer] if fmt == Format.csv else rows,
+        fmt,
+        columns,
+        title=f"National return: {table.campaign_name} ({table.campaign})",
+        totals=footer,
+        drop_first=["name"],
     )

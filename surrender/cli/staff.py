@@ -26,6 +26,7 @@ class Role(str, enum.Enum):
     manager = "manager"
     admin = "admin"
     property = "property"
+    national = "national"
 
 
 def _new_pin(given: str | None, number: str) -> str | None:
@@ -53,22 +54,35 @@ def add(
     ctx: typer.Context,
     number: str = typer.Argument(..., help="Staff (collar) number."),
     name: str = typer.Option(..., "--name", help="Full name, as printed on receipts."),
-    role: Role = typer.Option(..., "--role", help="desk, finance, manager, admin or property (store officer)."),
+    role: Role = typer.Option(
+        ...,
+        "--role",
+        help="desk, finance, manager, admin, property (store officer) or national (figures by force only).",
+    ),
     station: str | None = typer.Option(None, "--station", help="Their own station: TW or PK."),
     stations: str | None = typer.Option(None, "--stations", help=STATIONS_HELP),
+    force: str | None = typer.Option(
+        None,
+        "--force",
+        help="The force they join (default: yours; the first admin: the database's only force). "
+        "National staff join none.",
+    ),
     pin: str | None = typer.Option(None, "--pin", "--new-pin", envvar="SURRENDER_NEW_PIN", help=NEW_PIN_HELP),
 ) -> None:
     """Add a staff member with their PIN. While no staff exist, this makes the first admin with
     no one acting.
 
     Example: `surrender staff add 2041 --name "Sam Patel" --role desk --station TW` (then type
-    the new PIN twice; your own PIN is asked first).
+    the new PIN twice; your own PIN is asked first). A new force's first admin:
+    `surrender staff add 1 --name "Bea Admin" --role admin --force BEDS`.
     """
     from surrender.services.staff import add_staff, parse_stations, sign_in_for_staff_change
 
     if not pin and sys.stdin.isatty():
         sign_in_for_staff_change(ctx.obj)  # your PIN before theirs
-    row = add_staff(ctx.obj, number, name, role.value, station, _new_pin(pin, number), parse_stations(stations))
+    row = add_staff(
+        ctx.obj, number, name, role.value, station, _new_pin(pin, number), parse_stations(stations), force=force
+    )
     console().print(
         f"Added {row.number} {row.name} ({row.role}{', ' + row.stations if row.stations else ''})", markup=False
     )
@@ -85,7 +99,8 @@ def list_(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format
     from surrender.services.staff import list_staff
 
     rows = [asdict(r) for r in list_staff(ctx.obj)]
-    emit(rows, fmt, ["number", "name", "role", "station", "stations", "pin", "locked", "active"], title="Staff")
+    columns = ["number", "name", "role", "force", "station", "stations", "pin", "locked", "active"]
+    emit(rows, fmt, columns, title="Staff")
 
 
 @app.command("set-pin")
@@ -110,7 +125,7 @@ def set_pin(
 
 @app.command("unlock")
 def unlock(ctx: typer.Context, number: str = typer.Argument(..., help="Staff number to unlock.")) -> None:
-    """Unlock a member locked after 10 wrong PINs in a row (admin); their count starts again.
+    """Unlock a member locked after 5 wrong PINs in a row (admin); their count starts again.
 
     Example: `surrender staff unlock 2041`
     """

@@ -26,9 +26,10 @@ def recent(
 
     Example: `surrender recent --date 2024-09-02 --format csv`
     """
+    from surrender.rules.bounds import day_in_range
     from surrender.services.recent import recent_surrenders
 
-    day = parse_date(date) if date else None
+    day = day_in_range(parse_date(date), "--date") if date else None
     found = recent_surrenders(ctx.obj, day)
     emit(
         recent_rows(found, fmt),

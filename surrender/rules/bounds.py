@@ -6,6 +6,8 @@ instead of reaching `int()`, the csv module or tomllib and ending in a traceback
 
 from __future__ import annotations
 
+import datetime as dt
+
 from surrender.errors import Refused
 
 MAX_CELL_CHARS = 2_000  # a description or address; nothing at a counter is longer
@@ -26,6 +28,21 @@ NAME_CHARS = 120  # claimant, business and account names
 ADDRESS_CHARS = 300
 EMAIL_CHARS = 254  # RFC 5321's longest path
 REASON_CHARS = 500  # a void reason, a rejection reason, a decision note
+
+
+# Dates people type are bounded before any work: a scheme runs for weeks, its records for years;
+# year 1 or 9999 is a slip (or an attempt to make a report run for minutes or overflow a day).
+FIRST_DAY = dt.date(2000, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
+
+
+def day_in_range(day: dt.date, option: str) -> dt.date:
+    """`day` if it lies between FIRST_DAY and LAST_DAY, else a one-line refusal naming the option."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise Refused(
+            f"{option} {day.isoformat()} is outside {FIRST_DAY:%Y}-{LAST_DAY:%Y}: give a date in the scheme's years"
+        )
+    return day
 
 
 def within(text: str, what: str, limit: int) -> str:

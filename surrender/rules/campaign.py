@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from surrender.errors import Refused
 from surrender.rules.bounds import check_toml_shape
-from surrender.rules.definitions import Definition, Test, parse_definition, parse_test
+from surrender.rules.definitions import Definition, Test, describe_deciding, parse_definition, parse_test
 from surrender.rules.features import Features, parse_features
 from surrender.rules.items import EVIDENCE, standard_features
 from surrender.rules.money import parse_money
+from surrender.rules.patterns import Price, parse_price_list
 from surrender.rules.payer import FORCE, parse_payer
 
 
@@ -54,6 +55,8 @@ class Campaign:
     ask_if: Mapping[str, Test] = field(default_factory=dict)  # feature -> when its question is asked
     payer: str = FORCE  # who decides and pays claims: "home-office" or "force" (a file without the key: force)
     destroy_by: dt.date | None = None  # [custody] destroy_by: held after this date is an exception
+    price_list: tuple[Price, ...] = ()  # `price_list = "FILE.csv"`: a claimed value above it is flagged
+    booking_threshold: int | None = None  # a surrender of this many items or more is matched to a booking
 
     def kind(self, code: str) -> Kind:
         try:
@@ -62,6 +65,12 @@ class Campaign:
             raise Refused(
                 f"unknown kind {code!r} for campaign {self.code}; use one of: {', '.join(self.kinds)}"
             ) from None
+
+    def decided_by(self, kind: str, values: Mapping[str, object]) -> list[str]:
+        """The features that made an item of `kind` eligible, as its receipt names them
+        (`serrated 3in`, `spikes`); empty for an unknown kind or an item that is not eligible."""
+        known = self.kinds.get(kind)
+        return [] if known is None else describe_deciding(known.definition, self.features, dict(values))
 
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
@@ -93,7 +102,11 @@ KNOWN_KEYS = {
         "kinds",
         "payer",
         "custody",
+        "price_list",
+        "price_list_text",
+        "booking_threshold",
     ),
+    "price_list_text": ("file", "sha256", "csv"),
     "window": ("opens", "closes"),
     "eligibility": ("owned_on_or_before", "declaration"),
     "money": ("standard", "minimum_claim_total", "minimum_note", "acceptable_evidence"),
@@ -225,6 +238,8 @@ def parse_campaign(source: str) -> Campaign:
         ask_if=MappingProxyType(ask_if),
         payer=parse_payer(data.get("payer", FORCE)),
         destroy_by=_destroy_by(data),
+        price_list=_price_list(data),
+        booking_threshold=_booking_threshold(data),
     )
 
 
@@ -234,3 +249,36 @@ def _destroy_by(data: dict[str, Any]) -> dt.date | None:
     if not isinstance(custody, dict) or "destroy_by" in custody:
         return _date(custody, "destroy_by", "custody")
     return None
+
+
+PRICE_LIST_TEXT = "price_list_text"
+
+
+def _price_list(data: dict[str, Any]) -> tuple[Price, ...]:
+    """`price_list = "FILE.csv"` names a CSV beside the campaign file; loading the file inlines
+    its text as `[price_list_text]` (campaigns.load_file), so the stored campaign carries the
+    list it was registered with and this stays a pure parse of text."""
+    if "price_list" not in data:
+        if PRICE_LIST_TEXT in data:
+            raise Refused(f"campaign file: [{PRICE_LIST_TEXT}] is written by surrender for `price_list = FILE`")
+        return ()
+    name = data["price_list"]
+    if not isinstance(name, str) or not name.strip():
+        raise Refused('campaign file: price_list must name a CSV file like "prices.csv"')
+    inlined = data.get(PRICE_LIST_TEXT)
+    if not isinstance(inlined, dict) or not isinstance(inlined.get("csv"), str):
+        raise Refused(
+            f"campaign file: price_list {name!r} is read with the campaign file: "
+            "check or register it by its path (`surrender campaign register FILE.toml`)"
+        )
+    return parse_price_list(inlined["csv"], f"price list {name}")
+
+
+def _booking_threshold(data: dict[str, Any]) -> int | None:
+    """`booking_threshold = 5`: anyone bringing this many items or more is asked to book."""
+    if "booking_threshold" not in data:
+        return None
+    value = data["booking_threshold"]
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1_000_000:
+        raise Refused("campaign file: booking_threshold must be a whole number of items, 1 or more")
+    return value

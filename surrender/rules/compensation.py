@@ -86,6 +86,11 @@ def assess_item(campaign: Campaign, item: Item, claiming: bool) -> ItemAssessmen
     return ItemAssessment(True, tuple(reasons), asked, unit, item.quantity)
 
 
+def needs_manager(campaign: Campaign, assessment: ItemAssessment) -> bool:
+    """An eligible item paid over the campaign's review value: its claim is flagged for a manager."""
+    return assessment.eligible and assessment.unit_compensation_pence > campaign.review_item_over_pence
+
+
 def check_totals(items: int, claimed_pence: int) -> None:
     """Refuse a surrender past the bounds above, before any total reaches the database."""
     if items > MAX_ITEMS:
@@ -116,11 +121,7 @@ def assess_claim(campaign: Campaign, assessments: list[ItemAssessment]) -> Claim
     payable = 0 if reasons else total
     flags: list[str] = []
     if payable:
-        dear = sum(
-            a.quantity
-            for a in assessments
-            if a.eligible and a.unit_compensation_pence > campaign.review_item_over_pence
-        )
+        dear = sum(a.quantity for a in assessments if needs_manager(campaign, a))
         if dear:
             flags.append(f"{dear} item(s) valued over {format_gbp(campaign.review_item_over_pence)} each")
         if payable > campaign.review_claim_over_pence:

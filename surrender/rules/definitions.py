@@ -15,7 +15,7 @@ from typing import Any
 from surrender.errors import Refused
 from surrender.rules.bounds import clip
 from surrender.rules.features import CHOICE, COUNT, LENGTH, YES_NO, Feature, Features
-from surrender.rules.lengths import parse_length
+from surrender.rules.lengths import format_inches, parse_length
 
 _OPERATORS = {
     ">": operator.gt,
@@ -107,6 +107,24 @@ class Definition:
                 if term.feature not in seen:
                     seen.append(term.feature)
         return seen
+
+    def deciding(self, features: dict[str, object]) -> list[Term]:
+        """The terms that made an item meet the definition, for its receipt: those of the `any`
+        tests that hold (of the `all` tests when there are none), except negations and the
+        blade length, which has its own column. Empty when the definition is not met."""
+        if self.unmet(features):
+            return []
+        tests = [t for t in self.any if t.holds(features)] if self.any else list(self.all)
+        out: list[Term] = []
+        for test in tests:
+            for term in test.terms:
+                if (
+                    term.op != "falsy"
+                    and term.feature != "blade_length"
+                    and term.feature not in [t.feature for t in out]
+                ):
+                    out.append(term)
+        return out
 
     def unmet(self, features: dict[str, object]) -> list[str]:
         """Texts of the clauses not met; empty when the item meets the definition."""
@@ -216,3 +234,21 @@ def parse_definition(table: dict[str, Any], name: str, features: Features | None
         any=any_tests,
         any_text=str(table.get("any_text", "one or more of: " + "; ".join(t.text for t in any_tests))),
     )
+
+
+def describe_deciding(definition: Definition, features: Features, values: dict[str, object]) -> list[str]:
+    """`serrated 3in`, `spikes`, `holes 3`, `style tanto`: the features that made the item meet
+    `definition`, as its receipt names them (lengths in the Order's unit)."""
+    out = []
+    for term in definition.deciding(values):
+        feature = features.get(term.feature)
+        if feature is None:  # pragma: no cover - definitions are checked against the features at load
+            continue
+        value = values.get(term.feature, feature.blank)
+        if feature.type == YES_NO:
+            out.append(feature.label)
+        elif feature.type == LENGTH:
+            out.append(f"{feature.label} {format_inches(value)}")  # type: ignore[arg-type]
+        else:
+            out.append(f"{feature.label} {value}")
+    return out

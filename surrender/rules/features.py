@@ -87,6 +87,11 @@ class Feature:
             raise Refused(f"{self.name} must be one of {', '.join(self.options)}, not {clip(text)}")
         return answer
 
+    @property
+    def label(self) -> str:
+        """The feature's short name for people: its first shorthand word, or its name."""
+        return self.shorthand[0] if self.shorthand else self.name.replace("_", " ")
+
     def usual_for(self, kind: str) -> object:
         """The answer usually given for this kind (the prompt's default), else blank."""
         if self.usual is None:
@@ -150,6 +155,19 @@ class Features:
     def word(self, word: str) -> tuple[Feature, object] | None:
         """The feature a shorthand word names, and the value a bare choice option gives."""
         return self._words.get(word)
+
+    def words(self) -> tuple[str, ...]:
+        """Every shorthand word: names (also with dashes), their other words, choice options."""
+        return tuple(self._words)
+
+    def from_stored(self, stored: Mapping[str, object]) -> dict[str, object]:
+        """An item's values as stored (JSON: lengths as exact text in mm) typed again, with the
+        blade length, as the definitions test them."""
+        values: dict[str, object] = {}
+        for name, value in stored.items():
+            feature = self.get(name)
+            values[name] = Decimal(str(value)) if feature is not None and feature.type == LENGTH else value
+        return values
 
     def blanks(self) -> dict[str, object]:
         return {f.name: f.blank for f in self.declared}

@@ -8,7 +8,8 @@ entry route validates identically.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -35,6 +36,32 @@ _VALUE_WORDS = {
     "seal": "seal",
     "desc": "description",
 }
+
+
+class UnknownWord(Refused):
+    """A shorthand word that names no feature or column (`spiked`, `srrated=3in`); the desk
+    answers it in its own words, `--item` with the colon syntax."""
+
+    def __init__(self, message: str, word: str):
+        super().__init__(message)
+        self.word = word
+
+
+def closest_word(word: str, features: Features, kinds: Iterable[str] = ()) -> str | None:
+    """The known word nearest a mistyped one, keeping a `no-` before it and what follows `=`:
+    `spiked` -> `spikes`, `srrated=3in` -> `serrated=3in`, `machette` -> `machete` (a kind's
+    code or a word of it); None when nothing is close."""
+    name, has_value, value = word.strip().partition("=")
+    key = name.lower()
+    negated = not has_value and key.startswith("no-")
+    key = key[3:] if negated else key
+    candidates = [*features.words(), *(_VALUE_WORDS if has_value else ())]
+    if not has_value and not negated:
+        candidates += [part for code in kinds for part in (code, *code.split("-"))]
+    found: list[str] = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    if not found:
+        return None
+    return ("no-" if negated else "") + found[0] + (f"={value}" if has_value else "")
 
 
 class FeatureValues(Mapping[str, object]):
@@ -210,8 +237,8 @@ def fields_from_words(words: Iterator[str] | list[str], features: Features, wher
             if feature.type != YES_NO and has_value and option is None:
                 fields[feature.name] = value
                 continue
-        raise Refused(
-            f"{where}: unknown feature {clip(token)}; expected {ITEM_SPEC_HELP} ({features.shorthand_help()})"
+        raise UnknownWord(
+            f"{where}: unknown feature {clip(token)}; expected {ITEM_SPEC_HELP} ({features.shorthand_help()})", token
         )
     return fields
 

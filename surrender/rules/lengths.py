@@ -49,3 +49,23 @@ def format_length(mm: Decimal) -> str:
     """`241.3 mm (9.5 in)`: both units, so an officer can check against a ruler either way."""
     inches = (mm / MM_PER_UNIT["in"]).quantize(Decimal("0.01")).normalize()
     return f"{mm.normalize():f} mm ({inches:f} in)"
+
+
+LEGAL_UNIT = "in"  # both schemes' Orders measure blades in inches; lengths are stored in exact mm
+
+
+def format_inches(mm: Decimal) -> str:
+    """`9.5in` when two decimal places hold the length exactly; else `about 9.449in` (24 cm),
+    three places, so a blade just over a limit (203.3 mm) never reads as the limit itself.
+    In words, not `≈`: the PDF's standard fonts have no such sign."""
+    inches = mm / MM_PER_UNIT["in"]
+    exact = inches.quantize(Decimal("0.01"))
+    if exact == inches:
+        return f"{exact.normalize():f}in"
+    return f"about {inches.quantize(Decimal('0.001')):f}in"
+
+
+def format_legal(mm: Decimal) -> str:
+    """`about 9.449in (240mm)`: the unit the Order measures in, then the exact stored length. What
+    was typed (24cm) is not stored, so every length is shown this one way."""
+    return f"{format_inches(mm)} ({mm.normalize():f}mm)"

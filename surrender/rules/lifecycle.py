@@ -3,6 +3,7 @@ which state. Pure: every service that changes a claim asks `transition` first.""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 
 from surrender.errors import Refused
@@ -45,6 +46,7 @@ class Step(StrEnum):
     DECIDE = "decide"  # the payer allowed an amount (all or part of the claim)
     PAYER_REFUSE = "payer_refuse"  # the payer refused the whole claim
     REOPEN = "reopen"  # a dispute upheld: the claim is with the payer again for a new decision
+    SEND_BACK = "send_back"  # bank details changed after approval: approved again by someone else
 
 
 # step -> (states it may start from, state it leads to; None keeps the state)
@@ -58,6 +60,7 @@ STEPS: dict[Step, tuple[frozenset[ClaimStatus], ClaimStatus | None]] = {
     Step.DECIDE: (frozenset({EXPORTED}), DECIDED),
     Step.PAYER_REFUSE: (frozenset({EXPORTED}), REFUSED),
     Step.REOPEN: (frozenset({DECIDED, REFUSED}), EXPORTED),
+    Step.SEND_BACK: (frozenset({APPROVED}), PENDING),
 }
 
 _DONE = {
@@ -70,6 +73,7 @@ _DONE = {
     Step.DECIDE: "decided by the payer",
     Step.PAYER_REFUSE: "refused by the payer",
     Step.REOPEN: "reopened after a dispute",
+    Step.SEND_BACK: "sent back for approval",
 }
 
 
@@ -102,3 +106,14 @@ def effective_payable(status: str, payable_pence: int, voided: bool = False) -> 
     if voided or status in UNPAID_STATUSES:
         return 0
     return payable_pence
+
+
+def four_eyes(actor: int, changers: Mapping[str, Iterable[int]], doing: str) -> None:
+    """Money needs two people: whoever changed a claim's bank details ({reference: staff ids})
+    may not also `doing` it (approve it again, export it). Refuses naming the claims."""
+    mine = sorted(reference for reference, staff in changers.items() if actor in set(staff))
+    if mine:
+        raise Refused(
+            f"{', '.join(mine)}: you changed the bank details, so someone else must {doing} "
+            f"{'it' if len(mine) == 1 else 'them'} (four eyes on money)"
+        )

@@ -9,10 +9,10 @@ owner); a terminal is never locked, its wait stops growing at `TERMINAL_MAX_WAIT
 forgets its count after `TERMINAL_FORGETS_AFTER` without a wrong PIN.
 
 What that allows (module docstring figures are checked in tests/unit/test_rules_lockout.py):
-- one member: at most LOCK_AFTER (10) wrong PINs, spread over at least 17 minutes, then locked;
+- one member: at most LOCK_AFTER (5, as SPEC 3 says) wrong PINs, over at least 28 seconds, then locked;
 - one terminal: at most 11 wrong PINs in its first hour, then one an hour;
 - a stranger who knows no PIN needs LOCK_AFTER wrong PINs per member, so locking 6 members
-  from one terminal (60 wrong PINs) takes more than two days.
+  from one terminal (30 wrong PINs) takes more than 19 hours.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 FREE_TRIES = 2  # wrong PINs in a row before any wait: a typo or two costs nothing
-LOCK_AFTER = 10  # wrong PINs in a row that lock a member
+LOCK_AFTER = 5  # wrong PINs in a row that lock a member (SPEC 3: five)
 TERMINAL_MAX_WAIT = dt.timedelta(hours=1)
 TERMINAL_FORGETS_AFTER = dt.timedelta(hours=24)
 

@@ -12,12 +12,14 @@ written: any bad row refuses the file.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from surrender.errors import Refused
 from surrender.rules.bounds import MAX_DIGITS, REASON_CHARS, clip
+from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.money import format_gbp
 from surrender.rules.references import normalise_reference
 
@@ -190,3 +192,32 @@ def parse_outcome(text: str | None) -> str | None:
     if value not in OUTCOMES:
         raise Refused(f"a dispute's outcome is {' or '.join(OUTCOMES)}, not {clip(text)}")
     return value
+
+
+# --- "where is my money?" for a claim the payer decides ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a claim sent to the payer stands, as `claims status` says it: `words`, then the
+    date `since` if any ("with the Home Office since 2 Jul 2025", "decided", "paid")."""
+
+    words: str
+    since: dt.datetime | None = None
+
+
+def payer_standing(
+    status: ClaimStatus, payer: str, sent_at: dt.datetime | None, disputed_since: dt.datetime | None
+) -> Standing | None:
+    """None for a claim not (yet) sent to its payer in a claim pack: its own status says it."""
+    if sent_at is None:
+        return None
+    if status == ClaimStatus.PAID:
+        return Standing("paid")
+    if disputed_since is not None:
+        return Standing(f"disputed with {payer_name(payer)} since", disputed_since)
+    if status == ClaimStatus.DECIDED:
+        return Standing("decided")
+    if status == ClaimStatus.REFUSED:
+        return Standing(f"refused by {payer_name(payer)}")
+    return Standing(f"with {payer_name(payer)} since", sent_at)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-ROLES = ("desk", "finance", "manager", "admin", "property")  # every role acts with its own PIN
+FORCE_ROLES = ("desk", "finance", "manager", "admin", "property")  # staff of one force
+NATIONAL = "national"  # figures by force only: no personal data, no claim detail, changes nothing
+ROLES = (*FORCE_ROLES, NATIONAL)  # every role acts with its own PIN
 
 ALLOWED: dict[str, frozenset[str]] = {
     "log": frozenset({"desk"}),
-    "show": frozenset(ROLES),
+    "show": frozenset(FORCE_ROLES),
     "receipt": frozenset({"desk", "manager"}),
     "void": frozenset({"manager"}),
     "recent": frozenset({"desk", "manager"}),
-    "status": frozenset(ROLES),  # and anyone with no --staff: it shows only what it can
+    "status": frozenset(FORCE_ROLES),  # and anyone with no --staff: it shows only what it can
     "claims.list": frozenset({"finance", "manager"}),
     "claims.approve": frozenset({"finance", "manager"}),
     "claims.reject": frozenset({"finance", "manager"}),
@@ -52,6 +54,18 @@ ALLOWED: dict[str, frozenset[str]] = {
     "destruction.confirm": frozenset({"property"}),
     "destruction.list": frozenset({"property", "manager"}),
     "report.custody": frozenset({"property", "manager"}),
+    # issue 15: forces and stations as data; figures by force
+    "force.add": frozenset({"admin"}),
+    "force.list": frozenset({"admin", NATIONAL}),
+    "station.add": frozenset({"admin"}),
+    "station.update": frozenset({"admin"}),
+    "station.close": frozenset({"admin"}),
+    "station.list": frozenset(FORCE_ROLES),
+    "report.forces": frozenset({"manager", "admin", NATIONAL}),  # force roles: their own force's row
+    "report.return": frozenset({"manager", "admin"}),  # the force's scheme return file
+    # bulk surrenders by appointment (issue 17 point 5): at the stations the member may use
+    "booking.add": frozenset({"desk", "manager"}),
+    "booking.list": frozenset({"desk", "manager"}),
 }
 
 
@@ -72,7 +86,10 @@ def sees_personal_data(role: str, action: str) -> bool:
 STATION_BOUND: dict[str, frozenset[str]] = {
     "log": frozenset({"desk"}),
     "void": frozenset({"manager"}),
+    "booking.add": frozenset({"desk", "manager"}),
+    "booking.list": frozenset({"desk", "manager"}),
 }
+_DOING = {"log": "log surrenders", "void": "void surrenders", "booking.add": "book", "booking.list": "list bookings"}
 
 
 def stations_allowed(home: str | None, granted: Iterable[str]) -> tuple[str, ...]:
@@ -92,7 +109,7 @@ def station_refusal(
     allowed = stations_allowed(home, granted)
     if station.upper() in allowed:
         return None
-    verb = "log surrenders" if action == "log" else "void surrenders"
+    verb = _DOING[action]
     where = f"only at {', '.join(allowed)}" if allowed else "at no station yet"
     return (
         f"staff member {number} may {verb} {where}, not at {station.upper()}; "

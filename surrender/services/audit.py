@@ -1,7 +1,8 @@
 """Append-only, hash-chained audit log. Events name records by id, never personal data.
 
-Each event also carries `state`: digests of the records it changed, after the change (see
-`state_digest` for the rule), so `verify` proves the tables as well as the chain. An
+Each event also carries `state`: a digest of each field it changed, after the change (see
+`field_digest` for the rule), so `verify` replays the history (`replay`) and proves the tables
+as well as the chain. An
 *anchor* (`anchor_line`) is one line holding the event count and the hash of that event:
 kept outside the database, it catches deleted tail events and a chain rewritten whole.
 """
@@ -19,7 +20,7 @@ from sqlalchemy import func, insert, select, update
 
 from surrender import tables
 from surrender.errors import Refused
-from surrender.services import state_digest
+from surrender.services import field_digest, replay, state_digest
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -50,11 +51,12 @@ def event_hash(
 FREE_TEXT = frozenset({"decision_note", "void_reason", "reason"})
 
 
-def private(field: str, value: object) -> object:
-    """Free text typed by staff may name people, so the chain keeps only its digest: it still
-    proves what was written (compare with the record) but holds no raw personal data."""
+def private(field: str, value: object, salt: str | None = None) -> object:
+    """Free text typed by staff may name people, so the chain keeps only its digest, salted with
+    the claimant's salt (`store.audit_log.salt_of`) so a guessed name cannot be tested against
+    it, and never again once purge erases the salt."""
     if field in FREE_TEXT and isinstance(value, str):
-        return {"sha256": hashlib.sha256(value.encode()).hexdigest()}
+        return {"sha256": hashlib.sha256(f"{salt or ''}\x00{value}".encode()).hexdigest()}
     return value
 
 
@@ -67,15 +69,21 @@ def record(
     entity_id: object,
     detail: dict | None = None,
     touches: list[str] | tuple[str, ...] = (),
+    fields: list[str] | tuple[str, ...] | None = None,
 ) -> str:
     """Append one event; the head row is locked so concurrent appends form one chain.
 
-    Call it after the change: it digests the records the event covers (by entity, plus any
+    Call it after the change: it digests the fields `action` changes (only `fields`, if the
+    call names them, e.g. `claim.status`) of the records the event covers (by entity, plus any
     `touches` such as "surrender:12") as they now are. Returns the event's hash.
     """
     text = canonical(detail or {})
+    for value in (action, entity, str(entity_id)):
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"an audit event's fields hold no line breaks: {value!r}")
     keys = [*state_digest.records_for(conn, entity, entity_id), *touches]
-    state = canonical(state_digest.state_for_event(conn, action, keys)) if keys else None
+    digests = field_digest.state_for_event(conn, action, keys, fields) if keys else {}
+    state = canonical(digests) if digests else None
     # Digests first (this transaction already holds the rows it changed), then the head lock,
     # held only for the append itself.
     head, events = tables.audit_head, tables.audit_event
@@ -145,12 +153,17 @@ class ChainReport:
 
 
 def verify_chain(
-    conn: Connection, anchor: Anchor | None = None, latest: dict[str, dict[str, tuple[str, int]]] | None = None
+    conn: Connection,
+    anchor: Anchor | None = None,
+    latest: replay.Expected | None = None,
+    wanted: set[str] | None = None,
 ) -> ChainReport:
-    """Walk the chain in id order, recomputing every hash; stream, so memory stays flat.
+    """Walk the chain in id order, recomputing every hash and checking each event's layout;
+    stream, so memory stays flat.
 
-    With `anchor`, the Nth event must exist with the anchored hash. With `latest`, each
-    record's newest digest per part is collected into it as {record: {part: (digest, event id)}}.
+    With `anchor`, the Nth event must exist with the anchored hash. With `latest`, the history
+    is replayed into it: each record's newest digest per field (`replay.collect`), only of the
+    records in `wanted` if given.
     """
     prev = GENESIS
     count = 0
@@ -170,11 +183,11 @@ def verify_chain(
                 event.id,
                 f"event number {count} is not the one anchored (the chain was rewritten or events removed)",
             )
-        if latest is not None and event.state:
-            for key, parts in json.loads(event.state).items():
-                seen = latest.setdefault(key, {})
-                for part, digest in parts.items():
-                    seen[part] = (digest, event.id)
+        bad = replay.malformed(event)
+        if bad is not None:
+            return ChainReport(count, event.id, f"it breaks the event layout: {bad}")
+        if latest is not None:
+            replay.collect(latest, event, wanted)
         prev = event.hash
     head = conn.execute(select(tables.audit_head.c.last_hash).where(tables.audit_head.c.id == 1)).scalar_one()
     if head != prev:

@@ -15,7 +15,7 @@ from surrender.rules.money import format_gbp, format_pence
 from surrender.services.audit import Anchor, ChainReport, anchor_line, parse_anchor, verify_chain
 from surrender.services.auth import perform
 from surrender.services.context import Context
-from surrender.services.state_digest import first_difference
+from surrender.services.replay import differences, first_difference
 from surrender.store import audit_log
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
@@ -43,6 +43,36 @@ def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
     return db.run(ctx.url, work, write=False)
 
 
+def unverified(conn: Connection, surrenders: list[tuple[int, str]]) -> list[str]:
+    """Before money leaves: the problems of these (surrender id, reference) records against the
+    replayed audit trail (the whole chain first: a broken one vouches for nothing)."""
+    if not surrenders:
+        return []
+    keys = {f"surrender:{ident}": reference for ident, reference in surrenders}
+    expected: dict = {}
+    report = verify_chain(conn, None, expected, set(keys))
+    if report.problem is not None:
+        where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
+        return [f"the audit chain is broken at {where}: {report.problem}"]
+    return differences(conn, expected, keys.items())
+
+
+def check_before_payment(conn: Connection, staff_id: int, claims: list[Row]) -> None:
+    """Nothing leaves unless it verifies: refuse, naming them, claims (rows with `surrender_id`
+    and `reference`) whose records differ from the audit trail, and claims whose bank details
+    the member paying them out changed (four eyes on money)."""
+    from surrender.rules.lifecycle import four_eyes
+
+    problems = unverified(conn, [(r.surrender_id, r.reference) for r in claims])
+    if problems:
+        raise Refused(
+            f"nothing written: the audit trail does not vouch for {len(problems)} claim(s) "
+            f"(`surrender audit verify`): {'; '.join(problems)}"
+        )
+    changers = audit_log.bank_changes(conn, [r.surrender_id for r in claims])
+    four_eyes(staff_id, {r.reference: changers.get(r.surrender_id, set()) for r in claims}, "pay out")
+
+
 def snapshot(conn: Connection) -> None:
     """Read the chain and the tables from one snapshot while terminals keep writing: SQLite's
     read transaction is one already; PostgreSQL needs REPEATABLE READ (first thing in it)."""
@@ -66,19 +96,26 @@ def anchor(ctx: Context) -> str:
 
 
 def baseline(ctx: Context) -> int:
-    """Once, on a database upgraded from before record digests: one event vouching for every
-    record as it stands, so `verify` can check them from now on. Refused once any event carries
-    digests, so it can never bless a record changed or added behind the tool's back later."""
+    """Once, on a database upgraded from before field digests: one event vouching for every
+    field of every record as it stands, so `verify` can check them from now on. Refused once
+    any event carries field digests (it could bless a field changed behind the tool's back),
+    and refused while records differ from older events' digests (it would bless the forgery)."""
     from surrender.services import audit
-    from surrender.services.state_digest import current_records
+    from surrender.services.field_digest import all_records
 
     def work(conn: Connection, admin: Row) -> int:
-        if audit_log.vouches_for_records(conn):
+        if audit_log.vouches_for_fields(conn):
             raise Refused(
                 "the audit trail already vouches for records: a baseline is taken only once, "
-                "right after upgrading a database from before record digests"
+                "right after upgrading a database from before field digests"
             )
-        keys = [key for key, _label, _parts in current_records(conn)]
+        if audit_log.vouches_for_records(conn):
+            expected: dict = {}
+            report = verify_chain(conn, None, expected)
+            problem = report.problem or (first_difference(conn, expected) or (None, None))[1]
+            if problem is not None:
+                raise Refused(f"not taking a baseline over a trail that does not verify: {problem}")
+        keys = [key for key, _label, _fields in all_records(conn)]
         audit.record(
             conn, ctx.now(), admin.id, "audit.baseline", "audit", "baseline", {"records": len(keys)}, touches=keys
         )
@@ -93,13 +130,19 @@ def history(ctx: Context, reference: str | None = None, limit: int = 200) -> lis
     Europe/London with offset, and a one-line `summary` for people (£, local times). The
     stored detail keeps pence and ids: that is what the hash covers."""
 
+    if reference is not None and not reference.strip():
+        raise Refused("--reference needs a surrender reference, e.g. --reference TW-Z24-000123-K")
+
     def work(conn: Connection, reader: Row) -> list[dict]:
         surrender = find_surrender(conn, reference, scope_of(conn, reader)) if reference else None
         events = audit_log.latest_events(conn, limit, surrender)
         numbers = audit_log.staff_numbers(conn)
         rows = []
         for e in events:
-            detail = json.loads(e.detail)
+            try:
+                detail = json.loads(e.detail)
+            except (TypeError, ValueError):
+                detail = {"malformed": f"event {e.id}'s detail is not JSON: run `surrender audit verify`"}
             entity_id = e.entity_id
             if e.entity == "surrender" and isinstance(detail, dict) and detail.get("reference"):
                 entity_id = detail["reference"]

@@ -8,7 +8,7 @@ Every action goes through `perform` (or `sign_in` then `authorize`):
    (PostgreSQL: that row; SQLite: the write lock), so one member's tries are checked one at a
    time: the count is exact however many terminals try at once, a wrong PIN is counted before
    its answer is shown, and a right PIN that arrives meanwhile waits its turn instead of being
-   refused. Wrong PINs slow the member and the terminal down (rules/lockout.py); the tenth in a
+   refused. Wrong PINs slow the member and the terminal down (rules/lockout.py); the fifth in a
    row locks the member until an admin runs `staff unlock` (the last admin: `staff recover`).
 2. `authorize(conn, ctx, action)` runs inside the command's transaction and re-checks role,
    active and lock (cheap), and that this process signed the member in.
@@ -20,9 +20,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from surrender import db, tables
 from surrender.errors import Forbidden, NotFound, Refused
@@ -39,9 +40,12 @@ from surrender.rules.lockout import (
     whole_seconds,
 )
 from surrender.rules.permissions import roles_for, station_refusal
+from surrender.rules.stations import closed_refusal
 from surrender.services.context import Context
 from surrender.services.pins import needs_rehash
+from surrender.store.forces import find_station, station_rows
 from surrender.store.pin_tries import hold_member, hold_terminal, set_member_tries, set_terminal_tries, terminal_state
+from surrender.store.scope import Scope
 from surrender.store.staff import find_staff, granted_stations
 
 if TYPE_CHECKING:
@@ -69,7 +73,11 @@ class AccountLocked(RoleRefused):
 
 class TooSoon(Forbidden):
     """Wrong PINs made this member or terminal wait: refused without checking any PIN (and not
-    audited one by one: nothing was tried)."""
+    audited one by one: nothing was tried). `wait` is how long is left."""
+
+    def __init__(self, message: str, wait: dt.timedelta = dt.timedelta(0)):
+        super().__init__(message)
+        self.wait = wait
 
 
 @dataclass(frozen=True)
@@ -101,10 +109,12 @@ def _wait_refusal(ctx: Context, number: str, member: Tries, terminal: Tries) -> 
         return None
     if by_member >= by_terminal:
         return TooSoon(
-            f"{member.wrong} wrong PINs in a row for staff member {number}: try again in {_seconds(by_member)}"
+            f"{member.wrong} wrong PINs in a row for staff member {number}: try again in {_seconds(by_member)}",
+            by_member,
         )
     return TooSoon(
-        f"{terminal.wrong} wrong PINs in a row at this terminal ({ctx.terminal}): try again in {_seconds(by_terminal)}"
+        f"{terminal.wrong} wrong PINs in a row at this terminal ({ctx.terminal}): try again in {_seconds(by_terminal)}",
+        by_terminal,
     )
 
 
@@ -117,7 +127,7 @@ def _check_member(conn: Connection, ctx: Context, action: str) -> Row:
     """The acting member, if they exist, are active, unlocked and have a role for `action`."""
     if not ctx.staff:
         raise Forbidden("name the acting staff member with --staff NUMBER or SURRENDER_STAFF")
-    staff = find_staff(conn, ctx.staff)
+    staff = find_staff(conn, ctx.staff, ctx.force)
     if not staff.active:
         raise RoleRefused(f"staff member {staff.number} is no longer active", staff.id, action)
     if staff.locked_at is not None:
@@ -331,14 +341,23 @@ def check_station(conn: Connection, staff: Row, action: str, code: str) -> None:
 
 
 def require_station(conn: Connection, code: str | None, staff: Row, action: str = "log"):
-    """The station row the work happens at (--station, else the member's own), if they may act there."""
+    """The station row (with its force's name) the work happens at (--station, else the
+    member's own), if it is one of their force's and they may act there."""
     code = (code or staff.station_code or "").upper()
     if not code:
-        raise Refused("name the station with --station TW|PK or SURRENDER_STATION")
-    stations = tables.station
-    station = conn.execute(select(stations).where(stations.c.code == code)).one_or_none()
+        raise Refused("name the station with --station CODE or SURRENDER_STATION")
+    force = Scope.of_force(staff.force_code)
+    station = find_station(conn, code, force)
     if station is None:
-        codes = ", ".join(conn.execute(select(stations.c.code).order_by(stations.c.code)).scalars())
+        codes = ", ".join(row.code for row in conn.execute(station_rows(force)))
         raise NotFound(f"no station {code!r}; stations: {codes}")
     check_station(conn, staff, action, station.code)
+    return station
+
+
+def require_open_station(conn: Connection, code: str | None, staff: Row, at: datetime) -> Row:
+    """The station a surrender is logged at, refused if it has closed by `at`."""
+    station = require_station(conn, code, staff)
+    if reason := closed_refusal(station.code, station.closed_at, at):
+        raise Refused(reason)
     return station

@@ -85,7 +85,16 @@ def backup(ctx: Context, out: Path) -> Path:
     staged.close()
 
     def record(conn: Connection) -> None:
-        audit.record(conn, ctx.now(), admin_id, "db.backed_up", "database", "backup", {"file": out.name})
+        # the path too: purge lists the backups that still hold what it erased
+        audit.record(
+            conn,
+            ctx.now(),
+            admin_id,
+            "db.backed_up",
+            "database",
+            "backup",
+            {"file": out.name, "path": str(out.resolve())},
+        )
 
     db.run(ctx.url, record)
     return out

@@ -44,7 +44,7 @@ def list_batches(ctx: Context) -> list[BatchSummary]:
     def work(conn: Connection, reader: Row) -> list[BatchSummary]:
         return [
             BatchSummary(
-                batch=r.id,
+                batch=r.batch_number,
                 exported_at=r.created_at,
                 staff=r.number,
                 staff_name=r.name,

@@ -8,7 +8,9 @@ report names claims by reference only.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Connection, Row
@@ -16,6 +18,7 @@ from sqlalchemy.engine import Connection, Row
 from surrender.errors import Refused
 from surrender.rules.campaign import parse_campaign
 from surrender.rules.lifecycle import ClaimStatus
+from surrender.rules.patterns import REASONS, reason_of
 from surrender.services.audit import anchor_line
 from surrender.services.auth import perform
 from surrender.services.context import Context
@@ -55,6 +58,19 @@ class ClaimLine:
 
 
 @dataclass(frozen=True)
+class PatternLine:
+    """One reviewers' pattern on one claim (a claim with two patterns has two lines)."""
+
+    reason: str  # rules.patterns.REASONS
+    detail: str  # the flag's words after its reason: references, stations, amounts; never a name
+    reference: str
+    station: str
+    claimed: int
+    payable: int
+    status: ClaimStatus
+
+
+@dataclass(frozen=True)
 class CampaignReport:
     made_at: dt.datetime
     made_by: str  # "5023 Insp Morgan Lee"
@@ -72,6 +88,7 @@ class CampaignReport:
     largest: list[ClaimLine]
     flagged: list[ClaimLine]
     voided: int  # void surrenders in scope, left out of every figure
+    patterns: list[PatternLine] = field(default_factory=list)  # by reason, then oldest first
 
 
 def _figures(values: Any) -> Figures:
@@ -81,6 +98,25 @@ def _figures(values: Any) -> Figures:
 def _line(row: Row) -> ClaimLine:
     reference, station, items, claimed, payable, status, manager_approved = row[-7:]
     return ClaimLine(reference, station, items, claimed, payable, ClaimStatus(status), bool(manager_approved))
+
+
+def _patterns(rows: Iterable[Row]) -> list[PatternLine]:
+    """Each pattern flag of each row, grouped by reason in REASONS' order."""
+    found = [
+        PatternLine(
+            reason,
+            text.split(":", 1)[1].strip(),
+            r.reference,
+            r.station_code,
+            r.claimed_pence,
+            r.payable,
+            ClaimStatus(r.status),
+        )
+        for r in rows
+        for text in json.loads(r.flags)
+        if (reason := reason_of(text)) is not None
+    ]
+    return sorted(found, key=lambda line: REASONS.index(line.reason))  # stable: oldest first within a reason
 
 
 def campaign_report(
@@ -151,6 +187,7 @@ def campaign_report(
             largest=largest,
             flagged=flagged,
             voided=reports.voided_count(conn, scope, period),
+            patterns=_patterns(conn.execute(reports.pattern_lines(scope, period))),
         )
 
     return perform(ctx, "report", work, write=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, update
@@ -17,15 +17,29 @@ from surrender import tables
 from surrender.errors import Refused
 from surrender.rules import claimant as claimant_rules
 from surrender.rules.claimant import payment_gaps
-from surrender.rules.lifecycle import PAYMENT_EDITABLE, STATUSES, ClaimStatus, Step, can, require_reason, transition
+from surrender.rules.lifecycle import (
+    PAYMENT_EDITABLE,
+    STATUSES,
+    ClaimStatus,
+    Step,
+    can,
+    four_eyes,
+    require_reason,
+    transition,
+)
 from surrender.rules.masking import mask_name
 from surrender.rules.money import format_gbp
+from surrender.rules.patterns import check_reason
 from surrender.rules.permissions import sees_personal_data
 from surrender.services import audit
 from surrender.services.audit import private
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.services.modulus import tables_in
+from surrender.services.patterns import flag_patterns
+from surrender.store import audit_log
 from surrender.store import claims as store
+from surrender.store.patterns import has_flag_sql
 from surrender.store.scope import Scope
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender, void_mark
@@ -55,7 +69,8 @@ def _find(conn: Connection, staff: Row, reference: str) -> tuple[Row, Row]:
 def _change(conn: Connection, ctx: Context, staff: Row, surrender: Row, claim: Row, action: str, values: dict) -> None:
     before = {k: getattr(claim, k) for k in values}
     conn.execute(update(claim_t).where(claim_c.id == claim.id).values(**values))
-    changed = {k: [private(k, before[k]), private(k, v)] for k, v in values.items() if before[k] != v}
+    salt = audit_log.salt_of(conn, surrender.id)
+    changed = {k: [private(k, before[k], salt), private(k, v, salt)] for k, v in values.items() if before[k] != v}
     audit.record(
         conn,
         ctx.now(),
@@ -64,6 +79,7 @@ def _change(conn: Connection, ctx: Context, staff: Row, surrender: Row, claim: R
         "surrender",
         surrender.id,
         {"reference": surrender.reference, "changed": changed},
+        fields=[f"claim.{k}" for k in values],
     )
 
 
@@ -98,6 +114,7 @@ def approve_claim(ctx: Context, reference: str, note: str | None = None) -> str:
             )
             return f"{surrender.reference}: manager approval recorded; finance can now approve it"
         status = transition(Step.APPROVE, claim.status, surrender.reference)
+        four_eyes(staff.id, {surrender.reference: audit_log.changed_bank_since_approval(conn, surrender.id)}, "approve")
         if claim.flagged and claim.manager_approved_at is None:
             raise Refused(f"{surrender.reference}'s claim is flagged for review and needs a manager's approval first")
         _change(
@@ -240,12 +257,27 @@ def set_payment(ctx: Context, reference: str, details: PaymentDetails) -> str:
                     "surrender",
                     surrender.id,
                     {"reference": surrender.reference, "fields_changed": mine},
+                    fields=[f"claimant.{k}" for k in mine],
                 )
+        sent_back = claim.status == ClaimStatus.APPROVED and bool(set(changed) & set(BANK_FIELDS))
+        if sent_back:  # four eyes: new bank details after approval are approved again by someone else
+            _change(
+                conn,
+                ctx,
+                staff,
+                surrender,
+                claim,
+                "claim.sent_back",
+                {"status": transition(Step.SEND_BACK, claim.status)},
+            )
+        if {"sort_code", "account_number"} & set(changed):  # issue 17: a shared account is flagged now
+            flag_patterns(conn, surrender.id, ctx.now(), staff.id, stations=False, audited=True)
         now_held = {**{k: getattr(person, k) for k in ("sort_code", "account_number", "account_name")}, **values}
         missing = payment_gaps(now_held["sort_code"], now_held["account_number"], now_held["account_name"])
         done = f"{surrender.reference}: " + (
             f"updated {', '.join(f.replace('_', ' ') for f in changed)}" if changed else "nothing changed"
         )
+        done += "; back to pending: someone else must approve it again" if sent_back else ""
         return done + (f"; still cannot be paid: {', '.join(missing)}" if missing else "; payment details complete")
 
     return perform(ctx, "claims.set_payment", work)
@@ -263,8 +295,9 @@ class ClaimFilter:
     flagged: bool | None = None
     campaign: str | None = None
     awaiting_manager: bool = False  # flagged, pending, no manager approval yet
-    needs_payment: bool = False  # pending or approved, live, lacking bank details
+    needs_payment: bool = False  # pending or approved, live, lacking bank details or failing the modulus check
     search: str | None = None  # name, business or postcode, any case
+    flag: str | None = None  # a pattern's reason word (rules.patterns.REASONS)
 
 
 @dataclass(frozen=True)
@@ -284,7 +317,7 @@ class ClaimRow:
     flags: tuple[str, ...]
     manager_approved_at: dt.datetime | None
     batch: int | None
-    bank_details: bool  # complete enough to be paid
+    bank_details: bool  # complete enough to be paid, and passing the modulus check
     claimant: str | None  # as this reader may see it: masked for managers, a placeholder once purged
     business: str | None
 
@@ -307,7 +340,9 @@ def _search_sql(text: str) -> ColumnElement[bool]:
 
 def _filtered(scope: Scope, where: ClaimFilter) -> Select[Any]:
     """The claim rows `where` asks for, oldest first; every filter in SQL."""
-    query = store.claim_rows(scope).order_by(surrender_c.surrendered_at, surrender_c.reference)
+    query = store.claim_rows(
+        scope, True, claimant_c.sort_code, claimant_c.account_number, claimant_c.account_name
+    ).order_by(surrender_c.surrendered_at, surrender_c.reference)
     if where.status:
         query = query.where(claim_c.status == ClaimStatus(where.status))
     if where.station:
@@ -327,10 +362,14 @@ def _filtered(scope: Scope, where: ClaimFilter) -> Select[Any]:
             claim_c.manager_approved_at.is_(None),
             surrender_c.voided_at.is_(None),
         )
-    if where.needs_payment:
+    if where.needs_payment:  # lacking details here; a pair failing the modulus check is kept in list_claims
         query = query.where(
-            claim_c.status.in_(sorted(PAYMENT_EDITABLE)), surrender_c.voided_at.is_(None), store.lacks_payment_sql()
+            claim_c.status.in_(sorted(PAYMENT_EDITABLE)),
+            surrender_c.voided_at.is_(None),
+            or_(store.lacks_payment_sql(), claimant_c.sort_code.is_not(None)),
         )
+    if where.flag:
+        query = query.where(has_flag_sql(where.flag))
     if where.search:
         query = query.where(_search_sql(where.search))
     return query
@@ -348,9 +387,16 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[ClaimRow]:
         raise Refused("--from is after --to")
     if where.search is not None and not where.search.strip():
         raise Refused("--search needs some text: part of a name, business or postcode")
+    if where.flag is not None:
+        where = replace(where, flag=check_reason(where.flag))
 
     def work(conn: Connection, reader: Row) -> list[ClaimRow]:
         reveal = sees_personal_data(reader.role, "claims.list")
+
+        modulus = tables_in(conn)
+
+        def bank_details(r: Row) -> bool:
+            return not r.lacks_payment and not payment_gaps(r.sort_code, r.account_number, r.account_name, modulus)
 
         def who(r: Row) -> str | None:
             if r.purged_at is not None:
@@ -371,12 +417,13 @@ def list_claims(ctx: Context, where: ClaimFilter) -> list[ClaimRow]:
                 flagged=bool(r.flagged),
                 flags=tuple(json.loads(r.flags)),
                 manager_approved_at=r.manager_approved_at,
-                batch=r.batch_id,
-                bank_details=not r.lacks_payment,
+                batch=r.batch_number,
+                bank_details=bank_details(r),
                 claimant=who(r),
                 business=None if r.purged_at else r.business_name,
             )
             for r in conn.execute(_filtered(scope_of(conn, reader), where))
+            if not where.needs_payment or not bank_details(r)
         ]
 
     return perform(ctx, "claims.list", work, write=False)

@@ -34,6 +34,7 @@ DEFAULT_URL = "sqlite:///surrender.db"
 class Context:
     url: str = DEFAULT_URL
     staff: str | None = None
+    force: str | None = None  # the acting member's force (--force / SURRENDER_FORCE), when their number repeats
     pin: str | None = field(default=None, repr=False)  # the acting member's PIN (SURRENDER_PIN or asked)
     station: str | None = None
     campaign: str | None = None  # preset code or path to a TOML file
@@ -50,7 +51,8 @@ class Context:
     # How a new PIN is hashed for storing: always full-cost argon2id in the tool (nothing from
     # the environment changes it); tests pass a cheap argon2 hasher in-process.
     pin_hasher: Callable[[str], str] = field(default=_hash_pin, repr=False, compare=False)
-    # Where PIN tries come from, for slowing wrong PINs per terminal (surrender/terminal.py).
+    # Where the command is typed, for slowing wrong PINs and bounding `claims status` misses per
+    # terminal (surrender/terminal.py). Tests name their terminals.
     terminal: str = field(default_factory=terminal_id, compare=False)
     # Members this context has signed in: (url, number, digest of stored hash + PIN). A desk
     # session keeps one Context, so it is asked once; a PIN changed elsewhere is checked again.

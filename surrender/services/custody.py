@@ -25,6 +25,7 @@ from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.store import custody as store
+from surrender.store.forces import find_station
 from surrender.store.scope import Scope
 from surrender.store.staff import scope_of, stations_of
 
@@ -35,8 +36,8 @@ def acting_scope(conn: Connection, staff: Row[Any]) -> Scope:
     """Where a member may change custody: desk, property and managers at their stations (own and
     granted); an admin anywhere."""
     if staff.role in WRITE_BOUND_ROLES:
-        return Scope.of_stations(stations_of(conn, staff))
-    return Scope.everything()
+        return Scope.of_stations(stations_of(conn, staff), staff.force_code)
+    return Scope.of_force(staff.force_code)
 
 
 def _stations_text(scope: Scope) -> str:
@@ -217,9 +218,9 @@ def add_location(
         where = (station or ctx.station or staff.station_code or "").upper()
         if not where:
             raise Refused("name the location's station with --station")
-        if conn.execute(select(tables.station.c.code).where(tables.station.c.code == where)).first() is None:
-            raise NotFound(f"no station {where!r}")
         scope = acting_scope(conn, staff)
+        if find_station(conn, where, Scope.of_force(staff.force_code)) is None:
+            raise NotFound(f"no station {where!r}")
         if not scope.covers(where):
             raise Refused(f"staff member {staff.number} keeps custody at {_stations_text(scope)}, not at {where}")
         if conn.execute(select(tables.location.c.id).where(tables.location.c.code == code)).first():
@@ -228,7 +229,14 @@ def add_location(
         ident = conn.execute(
             insert(tables.location)
             .values(
-                code=code, name=name, station_code=where, kind=kind, max_days=limit, created_at=now, created_by=staff.id
+                code=code,
+                name=name,
+                station_code=where,
+                force_code=staff.force_code,
+                kind=kind,
+                max_days=limit,
+                created_at=now,
+                created_by=staff.id,
             )
             .returning(tables.location.c.id)
         ).scalar_one()
@@ -287,7 +295,7 @@ def _move(conn: Connection, ctx: Context, staff: Row[Any], tags: Sequence[str], 
             conn,
             [r.id for r in group if r.state != rules.MISSING],
             now,
-            staff.id,
+            staff,
             "moved",
             from_location_id=came_from,
             to_location_id=place.id,
@@ -296,7 +304,7 @@ def _move(conn: Connection, ctx: Context, staff: Row[Any], tags: Sequence[str], 
             conn,
             [r.id for r in group if r.state == rules.MISSING],
             now,
-            staff.id,
+            staff,
             "moved",
             from_location_id=came_from,
             to_location_id=place.id,
@@ -461,6 +469,7 @@ def record_check(ctx: Context, location: str, scanned: Sequence[str], empty: boo
             insert(tables.stock_check)
             .values(
                 location_id=place.id,
+                force_code=staff.force_code,
                 at=now,
                 staff_id=staff.id,
                 expected=len(expected),
@@ -478,11 +487,11 @@ def record_check(ctx: Context, location: str, scanned: Sequence[str], empty: boo
                 update(tables.exhibit).where(exhibit.id.in_(newly_missing)).values(state=rules.MISSING, since=now)
             )
             store.record_events(
-                conn, newly_missing, now, staff.id, "missing", from_location_id=place.id, check_id=check_id
+                conn, newly_missing, now, staff, "missing", from_location_id=place.id, check_id=check_id
             )
         if found_again:
             conn.execute(update(tables.exhibit).where(exhibit.id.in_(found_again)).values(state=rules.HELD, since=now))
-            store.record_events(conn, found_again, now, staff.id, "found", to_location_id=place.id, check_id=check_id)
+            store.record_events(conn, found_again, now, staff, "found", to_location_id=place.id, check_id=check_id)
         audit.record(
             conn,
             now,
@@ -557,7 +566,7 @@ def _close(ctx: Context, texts: Iterable[str], note: str, state: str, action: st
                 conn,
                 [r.id for r in group],
                 now,
-                staff.id,
+                staff,
                 state,
                 from_location_id=place,
                 to_location_id=place if keep_place else None,

@@ -25,6 +25,8 @@ from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.custody import ExhibitView, KindLabels, exhibit_view
 from surrender.store import custody as store
+from surrender.store.forces import find_station
+from surrender.store.scope import Scope
 from surrender.store.staff import scope_of
 
 
@@ -64,7 +66,7 @@ def custody_report(ctx: Context, station: str | None = None) -> CustodyReport:
     def work(conn: Connection, staff: Row[Any]) -> CustodyReport:
         scope = scope_of(conn, staff)
         if code is not None:
-            if conn.execute(select(tables.station.c.code).where(tables.station.c.code == code)).first() is None:
+            if find_station(conn, code, Scope.of_force(staff.force_code)) is None:
                 raise NotFound(f"no station {code!r}")
             if not scope.covers(code):
                 raise Refused(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from surrender.errors import Refused
+from surrender.errors import BadLines, Refused
 from surrender.exports import sha256_of
 from surrender.rules.lifecycle import EXPORTED, PAYER_STATUSES, Step, require_reason, transition
 from surrender.rules.money import format_gbp
@@ -33,7 +33,9 @@ from surrender.rules.payer import (
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store import audit_log
 from surrender.store import payer as store
+from surrender.store.scope import NOT_YOURS
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
 from surrender.userfiles import CsvFile
@@ -112,7 +114,7 @@ def record_decisions(ctx: Context, path: Path) -> DecisionsResult:
             first = min(r.file_line for r in claim_rows)
             claim = store.claim_for_decision(conn, scope, reference, lock=True)
             if claim is None:
-                found.append(f"line {first}: no claim with reference {reference}")
+                found.append(f"line {first}: no claim with reference {reference} ({NOT_YOURS})")
                 continue
             reason = _where(claim)
             if reason is not None:
@@ -124,7 +126,7 @@ def record_decisions(ctx: Context, path: Path) -> DecisionsResult:
                 decided.append((claim, decision))
         if found:
             found.sort(key=_line_number)
-            raise Refused(f"{path}: {len(found)} bad line(s), nothing recorded:\n  " + "\n  ".join(found))
+            raise BadLines(path, found, outcome="nothing recorded")
         now = ctx.now()
         for claim, decision in decided:
             assert claim.claim_id is not None  # _where refused a surrender without a claim
@@ -207,7 +209,11 @@ def dispute(ctx: Context, reference: str, note: str, outcome: str | None = None)
                 "claim.dispute_opened",
                 "surrender",
                 claim.surrender_id,
-                {"reference": ref, "dispute": ident, "note": audit.private("reason", note)},
+                {
+                    "reference": ref,
+                    "dispute": ident,
+                    "note": audit.private("reason", note, audit_log.salt_of(conn, claim.surrender_id)),
+                },
             )
             return (
                 f"{ref}: dispute recorded; when the payer answers, record it with "
@@ -233,7 +239,7 @@ def dispute(ctx: Context, reference: str, note: str, outcome: str | None = None)
                 "reference": ref,
                 "dispute": open_.id,
                 "outcome": answer,
-                "note": audit.private("reason", note),
+                "note": audit.private("reason", note, audit_log.salt_of(conn, claim.surrender_id)),
                 "changed": {"status": [claim.status, status]} if status != claim.status else {},
             },
         )

@@ -25,6 +25,7 @@ from surrender.services.context import Context
 from surrender.services.custody import ExhibitView, KindLabels, acting_scope, exhibit_view
 from surrender.store import custody as custody_store
 from surrender.store import destruction as store
+from surrender.store.forces import find_station
 from surrender.store.staff import scope_of
 
 exhibit_t, batch_t = tables.exhibit, tables.destruction_batch
@@ -123,12 +124,19 @@ def open_batch(ctx: Context, method: str, contractor: str) -> BatchView:
                 f"staff member {staff.number} keeps custody at "
                 f"{', '.join(sorted(scope.stations or []))}, not at {station}"
             )
-        if conn.execute(select(tables.station.c.code).where(tables.station.c.code == station)).first() is None:
+        if find_station(conn, station, scope) is None:
             raise NotFound(f"no station {station!r}")
         now = ctx.now()
         ident = conn.execute(
             insert(batch_t)
-            .values(station_code=station, method=method, contractor=contractor, created_at=now, created_by=staff.id)
+            .values(
+                station_code=station,
+                force_code=staff.force_code,
+                method=method,
+                contractor=contractor,
+                created_at=now,
+                created_by=staff.id,
+            )
             .returning(batch_t.c.id)
         ).scalar_one()
         audit.record(
@@ -167,7 +175,7 @@ def _add(conn: Connection, ctx: Context, staff: Row[Any], batch_id: int, tags: S
     ids = [r.id for r in rows]
     now = ctx.now()
     conn.execute(update(exhibit_t).where(exhibit_t.c.id.in_(ids)).values(batch_id=batch_id))
-    custody_store.record_events(conn, ids, now, staff.id, "added", batch_id=batch_id)
+    custody_store.record_events(conn, ids, now, staff, "added", batch_id=batch_id)
     audit.record(
         conn,
         now,
@@ -230,7 +238,7 @@ def remove_from_batch(ctx: Context, batch: int | str, tags: Iterable[str]) -> li
         ids = [r.id for r in rows]
         now = ctx.now()
         conn.execute(update(exhibit_t).where(exhibit_t.c.id.in_(ids)).values(batch_id=None))
-        custody_store.record_events(conn, ids, now, staff.id, "removed", batch_id=batch_id)
+        custody_store.record_events(conn, ids, now, staff, "removed", batch_id=batch_id)
         audit.record(
             conn,
             now,
@@ -293,9 +301,10 @@ def seal_batch(
         ids = list(conn.execute(select(e.id).where(e.batch_id == batch_id).order_by(e.id)).scalars())
         conn.execute(
             insert(tables.custody_event).from_select(
-                ["exhibit_id", "at", "staff_id", "action", "from_location_id", "batch_id"],
+                ["exhibit_id", "force_code", "at", "staff_id", "action", "from_location_id", "batch_id"],
                 select(
                     e.id,
+                    e.force_code,
                     literal(now, tables.custody_event.c.at.type),
                     literal(staff.id),
                     literal("destroyed"),
@@ -381,16 +390,15 @@ def batch_detail(ctx: Context, batch: int | str, sealed_only: bool = False) -> B
             KindTotal(r.campaign_code, r.kind, labels.label(r.campaign_code, r.kind), int(r.tags), int(r.weapons))
             for r in store.by_kind(conn, batch_id)
         ]
-        station = conn.execute(
-            select(tables.station.c.name, tables.station.c.force).where(tables.station.c.code == row.station_code)
-        ).one()
+        station = find_station(conn, row.station_code, scope)
+        assert station is not None  # the batch is at a station of the reader's force
         return BatchDetail(
             _view(store.summary(conn, batch_id, scope)),
             exhibits,
             kinds,
             audit.anchor_line(conn),
             station.name,
-            station.force,
+            station.force_name,
         )
 
     return perform(ctx, "destruction.list", work, write=False)

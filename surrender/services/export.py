@@ -35,6 +35,7 @@ from surrender.rules.claimant import payment_gaps
 from surrender.rules.lifecycle import Step, transition
 from surrender.rules.modulus import ModulusTables
 from surrender.services import audit
+from surrender.services.audit_log import check_before_payment
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.modulus import tables_in
@@ -79,6 +80,7 @@ class ExportResult:
     held_back: list[HeldBack] = field(default_factory=list)
     format: str = "csv"
     notes: list[str] = field(default_factory=list)  # what finishing an interrupted export did
+    batch_id: int | None = None  # the batch row's id (`batch` is the force's number people see)
 
 
 def _export_row(r: Row, batch_label: int | None) -> ExportRow:
@@ -322,19 +324,23 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
         ready, held = _sorted_out(conn, scope_of(conn, staff), lock=True)
         if not ready:
             raise _nothing_ready(held)
+        check_before_payment(conn, staff.id, ready)
         batch_id = store_batches.next_batch_id(conn)
-        rows = [_export_row(r, batch_id) for r in ready]
+        number = store_batches.next_batch_number(conn, staff.force_code)
+        rows = [_export_row(r, number) for r in ready]
         (exported,) = {transition(Step.EXPORT, r.status, r.reference) for r in ready}  # each approved -> exported
         ctx.checkpoint("selected")  # the claims are read and held
         total = sum(r.amount_pence for r in rows)
         anchor = audit.anchor_line(conn)  # the chain as it stood before this batch
-        content = render_rows(rows, fmt, batch_id, anchor)
+        content = render_rows(rows, fmt, number, anchor)
         digest = hashlib.sha256(content).hexdigest()
         staging.file.fill(content)
         ctx.checkpoint("staged")
         conn.execute(
             insert(batch_t).values(
                 id=batch_id,
+                number=number,
+                force_code=staff.force_code,
                 created_at=ctx.now(),
                 staff_id=staff.id,
                 format=fmt,
@@ -370,7 +376,7 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
                 "references": [r.reference for r in rows],
             },
         )
-        return ExportResult(batch_id, len(rows), total, digest, str(out), rows, held, fmt, notes)
+        return ExportResult(number, len(rows), total, digest, str(out), rows, held, fmt, notes, batch_id)
 
     try:
         result = perform(ctx, "claims.export", work)
@@ -378,20 +384,20 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
         staging.abandon()
         raise
     ctx.checkpoint("committed")
-    assert result.batch is not None  # an export that took nothing was refused inside the transaction
+    assert result.batch_id is not None  # an export that took nothing was refused inside the transaction
     try:
         staging.file.place(out, ctx.checkpoint)
         ctx.checkpoint("placed")
     except FileExistsError:
         staging.file.discard()
-        _mark_settled(ctx, result.batch)
+        _mark_settled(ctx, result.batch_id)
         raise Refused(
             f"batch {result.batch} is recorded, but {out} appeared meanwhile (not from this export); "
             f"write its file with `surrender claims export --batch {result.batch} --out FILE`"
         ) from None
     finally:
         staging.file.close()
-    _mark_settled(ctx, result.batch)
+    _mark_settled(ctx, result.batch_id)
     return result
 
 
@@ -412,8 +418,9 @@ def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = Non
     staging = _Staging(ctx, out)
 
     def work(conn: Connection, staff: Row) -> ExportResult:
-        batch = store_batches.find_batch(conn, batch_id)
-        claims = conn.execute(store_claims.in_batch(scope_of(conn, staff), batch_id))
+        scope = scope_of(conn, staff)
+        batch = store_batches.find_batch(conn, batch_id, scope)
+        claims = conn.execute(store_claims.in_batch(scope, batch.id))
         rows = [_export_row(r, batch_id) for r in claims]
         original = render_rows(rows, batch.format, batch_id, batch.anchor)
         if hashlib.sha256(original).hexdigest() != batch.sha256:
@@ -422,7 +429,7 @@ def recreate_batch(ctx: Context, batch_id: int, out: Path, fmt: str | None = Non
         content = original if wanted == batch.format else render_rows(rows, wanted, batch_id, batch.anchor)
         digest = hashlib.sha256(content).hexdigest()
         audit.record(
-            conn, ctx.now(), staff.id, "claims.batch_recreated", "batch", batch_id, {"sha256": digest, "format": wanted}
+            conn, ctx.now(), staff.id, "claims.batch_recreated", "batch", batch.id, {"sha256": digest, "format": wanted}
         )
         staging.claim_row(conn)
         staging.file.fill(content)

@@ -20,6 +20,7 @@ from surrender.rules.compensation import ClaimAssessment, ItemAssessment, assess
 from surrender.rules.evidence import EvidenceFile
 from surrender.rules.features import Features
 from surrender.rules.items import Item
+from surrender.rules.patterns import LineFacts, item_flags
 from surrender.views import LineView
 
 NO_ITEMS = "no items given: use --items FILE.csv or --item KIND:BLADE[:FEATURES]"
@@ -121,6 +122,7 @@ class Line:
             claimed_value_pence=item.claimed_value_pence,
             evidence=item.evidence,
             seal=item.seal,
+            decided_by=campaign.decided_by(item.kind, item.values()) if unit.eligible else [],
         )
 
 
@@ -195,4 +197,10 @@ class Intake:
         """The claim over every line (None when nobody claims)."""
         if not self.claiming:
             return None
-        return assess_claim(self.campaign, [line.total() for line in self.lines])
+        claim = assess_claim(self.campaign, [line.total() for line in self.lines])
+        facts = [
+            LineFacts(line.number, line.item.description, line.item.claimed_value_pence, line.item.acquired_on)
+            for line in self.lines
+        ]
+        found = item_flags(facts, self.campaign.price_list, self.campaign.ownership_cutoff)
+        return replace(claim, flags=claim.flags + tuple(found)) if found else claim

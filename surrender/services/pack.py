@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, update
 
 from surrender import tables
 from surrender.errors import Refused
@@ -27,12 +27,14 @@ from surrender.rules.lifecycle import Step, transition
 from surrender.rules.money import format_pence
 from surrender.rules.payer import HOME_OFFICE
 from surrender.services import audit
+from surrender.services.audit_log import check_before_payment
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.export import HOST, _mark_settled, _Staging, check_destination, finish_interrupted
 from surrender.services.modulus import tables_in
 from surrender.store import evidence as evidence_store
 from surrender.store import payer as store
+from surrender.store.batches import find_batch, next_batch_id, next_batch_number
 from surrender.store.scope import Scope
 from surrender.store.staff import scope_of
 
@@ -51,6 +53,7 @@ class PackResult:
     evidence_files: int = 0
     held_back: list[dict[str, Any]] = field(default_factory=list)  # reference, station, amount, missing
     notes: list[str] = field(default_factory=list)
+    batch_id: int | None = None  # the batch row's id (`batch` is the force's number people see)
 
 
 def payer_campaigns(conn: Connection) -> dict[str, Campaign]:
@@ -161,7 +164,7 @@ def _forms(
                 declaration=campaign.declaration,
                 declared=bool(r.declared),
                 payer=campaign.payer,
-                force=station.force,
+                force=station.force_name,
                 station=station.code,
                 station_name=station.name,
                 timezone=campaign.timezone,
@@ -190,6 +193,30 @@ def _forms(
             )
         )
     return forms
+
+
+def _write_staged(conn: Connection, scope: Scope, staging: _Staging, pack: Pack, rows: list[Row[Any]]) -> str:
+    """Write `pack` (its evidence read a file at a time) into the staged file; its SHA-256."""
+    from surrender.claim_form_pdf import render_form
+    from surrender.claim_pack import write_pack
+
+    surrender_ids = {r.reference: r.surrender_id for r in rows}
+
+    def evidence_of(form: ClaimForm) -> Iterator[tuple[str, bytes]]:
+        for row in evidence_store.contents(conn, scope, [surrender_ids[form.reference]]):
+            yield f"evidence/{stored_name(form.reference, row.number, row.media_type)}", row.content
+
+    fd = staging.file.fd
+    assert fd is not None  # the staged file is open until it is placed or discarded
+    os.ftruncate(fd, 0)
+    with os.fdopen(os.dup(fd), "r+b") as handle:
+        handle.seek(0)
+        write_pack(handle, pack, render_form, evidence_of)
+        handle.flush()
+        os.fsync(handle.fileno())
+    digest = sha256_of(staging.file.path)
+    assert digest is not None  # just written, still held by this run
+    return digest
 
 
 def plan_pack(ctx: Context) -> PackResult:
@@ -226,36 +253,24 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         ready, held = _sorted_out(conn, scope, campaigns, lock=True)
         if not ready:
             raise _nothing_ready(held)
+        check_before_payment(conn, staff.id, ready)
         for row in ready:
             transition(Step.EXPORT, row.status, row.reference)
         now = ctx.now()
-        batch_id = (conn.execute(select(func.max(tables.export_batch.c.id))).scalar() or 0) + 1
+        batch_id = next_batch_id(conn)
+        number = next_batch_number(conn, staff.force_code)
         anchor = audit.anchor_line(conn)  # the chain as it stood before this batch
         who = f"{staff.number} {staff.name}"
-        pack = Pack(batch_id, now, who, HOME_OFFICE, anchor, tuple(_forms(conn, scope, ready, campaigns, batch_id)))
+        pack = Pack(number, now, who, HOME_OFFICE, anchor, tuple(_forms(conn, scope, ready, campaigns, number)))
 
-        def evidence_of(form: ClaimForm) -> Iterator[tuple[str, bytes]]:
-            surrender_id = next(r.surrender_id for r in ready if r.reference == form.reference)
-            for row in evidence_store.contents(conn, scope, [surrender_id]):
-                yield f"evidence/{stored_name(form.reference, row.number, row.media_type)}", row.content
-
-        from surrender.claim_form_pdf import render_form
-        from surrender.claim_pack import write_pack
-
-        fd = staging.file.fd
-        assert fd is not None  # the staged file is open until it is placed or discarded
-        os.ftruncate(fd, 0)
-        with os.fdopen(os.dup(fd), "r+b") as handle:
-            handle.seek(0)
-            write_pack(handle, pack, render_form, evidence_of)
-            handle.flush()
-            os.fsync(handle.fileno())
-        digest = sha256_of(staging.file.path)
+        digest = _write_staged(conn, scope, staging, pack, ready)
         ctx.checkpoint("staged")
         ids = [r.claim_id for r in ready]
         conn.execute(
             insert(tables.export_batch).values(
                 id=batch_id,
+                number=number,
+                force_code=staff.force_code,
                 created_at=now,
                 staff_id=staff.id,
                 format=store.PACK_FORMAT,
@@ -295,7 +310,7 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
             },
         )
         return PackResult(
-            batch_id, len(ids), pack.total_pence, digest, str(out), references, evidence_count, held, notes
+            number, len(ids), pack.total_pence, digest, str(out), references, evidence_count, held, notes, batch_id
         )
 
     try:
@@ -304,18 +319,75 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         staging.abandon()
         raise
     ctx.checkpoint("committed")
-    assert result.batch is not None  # a pack that took nothing was refused inside the transaction
+    assert result.batch_id is not None  # a pack that took nothing was refused inside the transaction
     try:
         staging.file.place(out, ctx.checkpoint)
         ctx.checkpoint("placed")
     except FileExistsError:
         staging.file.discard()
-        _mark_settled(ctx, result.batch)
+        _mark_settled(ctx, result.batch_id)
         raise Refused(
             f"batch {result.batch} is recorded, but {out} appeared meanwhile (not from this pack); "
             "the staged pack was removed: ask for it to be re-created"
         ) from None
     finally:
         staging.file.close()
-    _mark_settled(ctx, result.batch)
+    _mark_settled(ctx, result.batch_id)
     return result
+
+
+def repack_batch(ctx: Context, batch_id: int, out: Path) -> PackResult:
+    """`claims pack --batch N`: write past claim pack N again to a new file, as `claims export
+    --batch N` does for an export. Built from the batch's own record (its time, who made it,
+    its audit anchor) and its claims, then checked against the SHA-256 recorded for it: the
+    same bytes, or a refusal saying its data changed since (a payer's decision, a purge)."""
+    out = check_destination(ctx.url, Path(out))
+    if out.suffix.lower() != ".zip":
+        raise Refused(f"--out {out.name}: a claim pack is a zip file; name it like pack-{batch_id}.zip")
+    notes = finish_interrupted(ctx, out.parent)
+    staging = _Staging(ctx, out)
+
+    def work(conn: Connection, staff: Row[Any]) -> PackResult:
+        scope = scope_of(conn, staff)
+        batch = find_batch(conn, batch_id, scope)  # `batch_id` is the force's batch number people type
+        if batch.format != store.PACK_FORMAT:
+            raise Refused(
+                f"batch {batch_id} is a {batch.format} export, not a claim pack: write it again with "
+                f"`surrender claims export --batch {batch_id} --out FILE`"
+            )
+        rows = list(conn.execute(store.in_pack(scope, batch.id)))
+        if len(rows) != batch.claim_count:
+            raise Refused(
+                f"batch {batch_id} holds {batch.claim_count} claims; {len(rows)} are within what you may read"
+            )
+        campaigns = payer_campaigns(conn)
+        maker = store.staff_names(conn, [batch.staff_id])[batch.staff_id]
+        forms = tuple(_forms(conn, scope, rows, campaigns, batch_id))
+        pack = Pack(batch_id, batch.created_at, f"{maker[0]} {maker[1]}", HOME_OFFICE, batch.anchor or "", forms)
+        staging.claim_row(conn)
+        digest = _write_staged(conn, scope, staging, pack, rows)
+        if digest != batch.sha256:
+            raise Refused(
+                f"batch {batch_id} no longer matches its recorded SHA-256: its claims changed since it was packed "
+                "(a payer's decision, a purge); the pack as sent is the file made then"
+            )
+        audit.record(
+            conn, ctx.now(), staff.id, "claims.batch_recreated", "batch", batch.id, {"sha256": digest, "format": "pack"}
+        )
+        try:  # last, so a file in place means the transaction had nothing left to do
+            staging.file.place(out)
+        except FileExistsError:
+            raise Refused(f"--out {out} already exists; a pack never replaces a file: choose a new name") from None
+        references = [r.reference for r in rows]
+        evidence_count = sum(len(f.evidence) for f in forms)
+        return PackResult(
+            batch_id, len(rows), pack.total_pence, digest, str(out), references, evidence_count, [], notes
+        )
+
+    try:
+        return perform(ctx, "claims.pack", work)
+    except BaseException:
+        staging.abandon()
+        raise
+    finally:
+        staging.file.close()

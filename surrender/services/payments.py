@@ -9,15 +9,16 @@ from sqlalchemy import update
 from sqlalchemy.engine import Connection, Row
 
 from surrender import tables
-from surrender.errors import NotFound, Refused
+from surrender.errors import BadLines, NotFound, Refused
 from surrender.rules.lifecycle import ClaimStatus, Step, can, transition
 from surrender.rules.money import format_gbp, parse_money
 from surrender.rules.references import normalise_reference
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store.batches import batch_numbers
 from surrender.store.claims import claim_of
-from surrender.store.scope import Scope
+from surrender.store.scope import NOT_YOURS, Scope
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
 from surrender.userfiles import CsvFile
@@ -64,7 +65,7 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
             seen.add(reference)
             found = _locked_claim(conn, reference, scope)
             if found is None:
-                problems.append(f"line {line}: no claim with reference {reference}")
+                problems.append(f"line {line}: no claim with reference {reference} ({NOT_YOURS})")
                 continue
             surrender, claim = found
             if claim.status == ClaimStatus.PAID:
@@ -80,7 +81,7 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
             else:
                 good.append((surrender, claim, amount))
         if problems:
-            raise Refused(f"{path}: {len(problems)} bad line(s), nothing marked paid:\n  " + "\n  ".join(problems))
+            raise BadLines(path, problems, outcome="nothing marked paid")
         now = ctx.now()
         for surrender, claim, amount in good:
             status = transition(Step.PAY, claim.status, surrender.reference)
@@ -103,7 +104,8 @@ def mark_paid(ctx: Context, path: Path) -> PaidResult:
                     "batch": claim.batch_id,
                 },
             )
-        return PaidResult(len(good), sum(a for _, _, a in good), sorted({c.batch_id for _, c, _ in good}))
+        numbers = batch_numbers(conn, {c.batch_id for _, c, _ in good})
+        return PaidResult(len(good), sum(a for _, _, a in good), numbers)
 
     return perform(ctx, "claims.paid", work)
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from surrender.clock import local
 from surrender.rules.lifecycle import ClaimStatus
 from surrender.rules.window import check_surrender_time
-from surrender.services.auth import perform, require_station
+from surrender.services.auth import perform, require_open_station
+from surrender.services.bookings import check_at_counter
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
@@ -29,13 +31,22 @@ def preview_surrender(ctx: Context, request: LogRequest) -> SurrenderView:
 
     def work(conn: Connection, officer: Row) -> SurrenderView:
         now = ctx.now()
-        station = require_station(conn, ctx.station, officer)
+        station = require_open_station(conn, ctx.station, officer, now)
         campaign = campaign_for(conn, ctx, officer, store=False)
         at = request.at or now
         check_surrender_time(campaign, at, now)
         intake = Intake.read(campaign, request)
         claim = intake.claim()
         person = request.claimant
+        booking = check_at_counter(
+            conn,
+            campaign,
+            station.code,
+            local(at, campaign.timezone).date(),
+            person.name if person else None,
+            person.business_name if person else None,
+            intake.item_count,
+        )
         return SurrenderView(
             reference=NOT_SAVED,
             **heading_fields(campaign, station, officer),
@@ -60,6 +71,7 @@ def preview_surrender(ctx: Context, request: LogRequest) -> SurrenderView:
                 batch_id=None,
                 decision_note=None,
             ),
+            booking=booking,
         )
 
     return perform(ctx, "log", work, write=False)

@@ -85,10 +85,15 @@ def print_receipt(
     file = Path(view.receipt)
     title = f"Receipt {view.reference}"
     if what == "tags":
-        from surrender.receipts import render_receipt, tags_path
+        from surrender.receipts import render_receipt, tags_paper, tags_path
 
         file = render_receipt(
-            view, tags_path(file), paper=paper, reprint=reprint, printed_at=ctx.now(), copies=("retained",)
+            view,
+            tags_path(file),
+            paper=tags_paper(view, paper),
+            reprint=reprint,
+            printed_at=ctx.now(),
+            copies=("retained",),
         )
         title = f"Tags {view.reference}"
     return send_to_printer(file, title, printer)

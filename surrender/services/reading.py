@@ -18,8 +18,11 @@ from surrender.rules.lifecycle import DECIDED_APPROVED, ClaimStatus, effective_p
 from surrender.rules.masking import mask_all, mask_name, mask_postcode, mask_tail
 from surrender.rules.permissions import sees_decision_trail, sees_personal_data
 from surrender.services.auth import perform
+from surrender.services.bookings import check_of_surrender
 from surrender.services.context import Context
 from surrender.store.campaigns import campaign_source
+from surrender.store.forces import find_station
+from surrender.store.scope import Scope
 from surrender.store.staff import scope_of
 from surrender.store.surrenders import find_surrender
 from surrender.views import ClaimView, DecisionTrail, LineView, SurrenderView
@@ -37,11 +40,15 @@ def _the(conn: Connection, clause: Any, key: str, value: Any) -> Row[Any]:
     return conn.execute(select(clause).where(clause.c[key] == value)).one()
 
 
-def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = False) -> SurrenderView:
+def build_view(
+    conn: Connection, surrender_id: int, reveal: bool, trail: bool = False, claimant_copy: bool = False
+) -> SurrenderView:
     """The whole surrender as readers see it; identical lines grouped in SQL. `trail` adds the
-    claim's decision trail (who approved or rejected it, when and why)."""
+    claim's decision trail (who approved or rejected it, when and why). The receipt's claimant
+    line goes through the same mask as the rest, except on `claimant_copy`: the receipt handed
+    to the claimant at the counter, their own details in full."""
     surrender = _the(conn, tables.surrender, "id", surrender_id)
-    station = _the(conn, tables.station, "code", surrender.station_code)
+    station = find_station(conn, surrender.station_code, Scope.everything())  # the surrender is the reader's
     officer = _the(conn, tables.staff, "id", surrender.staff_id)
     campaign = parse_campaign(campaign_source(conn, surrender.campaign_code))
     lines = conn.execute(
@@ -65,12 +72,14 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
             claimed_value_pence=g.claimed_value_pence,
             evidence=g.evidence,
             seal=g.seal,
+            decided_by=_decided_by(campaign, g) if g.eligible else [],
         )
         for g in lines
     ]
     claim_row = _row(conn, tables.claim, "surrender_id", surrender_id)
     claim = None
     if claim_row is not None:
+        batch = _row(conn, tables.export_batch, "id", claim_row.batch_id) if claim_row.batch_id is not None else None
         payable = effective_payable(claim_row.status, claim_row.payable_pence, surrender.voided_at is not None)
         claim = ClaimView(
             status=ClaimStatus(claim_row.status),
@@ -79,17 +88,20 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
             reasons=json.loads(claim_row.reasons),
             flags=json.loads(claim_row.flags),
             manager_approved=claim_row.manager_approved_at is not None,
-            batch_id=claim_row.batch_id,
+            batch_id=None if batch is None else batch.number,  # the number people know it by
             decision_note=claim_row.decision_note,
             trail=_trail(conn, claim_row) if trail else None,
             timezone=campaign.timezone,
         )
     claimant = on_receipt = None
+    bank_details = False
     if surrender.claimant_id is not None:
         person = _the(conn, tables.claimant, "id", surrender.claimant_id)
         claimant = claimant_json(person, reveal)
+        bank_details = bool(person.sort_code and person.account_number)
         if person.purged_at is None:
-            on_receipt = ", ".join(p for p in (person.name, person.business_name, person.postcode) if p)
+            seen = claimant_json(person, reveal or claimant_copy)
+            on_receipt = ", ".join(seen[k] for k in ("name", "business_name", "postcode") if seen[k])
     return SurrenderView(
         reference=surrender.reference,
         **heading_fields(campaign, station, officer),
@@ -104,7 +116,14 @@ def build_view(conn: Connection, surrender_id: int, reveal: bool, trail: bool = 
         voided_at=surrender.voided_at,
         void_reason=surrender.void_reason,
         claimant_on_receipt=on_receipt,
+        bank_details_given=bank_details,
+        booking=check_of_surrender(conn, campaign, surrender_id, surrender.item_count),
     )
+
+
+def _decided_by(campaign: Campaign, line: Row[Any]) -> list[str]:
+    """The features that made a stored line meet its kind's definition (`serrated 3in`)."""
+    return campaign.decided_by(line.kind, campaign.features.from_stored(json.loads(line.features)))
 
 
 class Heading(TypedDict):
@@ -118,6 +137,8 @@ class Heading(TypedDict):
     station_name: str
     station_town: str
     force: str
+    station_contact: str | None
+    payer: str
     officer_number: str
     officer_name: str
 
@@ -135,7 +156,9 @@ def heading_fields(campaign: Campaign, station: Any, officer: Any) -> Heading:
         station=station.code,
         station_name=station.name,
         station_town=station.town,
-        force=station.force,
+        force=station.force_name,
+        station_contact=station.contact,
+        payer=campaign.payer,
         officer_number=officer.number,
         officer_name=officer.name,
     )

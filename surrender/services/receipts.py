@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from surrender.rules.permissions import sees_personal_data
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
@@ -32,11 +33,14 @@ class Logged:
 
 
 def write_receipt(ctx: Context, view: SurrenderView, paper: str = "a4", reprint: bool = False) -> SurrenderView:
-    """Render the PDF into the receipts folder; returns the view with its receipt path."""
-    from surrender.receipts import receipt_path, render_receipt
+    """Render the PDF into the receipts folder; returns the view with its receipt path. A stock
+    claim on the roll also gets its bag tags on A4 (`REF-tags.pdf`)."""
+    from surrender.receipts import receipt_path, render_receipt, summarised, tags_path
 
     path = receipt_path(Path(ctx.receipts_dir), view.reference, reprint=reprint)
     render_receipt(view, path, paper=paper, reprint=reprint, printed_at=ctx.now())
+    if summarised(view, paper):  # a stock claim's roll has a summary: its bag tags go on A4 beside it
+        render_receipt(view, tags_path(path), paper="a4", reprint=reprint, printed_at=ctx.now(), copies=("retained",))
     return replace(view, receipt=str(path))
 
 
@@ -67,6 +71,6 @@ def reprint_receipt(ctx: Context, reference: str, paper: str = "a4") -> Surrende
             surrender.id,
             {"reference": surrender.reference, "paper": paper},
         )
-        return build_view(conn, surrender.id, reveal=False)
+        return build_view(conn, surrender.id, reveal=sees_personal_data(staff.role, "receipt"))  # as `show` masks
 
     return write_receipt(ctx, perform(ctx, "receipt", work), paper=paper, reprint=True)

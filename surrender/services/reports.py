@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Row
 
 from surrender.errors import Refused
 from surrender.rules.lifecycle import ClaimStatus
+from surrender.rules.permissions import NATIONAL
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.store import reports
@@ -69,6 +70,8 @@ def totals(
 
     def work(conn: Connection, reader: Row) -> Totals:
         check_campaign(conn, campaign)
+        if reader.role == NATIONAL and (by != ["force"] or station):
+            raise Refused("the national role sees figures by force only: `surrender report totals --by force`")
         scope = _narrowed(conn, scope_of(conn, reader), station)
         rows = [_row(by, r) for r in conn.execute(reports.totals_query(scope, period, by, conn.dialect.name))]
         total = _row([], conn.execute(reports.totals_query(scope, period, [], conn.dialect.name)).one())
@@ -78,7 +81,8 @@ def totals(
             return Totals(tuple(by), [_by_kind(row) for row in rows], total, KIND_MEASURES)
         return Totals(tuple(by), rows, total)
 
-    return perform(ctx, "report", work, write=False)
+    # By force: the national role (every force), admins and managers (their own force's row).
+    return perform(ctx, "report.forces" if "force" in by else "report", work, write=False)
 
 
 def _narrowed(conn: Connection, scope: Scope, station: str | None) -> Scope:
@@ -86,10 +90,10 @@ def _narrowed(conn: Connection, scope: Scope, station: str | None) -> Scope:
     if station is None:
         return scope
     code = station.strip().upper()
-    known = [known for known, _ in reports.stations(conn, Scope.everything())]
+    known = [known for known, _ in reports.stations(conn, Scope.of_force(scope.force))]
     if code not in known:
         raise Refused(f"no station {code!r}; stations: {', '.join(known)}")
-    return Scope.of_stations([code] if scope.covers(code) else [])
+    return Scope.of_stations([code] if scope.covers(code) else [], scope.force)
 
 
 def _by_kind(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,30 +1,66 @@
-"""Schema upgrades: anyone may create a new database; once staff exist, only an admin."""
+"""Schema upgrades: anyone may create a new database; once staff exist, only an admin.
+
+Upgrading a database whose audit trail predates field digests also takes the trail's baseline
+(one event vouching for every field as it stands, after checking the old trail), so the first
+piece of ordinary work after an upgrade is checked field by field and nobody has to remember
+`audit baseline`."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from surrender import db, tables
-from surrender.errors import Forbidden
+from surrender.errors import Forbidden, Refused
 from surrender.rules.lockout import LOCK_AFTER
 from surrender.services.auth import audit_refusals, sign_in
 from surrender.services.context import Context
 from surrender.store.staff import staff_count
 
 
-def upgrade_schema(ctx: Context, revision: str = "head") -> tuple[str | None, str | None]:
+class Upgraded(NamedTuple):
+    before: str | None
+    after: str | None
+    baseline: int | None = None  # records the trail now vouches for field by field (None: none taken)
+    trail_problem: str | None = None  # why no baseline could be taken: the old trail does not verify
+
+
+def upgrade_schema(ctx: Context, revision: str = "head") -> Upgraded:
     from surrender.migrate import upgrade
 
     engine = db.get_engine(ctx.url)
     inspector = inspect(engine)
-    if inspector.has_table("staff") and db.run(ctx.url, staff_count, write=False):
+    staffed = inspector.has_table("staff") and db.run(ctx.url, staff_count, write=False)
+    # Asked before signing in: a sign-in may itself write an event (a PIN hash upgraded).
+    predates = (
+        staffed
+        and inspector.has_table("audit_event")
+        and "state" in {c["name"] for c in inspector.get_columns("audit_event")}
+        and db.run(ctx.url, _trail_predates_field_digests, write=False)
+    )
+    if staffed:
         columns = {c["name"] for c in inspector.get_columns("staff")}
         if set(tables.staff.c.keys()) <= columns and inspector.has_table("pin_terminal"):
             audit_refusals(ctx, lambda: sign_in(ctx, "db.upgrade"))
         else:
             _check_admin_before_current_schema(ctx, "locked_at" in columns)
-    return upgrade(ctx.url, revision)
+    before, after = upgrade(ctx.url, revision)
+    if not predates:
+        return Upgraded(before, after)
+    from surrender.services.audit_log import baseline
+
+    try:
+        return Upgraded(before, after, baseline=baseline(ctx))
+    except Refused as refused:
+        return Upgraded(before, after, trail_problem=str(refused))
+
+
+def _trail_predates_field_digests(conn: Connection) -> bool:
+    from surrender.store import audit_log
+
+    return audit_log.vouches_for_records(conn) and not audit_log.vouches_for_fields(conn)
 
 
 def _check_admin_before_current_schema(ctx: Context, has_lock: bool) -> None:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
 
 from surrender import db, tables
 from surrender.errors import Refused
 from surrender.migrate import upgrade
 from surrender.rules.claimant import normalise_name
 from surrender.rules.lockout import Tries
-from surrender.rules.permissions import ROLES
+from surrender.rules.permissions import NATIONAL, ROLES
 from surrender.services import audit
 from surrender.services.auth import audit_refusals, authorize, perform, sign_in
 from surrender.services.context import Context
@@ -40,6 +41,7 @@ class StaffRow:
     pin: bool
     locked: bool
     active: bool
+    force: str | None = None  # None: national staff
 
 
 def parse_stations(text: str | None) -> list[str]:
@@ -63,7 +65,10 @@ def add_staff(
     station: str | None,
     pin: str | None,
     stations: list[str] | None = None,
+    force: str | None = None,
 ) -> StaffRow:
+    """`force`: the member's force (default: the acting admin's; the first member: the
+    database's only force). National staff belong to no force."""
     number, name, role = number.strip(), normalise_name(name, "staff name"), role.strip().lower()
     if not re.fullmatch(r"[A-Za-z0-9]{1,20}", number):
         raise Refused(f"staff number {number!r} must be 1-20 letters or digits")
@@ -77,18 +82,22 @@ def add_staff(
     pin_hash = ctx.pin_hasher(pin)  # slow: computed outside the transaction
 
     def work(conn: Connection) -> StaffRow:
-        actor_id = None
+        actor = None
         if staff_count(conn):
-            actor_id = authorize(conn, ctx, "staff").id
+            actor = authorize(conn, ctx, "staff")
         elif role != "admin":
             raise Refused("the first staff member must be an admin (--role admin), who then adds the rest")
-        code = _station(conn, station)
-        if conn.execute(select(STAFF.c.id).where(STAFF.c.number == number)).first():
-            raise Refused(f"staff number {number} is already registered")
+        actor_id = None if actor is None else actor.id
+        member_force = _member_force(conn, actor, role, force)
+        code = _station(conn, station, member_force)
+        same = select(STAFF.c.id).where(STAFF.c.number == number, _same_force(member_force))
+        if conn.execute(same).first():
+            raise Refused(f"staff number {number} is already registered{_in_force(member_force)}")
         member_id = conn.execute(
             insert(STAFF)
             .values(
                 number=number,
+                force_code=member_force,
                 name=name,
                 role=role,
                 station_code=code,
@@ -99,7 +108,7 @@ def add_staff(
             )
             .returning(STAFF.c.id)
         ).scalar_one()
-        granted = _grant(conn, member_id, code, stations or [])
+        granted = _grant(conn, member_id, member_force, code, stations or [])
         audit.record(
             conn,
             ctx.now(),
@@ -120,8 +129,12 @@ def add_staff(
 
 
 def list_staff(ctx: Context) -> list[StaffRow]:
-    def work(conn: Connection, _actor: Row) -> list[StaffRow]:
-        ids = conn.execute(select(STAFF.c.id).order_by(STAFF.c.number)).scalars().all()
+    def work(conn: Connection, actor: Row) -> list[StaffRow]:
+        ids = (
+            conn.execute(select(STAFF.c.id).where(_same_force(actor.force_code)).order_by(STAFF.c.number))
+            .scalars()
+            .all()
+        )
         return [_row(conn, staff_id) for staff_id in ids]
 
     return perform(ctx, "staff", work, write=False)
@@ -145,7 +158,7 @@ def update_staff(
         raise Refused("nothing to change: give --stations, --role, --name or --station")
 
     def work(conn: Connection, admin: Row) -> StaffRow:
-        member = find_staff(conn, number)
+        member = find_staff(conn, number, admin.force_code)
         changes: dict[str, object] = {}
         values: dict[str, object] = {}
         home = member.station_code
@@ -154,7 +167,7 @@ def update_staff(
             values["name"] = tidied
             changes["name"] = {"sha256": hashlib.sha256(tidied.encode()).hexdigest()}  # no names in the chain
         if station is not None:
-            changes["station"] = values["station_code"] = home = _station(conn, station)
+            changes["station"] = values["station_code"] = home = _station(conn, station, member.force_code)
         if role is not None and role != member.role:
             if member.role == "admin":
                 _keep_an_admin(conn, member)
@@ -162,9 +175,17 @@ def update_staff(
         if values:
             conn.execute(update(STAFF).where(STAFF.c.id == member.id).values(**values))
         if stations is not None:
-            changes["stations"] = _grant(conn, member.id, home, stations)
+            changes["stations"] = _grant(conn, member.id, member.force_code, home, stations)
+        changed = [f"staff.{k}" for k in values] + (["staff.stations"] if stations is not None else [])
         audit.record(
-            conn, ctx.now(), admin.id, "staff.updated", "staff", member.id, {"number": member.number, **changes}
+            conn,
+            ctx.now(),
+            admin.id,
+            "staff.updated",
+            "staff",
+            member.id,
+            {"number": member.number, **changes},
+            fields=changed,
         )
         return _row(conn, member.id)
 
@@ -184,7 +205,7 @@ def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
     pin_hash = ctx.pin_hasher(new_pin)
 
     def work(conn: Connection, actor: Row) -> StaffRow:
-        member = actor if own or number is None else find_staff(conn, number)
+        member = actor if own or number is None else find_staff(conn, number, actor.force_code)
         conn.execute(
             update(STAFF).where(STAFF.c.id == member.id).values(pin_hash=pin_hash, failed_pins=0, last_failed_at=None)
         )
@@ -198,7 +219,7 @@ def set_pin(ctx: Context, number: str | None, new_pin: str | None) -> StaffRow:
 
 def unlock_staff(ctx: Context, number: str) -> StaffRow:
     def work(conn: Connection, admin: Row) -> StaffRow:
-        member = find_staff(conn, number)
+        member = find_staff(conn, number, admin.force_code)
         if member.locked_at is None:
             raise Refused(f"staff member {member.number} is not locked")
         clear_member(conn, member.id)
@@ -240,7 +261,7 @@ def recover_admin(ctx: Context, number: str, new_pin: str | None) -> StaffRow:
 
 def deactivate_staff(ctx: Context, number: str) -> StaffRow:
     def work(conn: Connection, admin: Row) -> StaffRow:
-        member = find_staff(conn, number)
+        member = find_staff(conn, number, admin.force_code)
         if not member.active:
             raise Refused(f"staff member {member.number} is already inactive")
         if member.role == "admin":
@@ -256,7 +277,11 @@ def _keep_an_admin(conn: Connection, member: Row) -> None:
     """Refuse taking away the last active admin (rows locked, so two admins cannot each remove
     the other at once)."""
     admins = (
-        conn.execute(select(STAFF.c.id).where(STAFF.c.role == "admin", STAFF.c.active.is_(True)).with_for_update())
+        conn.execute(
+            select(STAFF.c.id)
+            .where(STAFF.c.role == "admin", STAFF.c.active.is_(True), _same_force(member.force_code))
+            .with_for_update()
+        )
         .scalars()
         .all()
     )
@@ -264,24 +289,70 @@ def _keep_an_admin(conn: Connection, member: Row) -> None:
         raise Refused(f"{member.number} is the last active admin: add another admin first")
 
 
-def _station(conn: Connection, code: str | None) -> str | None:
+def _same_force(force: str | None) -> ColumnElement[bool]:
+    """SQL: the staff row is in `force` (None: national staff, who belong to no force)."""
+    return STAFF.c.force_code.is_(None) if force is None else STAFF.c.force_code == force
+
+
+def _in_force(force: str | None) -> str:
+    return f" in force {force}" if force else " as national staff"
+
+
+def _member_force(conn: Connection, actor: Row | None, role: str, force: str | None) -> str | None:
+    """The force a new member joins. An admin adds staff to their own force, national staff
+    (no force), or the first admin of a force that has none yet (setting up a new force)."""
+    if role == NATIONAL:
+        if force:
+            raise Refused("national staff belong to no force: leave out --force")
+        if actor is None:
+            raise Refused("the first staff member must be a force's admin (--role admin)")
+        return None
+    known = list(conn.execute(select(tables.force.c.code).order_by(tables.force.c.code)).scalars())
+    wanted = force.strip().upper() if force else None
+    if wanted is None:
+        if actor is not None and actor.force_code:
+            return str(actor.force_code)
+        if len(known) == 1:
+            return known[0]
+        raise Refused(f"say which force the member joins with --force CODE ({', '.join(known)})")
+    if wanted not in known:
+        raise Refused(f"no force {wanted!r}; forces: {', '.join(known)} (an admin adds one with `surrender force add`)")
+    if actor is not None and wanted != actor.force_code:
+        admins = select(STAFF.c.id).where(STAFF.c.force_code == wanted, STAFF.c.role == "admin")
+        if role != "admin" or conn.execute(admins).first() is not None:
+            raise Refused(f"an admin adds staff only to their own force ({actor.force_code}), not to {wanted}")
+    return wanted
+
+
+def _station(conn: Connection, code: str | None, force: str | None) -> str | None:
+    """The station code, if it is one of `force`'s stations."""
     code = code.strip().upper() if code else None
     stations = tables.station.c
-    if code and conn.execute(select(stations.code).where(stations.code == code)).first() is None:
-        raise Refused(f"no station {code!r}")
+    if (
+        code
+        and conn.execute(select(stations.code).where(stations.code == code, stations.force_code == force)).first()
+        is None
+    ):
+        raise Refused(f"no station {code!r}{_in_force(force)}")
     return code
 
 
-def _grant(conn: Connection, member_id: int, home: str | None, codes: list[str]) -> list[str]:
-    """Replace the stations granted to a member with `codes` (their own station is implied)."""
+def _grant(conn: Connection, member_id: int, force: str | None, home: str | None, codes: list[str]) -> list[str]:
+    """Replace the stations granted to a member with `codes` (their own station is implied),
+    each one of their force's."""
     wanted = sorted({c.upper() for c in codes} - {home})
     stations, granted = tables.station.c, tables.staff_station
-    known = set(conn.execute(select(stations.code).where(stations.code.in_(wanted))).scalars())
+    known = set(
+        conn.execute(select(stations.code).where(stations.code.in_(wanted), stations.force_code == force)).scalars()
+    )
     if missing := [c for c in wanted if c not in known]:
-        raise Refused(f"no station {missing[0]!r}")
+        raise Refused(f"no station {missing[0]!r}{_in_force(force)}")
     conn.execute(delete(granted).where(granted.c.staff_id == member_id))
     if wanted:
-        conn.execute(insert(granted), [{"staff_id": member_id, "station_code": code} for code in wanted])
+        conn.execute(
+            insert(granted),
+            [{"staff_id": member_id, "station_code": code, "force_code": force} for code in wanted],
+        )
     return wanted
 
 
@@ -298,4 +369,5 @@ def _row(conn: Connection, member_id: int) -> StaffRow:
         bool(member.pin_hash),
         member.locked_at is not None,
         bool(member.active),
+        member.force_code,
     )

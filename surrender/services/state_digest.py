@@ -82,7 +82,7 @@ CHANGES: dict[str, frozenset[str] | None] = {
     "claims.exported": frozenset({"batch", "claim status"}),
     "claims.batch_recreated": frozenset(),
     "receipt.reprinted": frozenset(),
-    "claimants.purged": frozenset({"claimant", "payment details", "evidence"}),
+    "claimants.purged": frozenset({"claimant", "payment details", "evidence", "surrender", "items", "claim status"}),
     "claim.payment_details_set": frozenset({"payment details"}),
     "claim.contact_details_set": frozenset({"claimant"}),
     "claim.status_looked_up": frozenset(),
@@ -105,8 +105,12 @@ def _value(value: object) -> object:
     return value
 
 
+# A row's force (issue 15) is left out, so digests recorded before forces existed still check.
+NOT_DIGESTED = frozenset({"force_code"})
+
+
 def _line(row: dict, skip: frozenset[str] = frozenset()) -> bytes:
-    clean = {k: _value(v) for k, v in row.items() if k not in skip}
+    clean = {k: _value(v) for k, v in row.items() if k not in skip and k not in NOT_DIGESTED}
     return json.dumps(clean, sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False).encode() + b"\n"
 
 
@@ -221,9 +225,13 @@ class _Stream:
         return found[0] if found else None
 
 
-def _all_surrenders(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """Every surrender's parts from five streams merged on surrender id: a handful of queries
-    however many surrenders there are."""
+def _legacy_parts(row, lines, items, claim, person, exhibits) -> dict[str, str]:
+    return surrender_digests(row, lines, items, claim, person, set(SURRENDER_PARTS), exhibits)
+
+
+def all_surrenders(conn: Connection, digests=_legacy_parts) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """Every surrender's digests (`digests(row, lines, items, claim, person, exhibits)`) from
+    five streams merged on surrender id: a handful of queries however many surrenders there are."""
     s_t, l_t, i_t, c_t, p_t = tables.surrender, tables.item_line, tables.item, tables.claim, tables.claimant
 
     def stream(query):
@@ -251,18 +259,16 @@ def _all_surrenders(conn: Connection) -> Iterator[tuple[str, str, dict[str, str]
         lambda r: r["of_surrender"],
     )
     custody = _ExhibitStreams(conn)  # custody (issue 16)
-    want = set(SURRENDER_PARTS)
     for row in stream(select(s_t).order_by(s_t.c.id)).mappings():
         ident = row["id"]
         person = people.one(ident)
         person = None if person is None else {k: v for k, v in person.items() if k != "of_surrender"}
-        parts = surrender_digests(
+        parts = digests(
             dict(row),
             lines.take(ident),
             ((r[1], r[2]) for r in items.take(ident)),
             claims.one(ident),
             person,
-            want,
             custody.lines(ident),
         )
         yield f"surrender:{ident}", row["reference"], parts
@@ -380,9 +386,10 @@ def state_for_event(conn: Connection, action: str, keys: Iterable[str]) -> dict[
     return state
 
 
-def current_records(conn: Connection) -> Iterator[tuple[str, str, dict[str, str] | None]]:
+def current_records(conn: Connection, surrenders: bool = True) -> Iterator[tuple[str, str, dict[str, str] | None]]:
     """Every tracked record now in the database: (key, label, all its parts), streamed."""
-    yield from _all_surrenders(conn)
+    if surrenders:
+        yield from all_surrenders(conn)
     batch, staff = tables.export_batch.c, tables.staff.c
     for ident in conn.execute(select(batch.id).order_by(batch.id)).scalars().all():
         yield f"batch:{ident}", f"batch {ident}", batch_parts(conn, ident)

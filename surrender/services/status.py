@@ -149,7 +149,7 @@ def _people_and_counts(conn: Connection, ctx: Context) -> tuple[str, str, TodayC
         staff_text = NO_STAFF
     else:
         try:
-            staff = find_staff(conn, ctx.staff)
+            staff = find_staff(conn, ctx.staff, ctx.force)
         except NotFound:
             staff_text = f"{ctx.staff}: no such staff member"
         else:

@@ -16,11 +16,14 @@ from surrender.rules.lifecycle import Step, can, require_reason
 from surrender.rules.references import make_reference
 from surrender.rules.window import check_surrender_time
 from surrender.services import audit
-from surrender.services.auth import check_station, perform, require_station
+from surrender.services.auth import check_station, perform, require_open_station
+from surrender.services.bookings import check_at_counter
 from surrender.services.campaigns import campaign_for
 from surrender.services.context import Context
 from surrender.services.intake import Intake, LogRequest, check_request
+from surrender.services.patterns import flag_patterns
 from surrender.services.reading import build_view
+from surrender.store import audit_log
 from surrender.store import surrenders as surrender_store
 from surrender.store.custody import create_exhibits
 from surrender.store.staff import scope_of
@@ -41,19 +44,21 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
 
     def work(conn: Connection, officer: Row) -> SurrenderView:
         now = ctx.now()
-        station = require_station(conn, ctx.station, officer)
+        station = require_open_station(conn, ctx.station, officer, now)
         campaign = campaign_for(conn, ctx, officer)
         at = request.at or now
         check_surrender_time(campaign, at, now)
-        number = surrender_store.next_number(conn, station.code, campaign.code)
+        force = station.force_code
+        number = surrender_store.next_number(conn, station.code, campaign.code, force)
         reference = make_reference(station.code, campaign.reference_prefix, number)
         ctx.checkpoint("numbered")
         claimant_id = None
         if request.claimant is not None:
-            claimant_id = surrender_store.insert_claimant(conn, request.claimant, now)
+            claimant_id = surrender_store.insert_claimant(conn, request.claimant, now, force)
         surrender_id = surrender_store.insert_surrender(
             conn,
             reference=reference,
+            force_code=force,
             station_code=station.code,
             campaign_code=campaign.code,
             number=number,
@@ -66,14 +71,27 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
             declared=request.declared,
         )
         intake = Intake(campaign, request.claiming)
-        _store_items(conn, surrender_id, intake, request.items_under(campaign), progress)
+        _store_items(conn, surrender_id, force, intake, request.items_under(campaign), progress)
         count = intake.item_count
         surrender_store.set_item_count(conn, surrender_id, count)
         claim = intake.claim()
         if claim is not None:
-            surrender_store.insert_claim(conn, surrender_id, claim)
+            surrender_store.insert_claim(conn, surrender_id, claim, force)
+            flag_patterns(conn, surrender_id, now, officer.id)  # issue 17: patterns across claims
+        person = request.claimant
+        booking = check_at_counter(  # issue 17: a bulk surrender against the day's bookings
+            conn,
+            campaign,
+            station.code,
+            local(at, campaign.timezone).date(),
+            person.name if person else None,
+            person.business_name if person else None,
+            count,
+            surrender_id,
+        )
         create_exhibits(conn, surrender_id, now)  # custody: one exhibit per tag the receipt prints
         ctx.checkpoint("stored")
+        booked = {} if booking is None else {"booking": {"expected": booking.expected, "received": booking.received}}
         audit.record(
             conn,
             now,
@@ -82,6 +100,7 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
             "surrender",
             surrender_id,
             {
+                **booked,
                 "reference": reference,
                 "station": station.code,
                 "campaign": campaign.code,
@@ -97,17 +116,22 @@ def log_surrender(ctx: Context, request: LogRequest, progress: Callable[[int], N
             from surrender.services.evidence import attach_on_log
 
             attach_on_log(conn, surrender_id, reference, claim is not None, request.evidence, officer.id, now)
-        return build_view(conn, surrender_id, reveal=False)
+        return build_view(conn, surrender_id, reveal=False, claimant_copy=True)  # the receipt is theirs
 
     return perform(ctx, "log", work)
 
 
 def _store_items(
-    conn: Connection, surrender_id: int, intake: Intake, items: Iterable[Item], progress: Callable[[int], None] | None
+    conn: Connection,
+    surrender_id: int,
+    force: str,
+    intake: Intake,
+    items: Iterable[Item],
+    progress: Callable[[int], None] | None,
 ) -> None:
     """Store every row, each pointing at its distinct line, as the intake reads them; then,
     the whole list being checked, each line's totals."""
-    writer = surrender_store.ItemRows(conn, surrender_id)
+    writer = surrender_store.ItemRows(conn, surrender_id, force)
     row = 0
     for row, line in enumerate(intake.rows(items), 1):
         if line.first_row == row:
@@ -156,7 +180,7 @@ def void_surrender(ctx: Context, reference: str, reason: str) -> SurrenderView:
             surrender.id,
             {
                 "reference": surrender.reference,
-                "reason": audit.private("reason", reason),
+                "reason": audit.private("reason", reason, audit_log.salt_of(conn, surrender.id)),
                 "claim_status": claim.status if claim else None,
             },
         )

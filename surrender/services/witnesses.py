@@ -1,12 +1,13 @@
 """A witness confirms with their own PIN, checked exactly as a member signing in is
 (`services.auth.check_pin_try`): counted under the member's row lock, slowed per member and per
-terminal, locked at the tenth wrong in a row; a wrong PIN or a lock is an audited refusal."""
+terminal, locked at the fifth wrong in a row; a wrong PIN or a lock is an audited refusal."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from surrender import db
 from surrender.errors import Refused
@@ -22,11 +23,17 @@ class Witness:
     name: str
 
 
+def _witness(conn: Connection, ctx: Context, number: str) -> Row[Any]:
+    """The member with this number in the acting member's force: a witness is a colleague."""
+    force = find_staff(conn, ctx.staff, ctx.force).force_code if ctx.staff else ctx.force
+    return find_staff(conn, number, force)
+
+
 def look_up(ctx: Context, number: str) -> Witness:
     """The witness, if they are an active member with a PIN (no PIN checked yet)."""
 
     def read(conn: Connection) -> Witness:
-        staff = find_staff(conn, number)
+        staff = _witness(conn, ctx, number)
         if not staff.active:
             raise Refused(f"staff member {staff.number} is no longer active and cannot witness")
         if not staff.pin_hash:
@@ -41,7 +48,7 @@ def confirm(ctx: Context, number: str, pin: str | None, action: str) -> Witness:
 
     def attempt() -> Witness:
         def read(conn: Connection) -> tuple[Witness, Member, bool]:
-            staff = find_staff(conn, number)
+            staff = _witness(conn, ctx, number)
             if not staff.active:
                 raise Refused(f"staff member {staff.number} is no longer active and cannot witness")
             if not staff.pin_hash:

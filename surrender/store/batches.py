@@ -1,7 +1,9 @@
 """Export batch queries: one batch, the next number, every batch with what is paid of it, and
 the staged files and unsettled batches an interrupted export leaves on a machine.
 
-A batch spans stations, so it is not itself scoped; what is summed of its claims is.
+A batch belongs to one force and spans its stations: it is scoped by force, and what is summed
+of its claims by the reader's scope. People see and type a batch's per-force `number`; its `id`
+is what claims point at.
 """
 
 from __future__ import annotations
@@ -20,15 +22,28 @@ from surrender.store.scope import Scope
 batch_c, claim_c, staff_c, staging_c = tables.export_batch.c, tables.claim.c, tables.staff.c, tables.export_staging.c
 
 
-def find_batch(conn: Connection, batch_id: int) -> Row[Any]:
-    batch = conn.execute(select(tables.export_batch).where(batch_c.id == batch_id)).one_or_none()
+def find_batch(conn: Connection, number: int, scope: Scope) -> Row[Any]:
+    """The scope's force's batch with this number."""
+    query = select(tables.export_batch).where(batch_c.number == number, scope.force_filter(batch_c.force_code))
+    batch = conn.execute(query).one_or_none()
     if batch is None:
-        raise NotFound(f"no export batch {batch_id}")
+        raise NotFound(f"no export batch {number}")
     return batch
 
 
 def next_batch_id(conn: Connection) -> int:
     return (conn.execute(select(func.max(batch_c.id))).scalar() or 0) + 1
+
+
+def next_batch_number(conn: Connection, force: str) -> int:
+    """The force's next batch number (1 for its first): unique (force, number) keeps two
+    terminals from both taking it."""
+    return (conn.execute(select(func.max(batch_c.number)).where(batch_c.force_code == force)).scalar() or 0) + 1
+
+
+def batch_numbers(conn: Connection, batch_ids: set[int]) -> list[int]:
+    """The numbers people know the batches with these ids by, in order."""
+    return sorted(conn.execute(select(batch_c.number).where(batch_c.id.in_(sorted(batch_ids)))).scalars())
 
 
 def summaries(scope: Scope) -> Select[Any]:
@@ -48,6 +63,7 @@ def summaries(scope: Scope) -> Select[Any]:
     return (
         select(
             batch_c.id,
+            batch_c.number.label("batch_number"),
             batch_c.created_at,
             batch_c.claim_count,
             batch_c.total_pence,
@@ -64,6 +80,7 @@ def summaries(scope: Scope) -> Select[Any]:
                 settled, settled.c.batch_id == batch_c.id
             )
         )
+        .where(scope.force_filter(batch_c.force_code))
         .order_by(batch_c.id)
     )
 

@@ -57,6 +57,7 @@ def base(scope: Scope, claims_only: bool = True) -> Select[Any]:
 
 
 # The columns every claim row carries, named as readers use them.
+_numbered = tables.export_batch.alias("numbered")  # the batch number people know a claim's batch by
 ROW_COLUMNS = (
     surrender_c.id.label("surrender_id"),
     surrender_c.reference,
@@ -79,6 +80,7 @@ ROW_COLUMNS = (
     claim_c.manager_approved_at,
     claim_c.decided_at,
     claim_c.batch_id,
+    select(_numbered.c.number).where(_numbered.c.id == claim_c.batch_id).scalar_subquery().label("batch_number"),
     claim_c.paid_at,
     lacks_payment_sql().label("lacks_payment"),
     claimant_c.name,

@@ -38,7 +38,7 @@ line_c, surrender_c, staff_c, check_c = tables.item_line.c, tables.surrender.c, 
 # --- intake ------------------------------------------------------------------------------------
 
 
-def counter_of(conn: Connection, station_code: str, now: dt.datetime) -> int:
+def counter_of(conn: Connection, station_code: str, force: str, now: dt.datetime) -> int:
     """The id of the station's counter location, made the first time a station needs one
     (migration 0006 makes them for the stations there were)."""
     code = counter_code(station_code)
@@ -51,6 +51,7 @@ def counter_of(conn: Connection, station_code: str, now: dt.datetime) -> int:
             code=code,
             name=f"{station or station_code} front counter",
             station_code=station_code,
+            force_code=force,
             kind=COUNTER,
             max_days=COUNTER_DAYS,
             created_at=now,
@@ -73,6 +74,7 @@ def create_exhibits(conn: Connection, surrender_id: int, now: dt.datetime) -> in
             surrender_c.campaign_code,
             surrender_c.item_count,
             surrender_c.surrendered_at,
+            surrender_c.force_code,
         ).where(surrender_c.id == surrender_id)
     ).one()
     lines = conn.execute(
@@ -80,13 +82,14 @@ def create_exhibits(conn: Connection, surrender_id: int, now: dt.datetime) -> in
         .where(line_c.surrender_id == surrender_id)
         .order_by(line_c.number)
     ).all()
-    counter = counter_of(conn, surrender.station_code, now)
+    counter = counter_of(conn, surrender.station_code, surrender.force_code, now)
     rows = [
         {
             "tag": tag.code,
             "surrender_id": surrender_id,
             "line_number": lines[tag.line].number,
             "station_code": surrender.station_code,
+            "force_code": surrender.force_code,
             "campaign_code": surrender.campaign_code,
             "kind": lines[tag.line].kind,
             "quantity": tag.quantity,
@@ -290,9 +293,10 @@ def intake_of(conn: Connection, surrender_id: int) -> Row[Any, Any, Any, Any, An
 
 
 def record_events(
-    conn: Connection, exhibit_ids: list[int], at: dt.datetime, staff_id: int, action: str, **values: Any
+    conn: Connection, exhibit_ids: list[int], at: dt.datetime, staff: Row[Any], action: str, **values: Any
 ) -> None:
-    """One custody event per exhibit, in one statement."""
+    """One custody event per exhibit, in one statement, by `staff` (in their force: the
+    exhibits were found within it)."""
     if exhibit_ids:
         conn.execute(
             insert(tables.custody_event),
@@ -300,7 +304,8 @@ def record_events(
                 {
                     "exhibit_id": i,
                     "at": at,
-                    "staff_id": staff_id,
+                    "staff_id": staff.id,
+                    "force_code": staff.force_code,
                     "action": action,
                     "from_location_id": None,
                     "to_location_id": None,

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 
 from surrender import tables
 from surrender.rules.evidence import EvidenceFile
+from surrender.store.forces import force_of
 from surrender.store.scope import Scope
 
 evidence_c, surrender_c, staff_c = tables.evidence.c, tables.surrender.c, tables.staff.c
@@ -78,6 +79,7 @@ def add(conn: Connection, surrender_id: int, number: int, file: EvidenceFile, st
             insert(tables.evidence)
             .values(
                 surrender_id=surrender_id,
+                force_code=force_of(tables.surrender, surrender_id),
                 number=number,
                 media_type=str(file.media_type),
                 size=file.size,

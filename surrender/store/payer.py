@@ -16,6 +16,7 @@ from surrender.errors import NotFound
 from surrender.rules.lifecycle import APPROVED
 from surrender.rules.payer import LineDecision
 from surrender.store.claims import PACK_COLUMNS, claim_rows
+from surrender.store.forces import force_of, station_rows
 from surrender.store.scope import Scope
 from surrender.store.surrenders import find_surrender
 
@@ -46,6 +47,11 @@ def pack_ready(scope: Scope, campaign_codes: Iterable[str]) -> Select[Any]:
     )
 
 
+def in_pack(scope: Scope, batch_id: int) -> Select[Any]:
+    """A past claim pack's claims with what a pack carries, in the order it lists them."""
+    return claim_rows(scope, True, *PACK_COLUMNS).where(claim_c.batch_id == batch_id).order_by(surrender_c.reference)
+
+
 def lines_of(conn: Connection, surrender_id: int) -> list[Row[Any]]:
     return list(
         conn.execute(select(tables.item_line).where(line_c.surrender_id == surrender_id).order_by(line_c.number))
@@ -62,7 +68,8 @@ def staff_names(conn: Connection, ids: Iterable[int]) -> dict[int, tuple[str, st
 
 
 def station_of(conn: Connection, code: str) -> Row[Any]:
-    return conn.execute(select(tables.station).where(tables.station.c.code == code)).one()
+    """The station with its force's name (a claim form names both)."""
+    return conn.execute(station_rows(Scope.everything()).where(tables.station.c.code == code)).one()
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,7 @@ def add_decisions(
     file_sha256: str,
 ) -> None:
     conn.execute(
-        insert(tables.payer_decision),
+        insert(tables.payer_decision).values(force_code=force_of(tables.claim, claim_id)),
         [
             {
                 "claim_id": claim_id,
@@ -174,7 +181,13 @@ def add_dispute(conn: Connection, claim_id: int, note: str, staff_id: int, now: 
     return int(
         conn.execute(
             insert(tables.claim_dispute)
-            .values(claim_id=claim_id, opened_at=now, opened_by=staff_id, note=note)
+            .values(
+                claim_id=claim_id,
+                force_code=force_of(tables.claim, claim_id),
+                opened_at=now,
+                opened_by=staff_id,
+                note=note,
+            )
             .returning(dispute_c.id)
         ).scalar_one()
     )

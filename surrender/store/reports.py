@@ -18,12 +18,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from surrender import tables
 from surrender.rules.lifecycle import OWED_STATUSES, ClaimStatus
+from surrender.rules.patterns import REASONS
 from surrender.store.claims import base, effective_payable_sql
+from surrender.store.patterns import has_flag_sql
 from surrender.store.scope import Scope
 
 surrender_c, claim_c, line_c = tables.surrender.c, tables.claim.c, tables.item_line.c
 NO_CLAIM = "no_claim"  # the `status` group of surrenders without a claim (sorted among the states)
-GROUPS = ("station", "day", "week", "kind", "status")
+GROUPS = ("station", "day", "week", "kind", "status", "force")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def group_key(name: str, dialect: str) -> ColumnElement[Any]:
     if name == "week":
         return week_start(dialect)
     return {
+        "force": surrender_c.force_code,
         "station": surrender_c.station_code,
         "day": surrender_c.surrendered_on,
         "kind": line_c.kind,
@@ -127,6 +130,20 @@ def totals_query(scope: Scope, period: Period, by: list[str], dialect: str) -> S
     return query.group_by(*keys).order_by(*keys) if keys else query
 
 
+def return_query(scope: Scope, period: Period) -> Select[Any]:
+    """A scheme return's totals: `figures()`, then anonymous surrenders and retailers' claims
+    (a claim in a business's name) with their claimed and payable (pence)."""
+    claimant_c = tables.claimant.c
+    retail = claim_c.id.is_not(None) & (func.coalesce(func.trim(claimant_c.business_name), "") != "")
+    return counted(scope, period).add_columns(
+        *figures(),
+        func.count(case((surrender_c.anonymous.is_(True), 1))).label("anonymous"),
+        func.count(case((retail, 1))).label("retail_claims"),
+        _sum(case((retail, claim_c.claimed_pence), else_=0)).label("retail_claimed"),
+        _sum(case((retail, effective_payable_sql()), else_=0)).label("retail_payable"),
+    )
+
+
 def figures_query(scope: Scope, period: Period, *groups: Any) -> Select[Any]:
     """The report PDF's headline figures (with paid and outstanding), optionally grouped."""
     query = counted(scope, period).add_columns(*groups, *figures(), *money_flow())
@@ -163,6 +180,24 @@ def claim_lines(scope: Scope, period: Period) -> Select[Any]:
         effective_payable_sql().label("payable"),
         claim_c.status,
         claim_c.manager_approved_at.is_not(None),
+    )
+
+
+def pattern_lines(scope: Scope, period: Period) -> Select[Any]:
+    """Claims flagged with a reviewers' pattern (rules.patterns), oldest first, with their flags:
+    reference, station, claimed, payable, status, flags. No personal data."""
+    return (
+        counted(scope, period, claims_only=True)
+        .add_columns(
+            surrender_c.reference,
+            surrender_c.station_code,
+            claim_c.claimed_pence,
+            effective_payable_sql().label("payable"),
+            claim_c.status,
+            claim_c.flags,
+        )
+        .where(or_(*(has_flag_sql(reason) for reason in REASONS)))
+        .order_by(surrender_c.surrendered_at, surrender_c.reference)
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Row
 
 from surrender import tables
-from surrender.errors import NotFound
+from surrender.errors import NotFound, Refused
 from surrender.rules.permissions import stations_allowed
 from surrender.store.scope import Scope
 
@@ -19,12 +19,26 @@ def staff_count(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(tables.staff)).scalar_one()
 
 
-def find_staff(conn: Connection, number: str) -> Row[Any]:
-    """The member with this staff number."""
-    staff = conn.execute(select(tables.staff).where(tables.staff.c.number == number.strip())).one_or_none()
-    if staff is None:
-        raise NotFound(f"no staff member with number {number!r}: an admin adds staff with `surrender staff add`")
-    return staff
+def find_staff(conn: Connection, number: str, force: str | None = None) -> Row[Any]:
+    """The member with this staff number: within `force` when given; without one, the only
+    member anywhere with that number (collar numbers repeat between forces)."""
+    staff_c = tables.staff.c
+    query = select(tables.staff).where(staff_c.number == number.strip())
+    if force is not None:
+        query = query.where(staff_c.force_code == force.strip().upper())
+    found = conn.execute(query.order_by(staff_c.force_code)).all()
+    if not found:
+        within = f" in force {force.strip().upper()}" if force else ""
+        raise NotFound(
+            f"no staff member with number {number!r}{within}: an admin adds staff with `surrender staff add`"
+        )
+    if len(found) > 1:
+        forces = ", ".join(str(member.force_code) for member in found)
+        raise Refused(
+            f"staff number {number.strip()} is in more than one force ({forces}): "
+            "say which with --force CODE or SURRENDER_FORCE"
+        )
+    return found[0]
 
 
 def staff_by_id(conn: Connection, staff_id: int) -> Row[Any] | None:
@@ -46,7 +60,8 @@ def stations_of(conn: Connection, staff: Row[Any]) -> tuple[str, ...]:
 
 
 def scope_of(conn: Connection, staff: Row[Any]) -> Scope:
-    """What this member may read: desk officers their stations, every other role everything."""
+    """What this member may read, always within their own force: desk officers their stations,
+    every other role the whole force."""
     if staff.role in STATION_SCOPED_ROLES:
-        return Scope.of_stations(stations_of(conn, staff))
-    return Scope.everything()
+        return Scope.of_stations(stations_of(conn, staff), staff.force_code)
+    return Scope.of_force(staff.force_code)

@@ -49,10 +49,12 @@ def void_mark(conn: Connection, surrender_id: int) -> Row[Any, Any]:
 CHUNK = 5000
 
 
-def next_number(conn: Connection, station: str, campaign: str) -> int:
+def next_number(conn: Connection, station: str, campaign: str, force: str) -> int:
     """Bump the station's counter under a row lock: numbers are gapless because a rolled-back
     transaction also rolls back its bump."""
-    insert_if_absent(conn, tables.reference_counter, station_code=station, campaign_code=campaign, last_number=0)
+    insert_if_absent(
+        conn, tables.reference_counter, station_code=station, campaign_code=campaign, last_number=0, force_code=force
+    )
     counter = tables.reference_counter.c
     where = (counter.station_code == station) & (counter.campaign_code == campaign)
     number: int = conn.execute(
@@ -64,7 +66,7 @@ def next_number(conn: Connection, station: str, campaign: str) -> int:
     return number
 
 
-def insert_claimant(conn: Connection, details: ClaimantDetails, now: dt.datetime) -> int:
+def insert_claimant(conn: Connection, details: ClaimantDetails, now: dt.datetime, force: str) -> int:
     """The claimant's row, with the salt their audit digests are made with."""
     claimant_id: int = conn.execute(
         insert(tables.claimant)
@@ -72,6 +74,7 @@ def insert_claimant(conn: Connection, details: ClaimantDetails, now: dt.datetime
             **vars(details),
             created_at=now,
             salt=secrets.token_hex(16),
+            force_code=force,
         )
         .returning(tables.claimant.c.id)
     ).scalar_one()
@@ -79,7 +82,7 @@ def insert_claimant(conn: Connection, details: ClaimantDetails, now: dt.datetime
 
 
 def insert_surrender(conn: Connection, **values: Any) -> int:
-    """The surrender row (its item count is set once every row is in)."""
+    """The surrender row (its item count is set once every row is in); `values` name its force."""
     surrender_id: int = conn.execute(
         insert(tables.surrender).values(**values, item_count=0).returning(tables.surrender.c.id)
     ).scalar_one()
@@ -90,10 +93,11 @@ def set_item_count(conn: Connection, surrender_id: int, count: int) -> None:
     conn.execute(update(tables.surrender).where(tables.surrender.c.id == surrender_id).values(item_count=count))
 
 
-def insert_claim(conn: Connection, surrender_id: int, claim: ClaimAssessment) -> None:
+def insert_claim(conn: Connection, surrender_id: int, claim: ClaimAssessment, force: str) -> None:
     conn.execute(
         insert(tables.claim).values(
             surrender_id=surrender_id,
+            force_code=force,
             status=claim.status,
             claimed_pence=claim.claimed_pence,
             payable_pence=claim.payable_pence,
@@ -129,15 +133,17 @@ class ItemRows:
     """A surrender's lines and rows, queued and written a chunk at a time: `line()` when a
     line is first seen, `row()` for every row, `close()` at the end, then `totals()`."""
 
-    def __init__(self, conn: Connection, surrender_id: int):
-        self.conn, self.surrender_id = conn, surrender_id
+    def __init__(self, conn: Connection, surrender_id: int, force: str):
+        self.conn, self.surrender_id, self.force = conn, surrender_id, force
         self.sql = _Sql(conn)
         self.new_lines: list[tuple[Any, ...]] = []
         self.numbers: list[int] = []  # the line number of each row since the last flush
         self.first_row = 1  # the row numbers[0] belongs to
 
     def line(self, number: int, first_row: int, item: Item, unit: ItemAssessment) -> None:
-        self.new_lines.append((self.surrender_id, number, first_row, *self.sql.line_values(line_row(item, unit))))
+        self.new_lines.append(
+            (self.surrender_id, self.force, number, first_row, *self.sql.line_values(line_row(item, unit)))
+        )
 
     def row(self, number: int) -> bool:
         """Queue a row of line `number`; True when that wrote a chunk."""
@@ -153,7 +159,8 @@ class ItemRows:
             self.new_lines.clear()
         if self.numbers:
             self.conn.exec_driver_sql(
-                self.sql.insert_items, self.sql.items_params(self.surrender_id, self.first_row, self.numbers)
+                self.sql.insert_items,
+                self.sql.items_params(self.surrender_id, self.force, self.first_row, self.numbers),
             )
             self.first_row += len(self.numbers)
             self.numbers.clear()
@@ -191,6 +198,7 @@ class _Sql:
         self.sqlite = dialect.name == "sqlite"
         columns = (
             "surrender_id",
+            "force_code",
             "number",
             "first_line",
             *self.LINE_COLUMNS,
@@ -203,20 +211,21 @@ class _Sql:
         # Rows first_row, first_row + 1, ... pointing at the given line numbers, in one statement.
         if self.sqlite:
             self.insert_items = (
-                "INSERT INTO item (surrender_id, line, line_number) SELECT ?, ? + key, value FROM json_each(?)"
+                "INSERT INTO item (surrender_id, force_code, line, line_number) "
+                "SELECT ?, ?, ? + key, value FROM json_each(?)"
             )
         else:
             self.insert_items = (
-                "INSERT INTO item (surrender_id, line, line_number) "
-                "SELECT %s, %s + n - 1, v FROM unnest(%s::integer[]) WITH ORDINALITY AS t(v, n)"
+                "INSERT INTO item (surrender_id, force_code, line, line_number) "
+                "SELECT %s, %s, %s + n - 1, v FROM unnest(%s::integer[]) WITH ORDINALITY AS t(v, n)"
             )
         self.update_totals = (
             f"UPDATE item_line SET rows = {mark}, quantity = {mark}, claimed_pence = {mark}, "
             f"compensation_pence = {mark} WHERE surrender_id = {mark} AND number = {mark}"
         )
 
-    def items_params(self, surrender_id: int, first_row: int, numbers: list[int]) -> tuple[Any, ...]:
-        return surrender_id, first_row, (json.dumps(numbers) if self.sqlite else list(numbers))
+    def items_params(self, surrender_id: int, force: str, first_row: int, numbers: list[int]) -> tuple[Any, ...]:
+        return surrender_id, force, first_row, (json.dumps(numbers) if self.sqlite else list(numbers))
 
     def line_values(self, row: dict[str, Any]) -> tuple[Any, ...]:
         if self.sqlite and row["acquired_on"] is not None:

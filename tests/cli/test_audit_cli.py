@@ -28,7 +28,7 @@ def test_verify_names_the_claim_edited_behind_the_tools_back_in_one_line(cli):
     reference = log(cli)
     db.run(cli.url, lambda s: s.execute(text("UPDATE claim SET payable_pence = 999900")))
     line = error_line(cli("5001", "audit", "verify"))
-    assert f"claim of {reference} differs from the audit trail (last event #" in line
+    assert f"claim.payable_pence of surrender {reference} differs from the audit trail (last event #" in line
 
 
 def test_verify_with_an_anchor_catches_deleted_tail_events(cli):

@@ -120,7 +120,7 @@ def test_each_witness_types_their_own_pin_at_the_terminal_and_a_wrong_one_seals_
     child.expect(r"PIN for witness 2001 \(Sam Patel\)")
     child.sendline("000000")
     rest, status = finish(child)
-    assert status == 1 and "wrong PIN for witness 2001 (9 more wrong and it locks)" in plain(rest)
+    assert status == 1 and "wrong PIN for witness 2001 (4 more wrong and it locks)" in plain(rest)
     assert PINS["5001"] not in rest and "000000" not in rest  # hidden as typed
     child = spawn_surrender("destruction", "seal", str(batch.id), "--witness", "5001", "--witness", "2001",
                             env=env, pin=OFFICER_PIN)

@@ -39,8 +39,10 @@ def cli(db_url, tmp_path):
 
 def log(cli, qty: int = 3, staff: str = "2001", station: str = "TW", at: str = "2024-09-02 10:00",
         name: str = "Jane Smith") -> str:
+    # An account of each claimant's own: one account on two people's claims is flagged (issue 17).
+    account = "12345678" if name == "Jane Smith" else f"{sum(map(ord, name)) + 10_000_000:08d}"
     result = cli(staff, "--station", station, "log", "--at", at, "--name", name, "--address", "1 High Street",
-                 "--postcode", "CB1 1JG", "--declare", "--sort-code", "12-34-56", "--account-number", "12345678",
+                 "--postcode", "CB1 1JG", "--declare", "--sort-code", "12-34-56", "--account-number", account,
                  "--item", f"{KNIFE}:qty={qty}", "--format", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)["reference"]
@@ -193,3 +195,20 @@ def test_report_totals_by_station_as_json_has_the_documented_keys(cli):
     as_csv = list(csv.DictReader(io.StringIO(by_kind.stdout)))
     assert as_csv == [{"kind": "zombie-knife", "items": "9", "claimed": "90.00", "payable": "70.00",
                        "surrenders_with_kind": "3", "claims_with_kind": "3"}]
+
+
+def test_claims_list_flag_filters_by_a_pattern_and_refuses_an_unknown_reason_listing_the_valid_ones(cli):
+    jane = log(cli, 3)
+    other = cli("3001", "--station", "PK", "log", "--at", "2024-09-02 11:00", "--name", "Jane  SMITH", "--address",
+                "1 High Street", "--postcode", "cb11jg", "--declare", "--item", f"{KNIFE}:qty=3", "--format", "json")
+    assert other.exit_code == 0, other.output
+    second = json.loads(other.stdout)["reference"]
+    assert json.loads(other.stdout)["claim"]["flags"] == [
+        f"several-stations: the same claimant also claimed at TW ({jane})"]
+    rows = list(csv.DictReader(io.StringIO(cli("5001", "claims", "list", "--flag", "several-stations",
+                                               "--format", "csv").stdout)))
+    assert [(r["reference"], r["manager_approval"]) for r in rows] == [(jane, "needed"), (second, "needed")]
+    assert cli("5001", "claims", "list", "--flag", "shared-account", "--format", "json").stdout.strip() == "[]"
+    line = error_line(cli("5001", "claims", "list", "--flag", "[b]odd[/b]"))
+    assert line == ("Error: flag '[b]odd[/b]' is not one of: shared-account, several-stations, above-price-list, "
+                    "acquired-after-cutoff")

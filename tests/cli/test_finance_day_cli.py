@@ -108,10 +108,13 @@ def test_where_is_my_money_answers_the_desk_and_says_only_no_match_otherwise(cli
     assert found.stdout.splitlines()[0] == f"{reference}  pending"
     assert "logged    02 Sep 2024 10:00 BST" in found.stdout and "payable   £30.00" in found.stdout
     assert "Jane" not in found.stdout and "CB1" not in found.stdout
-    for typed, postcode in ((reference, "CB1 1JH"), ("TW-Z24-999999-Q", "CB1 1JG"), ("nonsense", "x")):
-        assert error_line(cli("2001", "claims", "status", typed, "--postcode", postcode)) == "Error: no match"
+    for typed, postcode in ((reference, "CB1 1JH"), ("TW-Z24-999999-Q", "CB1 1JG"), ("nonsense", "CB1 1JG")):
+        assert error_line(cli("2001", "claims", "status", typed, "--postcode", postcode)) == (
+            "Error: no match: check both the reference (as on the receipt) and the claimant's postcode")
+    assert "is not a whole UK postcode" in error_line(cli("2001", "claims", "status", reference, "--postcode", "CB1"))
     data = as_json(cli("4001", "claims", "status", reference, "--postcode", "CB1 1JG", "--format", "json"))
-    assert set(data) == {"reference", "status", "logged", "approved", "rejected", "exported", "paid", "payable"}
+    assert set(data) == {"reference", "status", "standing", "logged", "approved", "rejected", "exported", "paid",
+                         "payable"}
 
 
 def test_claims_list_says_when_a_manager_must_sign_off_and_status_calls_a_void_claim_void(cli):

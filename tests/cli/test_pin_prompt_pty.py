@@ -70,29 +70,29 @@ def test_a_command_asks_for_the_pin_hidden_and_then_does_its_work(desk_db, tmp_p
 
 def test_wrong_pins_are_one_line_each_then_the_wait_and_the_lock_refuse_before_any_pin_is_asked(desk_db, tmp_path):
     url, reference = desk_db
-    for expected in ("Error: wrong PIN for staff member 2041 (9 more wrong and it locks)",
-                     "Error: wrong PIN for staff member 2041 (8 more wrong and it locks): try again in 4 seconds"):
+    for expected in ("Error: wrong PIN for staff member 2041 (4 more wrong and it locks)",
+                     "Error: wrong PIN for staff member 2041 (3 more wrong and it locks): try again in 4 seconds"):
         child = spawn(url, tmp_path, "--staff", "2041", "show", reference)
         child.expect_exact("PIN for staff 2041: ")
         child.sendline("000000")
         output, status = finish(child)
         lines = [line for line in output.splitlines() if line.strip()]
         assert status == 1 and lines == [expected], output
-    # Planted: six wrong in a row just now (the real clock runs in the child), so 64 s to wait.
-    plant = "UPDATE staff SET failed_pins = 6, last_failed_at = :now WHERE number = '2041'"
+    # Planted: four wrong in a row just now (the real clock runs in the child), so 16 s to wait.
+    plant = "UPDATE staff SET failed_pins = 4, last_failed_at = :now WHERE number = '2041'"
     db.run(url, lambda conn: conn.execute(text(plant), {"now": dt.datetime.now(dt.UTC)}))
     db.dispose(url)
     child = spawn(url, tmp_path, "--staff", "2041", "show", reference)  # refused before any PIN is asked
     output, status = finish(child)
     assert status == 1 and "PIN for staff" not in output, output
-    assert re.fullmatch(r"Error: 6 wrong PINs in a row for staff member 2041: try again in (\d+) seconds", output.strip())
-    assert 30 < int(re.findall(r"\d+", output)[-1]) <= 64
+    assert re.fullmatch(r"Error: 4 wrong PINs in a row for staff member 2041: try again in (\d+) seconds", output.strip())
+    assert 8 < int(re.findall(r"\d+", output)[-1]) <= 16
     db.run(url, lambda conn: conn.execute(text("UPDATE staff SET locked_at = :now WHERE number = '2041'"),
                                           {"now": dt.datetime.now(dt.UTC)}))
     db.dispose(url)
     child = spawn(url, tmp_path, "--staff", "2041", "show", reference)  # locked: refused before any PIN is asked
     output, status = finish(child)
-    assert status == 1 and output.strip() == ("Error: staff member 2041 is locked after 10 wrong PINs in a row, so no PIN is asked now (do not type it): "
+    assert status == 1 and output.strip() == ("Error: staff member 2041 is locked after 5 wrong PINs in a row, so no PIN is asked now (do not type it): "
                                               "an admin unlocks it with `surrender staff unlock 2041`")
 
 

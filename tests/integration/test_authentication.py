@@ -48,7 +48,7 @@ def wrong_try(ctx: Context) -> Forbidden:
     return refusal.value
 
 
-# --- lockout (the waits, the lock at the tenth and parallel tries: test_lockout.py) -------------
+# --- lockout (the waits, the lock at the fifth and parallel tries: test_lockout.py) -------------
 
 
 def lock(ctx: Context, number: str) -> None:

@@ -28,7 +28,7 @@ from surrender.services.campaigns import register_file
 from surrender.services.claims import approve_claim
 from surrender.services.decisions import dispute, record_decisions
 from surrender.services.export import export_claims
-from surrender.services.pack import pack_claims, plan_pack
+from surrender.services.pack import pack_claims, plan_pack, repack_batch
 from surrender.services.payments import mark_paid
 from surrender.services.surrenders import LogRequest, log_surrender, void_surrender
 from surrender.store import payer as payer_store
@@ -138,6 +138,29 @@ def test_packs_and_exports_share_one_numbering_and_a_claim_goes_out_in_exactly_o
         plan_pack(as_staff(ctx, "5001"))
 
 
+def test_a_past_pack_is_written_again_byte_for_byte_and_only_while_its_claims_are_unchanged(ctx, tmp_path):
+    first = approved(ctx, evidence=[evidence_from_bytes("receipt.pdf", PDF)])
+    approved(ctx, f"{KNIFE}:qty=3")
+    original = pack_claims(finance(ctx), tmp_path / "pack.zip")
+    approved(ctx)
+    export_claims(finance(ctx), tmp_path / "batch.csv")  # batch 2: an export
+    again = repack_batch(finance(ctx), 1, tmp_path / "pack-again.zip")
+    assert (again.batch, again.count, again.evidence_files) == (1, 2, 1)
+    assert (tmp_path / "pack-again.zip").read_bytes() == (tmp_path / "pack.zip").read_bytes()
+    assert again.sha256 == original.sha256
+    with pytest.raises(Refused, match="batch 2 is a csv export, not a claim pack: write it again with "
+                                      "`surrender claims export --batch 2 --out FILE`"):
+        repack_batch(finance(ctx), 2, tmp_path / "two.zip")
+    with pytest.raises(Refused, match="already exists"):
+        repack_batch(finance(ctx), 1, tmp_path / "pack.zip")
+    decisions = write(tmp_path / "decisions.csv", ["reference,line,allowed,reason", f"{first},,50.00,partly"])
+    record_decisions(finance(ctx), decisions)
+    with pytest.raises(Refused, match="batch 1 no longer matches its recorded SHA-256: its claims changed"):
+        repack_batch(finance(ctx), 1, tmp_path / "after.zip")
+    assert not (tmp_path / "after.zip").exists() and not list(tmp_path.glob(".after*"))
+    assert verify(as_staff(ctx, "1")).problem is None
+
+
 def test_a_force_paid_scheme_has_no_pack_and_its_claims_still_export(ctx, tmp_path):
     from surrender.campaigns import load_preset
 
@@ -225,7 +248,8 @@ def test_a_decisions_file_with_any_bad_row_changes_nothing_and_lists_every_probl
     with pytest.raises(Refused) as refused:
         record_decisions(finance(ctx), decisions)
     message = str(refused.value)
-    assert message.startswith(f"{decisions}: 7 bad line(s), nothing recorded:")
+    assert message.startswith(f"{decisions}: 7 bad line(s), nothing recorded;")
+    message = "\n".join(refused.value.problems)  # the whole list: the CLI writes it out and quotes five
     for expected in (f"line 2: {good} allowed £80.01 is above the £80.00 claimed",
                      f"line 7: {second} has no item line 3 (it has 2 lines)", f"line 3: {voided} is void",
                      f"line 4: {not_packed} is not in a claim pack: it is pending", f"line 5: {exported} is not in a "

@@ -246,7 +246,7 @@ def test_the_same_pair_never_witnesses_two_batches_of_a_station_in_a_row(world):
     destroyed_batch(world, f"{reference}/3", pair=("5001", "2001"))  # not the previous pair any more
 
 
-def test_a_wrong_witness_pin_is_refused_counted_slowed_and_the_tenth_locks_the_witness(world, clock):
+def test_a_wrong_witness_pin_is_refused_counted_slowed_and_the_fifth_locks_the_witness(world, clock):
     reference = logged(world, KNIFE)
     batch = destruction.open_batch(officer(world), "shredding", "Blades Away Ltd")
     destruction.add_to_batch(officer(world), batch.id, [f"{reference}/1"])
@@ -383,7 +383,7 @@ def test_a_custody_record_changed_behind_the_tools_back_is_caught_by_audit_verif
     db.run(world.url, lambda s: s.execute(text(edit)))
     problem = verify(as_staff(world, "5001")).problem
     assert problem is not None
-    assert (f"exhibits (tags and custody) of {reference} differs" in problem) or ("destruction batch 1 differs" in problem)
+    assert (f"exhibits.all of surrender {reference} differs" in problem) or ("destruction batch 1 differs" in problem)
 
 
 def test_not_found_and_bad_tags_are_one_line_refusals(world):

@@ -133,7 +133,7 @@ def test_the_demo_audit_chain_verifies(demo):
 
 def test_the_demo_is_the_same_on_every_run(demo, tmp_path):
     """A three-day run logs exactly what the whole-window run logged on its first two days
-    (the last day of any run holds back one flagged claim for the manager)."""
+    (the tours' cases are on the first day, whatever the length)."""
     manager, _ = demo
     first_two_days = (select(Surrender.reference, Surrender.item_count, Surrender.surrendered_at)
                       .where(Surrender.surrendered_on <= dt.date(2024, 8, 27)).order_by(Surrender.reference))
@@ -223,3 +223,14 @@ def test_on_postgresql_the_reports_figures_equal_report_totals(pg_demo):
     _check_against_totals(pg_demo)
     _check_against_totals(pg_demo, dt.date(2024, 6, 1), dt.date(2024, 12, 31))
     assert campaign_report(pg_demo).total.surrenders > 20
+
+
+def test_a_one_day_demo_still_makes_a_batch_and_pays_it(tmp_path):
+    """Finance's tour needs a paid batch on a demo of any length (`demo --days 1`)."""
+    one_day = build_demo(tmp_path, days=1)
+    try:
+        statuses = _read(one_day, select(Claim.batch_id, Claim.status).where(Claim.batch_id.is_not(None)))
+    finally:
+        db.dispose(one_day.url)
+    assert statuses and {batch for batch, _ in statuses} == {1} and {status for _, status in statuses} == {"paid"}
+    assert (tmp_path / "batch-1.csv").exists() and (tmp_path / "remittance-batch-1.csv").exists()

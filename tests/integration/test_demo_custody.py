@@ -90,4 +90,4 @@ def test_one_custody_record_edited_with_sqlite3_is_caught_by_audit_verify(demo, 
         problem = verify(manager).problem
     finally:
         db.dispose(manager.url)
-    assert problem and ("exhibits (tags and custody) of" in problem or "destruction batch 1 differs" in problem)
+    assert problem and ("exhibits.all of surrender" in problem or "destruction batch 1 differs" in problem)

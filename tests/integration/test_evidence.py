@@ -169,8 +169,9 @@ def test_evidence_changed_behind_the_tools_back_is_caught_by_audit_verify(ctx, e
     sql = {"content": "UPDATE evidence SET content = :forged",
            "sha256": "UPDATE evidence SET sha256 = :digest, content = :forged",
            "delete": "DELETE FROM evidence",
-           "insert": "INSERT INTO evidence (surrender_id, number, media_type, size, sha256, content, added_at, added_by) "
-                     "SELECT surrender_id, 2, media_type, size, sha256, content, added_at, added_by FROM evidence"}[edit]
+           "insert": "INSERT INTO evidence (surrender_id, force_code, number, media_type, size, sha256, content, added_at, "
+                     "added_by) SELECT surrender_id, force_code, 2, media_type, size, sha256, content, added_at, "
+                     "added_by FROM evidence"}[edit]
     forged = PDF + b"forged"
     db.run(ctx.url, lambda c: c.execute(text(sql), {"forged": forged, "digest": hashlib.sha256(forged).hexdigest()}))
     report = verify(as_staff(ctx, "1"))

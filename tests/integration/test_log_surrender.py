@@ -213,7 +213,9 @@ def test_the_receipt_is_written_after_the_commit_from_what_was_stored(ctx):
     logged = log_with_receipt(ctx, request(KNIFE, KNIFE, KNIFE), paper="80mm")
     assert logged.receipt_failed is None and Path(logged.view.receipt).name == f"{logged.view.reference}.pdf"
     assert Path(logged.view.receipt).exists()
-    assert logged.view == replace(show_surrender(ctx, logged.view.reference), receipt=logged.view.receipt)
+    shown = show_surrender(ctx, logged.view.reference)  # the desk's view: the claimant masked
+    assert logged.view == replace(shown, receipt=logged.view.receipt, claimant_on_receipt="Jane Smith, CB1 1JG")
+    assert shown.claimant_on_receipt == "J*** S****, CB1 ***"  # the counter copy is the claimant's own
     unreceipted = log_with_receipt(ctx, request(KNIFE), paper=None)
     assert unreceipted.view.receipt is None and unreceipted.receipt_failed is None
 

@@ -110,6 +110,15 @@ def test_purge_anonymises_closed_claimants_before_the_date_and_keeps_totals_and_
     assert not [s for s in SECRETS if s in trail]
 
 
+def test_purge_wipes_the_names_on_bookings_for_days_before_the_date(ctx, settled):
+    from surrender.services.bookings import add_booking, list_bookings
+
+    add_booking(ctx, "Pat Lee", "Lee Knives Ltd", 6, dt.date(2024, 9, 10), "TW")
+    add_booking(ctx, "Jo Later", None, 8, dt.date(2024, 9, 20), "TW")
+    purge(as_staff(ctx, "1"), dt.date(2024, 9, 15))
+    assert [(b.name, b.business, b.expected) for b in list_bookings(ctx)] == [("", None, 6), ("Jo Later", None, 8)]
+
+
 def test_purge_twice_finds_nothing_left_and_changes_nothing(ctx, settled):
     admin = as_staff(ctx, "1")
     purge(admin, dt.date(2024, 9, 15))

@@ -145,10 +145,13 @@ def populate(url: str, tmp) -> dict[str, Logged]:
         contexts[campaign] = Context(url=url, campaign=campaign, receipts_dir=tmp / "receipts", now=lambda now=now: now)
     finance = replace(contexts[Z24], staff="4001", pin=PINS["4001"])
     manager = replace(contexts[Z24], staff="5001", pin=PINS["5001"])
-    for key, campaign, station, when, lines, claiming, _ in PLAN:
+    for number, (key, campaign, station, when, lines, claiming, _) in enumerate(PLAN):
         anonymous = not claiming and key == "anonymous"
         ctx = replace(contexts[campaign], staff=desk[station], pin=PINS[desk[station]], station=station)
-        person = None if anonymous else make_claimant("Jane Smith", "1 High Street", "CB1 1JG", sort_code="12-34-56", account_number="12345678")
+        # A claimant and an account of their own each: one person at both stations, or one account
+        # on two people's claims, would be flagged for a manager (issue 17's patterns).
+        person = None if anonymous else make_claimant(f"Claimant {number}", "1 High Street", "CB1 1JG",
+                                                      sort_code="12-34-56", account_number=f"{12345678 + number}")
         request = LogRequest(items=[item_from_spec(line.spec(campaign)) for line in lines], at=at(when),
                              anonymous=anonymous, no_claim=not claiming and not anonymous, claimant=person,
                              declared=claiming)

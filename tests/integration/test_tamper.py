@@ -150,7 +150,7 @@ def rewrite_chain_from(url: str, first_id: int) -> None:
 
 def forge_state_for(url: str, reference: str) -> None:
     """Put the current digests of `reference` into its logging event (then rewrite the chain)."""
-    from surrender.services.state_digest import surrender_parts
+    from surrender.services.field_digest import fields_of
 
     ident = surrender_id(url, reference)
 
@@ -159,7 +159,7 @@ def forge_state_for(url: str, reference: str) -> None:
             "SELECT id, state FROM audit_event WHERE action = 'surrender.logged' AND entity_id = :e"),
             {"e": str(ident)}).one()
         state = json.loads(state)
-        state[f"surrender:{ident}"] = surrender_parts(session, ident)
+        state[f"surrender:{ident}"] = fields_of(session, f"surrender:{ident}")
         session.execute(text("UPDATE audit_event SET state = :s WHERE id = :i"),
                         {"s": audit.canonical(state), "i": event_id})
         return event_id
@@ -178,10 +178,11 @@ def drop_tail(url: str, count: int) -> None:
 
 def insert_surrender(url: str, reference: str) -> None:
     ident = surrender_id(url, reference)
-    sql(url, "INSERT INTO surrender (reference, station_code, campaign_code, number, surrendered_at, surrendered_on, "
-             "recorded_at, staff_id, anonymous, claimant_id, declared, item_count) "
-             "SELECT 'TW-Z24-000999-X', station_code, campaign_code, 999, surrendered_at, surrendered_on, "
-             "recorded_at, staff_id, anonymous, NULL, declared, item_count FROM surrender WHERE id = :i", i=ident)
+    sql(url, "INSERT INTO surrender (reference, force_code, station_code, campaign_code, number, surrendered_at, "
+             "surrendered_on, recorded_at, staff_id, anonymous, claimant_id, declared, item_count) "
+             "SELECT 'TW-Z24-000999-X', force_code, station_code, campaign_code, 999, surrendered_at, "
+             "surrendered_on, recorded_at, staff_id, anonymous, NULL, declared, item_count FROM surrender "
+             "WHERE id = :i", i=ident)
 
 
 def move_time(w: World) -> None:
@@ -214,40 +215,41 @@ def _tamperings():
 
     batch = lambda column, value: lambda w: sql(w.url, f"UPDATE export_batch SET {column} = {value}")  # noqa: E731
     return {
-        "claim payable edited": (claim("payable_pence", 999900), False, "claim of {approved} differs"),
-        "claim claimed edited": (claim("claimed_pence", 999900), False, "claim of {approved} differs"),
+        "claim payable edited": (claim("payable_pence", 999900), False, "claim.payable_pence of surrender {approved} differs"),
+        "claim claimed edited": (claim("claimed_pence", 999900), False, "claim.claimed_pence of surrender {approved} differs"),
         "claim status edited (approved -> exported)": (claim("status", "'exported'"), False,
-                                                       "claim status of {approved} differs"),
+                                                       "claim.status of surrender {approved} differs"),
         "claim status edited (paid -> exported, to pay twice)": (
             lambda w: sql(w.url, "UPDATE claim SET status = 'exported' WHERE surrender_id = :i",
-                          i=surrender_id(w.url, w.refs["paid"])), False, "claim status of {paid} differs"),
+                          i=surrender_id(w.url, w.refs["paid"])), False, "claim.status of surrender {paid} differs"),
         "account number edited": (claimant_col("account_number", "99999999"), False,
-                                  "payment details of {approved} differs"),
-        "sort code edited": (claimant_col("sort_code", "99-99-99"), False, "payment details of {approved} differs"),
-        "claimant name edited": (claimant_col("name", "Eve Forger"), False, "claimant of {approved} differs"),
-        "claimant salt edited": (claimant_col("salt", "00"), False, "claimant of {approved} differs"),
-        "item line blade edited": (line("blade_length_mm", "'400'"), False, "items of {pending} differs"),
-        "item line compensation edited": (line("compensation_pence", "999900"), False, "items of {pending} differs"),
+                                  "claimant.account_number of surrender {approved} differs"),
+        "sort code edited": (claimant_col("sort_code", "99-99-99"), False, "claimant.sort_code of surrender {approved} differs"),
+        "claimant name edited": (claimant_col("name", "Eve Forger"), False, "claimant.name of surrender {approved} differs"),
+        "claimant salt edited": (claimant_col("salt", "00"), False, "of surrender {approved} differs"),
+        "item line blade edited": (line("blade_length_mm", "'400'"), False, "items.lines of surrender {pending} differs"),
+        "item line compensation edited": (line("compensation_pence", "999900"), False, "items.lines of surrender {pending} differs"),
         "an item row deleted": (lambda w: sql(w.url, "DELETE FROM item WHERE line = 1 AND surrender_id = :i",
                                               i=surrender_id(w.url, w.refs["pending"])), False,
-                                "items of {pending} differs"),
-        "surrender station edited": (surrender("station_code", "'PK'"), False, "surrender {pending} differs"),
-        "surrender time edited": (move_time, False, "surrender {pending} differs"),
+                                "items.lines of surrender {pending} differs"),
+        "surrender station edited": (surrender("station_code", "'PK'"), False, "of surrender {pending} differs"),
+        "surrender time edited": (move_time, False, "of surrender {pending} differs"),
         "a void undone": (lambda w: sql(w.url, "UPDATE surrender SET voided_at = NULL WHERE reference = :r",
-                                        r=w.refs["anon"]), False, "surrender {anon} differs"),
+                                        r=w.refs["anon"]), False, "surrender.voided_at of surrender {anon} differs"),
         "a surrender inserted": (lambda w: insert_surrender(w.url, w.refs["pending"]), False,
                                  "surrender TW-Z24-000999-X has no audit event"),
         "a claim deleted": (lambda w: sql(w.url, "DELETE FROM claim WHERE surrender_id = :i",
                                           i=surrender_id(w.url, w.refs["pending"])), False,
-                            "claim of {pending} differs"),
+                            "claim.id of surrender {pending} differs"),
         "batch total edited": (batch("total_pence", "999900"), False, "batch 1 differs"),
         "batch sha edited": (batch("sha256", "'" + "0" * 64 + "'"), False, "batch 1 differs"),
         "staff role changed desk -> admin": (staff("role", "'admin'", "2001"), False, "staff member 2001 differs"),
         "staff pin_hash replaced": (lambda w: sql(w.url, "UPDATE staff SET pin_hash = (SELECT pin_hash FROM staff "
                                                           "WHERE number = '4001') WHERE number = '5001'"),
                                     False, "staff member 5001 differs"),
-        "staff member inserted": (lambda w: sql(w.url, "INSERT INTO staff (number, name, role, active, created_at) "
-                                                        "SELECT 'X9', 'Eve', 'admin', active, created_at FROM staff "
+        "staff member inserted": (lambda w: sql(w.url, "INSERT INTO staff (number, force_code, name, role, active, "
+                                                        "created_at) SELECT 'X9', force_code, 'Eve', 'admin', "
+                                                        "active, created_at FROM staff "
                                                         "WHERE number = '1'"),
                                   False, "staff member X9 has no audit event"),
         "an event's detail edited": (lambda w: sql(w.url, "UPDATE audit_event SET detail = '{}' WHERE id = "
@@ -287,12 +289,27 @@ def test_a_consistent_rewrite_passes_without_the_anchor_so_anchors_must_be_kept_
     assert "not the one anchored" in verify(admin(copy.url), copy.anchor).problem
 
 
-def test_a_legitimate_export_after_a_forged_payable_does_not_bless_the_forgery(copy, tmp_path):
+def test_an_export_refuses_claims_the_trail_does_not_vouch_for_and_writes_nothing(copy, tmp_path):
+    """Issue 18.4: payable edited to £9,999.00 and the account changed with sqlite3: verify names the
+    claim, and the export refuses it, naming it, instead of paying the forged amount and account."""
+    from surrender.errors import Refused
+
     TAMPERING["claim payable edited"][0](copy)
+    TAMPERING["account number edited"][0](copy)
     fin = Context(url=copy.url, staff="4001", pin=PINS["4001"], now=lambda: NOW)
-    export_claims(fin, tmp_path / "after.csv")
-    report = verify(admin(copy.url))
-    assert f"claim of {copy.refs['approved']} differs" in report.problem
+    events = db.run(copy.url, lambda s: s.execute(text("SELECT count(*) FROM audit_event")).scalar(), write=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(Refused, match=f"nothing written: .*{copy.refs['approved']}"):
+        export_claims(fin, out / "after.csv")
+    assert list(out.iterdir()) == []
+    status = db.run(copy.url, lambda s: s.execute(text("SELECT status FROM claim WHERE surrender_id = :i"),
+                                                  {"i": surrender_id(copy.url, copy.refs["approved"])}).scalar(),
+                    write=False)
+    assert status == "approved"
+    after = db.run(copy.url, lambda s: s.execute(text("SELECT count(*) FROM audit_event")).scalar(), write=False)
+    assert after == events  # a refusal leaves the database as it was
+    assert copy.refs["approved"] in verify(admin(copy.url)).problem
 
 
 def test_an_anchor_of_another_form_is_refused_in_one_line(copy):
@@ -326,18 +343,22 @@ def test_a_database_from_before_record_digests_is_vouched_for_once_by_a_baseline
         baseline(admin(copy.url))
 
 
-def test_each_event_records_only_the_parts_its_action_may_change(world):
-    from surrender.services.state_digest import SURRENDER_PARTS
+def test_each_event_records_only_the_fields_its_action_changes(world):
+    from surrender.services.field_digest import fields_of
 
     rows = db.run(world.url, lambda s: s.execute(text("SELECT action, state FROM audit_event ORDER BY id")).all(),
                   write=False)
     recorded = {}
     for action, state in rows:
-        for key, parts in json.loads(state or "{}").items():
-            recorded.setdefault(action, set()).update((key.partition(":")[0], part) for part in parts)
-    assert recorded["surrender.logged"] == {("surrender", p) for p in SURRENDER_PARTS}
-    assert recorded["claim.approved"] == recorded["claim.paid"] == {("surrender", "claim status")}
-    assert recorded["claims.exported"] == {("batch", "batch"), ("surrender", "claim status")}
-    assert recorded["surrender.voided"] == {("surrender", "surrender")}
-    assert recorded["staff.added"] == {("staff", "staff")}
+        for key, fields in json.loads(state or "{}").items():
+            recorded.setdefault(action, set()).update((key.partition(":")[0], field) for field in fields)
+    every = db.run(world.url, lambda s: fields_of(s, f"surrender:{surrender_id(world.url, world.refs['pending'])}"),
+                   write=False)
+    assert recorded["surrender.logged"] == {("surrender", f) for f in every}
+    decision = {("surrender", f"claim.{c}") for c in ("status", "decided_by", "decided_at", "decision_note")}
+    assert recorded["claim.approved"] == recorded["claim.rejected"] == decision
+    assert recorded["claim.paid"] == {("surrender", f"claim.{c}") for c in ("status", "paid_at", "paid_by")}
+    assert ("surrender", "claim.status") in recorded["claims.exported"]
+    assert ("surrender", "claim.payable_pence") not in recorded["claims.exported"]
+    assert recorded["surrender.voided"] == {("surrender", f"surrender.{c}") for c in ("voided_at", "voided_by", "void_reason")}
     assert "refused" not in recorded

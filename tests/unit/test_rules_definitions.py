@@ -322,3 +322,38 @@ def test_a_definition_term_that_cannot_be_read_is_refused(source, message):
 def test_a_malformed_definition_is_refused(table, message):
     with pytest.raises(Refused, match=message):
         parse_definition(table, "x")
+
+
+# -- what decided an item, for its receipt (issue 14.7) -----------------------------------------
+
+def deciding(campaign, item) -> list[str]:
+    from surrender.rules.definitions import describe_deciding
+
+    return describe_deciding(campaign.kinds[item.kind].definition, campaign.features, dict(item.values()))
+
+
+def test_an_eligible_knife_is_named_by_the_extra_features_it_has():
+    item = ZOMBIE_BASE.but(serrated_length=parse_length("3in"), spikes=True, holes=3)
+    assert deciding(ZOMBIE, item) == ["serrated 3in", "holes 3", "spikes"]
+
+
+def test_a_serrated_edge_at_the_handle_up_to_two_inches_decides_nothing():
+    item = ZOMBIE_BASE.but(serrated_length=parse_length("2in"), serrated_at_handle=True, spikes=True)
+    assert deciding(ZOMBIE, item) == ["spikes"]
+
+
+def test_an_item_that_fails_the_definition_is_decided_by_nothing():
+    assert deciding(ZOMBIE, ZOMBIE_BASE) == []  # no extra feature: its reasons say why instead
+
+
+def test_a_definition_without_any_tests_names_its_all_features_except_the_blade():
+    assert deciding(NINJA, NINJA_OK) == ["plain", "secondary", "spine", "style tanto"]
+
+
+def test_stored_features_are_typed_again_as_the_definitions_test_them():
+    import json
+
+    item = ZOMBIE_BASE.but(serrated_length=parse_length("24cm"), holes=2)
+    stored = json.loads(json.dumps({k: (str(v) if not isinstance(v, (bool, int)) else v)
+                                    for k, v in item.values().items()}))
+    assert ZOMBIE.features.from_stored(stored) == dict(item.values())

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from surrender.errors import Refused
-from surrender.rules.items import CSV_COLUMNS, Item, item_from_fields, item_from_spec
+from surrender.rules.items import CSV_COLUMNS, Item, fields_from_words, item_from_fields, item_from_spec, standard_features
 
 SPEC_COLUMNS = (
     "kind, description, blade_length, plain_edge, sharp_point, serrated_length, serrated_at_handle, holes, "
@@ -251,3 +251,21 @@ def test_the_shorthand_example_in_the_help_parses():
 def test_a_bad_item_shorthand_is_refused_saying_what_is_wrong(spec, message):
     with pytest.raises(Refused, match=message):
         item_from_spec(spec)
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("spiked", "spikes"), ("srrated=3in", "serrated=3in"), ("no-spiked", "no-spikes"), ("hole=3", "holes=3"),
+    ("qyt=2", "qty=2"), ("machette", "machete"), ("xyzzy", None), ("sparkly=3", None),
+])
+def test_closest_word_suggests_the_known_word_keeping_no_and_the_value(typed, meant):
+    from surrender.rules.items import closest_word
+
+    assert closest_word(typed, standard_features(), ["zombie-knife", "zombie-machete"]) == meant
+
+
+def test_an_unknown_shorthand_word_is_refused_as_that_word():
+    from surrender.rules.items import UnknownWord
+
+    with pytest.raises(UnknownWord) as caught:
+        fields_from_words(["plain", "spiked"], standard_features(), "item")
+    assert caught.value.word == "spiked"

@@ -188,3 +188,15 @@ def test_up_to_four_decimal_places_are_read_exactly(text, mm):
 def test_a_length_finer_than_any_ruler_is_refused_rather_than_rounded(text):
     with pytest.raises(Refused, match="decimal places"):
         parse_length(text)
+
+
+@pytest.mark.parametrize(("mm", "shown"), [
+    ("254", "10in (254mm)"), ("241.3", "9.5in (241.3mm)"), ("203.2", "8in (203.2mm)"),
+    ("240", "about 9.449in (240mm)"),  # 24 cm: the inches are not exact, and say so
+    ("203.3", "about 8.004in (203.3mm)"),  # just over 8 inches never reads as 8.00
+    ("38.1", "1.5in (38.1mm)"),
+])
+def test_lengths_read_in_the_orders_inches_beside_the_exact_millimetres(mm, shown):
+    from surrender.rules.lengths import format_legal
+
+    assert format_legal(Decimal(mm)) == shown

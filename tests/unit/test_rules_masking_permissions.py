@@ -38,7 +38,7 @@ EXPECTED = {
     "claims.decisions": {"finance"},
     "claims.dispute": {"finance", "manager"},
     "db.modulus_tables": {"admin"},
-    "own-pin": {"desk", "finance", "manager", "admin", "property"},
+    "own-pin": {"desk", "finance", "manager", "admin", "property", "national"},
     # custody and destruction (issue 16): the property role is the store officer
     "custody.scan": {"property", "desk"},
     "custody.move": {"property", "desk"},
@@ -54,11 +54,27 @@ EXPECTED = {
     "destruction.confirm": {"property"},
     "destruction.list": {"property", "manager"},
     "report.custody": {"property", "manager"},
+    # issue 15: forces and stations; the national role sees figures by force and nothing else
+    "force.add": {"admin"},
+    "force.list": {"admin", "national"},
+    "station.add": {"admin"},
+    "station.update": {"admin"},
+    "station.close": {"admin"},
+    "station.list": {"desk", "finance", "manager", "admin", "property"},
+    "report.forces": {"manager", "admin", "national"},
+    "report.return": {"manager", "admin"},  # the force's scheme return file (no personal data)
+    "booking.add": {"desk", "manager"},
+    "booking.list": {"desk", "manager"},
 }
 
 
-def test_the_roles_are_desk_finance_manager_admin_and_property():
-    assert ROLES == ("desk", "finance", "manager", "admin", "property")
+def test_the_roles_are_desk_finance_manager_admin_property_and_national():
+    assert ROLES == ("desk", "finance", "manager", "admin", "property", "national")
+
+
+def test_the_national_role_changes_nothing_and_reads_no_claim_or_personal_data():
+    assert {action for action, roles in EXPECTED.items() if "national" in roles} == {
+        "own-pin", "force.list", "report.forces"}
 
 
 def test_every_role_may_change_its_own_pin_but_only_an_admin_anyone_elses():

@@ -157,3 +157,19 @@ def test_a_repeated_line_with_a_bad_cell_count_is_refused_at_its_first_line(tmp_
     path = csv_file(tmp_path, "kind,description\nk,a\nk,a,b\nk,a\nk,a,b\n")
     with pytest.raises(Refused, match="items.csv line 3: 3 cells for 2 columns"):
         rows(path)
+
+
+def test_an_items_file_with_many_bad_lines_is_refused_once_with_every_line_counted_and_five_shown(tmp_path):
+    from surrender.errors import BadLines
+    from surrender.items_csv import ItemsFile
+
+    path = csv_file(tmp_path, "kind,blade_length,plain_edge\n" + "zombie-knife,10in,yes\n"
+                    + "zombie-knife,10in,perhaps\n" * 6 + "zombie-knife,10in,yes,extra\n")
+    with pytest.raises(BadLines) as caught:
+        list(ItemsFile(path))
+    refused = caught.value
+    assert refused.count == 7 and refused.problems[0].startswith("line 3: plain_edge must be yes or no")
+    assert refused.problems[-1] == "line 9: 4 cells for 3 columns"
+    told = str(refused)
+    assert told.startswith(f"{path}: 7 bad line(s), nothing saved; the full list could not be written (give --errors")
+    assert "\n" not in told and told.count("plain_edge must be yes or no") == 5
