@@ -22,6 +22,16 @@ def check_new(out: Path, what: str, example: str) -> None:
 def write_replacing(out: Path, data: bytes) -> Path:
     """Put `data` at `out` owner-only and whole, replacing an older copy (a list the tool
     regenerates, such as the bad lines of a file being corrected)."""
+    temp = _staged(out, data)
+    try:
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
+    return out
+
+
+def _staged(out: Path, data: bytes) -> Path:
+    """`data` in a new owner-only file beside `out`, synced: what either writer puts in place."""
     fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o600)
@@ -29,29 +39,23 @@ def write_replacing(out: Path, data: bytes) -> Path:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temp, out)
-    finally:
+    except BaseException:
         Path(temp).unlink(missing_ok=True)
-    return out
+        raise
+    return Path(temp)
 
 
 def write_new(out: Path, data: bytes) -> Path:
     """Put `data` at `out` owner-only and atomically (staged beside it, synced, then linked into
     place), never replacing a file that appeared meanwhile."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    temp = _staged(out, data)
     try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            os.link(temp, out)  # fails if `out` appeared meanwhile: nothing is overwritten
-        except OSError as exc:
-            if exc.errno == errno.EEXIST:
-                raise Refused(f"{out} exists already: choose a new file name") from None
-            raise
+        os.link(temp, out)  # fails if `out` appeared meanwhile: nothing is overwritten
+    except OSError as exc:
+        if exc.errno == errno.EEXIST:
+            raise Refused(f"{out} exists already: choose a new file name") from None
+        raise
     finally:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
     return out

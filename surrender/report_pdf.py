@@ -201,21 +201,7 @@ def _patterns_table(lines: list[PatternLine]) -> Flowable:
             line.detail,
         ]
         rows.append([Paragraph(escape(c), CELL_RIGHT if i in right else CELL) for i, c in enumerate(cells)])
-    widths = [36, 34, 17, 19, 19, 22, 53]
-    scale = WIDTH / (sum(widths) * mm)
-    table = LongTable(rows, colWidths=[w * mm * scale for w in widths], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-            ]
-        )
-    )
-    return table
+    return _striped([36, 34, 17, 19, 19, 22, 53], rows, "TOP")
 
 
 def _period(report: CampaignReport) -> str:
@@ -482,7 +468,12 @@ def _claims_table(lines: list[ClaimLine], empty: str, manager: bool = False) -> 
         if manager:
             cells.append("approved" if line.manager_approved else "awaiting")
         rows.append([Paragraph(escape(c), CELL_RIGHT if i in right else CELL) for i, c in enumerate(cells)])
-    widths = [44, 16, 18, 30, 30, 24] + ([20] if manager else [])
+    return _striped([44, 16, 18, 30, 30, 24] + ([20] if manager else []), rows, "MIDDLE")
+
+
+def _striped(widths: list[int], rows: list[list[Paragraph]], valign: str) -> LongTable:
+    """A listing across the page: relative column `widths`, a ruled header repeated on each
+    page, striped rows."""
     scale = WIDTH / (sum(widths) * mm)
     table = LongTable(rows, colWidths=[w * mm * scale for w in widths], repeatRows=1)
     table.setStyle(
@@ -490,7 +481,7 @@ def _claims_table(lines: list[ClaimLine], empty: str, manager: bool = False) -> 
             [
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                 ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("VALIGN", (0, 0), (-1, -1), valign),
                 ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
             ]
