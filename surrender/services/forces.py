@@ -21,6 +21,7 @@ from surrender.rules import stations as rules
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store import audit_log
 from surrender.store import forces as store
 from surrender.store.scope import Scope
 
@@ -62,6 +63,7 @@ def add_force(ctx: Context, code: str, name: str) -> ForceRow:
         if conn.dialect.name == "sqlite" and known:
             raise Refused(f"cannot add force {code}: {ONE_FORCE_PER_FILE}")
         conn.execute(insert(tables.force).values(code=code, name=title))
+        audit_log.create_head(conn, code)  # its own audit chain, so its writes never wait for another's
         audit.record(conn, ctx.now(), admin.id, "force.added", "force", code, {"code": code, "name": title})
         return ForceRow(code, str(title), 0)
 
