@@ -28,14 +28,14 @@ from dataclasses import replace
 
 os.environ.setdefault("SURRENDER_TESTS_ONLY_WEAK_PIN_HASH", "1")
 
-from common import fresh_database, server_url  # noqa: E402
+from common import fresh_database, server_url
 
-from surrender import db  # noqa: E402
-from surrender.migrate import upgrade  # noqa: E402
-from surrender.rules.claimant import make_claimant  # noqa: E402
-from surrender.rules.items import item_from_spec  # noqa: E402
-from surrender.services.context import Context  # noqa: E402
-from surrender.services.intake import LogRequest  # noqa: E402
+from surrender import db
+from surrender.migrate import upgrade
+from surrender.rules.claimant import make_claimant
+from surrender.rules.items import item_from_spec
+from surrender.services.context import Context
+from surrender.services.intake import LogRequest
 
 FORCES = {  # force: its two stations (station codes are unique in a database)
     "CAMBS": ("TW", "PK"),

@@ -21,11 +21,10 @@ from contextlib import ExitStack
 
 os.environ.setdefault("SURRENDER_TESTS_ONLY_WEAK_PIN_HASH", "1")  # cheap PIN checks, alike in both databases
 
-from bench_forces_logging import FORCES, KNIFE, NATIONAL_PIN, DESK_PIN, as_member, set_up  # noqa: E402
-from common import fresh_database, interleaved_medians, report, server_url, surrender_exe  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from bench_forces_logging import DESK_PIN, FORCES, KNIFE, NATIONAL_PIN, as_member, set_up
+from common import fresh_database, interleaved_medians, report, server_url, surrender_exe
 
-from surrender import db  # noqa: E402
+from surrender import db
 
 ITEMS_EACH = 20
 STATIONS = [(force, code) for force, codes in FORCES.items() for code in codes]

@@ -28,24 +28,35 @@ def verify(
     from surrender.services.audit_log import verify_chains
 
     reports = verify_chains(ctx.obj, anchor)
-    out, broken = console(), []
-    held = " and holds the anchor" if anchor else ""
-    for report in reports:
-        chain = chain_name(report.force)
-        if report.problem and report.record:
-            broken.append(f"{chain}'s audit trail: {report.problem} ({report.events} events checked)")
-        elif report.problem:
-            where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
-            broken.append(f"{chain}'s audit chain broken at {where}: {report.problem} ({report.events} events checked)")
-        elif len(reports) > 1:
-            out.print(f"{chain}: audit chain intact: {report.events} events; every record matches.", markup=False)
-        else:
-            out.print(
-                f"Audit chain of {chain} intact{held}: {report.events} events; every record matches its events.",
-                markup=False,
-            )
+    broken = [_problem(report) for report in reports if report.problem]
     if broken:
-        fail("; ".join(broken))
+        intact = [chain_name(report.force) for report in reports if not report.problem]
+        fail("; ".join(broken) + (f" (intact: {', '.join(intact)})" if intact else ""))
+    out = console()
+    held = " and holds the anchor" if anchor else ""
+    if len(reports) == 1:
+        (report,) = reports
+        out.print(
+            f"Audit chain intact{held}: {report.events} events of {chain_name(report.force)}; "
+            "every record matches its events.",
+            markup=False,
+        )
+        return
+    for report in reports:
+        out.print(
+            f"{chain_name(report.force)}: audit chain intact: {report.events} events; every record matches.",
+            markup=False,
+        )
+
+
+def _problem(report) -> str:
+    from surrender.services.audit import chain_name
+
+    chain = chain_name(report.force)
+    if report.record:
+        return f"{chain}'s audit trail: {report.problem} ({report.events} events checked)"
+    where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
+    return f"{chain}'s audit chain broken at {where}: {report.problem} ({report.events} events checked)"
 
 
 @app.command("anchor")

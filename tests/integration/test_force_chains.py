@@ -168,3 +168,22 @@ def test_migrating_keeps_every_existing_event_as_cambridgeshires_chain(ctx, tmp_
     _log(ctx, "John Smith", "CB2 1AA")  # the next event extends Cambridgeshire's chain
     assert verify(manager).events == count + 1
 
+
+
+def test_the_commands_name_each_chain_and_refuse_in_one_line(forces: Forces):
+    from tests.cli.test_force_cli import run
+    from tests.conftest import error_line
+    from tests.integration.test_forces import BEDS_PINS
+
+    _log(forces.beds["2001"], "Bea Holder", "LU1 1AA")
+    national = run(forces.url, "audit", "verify", staff="9001", pin="900009")
+    assert national.exit_code == 0, national.output
+    assert [line.split(":")[0] for line in national.stdout.splitlines()] == ["BEDS", "CAMBS", "national"]
+    anchored = run(forces.url, "audit", "anchor", staff="5001", pin=BEDS_PINS["5001"], force="BEDS")
+    assert anchored.stdout.startswith("surrender-anchor force=BEDS events=") and anchored.stdout.count("\n") == 1
+    db.run(forces.url, lambda c: c.execute(text(
+        "UPDATE audit_event SET detail = '{}' WHERE id = (SELECT max(id) FROM audit_event WHERE force_code = 'BEDS')")))
+    line = error_line(run(forces.url, "audit", "verify", staff="9001", pin="900009"))
+    assert "BEDS's audit chain broken at event" in line and line.endswith("(intact: CAMBS, national)")
+    mine = run(forces.url, "audit", "verify", staff="5001", pin=PINS["5001"], force="CAMBS")
+    assert mine.exit_code == 0 and mine.stdout.startswith("Audit chain intact: 6 events of CAMBS;"), mine.output
