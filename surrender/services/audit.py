@@ -28,11 +28,10 @@ from surrender import tables
 from surrender.errors import Refused
 from surrender.services import field_digest, replay, state_digest
 from surrender.store import audit_log
+from surrender.store.audit_log import GENESIS  # the first event's previous hash, in every chain
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
-
-from surrender.store.audit_log import GENESIS
 
 NATIONAL = "national"  # how the national chain (force None) is named in anchors and reports
 

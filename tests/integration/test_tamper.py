@@ -144,7 +144,7 @@ def rewrite_chain_from(url: str, first_id: int) -> None:
             session.execute(text("UPDATE audit_event SET prev_hash = :p, hash = :h WHERE id = :i"),
                             {"p": prev, "h": new, "i": row["id"]})
             prev = new
-        session.execute(text("UPDATE audit_head SET last_hash = :h WHERE force_code = 'CAMBS'"), {"h": prev})
+        session.execute(text("UPDATE audit_head SET last_hash = :h WHERE id = 1"), {"h": prev})
     db.run(url, work)
 
 
@@ -172,7 +172,7 @@ def drop_tail(url: str, count: int) -> None:
         for ident in ids:
             session.execute(text("DELETE FROM audit_event WHERE id = :i"), {"i": ident})
         last = session.execute(text("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")).scalar()
-        session.execute(text("UPDATE audit_head SET last_hash = :h WHERE force_code = 'CAMBS'"), {"h": last or audit.GENESIS})
+        session.execute(text("UPDATE audit_head SET last_hash = :h WHERE id = 1"), {"h": last or audit.GENESIS})
     db.run(url, work)
 
 
