@@ -8,6 +8,9 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -70,3 +73,33 @@ def report(title: str, rows: list[tuple[str, float]], ratio_of: str, to: str, ta
     ok = ratio <= target if within else ratio >= target
     print(f"  ratio {ratio_of} / {to} = {ratio:.2f} (target <= {target}) {'OK' if ok else 'NOT MET'}")
     return ok
+
+
+def server_url() -> str:
+    """The PostgreSQL server the database benchmarks make their databases on."""
+    url = os.environ.get("SURRENDER_BENCH_POSTGRES_URL") or os.environ.get("SURRENDER_TEST_POSTGRES_URL")
+    if not url:
+        sys.exit("set SURRENDER_BENCH_POSTGRES_URL (or SURRENDER_TEST_POSTGRES_URL) to a PostgreSQL server URL, e.g. "
+                 "postgresql+psycopg://root@/postgres?host=/var/run/postgresql")
+    return url
+
+
+@contextmanager
+def fresh_database(server: str, prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on `server` (its URL), dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(server)
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    plain = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        from surrender import db
+
+        db.dispose(admin.set(database=name).render_as_string(hide_password=False))
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -252,9 +252,12 @@ class Claim(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only; each row's hash covers its content and the previous row's hash."""
+    """Append-only; each row's hash covers its content and the previous row's hash *of the same
+    chain*: one chain per force (`force_code`), and the national chain (None) for what no force
+    owns (national staff, events of members with no force)."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_force_code_id", "force_code", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(sa_column=utc_column())
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
@@ -265,14 +268,17 @@ class AuditEvent(SQLModel, table=True):
     state: str | None = Field(default=None, sa_column=text_column(nullable=True))  # record digests after the change
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    force_code: str | None = Field(default=None, foreign_key="force.code", max_length=FORCE_CODE_LENGTH)
 
 
 class AuditHead(SQLModel, table=True):
-    """One row holding the chain's tip; locking it serialises appends across terminals."""
+    """One row per chain holding its tip (`force_code` None: the national chain); locking a
+    force's row serialises that force's appends only, so forces never wait for each other."""
 
     __tablename__ = "audit_head"
-    id: int = Field(default=1, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     last_hash: str = Field(max_length=64)
+    force_code: str | None = Field(default=None, foreign_key="force.code", max_length=FORCE_CODE_LENGTH, unique=True)
 
 
 # --- issue 17: evidence kept with the claim, the payer's decisions, disputes, modulus tables ---

@@ -22,11 +22,6 @@ BYTES = LargeBinary()
 def _clause(table_name: str, /, **columns: TypeEngine[Any]) -> TableClause:
     return table(table_name, *(column(col, type_) for col, type_ in columns.items()))
 
-audit_head = _clause(
-    "audit_head",
-    id=INT, last_hash=STR,
-)
-
 campaign = _clause(
     "campaign",
     code=STR, name=STR, source=TEXT, sha256=STR, registered_at=UTC_TIME,
@@ -45,6 +40,11 @@ force = _clause(
 pin_terminal = _clause(
     "pin_terminal",
     terminal=STR, failed_pins=INT, last_failed_at=UTC_TIME,
+)
+
+audit_head = _clause(
+    "audit_head",
+    id=INT, last_hash=STR, force_code=STR,
 )
 
 claimant = _clause(
@@ -74,7 +74,7 @@ staff = _clause(
 audit_event = _clause(
     "audit_event",
     id=INT, at=UTC_TIME, staff_id=INT, action=STR, entity=STR, entity_id=STR, detail=TEXT,
-    state=TEXT, prev_hash=STR, hash=STR,
+    state=TEXT, prev_hash=STR, hash=STR, force_code=STR,
 )
 
 destruction_batch = _clause(
@@ -187,7 +187,7 @@ payer_decision = _clause(
 )
 
 ALL = (
-    audit_head, campaign, export_staging, force, pin_terminal, claimant, station, reference_counter,
+    campaign, export_staging, force, pin_terminal, audit_head, claimant, station, reference_counter,
     staff, audit_event, destruction_batch, export_batch, location, modulus_table, staff_station,
     status_miss, surrender, booking, claim, evidence, exhibit, item, item_line, stock_check,
     claim_dispute, custody_event, payer_decision,

@@ -16,36 +16,61 @@ def verify(
         help="An anchor line kept outside the database (from `surrender audit anchor`): the chain must still hold it.",
     ),
 ) -> None:
-    """Recompute every link of the audit chain, then check every surrender, item, claim,
-    payment details, batch and staff record against the digests its events recorded; exit 1
-    naming the first broken event or differing record.
+    """Recompute every link of your force's audit chain, then check every surrender, item,
+    claim, payment details, batch and staff record of your force against the digests its
+    events recorded; exit 1 naming the first broken event or differing record. The national
+    role checks every force's chain and the national one, a line each.
 
-    Example: `surrender audit verify --anchor "surrender-anchor events=123 head=9f2c...e1"`
+    Example: `surrender audit verify --anchor "surrender-anchor force=CAMBS events=123 head=9f2c...e1"`
     """
     from surrender.cli import fail
-    from surrender.services.audit_log import verify as check
+    from surrender.services.audit import chain_name
+    from surrender.services.audit_log import verify_chains
 
-    report = check(ctx.obj, anchor)
-    if report.problem and report.record:
-        fail(f"audit trail: {report.problem} ({report.events} events checked)")
-    if report.problem:
-        where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
-        fail(f"audit chain broken at {where}: {report.problem} ({report.events} events checked)")
+    reports = verify_chains(ctx.obj, anchor)
+    broken = [_problem(report) for report in reports if report.problem]
+    if broken:
+        intact = [chain_name(report.force) for report in reports if not report.problem]
+        fail("; ".join(broken) + (f" (intact: {', '.join(intact)})" if intact else ""))
+    out = console()
     held = " and holds the anchor" if anchor else ""
-    console().print(f"Audit chain intact{held}: {report.events} events; every record matches its events.", markup=False)
+    if len(reports) == 1:
+        (report,) = reports
+        out.print(
+            f"Audit chain intact{held}: {report.events} events of {chain_name(report.force)}; "
+            "every record matches its events.",
+            markup=False,
+        )
+        return
+    for report in reports:
+        out.print(
+            f"{chain_name(report.force)}: audit chain intact: {report.events} events; every record matches.",
+            markup=False,
+        )
+
+
+def _problem(report) -> str:
+    from surrender.services.audit import chain_name
+
+    chain = chain_name(report.force)
+    if report.record:
+        return f"{chain}'s audit trail: {report.problem} ({report.events} events checked)"
+    where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
+    return f"{chain}'s audit chain broken at {where}: {report.problem} ({report.events} events checked)"
 
 
 @app.command("anchor")
 def anchor(ctx: typer.Context) -> None:
-    """Print one line (event count and head hash) to keep outside the database: the paper log,
-    an email to finance. `audit verify --anchor LINE` later proves no event up to it was
-    changed or removed.
+    """Print one line (your force's chain: its event count and head hash) to keep outside the
+    database: the paper log, an email to finance. `audit verify --anchor LINE` later proves no
+    event up to it was changed or removed. The national role gets a line for every chain.
 
-    Example: `surrender audit anchor` prints `surrender-anchor events=123 head=9f2c...e1`
+    Example: `surrender audit anchor` prints `surrender-anchor force=CAMBS events=123 head=9f2c...e1`
     """
     from surrender.services.audit_log import anchor as current
 
-    typer.echo(current(ctx.obj))
+    for line in current(ctx.obj):
+        typer.echo(line)
 
 
 @app.command("baseline")

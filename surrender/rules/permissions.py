@@ -25,6 +25,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "claims.status": frozenset({"desk", "finance", "manager"}),
     "report": frozenset({"manager", "finance"}),
     "audit": frozenset({"manager", "admin"}),
+    "audit.verify": frozenset({"manager", "admin", NATIONAL}),  # national: every force's chain, no detail
     "staff": frozenset({"admin"}),
     "own-pin": frozenset(ROLES),
     "campaign.register": frozenset({"admin"}),

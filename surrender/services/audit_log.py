@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
-from surrender import db
+from surrender import db, tables
 from surrender.clock import iso
 from surrender.errors import Refused
 from surrender.rules.money import format_gbp, format_pence
-from surrender.services.audit import Anchor, ChainReport, anchor_line, parse_anchor, verify_chain
+from surrender.rules.permissions import NATIONAL
+from surrender.services.audit import Anchor, ChainReport, anchor_line, chain_name, parse_anchor, verify_chain
 from surrender.services.auth import perform
 from surrender.services.context import Context
 from surrender.services.replay import differences, first_difference
@@ -22,35 +25,74 @@ from surrender.store.surrenders import find_surrender
 
 
 def verify(ctx: Context, anchor: str | None = None) -> ChainReport:
-    """The chain (up to `anchor`, if given, which must still be in it), then every tracked
-    record against the newest digests its events recorded."""
+    """The actor's chain (see `verify_chains`); for the national role, the first chain with a
+    problem, else the first chain."""
+    reports = verify_chains(ctx, anchor)
+    return next((report for report in reports if report.problem), reports[0])
+
+
+def verify_chains(ctx: Context, anchor: str | None = None) -> list[ChainReport]:
+    """The actor's force's chain (the national role: every force's chain, then the national
+    one), each up to `anchor` if it names that chain (it must still be in it), then every
+    record the chain's force owns against the newest digests its events recorded."""
     kept: Anchor | None = parse_anchor(anchor) if anchor is not None else None
+    actor = perform(ctx, "audit.verify", lambda _conn, staff: staff, write=False)
 
-    perform(ctx, "audit", lambda _conn, _staff: None, write=False)
-
-    def work(conn: Connection) -> ChainReport:
+    def work(conn: Connection) -> list[ChainReport]:
         snapshot(conn)
-        latest: dict = {}
-        report = verify_chain(conn, kept, latest)
-        if report.problem:
-            return report
-        difference = first_difference(conn, latest)
-        if difference is not None:
-            record, problem = difference
-            return ChainReport(report.events, None, problem, record)
-        return report
+        forces = _chains_for(conn, actor)
+        held = _anchored_chain(conn, kept, forces) if kept is not None else None
+        return [_verify_one(conn, force, kept if force == held else None) for force in forces]
 
     return db.run(ctx.url, work, write=False)
 
 
-def unverified(conn: Connection, surrenders: list[tuple[int, str]]) -> list[str]:
-    """Before money leaves: the problems of these (surrender id, reference) records against the
-    replayed audit trail (the whole chain first: a broken one vouches for nothing)."""
+def _chains_for(conn: Connection, actor: Row) -> list[str | None]:
+    """The chains `actor` checks: their force's; the national role every chain."""
+    if actor.role == NATIONAL:
+        return audit_log.chains(conn)
+    return [actor.force_code]
+
+
+def _anchored_chain(conn: Connection, anchor: Anchor, forces: list[str | None]) -> str | None:
+    """The chain an anchor line vouches for; a line from before chains per force (no `force=`)
+    can only mean the chain of a database's one force."""
+    if not anchor.named:
+        known = [force for force in audit_log.chains(conn) if force is not None]
+        if len(known) != 1:
+            raise Refused(
+                "this anchor line names no force and the database holds several: "
+                "use a line printed by `surrender audit anchor` since forces have chains of their own"
+            )
+        return known[0]
+    if anchor.force not in forces:
+        raise Refused(
+            f"that anchor is {chain_name(anchor.force)}'s chain; you verify "
+            f"{', '.join(chain_name(force) for force in forces)}"
+        )
+    return anchor.force
+
+
+def _verify_one(conn: Connection, force: str | None, anchor: Anchor | None) -> ChainReport:
+    latest: dict = {}
+    report = verify_chain(conn, force, anchor, latest)
+    if report.problem:
+        return report
+    difference = first_difference(conn, latest, audit_log.records_of(conn, force))
+    if difference is not None:
+        record, problem = difference
+        return replace(report, problem=problem, record=record)
+    return report
+
+
+def unverified(conn: Connection, surrenders: list[tuple[int, str]], force: str | None) -> list[str]:
+    """Before money leaves: the problems of these (surrender id, reference) records of `force`
+    against its replayed audit chain (the whole chain first: a broken one vouches for nothing)."""
     if not surrenders:
         return []
     keys = {f"surrender:{ident}": reference for ident, reference in surrenders}
     expected: dict = {}
-    report = verify_chain(conn, None, expected, set(keys))
+    report = verify_chain(conn, force, None, expected, set(keys))
     if report.problem is not None:
         where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
         return [f"the audit chain is broken at {where}: {report.problem}"]
@@ -63,7 +105,8 @@ def check_before_payment(conn: Connection, staff_id: int, claims: list[Row]) -> 
     the member paying them out changed (four eyes on money)."""
     from surrender.rules.lifecycle import four_eyes
 
-    problems = unverified(conn, [(r.surrender_id, r.reference) for r in claims])
+    payer = conn.execute(select(tables.staff.c.force_code).where(tables.staff.c.id == staff_id)).scalar()
+    problems = unverified(conn, [(r.surrender_id, r.reference) for r in claims], payer)
     if problems:
         raise Refused(
             f"nothing written: the audit trail does not vouch for {len(problems)} claim(s) "
@@ -80,17 +123,23 @@ def snapshot(conn: Connection) -> None:
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
-def anchor(ctx: Context) -> str:
-    """The anchor line of the current chain, after checking its links (never anchor a broken chain)."""
-    perform(ctx, "audit", lambda _conn, _staff: None, write=False)
+def anchor(ctx: Context) -> list[str]:
+    """The anchor line of the actor's force's chain (the national role: of every chain), after
+    checking its links (never anchor a broken chain)."""
+    actor = perform(ctx, "audit.verify", lambda _conn, staff: staff, write=False)
 
-    def work(conn: Connection) -> str:
+    def work(conn: Connection) -> list[str]:
         snapshot(conn)
-        report = verify_chain(conn)
-        if report.problem:
-            where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
-            raise Refused(f"audit chain broken at {where}: {report.problem}; not anchoring it")
-        return anchor_line(conn)
+        lines = []
+        for force in _chains_for(conn, actor):
+            report = verify_chain(conn, force)
+            if report.problem:
+                where = f"event {report.broken_at}" if report.broken_at else "the chain's end"
+                raise Refused(
+                    f"{chain_name(force)}'s audit chain broken at {where}: {report.problem}; not anchoring it"
+                )
+            lines.append(anchor_line(conn, force))
+        return lines
 
     return db.run(ctx.url, work, write=False)
 
@@ -111,11 +160,13 @@ def baseline(ctx: Context) -> int:
             )
         if audit_log.vouches_for_records(conn):
             expected: dict = {}
-            report = verify_chain(conn, None, expected)
-            problem = report.problem or (first_difference(conn, expected) or (None, None))[1]
+            report = verify_chain(conn, admin.force_code, None, expected)
+            owned = audit_log.records_of(conn, admin.force_code)
+            problem = report.problem or (first_difference(conn, expected, owned) or (None, None))[1]
             if problem is not None:
                 raise Refused(f"not taking a baseline over a trail that does not verify: {problem}")
-        keys = [key for key, _label, _fields in all_records(conn)]
+        owned = audit_log.records_of(conn, admin.force_code)
+        keys = [key for key, _label, _fields in all_records(conn) if key in owned]
         audit.record(
             conn, ctx.now(), admin.id, "audit.baseline", "audit", "baseline", {"records": len(keys)}, touches=keys
         )
@@ -135,7 +186,7 @@ def history(ctx: Context, reference: str | None = None, limit: int = 200) -> lis
 
     def work(conn: Connection, reader: Row) -> list[dict]:
         surrender = find_surrender(conn, reference, scope_of(conn, reader)) if reference else None
-        events = audit_log.latest_events(conn, limit, surrender)
+        events = audit_log.latest_events(conn, limit, reader.force_code, surrender)
         numbers = audit_log.staff_numbers(conn)
         rows = []
         for e in events:

@@ -173,7 +173,7 @@ def campaign_report(
         return CampaignReport(
             made_at=ctx.now(),
             made_by=f"{staff.number} {staff.name}",
-            anchor=anchor_line(conn),
+            anchor=anchor_line(conn, staff.force_code),
             campaigns=campaigns,
             date_from=first,
             date_to=last,

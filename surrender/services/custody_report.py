@@ -115,7 +115,7 @@ def custody_report(ctx: Context, station: str | None = None) -> CustodyReport:
             )
             for r in conn.execute(store.exceptions(scope, now, limits, past, code, strange))
         ]
-        return CustodyReport(lines, total, found, now, audit.anchor_line(conn))
+        return CustodyReport(lines, total, found, now, audit.anchor_line(conn, staff.force_code))
 
     return perform(ctx, "report.custody", work, write=False)
 

@@ -396,7 +396,7 @@ def batch_detail(ctx: Context, batch: int | str, sealed_only: bool = False) -> B
             _view(store.summary(conn, batch_id, scope)),
             exhibits,
             kinds,
-            audit.anchor_line(conn),
+            audit.anchor_line(conn, staff.force_code),
             station.name,
             station.force_name,
         )

@@ -331,7 +331,7 @@ def export_claims(ctx: Context, out: Path | None, fmt: str = "csv", dry_run: boo
         (exported,) = {transition(Step.EXPORT, r.status, r.reference) for r in ready}  # each approved -> exported
         ctx.checkpoint("selected")  # the claims are read and held
         total = sum(r.amount_pence for r in rows)
-        anchor = audit.anchor_line(conn)  # the chain as it stood before this batch
+        anchor = audit.anchor_line(conn, staff.force_code)  # the force's chain as it stood before this batch
         content = render_rows(rows, fmt, number, anchor)
         digest = hashlib.sha256(content).hexdigest()
         staging.file.fill(content)

@@ -21,6 +21,7 @@ from surrender.rules import stations as rules
 from surrender.services import audit
 from surrender.services.auth import perform
 from surrender.services.context import Context
+from surrender.store import audit_log
 from surrender.store import forces as store
 from surrender.store.scope import Scope
 from surrender.store.staff import staff_count
@@ -66,6 +67,7 @@ def add_force(ctx: Context, code: str, name: str) -> ForceRow:
         if conn.dialect.name == "sqlite" and known:
             raise Refused(f"cannot add force {code}: {ONE_FORCE_PER_FILE}")
         conn.execute(insert(tables.force).values(code=code, name=title))
+        audit_log.create_head(conn, code)  # its own audit chain, so its writes never wait for another's
         audit.record(conn, ctx.now(), admin.id, "force.added", "force", code, {"code": code, "name": title})
         return ForceRow(code, str(title), 0)
 
@@ -83,6 +85,8 @@ def new_file_of(conn: Connection, now: dt.datetime, code: str, name: str) -> For
         conn.execute(insert(tables.force).values(code=code, name=name))
         conn.execute(delete(tables.location).where(tables.location.c.force_code == old))
         conn.execute(delete(tables.station).where(tables.station.c.force_code == old))
+        # The file's chain (still empty: nobody has done anything) becomes the new force's.
+        conn.execute(update(tables.audit_head).where(tables.audit_head.c.force_code == old).values(force_code=code))
         conn.execute(delete(tables.force).where(tables.force.c.code == old))
     else:
         conn.execute(update(tables.force).where(tables.force.c.code == code).values(name=name))

@@ -11,7 +11,7 @@ from pathlib import Path
 from surrender.errors import Refused
 from surrender.return_files import read_return
 from surrender.rules.returns import National, SchemeReturn, digest, merge
-from surrender.services.audit import ANCHOR
+from surrender.services.audit import parse_anchor
 
 
 def checked_return(path: Path) -> SchemeReturn:
@@ -23,11 +23,15 @@ def checked_return(path: Path) -> SchemeReturn:
             f"{path}: the digest does not match the content (changed since `report return` wrote it); "
             "ask the force for its return again"
         )
-    if ANCHOR.fullmatch(scheme_return.anchor) is None:
+    try:
+        anchor = parse_anchor(scheme_return.anchor)
+    except Refused:
         raise Refused(
             f"{path}: the anchor line {scheme_return.anchor[:100]!r} is not "
-            "`surrender-anchor events=N head=<64 hex digits>`"
-        )
+            "`surrender-anchor force=CODE events=N head=<64 hex digits>`"
+        ) from None
+    if anchor.named and anchor.force != scheme_return.force:
+        raise Refused(f"{path}: its anchor is another chain's ({anchor.force}), not {scheme_return.force}'s")
     return scheme_return
 
 

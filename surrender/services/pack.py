@@ -259,7 +259,7 @@ def pack_claims(ctx: Context, out: Path) -> PackResult:
         now = ctx.now()
         batch_id = next_batch_id(conn)
         number = next_batch_number(conn, staff.force_code)
-        anchor = audit.anchor_line(conn)  # the chain as it stood before this batch
+        anchor = audit.anchor_line(conn, staff.force_code)  # the force's chain as it stood before this batch
         who = f"{staff.number} {staff.name}"
         pack = Pack(number, now, who, HOME_OFFICE, anchor, tuple(_forms(conn, scope, ready, campaigns, number)))
 

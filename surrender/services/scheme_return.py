@@ -59,7 +59,7 @@ def scheme_return(ctx: Context) -> SchemeReturn:
             period_from=campaign.opens,
             period_to=campaign.closes,
             made_at=ctx.now().replace(microsecond=0),  # the files carry whole seconds
-            anchor=anchor_line(conn),
+            anchor=anchor_line(conn, staff.force_code),
             total=total,
             stations=stations,
             weapons=weapons,

@@ -10,7 +10,7 @@ from surrender import db
 from tests.cli.test_finance_cli import cli, log  # noqa: F401  (fixtures)
 from tests.conftest import error_line
 
-ANCHOR = re.compile(r"surrender-anchor events=(\d+) head=([0-9a-f]{64})")
+ANCHOR = re.compile(r"surrender-anchor force=CAMBS events=(\d+) head=([0-9a-f]{64})")
 
 
 def test_anchor_prints_one_parseable_line_that_verify_accepts(cli):
@@ -40,7 +40,7 @@ def test_verify_with_an_anchor_catches_deleted_tail_events(cli):
         last = session.execute(text("SELECT max(id) FROM audit_event")).scalar_one()
         session.execute(text("DELETE FROM audit_event WHERE id = :i"), {"i": last})
         head = session.execute(text("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1")).scalar_one()
-        session.execute(text("UPDATE audit_head SET last_hash = :h"), {"h": head})
+        session.execute(text("UPDATE audit_head SET last_hash = :h WHERE id = 1"), {"h": head})
     db.run(cli.url, drop_last)
     line = error_line(cli("5001", "audit", "verify", "--anchor", anchor))
     assert f"anchor vouches for {count} events but only {count - 1} remain" in line
@@ -48,7 +48,7 @@ def test_verify_with_an_anchor_catches_deleted_tail_events(cli):
 
 def test_a_malformed_anchor_is_one_line_and_exit_1(cli):
     line = error_line(cli("5001", "audit", "verify", "--anchor", "[bold]nonsense[/]"))
-    assert "surrender-anchor events=123 head=" in line
+    assert "surrender-anchor force=CAMBS events=123 head=" in line
 
 
 def test_an_anchor_of_no_events_is_refused_instead_of_vouching_for_nothing(cli):

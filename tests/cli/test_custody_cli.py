@@ -127,7 +127,7 @@ def test_report_custody_in_every_format(cli, desk):
     assert as_json["total"] == {"received": 3, "held": 3, "destroyed": 0, "retained": 0, "never_received": 0,
                                 "unaccounted": 0}
     assert {(e["tag"], e["problem"]) for e in as_json["exceptions"]} >= {(f"{desk}/1", "past destruction date")}
-    assert as_json["anchor"].startswith("surrender-anchor events=")
+    assert as_json["anchor"].startswith("surrender-anchor force=CAMBS events=")
     as_csv = cli("5001", "report", "custody", "--format", "csv").stdout
     assert as_csv.splitlines()[0].startswith("station,campaign,tags,received,held")
     assert "no station 'XX'" in error_line(cli("5001", "report", "custody", "--station", "XX"))

@@ -94,7 +94,7 @@ def test_a_readme_tour_runs_as_written_on_a_demo_of_any_length(name, demo_folder
         assert '"status": "paid"' in shown  # logged without bank details, completed, paid
     elif name == "manager":
         assert (demo_folder / "demo" / "campaign-report.pdf").exists()
-        assert "surrender-anchor events=" in run.stdout
+        assert "surrender-anchor force=CAMBS events=" in run.stdout
     elif name == "evidence":
         assert (demo_folder / "demo" / "pack-2024-09-30.zip").exists()
         assert list((demo_folder / "demo" / "scans").iterdir())

@@ -83,7 +83,7 @@ def test_the_report_pdf_shows_the_figures_of_report_totals(demo, tmp_path):
     out = tmp_path / "report.pdf"
     made = _as_manager(demo, "report", "pdf", "--out", str(out))
     assert made.exit_code == 0, made.output
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "surrender-anchor events=" in made.stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and "surrender-anchor force=CAMBS events=" in made.stdout
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     rows = json.loads(_as_manager(demo, "report", "totals", "--by", "station", "--format", "json").stdout)
     total = json.loads(_as_manager(demo, "report", "totals", "--format", "json").stdout)[0]

@@ -178,6 +178,10 @@ def _rewritten(source: Path, target: Path, **changes: str) -> Path:
     return target
 
 
+def _anchor_of(source: Path) -> str:
+    return read_return(source)[0].anchor
+
+
 def _byte_changed(source: Path, target: Path) -> Path:
     text = source.read_text()
     line = next(line for line in text.splitlines() if line.startswith("total,,,items,"))
@@ -189,9 +193,12 @@ def _byte_changed(source: Path, target: Path) -> Path:
 @pytest.mark.parametrize(("bad", "message"), [
     (lambda f, t: _byte_changed(f / "cambs.csv", t / "cambs.csv"), "the digest does not match the content"),
     (lambda f, t: _rewritten(f / "cambs.json", t / "cambs.json", anchor="surrender-anchor events=12 head=abc"),
-     "is not `surrender-anchor events=N head=<64 hex digits>`"),
+     "is not `surrender-anchor force=CODE events=N head=<64 hex digits>`"),
     (lambda f, t: f / "cambs.json", "are both returns of force CAMBS"),
-    (lambda f, t: _rewritten(f / "cambs.json", t / "herts.json", force="HERTS", campaign="ninja-2025"),
+    (lambda f, t: _rewritten(f / "cambs.json", t / "herts.json", force="HERTS"),  # another force's chain
+     "its anchor is another chain's (CAMBS), not HERTS's"),
+    (lambda f, t: _rewritten(f / "cambs.json", t / "herts.json", force="HERTS", campaign="ninja-2025",
+                             anchor=_anchor_of(f / "cambs.json").replace("force=CAMBS", "force=HERTS")),
      "merge returns of one campaign"),
     (lambda f, t: (t / "notes.csv").write_text("a,b\n1,2\n") and t / "notes.csv", "is not a scheme return"),
 ])

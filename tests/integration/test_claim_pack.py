@@ -94,7 +94,7 @@ def test_a_pack_holds_every_claim_line_and_evidence_file_with_digests_that_check
     for name, digest in manifest["files"].items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest, name
     assert archive.read(f"evidence/{first}-e1.pdf") == PDF
-    assert manifest["anchor"].startswith("surrender-anchor events=") and manifest["batch"] == 1
+    assert manifest["anchor"].startswith("surrender-anchor force=CAMBS events=") and manifest["batch"] == 1
     assert archive.read("anchor.txt").decode().strip() == manifest["anchor"]
     one = manifest["claims"][0]
     assert (one["reference"], one["claimed"], one["assessed"], one["officer"]) == (first, "80.00", "80.00",

@@ -55,5 +55,5 @@ def test_parallel_terminals_at_both_stations_lose_nothing_and_number_without_gap
     for station in ("TW", "PK"):
         numbers = sorted(r.number for r in stored if r.station_code == station)
         assert numbers == list(range(1, len(numbers) + 1))  # no gaps
-    report = db.run(db_url, verify_chain, write=False)
+    report = db.run(db_url, lambda conn: verify_chain(conn, "CAMBS"), write=False)
     assert report.problem is None and report.events >= len(stored)

@@ -310,7 +310,7 @@ def test_the_certificate_is_a_pdf_of_every_tag_for_a_sealed_batch_only(world, tm
     path = write_certificate(detail, tmp_path / "cert.pdf")
     data = path.read_bytes()
     assert data.startswith(b"%PDF") and (path.stat().st_mode & 0o777) == 0o600
-    assert detail.anchor.startswith("surrender-anchor events=")
+    assert detail.anchor.startswith("surrender-anchor force=CAMBS events=")
     with pytest.raises(Refused, match="exists already"):
         write_certificate(detail, path)
 

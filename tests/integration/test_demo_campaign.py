@@ -127,7 +127,7 @@ def test_every_demo_staff_member_has_a_working_pin_of_at_least_six_digits(demo):
 
 def test_the_demo_audit_chain_verifies(demo):
     manager, _ = demo
-    report = db.run(manager.url, verify_chain, write=False)
+    report = db.run(manager.url, lambda conn: verify_chain(conn, "CAMBS"), write=False)
     assert report.problem is None and report.events > 300
 
 
@@ -214,8 +214,8 @@ def test_the_report_carries_the_audit_anchor_of_the_moment_it_was_made(demo):
     manager, _ = demo
     report = campaign_report(manager)
     events = _read(manager, select(func.count()).select_from(AuditEvent))[0][0]
-    assert report.anchor == db.run(manager.url, anchor_line, write=False)
-    assert report.anchor.startswith(f"surrender-anchor events={events} head=") and len(report.anchor.split("=")[-1]) == 64
+    assert report.anchor == db.run(manager.url, lambda conn: anchor_line(conn, "CAMBS"), write=False)
+    assert report.anchor.startswith(f"surrender-anchor force=CAMBS events={events} head=") and len(report.anchor.split("=")[-1]) == 64
     assert report.made_by == "5023 Insp Morgan Lee"
 
 

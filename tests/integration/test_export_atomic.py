@@ -308,7 +308,7 @@ def test_every_export_file_carries_the_audit_anchor_of_the_chain_it_extends(ctx,
     out = tmp_path / f"batch.{fmt}"
     export_claims(finance(ctx), out, fmt)
     count, head = _events_before_export(ctx.url)
-    expected = f"surrender-anchor events={count} head={head}"
+    expected = f"surrender-anchor force=CAMBS events={count} head={head}"
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out.read_text())))
         assert {r["audit_anchor"] for r in rows} == {expected} and len(rows) == 2

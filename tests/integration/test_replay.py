@@ -100,7 +100,7 @@ def assert_caught_at(url: str, line: str, event: int) -> None:
 
 def test_a_voided_claim_unvoided_and_exported_is_caught(copy, tmp_path):
     void_surrender(as_member["5001"](copy.url), copy.refs["approved"], "logged twice")
-    line = anchor(admin(copy.url))
+    (line,) = anchor(admin(copy.url))
     event = shift_state_into_detail(copy.url, "surrender.voided")
     sql(copy.url, "UPDATE surrender SET voided_at = NULL, voided_by = NULL, void_reason = NULL WHERE reference = :r",
         r=copy.refs["approved"])
@@ -111,7 +111,7 @@ def test_a_voided_claim_unvoided_and_exported_is_caught(copy, tmp_path):
 
 def test_a_deactivated_leaver_reactivated_who_then_logs_is_caught(copy):
     deactivate_staff(admin(copy.url), "2001")
-    line = anchor(admin(copy.url))
+    (line,) = anchor(admin(copy.url))
     event = shift_state_into_detail(copy.url, "staff.deactivated")
     sql(copy.url, "UPDATE staff SET active = true WHERE number = '2001'")
     logged(as_member["2001"](copy.url), 1)
@@ -119,7 +119,7 @@ def test_a_deactivated_leaver_reactivated_who_then_logs_is_caught(copy):
 
 
 def test_a_paid_claim_rolled_back_to_exported_and_paid_twice_is_caught(copy, tmp_path):
-    line = anchor(admin(copy.url))
+    (line,) = anchor(admin(copy.url))
     event = shift_state_into_detail(copy.url, "claim.paid")
     sql(copy.url, "UPDATE claim SET status = 'exported', paid_at = NULL, paid_by = NULL WHERE surrender_id = :i",
         i=surrender_id(copy.url, copy.refs["paid"]))

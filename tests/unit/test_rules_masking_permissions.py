@@ -31,6 +31,7 @@ EXPECTED = {
     "purge": {"admin"},
     "db.backup": {"admin"},
     "audit.baseline": {"admin"},
+    "audit.verify": {"manager", "admin", "national"},  # issue 15: national checks every force's chain
     "own-pin": {"desk", "finance", "manager", "admin"},
     "claims.add_evidence": {"desk", "finance", "manager"},  # at the counter later, or finance on the phone
     "claims.evidence": {"finance", "manager"},  # receipts and statements: personal, for those who decide
@@ -74,7 +75,7 @@ def test_the_roles_are_desk_finance_manager_admin_property_and_national():
 
 def test_the_national_role_changes_nothing_and_reads_no_claim_or_personal_data():
     assert {action for action, roles in EXPECTED.items() if "national" in roles} == {
-        "own-pin", "force.list", "report.forces"}
+        "own-pin", "force.list", "report.forces", "audit.verify"}  # verify: chains' counts and verdicts only
 
 
 def test_every_role_may_change_its_own_pin_but_only_an_admin_anyone_elses():
