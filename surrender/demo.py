@@ -36,6 +36,7 @@ STAFF = [  # number, name, role, station, PIN (6 digits for everyone)
     ("3187", "PC Jo Green", "desk", "PK", "318724"),
     ("3192", "PC Ali Hassan", "desk", "PK", "319224"),
     ("4410", "Dana Fisher", "finance", None, "441024"),
+    ("4420", "Sam Okafor", "finance", None, "442024"),  # four eyes: pays out what 4410 completed
     ("5023", "Insp Morgan Lee", "manager", "TW", "502324"),
     ("5031", "Insp Ruth Carter", "manager", "PK", "503124"),
     ("6101", "PC Lee Warren", "property", "TW", "610124"),  # store officers: custody and destruction

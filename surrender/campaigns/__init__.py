@@ -58,7 +58,7 @@ def with_price_list(text: str, path: Path) -> str:
     check_toml_shape(text)  # before tomllib: nesting 10,000 deep would exhaust its stack
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except ValueError:  # TOMLDecodeError, or a number too long to read
         return text  # parse_campaign says what is wrong with it
     name = data.get("price_list")
     if not isinstance(name, str) or not name.strip() or PRICE_LIST_TEXT in data:

@@ -151,6 +151,8 @@ def parse_campaign(source: str) -> Campaign:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise Refused(f"campaign file is not valid TOML: {exc}") from None
+    except ValueError:  # a number thousands of digits long: tomllib will not read it
+        raise Refused("campaign file is not valid TOML: a number in it is too long to read") from None
     for where, known in KNOWN_KEYS.items():
         if where == "top level":
             _only_known(data, where, known)

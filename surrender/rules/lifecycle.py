@@ -113,7 +113,9 @@ def four_eyes(actor: int, changers: Mapping[str, Iterable[int]], doing: str) -> 
     may not also `doing` it (approve it again, export it). Refuses naming the claims."""
     mine = sorted(reference for reference, staff in changers.items() if actor in set(staff))
     if mine:
+        them = "it" if len(mine) == 1 else "them"
+        verb, _, rest = doing.partition(" ")  # "pay out" -> "pay it out"; "approve" -> "approve it"
         raise Refused(
-            f"{', '.join(mine)}: you changed the bank details, so someone else must {doing} "
-            f"{'it' if len(mine) == 1 else 'them'} (four eyes on money)"
+            f"{', '.join(mine)}: you changed the bank details, so someone else must "
+            f"{' '.join(filter(None, [verb, them, rest]))} (four eyes on money)"
         )

@@ -127,7 +127,7 @@ def test_any_remittance_file(hostile, body):
 
 
 @EXAMPLES
-@given(body=st.one_of(BYTES, st.just(b"a = " + b"[" * 10_000 + b"]" * 10_000),
+@given(body=st.one_of(BYTES, st.just(b"a = " + b"[" * 10_000 + b"]" * 10_000), st.just(b"a = " + b"9" * 5000),
                       st.just(b'code = "x"\n[' + b"a." * 3000 + b"b]\n")))
 def test_any_campaign_file(hostile, body):
     path = hostile.folder / "campaign.toml"
