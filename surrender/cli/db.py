@@ -34,17 +34,62 @@ def upgrade(ctx: typer.Context, revision: str = typer.Option("head", help="Targe
 def backup(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="The new backup file (never overwritten; created owner-only)."),
+    force: str | None = typer.Option(
+        None, "--force", help="PostgreSQL: that force's data alone, as a SQLite file (your own force)."
+    ),
 ) -> None:
     """Copy the SQLite database to a new file with SQLite's online backup: safe while other
-    terminals keep logging (admin). On PostgreSQL use pg_dump (the refusal gives the command).
+    terminals keep logging (admin). On PostgreSQL, `--force CODE` writes that force's data
+    alone (its force-owned rows, its staff, campaigns and modulus tables, read in one snapshot)
+    to a new SQLite file that `surrender --db FILE` opens like any one-force database; the other
+    forces' rows, and the audit trail while it is shared, are not in it. A whole PostgreSQL
+    database is backed up with pg_dump (the refusal gives the command).
 
     Restore: stop the terminals, then use the copy with `--db FILE`, or copy it over the
     database file (delete its -wal and -shm first).
     Example: `surrender db backup --out /secure/surrender-2024-09-10.db`
+    Example: `surrender --db postgresql://owner@dbhost/surrender db backup --force BEDS --out /secure/beds.db`
     """
+    if force is not None:
+        from surrender.services.force_backup import backup_force
+
+        taken = backup_force(ctx.obj, force, out)
+        rows = sum(taken.rows.values())
+        console().print(
+            f"Backup of force {taken.force} written to {taken.path} (owner-only): {rows} rows, "
+            f"sha256 {taken.sha256}. Read it: surrender --db {taken.path} claims list",
+            markup=False,
+        )
+        return
     from surrender.services.backup import backup as take
 
     path = take(ctx.obj, out)
     console().print(
         f"Backup written to {path} (owner-only). Check it: surrender --db {path} audit verify", markup=False
+    )
+
+
+@app.command("force-role")
+def force_role(
+    ctx: typer.Context,
+    force: str = typer.Argument(..., help="Your force's code (e.g. BEDS), or `national` for figures by force only."),
+    role: str = typer.Argument(..., help="The PostgreSQL role (made beforehand with CREATE ROLE ... LOGIN)."),
+) -> None:
+    """Map a PostgreSQL role to your force (PostgreSQL only; admin, connected as the database
+    owner). Row-level security then shows that role its force's rows alone, through this tool
+    or psql, and refuses it any row of another force; it is granted what the tool needs, so
+    `--db postgresql://ROLE@host/db --staff N` works with no other credential. A role mapped
+    to `national` reads only the force_totals view (figures by force; nothing personal).
+
+    Example: `surrender --db postgresql://owner@dbhost/surrender db force-role BEDS beds_app`
+    """
+    from surrender.services.force_roles import map_force_role
+
+    mapped = map_force_role(ctx.obj, force, role)
+    what = f"force {mapped.force}'s rows only" if mapped.force else "the force_totals view only"
+    verb = "mapped to" if mapped.newly else "already mapped to; grants renewed for"
+    console().print(
+        f"Role {mapped.role} {verb} {mapped.force or 'national'}: it reads and writes {what} "
+        f"({len(mapped.tables)} tables and views granted).",
+        markup=False,
     )

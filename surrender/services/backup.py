@@ -36,17 +36,22 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def backup(ctx: Context, out: Path) -> Path:
-    """Copy the database to `out` (a new file, 0600), then audit who took it."""
-    source = sqlite_path(ctx.url)
-    if source is None:
-        raise Refused(pg_dump_hint(ctx.url))
+def check_new_file(out: Path) -> None:
+    """A backup goes to a new file in an existing folder, never over anything."""
     if out.is_dir():
         raise Refused(f"--out {out} is a folder: name a new file, e.g. {out / 'surrender-backup.db'}")
     if out.exists() or out.is_symlink():
         raise Refused(f"--out {out} already exists: backups never overwrite a file")
     if not out.parent.is_dir():
         raise Refused(f"--out {out}: folder {out.parent} does not exist")
+
+
+def backup(ctx: Context, out: Path) -> Path:
+    """Copy the database to `out` (a new file, 0600), then audit who took it."""
+    source = sqlite_path(ctx.url)
+    if source is None:
+        raise Refused(pg_dump_hint(ctx.url))
+    check_new_file(out)
 
     def authorised(conn: Connection, admin: Row) -> int:
         return admin.id
