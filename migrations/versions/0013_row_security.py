@@ -9,6 +9,8 @@ role running this migration, which owns the tables and runs `db upgrade` and `db
 every row, so FORCE does not lock the owner out; a superuser bypasses RLS anyway). The tables
 are found by their `force_code` column, so a force-owned table added before this revision is
 covered; one added after needs the same two policies (a test checks every such table has them).
+Export batch ids come from their sequence from now on (`store.batches.next_batch_id`), so it is
+moved past the ids taken as max(id) + 1 until now.
 On SQLite only the (unused) `force_role` table is made: one file is one force.
 
 Revision ID: 0013_row_security
@@ -52,6 +54,10 @@ def upgrade() -> None:
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {conn.execute(sa.text('SELECT current_schema()')).scalar_one()}, pg_temp
         AS $$ SELECT force_code FROM force_role WHERE force_role.role_name = $1::text $$""")
     op.execute('REVOKE ALL ON force_role FROM PUBLIC')
+    # Batch ids were max(id) + 1 until now, which row security would make collide between forces:
+    # they come from the table's sequence from here on, so it starts past every id taken.
+    op.execute("SELECT setval(pg_get_serial_sequence('export_batch', 'id'), COALESCE(MAX(id), 0) + 1, false) "
+               "FROM export_batch")
     for table in _owned_tables(conn):
         op.execute(f'ALTER TABLE {table} ENABLE ROW LEVEL SECURITY')
         op.execute(f'ALTER TABLE {table} FORCE ROW LEVEL SECURITY')

@@ -54,7 +54,9 @@ def flag_patterns(
     if mine is None:
         return []
     me = rules.claimant_key(mine.name, mine.postcode)
-    scope = Scope.everything()  # patterns across stations are the point; nothing is shown beyond references
+    # Patterns across stations are the point, but never across forces: another force's claims
+    # are not this force's to read, flag or name (each force is its own data controller).
+    scope = Scope.of_force(mine.force_code)
     mine_new: list[str] = []
     others: dict[int, tuple[Row[Any], list[str]]] = {}  # claim id -> (its row, flags to add)
     if mine.sort_code and mine.account_number:

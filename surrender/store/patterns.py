@@ -60,11 +60,11 @@ def claims_at_postcode(conn: Connection, scope: Scope, postcode: str, surrender_
 
 
 def this_claim(conn: Connection, surrender_id: int) -> Row[Any] | None:
-    """The claim with its claimant's name, postcode and bank pair (None: no claim, no claimant,
-    or the claimant purged)."""
+    """The claim with its claimant's name, postcode, bank pair and force (None: no claim, no
+    claimant, or the claimant purged)."""
     query = (
         base(Scope.everything())
-        .add_columns(*_COLUMNS, claimant_c.sort_code, claimant_c.account_number)
+        .add_columns(*_COLUMNS, claimant_c.sort_code, claimant_c.account_number, surrender_c.force_code)
         .where(surrender_c.id == surrender_id, claimant_c.purged_at.is_(None), claimant_c.id.is_not(None))
     )
     return conn.execute(query).one_or_none()
