@@ -46,8 +46,10 @@ def backup(
     database is backed up with pg_dump (the refusal gives the command).
 
     Restore: stop the terminals, then use the copy with `--db FILE`, or copy it over the
-    database file (delete its -wal and -shm first).
+    database file (delete its -wal and -shm first); a force's copy is read with `--db FILE`.
+
     Example: `surrender db backup --out /secure/surrender-2024-09-10.db`
+
     Example: `surrender --db postgresql://owner@dbhost/surrender db backup --force BEDS --out /secure/beds.db`
     """
     if force is not None:
