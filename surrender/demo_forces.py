@@ -59,7 +59,7 @@ def add_second_force(ctx: Context, cambs_admin: Context, folder: Path) -> list[s
             f"{index + 1} Station Road, {station}",
             "LU1 2AA",
             sort_code="12-34-56",
-            account_number="12345678",
+            account_number=f"{12345678 + 11 * index:08d}",  # each their own: a shared one is flagged
         )
         request = LogRequest(items=[item_from_spec(f"{KNIFE}:qty={3 + index}")], claimant=person, declared=True)
         view = log_surrender(_as(ctx, desk, at(0, 10 + index), station), request)

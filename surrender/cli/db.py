@@ -74,8 +74,12 @@ def backup(
 @app.command("force-role")
 def force_role(
     ctx: typer.Context,
-    force: str = typer.Argument(..., help="Your force's code (e.g. BEDS), or `national` for figures by force only."),
-    role: str = typer.Argument(..., help="The PostgreSQL role (made beforehand with CREATE ROLE ... LOGIN)."),
+    code: str = typer.Argument(
+        ..., metavar="FORCE", help="Your force's code (e.g. BEDS), or `national` for figures by force only."
+    ),
+    role: str = typer.Argument(
+        ..., metavar="DBROLE", help="The PostgreSQL role (made beforehand with CREATE ROLE ... LOGIN)."
+    ),
 ) -> None:
     """Map a PostgreSQL role to your force (PostgreSQL only; admin, connected as the database
     owner). Row-level security then shows that role its force's rows alone, through this tool
@@ -87,11 +91,15 @@ def force_role(
     """
     from surrender.services.force_roles import map_force_role
 
-    mapped = map_force_role(ctx.obj, force, role)
-    what = f"force {mapped.force}'s rows only" if mapped.force else "the force_totals view only"
-    verb = "mapped to" if mapped.newly else "already mapped to; grants renewed for"
-    console().print(
-        f"Role {mapped.role} {verb} {mapped.force or 'national'}: it reads and writes {what} "
-        f"({len(mapped.tables)} tables and views granted).",
-        markup=False,
+    mapped = map_force_role(ctx.obj, code, role)
+    target = mapped.force or "national"
+    head = (
+        f"Role {mapped.role} mapped to {target}"
+        if mapped.newly
+        else (f"Role {mapped.role} was mapped to {target} already, grants renewed")
     )
+    if mapped.force is None:
+        what = "it reads the force_totals view (figures by force) and nothing else"
+    else:
+        what = f"it reads and writes force {mapped.force}'s rows only ({len(mapped.tables)} tables granted)"
+    console().print(f"{head}: {what}.", markup=False)

@@ -23,7 +23,8 @@ def pg_dump_hint(url: str) -> str:
     plain = make_url(db.normalise_url(url)).set(drivername="postgresql").render_as_string(hide_password=True)
     return (
         f"PostgreSQL is backed up with its own tool: pg_dump --format=custom --file surrender.dump '{plain}' "
-        f"(restore: pg_restore --clean --if-exists --dbname '{plain}' surrender.dump)"
+        f"(restore: pg_restore --clean --if-exists --dbname '{plain}' surrender.dump); "
+        "one force's data alone: surrender db backup --force CODE --out FILE"
     )
 
 
