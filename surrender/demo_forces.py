@@ -12,6 +12,7 @@ from pathlib import Path
 from surrender.demo import at
 from surrender.rules.claimant import make_claimant
 from surrender.rules.items import item_from_spec
+from surrender.rules.modulus import next_valid_account
 from surrender.services.context import Context
 from surrender.services.intake import LogRequest
 
@@ -34,9 +35,10 @@ def _as(ctx: Context, number: str, when: dt.datetime, station: str | None = None
     return replace(ctx, staff=number, force=FORCE, pin=PINS[number], station=station, now=lambda: when)
 
 
-def add_second_force(ctx: Context, cambs_admin: Context, folder: Path) -> list[str]:
-    """Bedfordshire, added by Cambridgeshire's admin (`cambs_admin`), then run by its own
-    admin; returns its references."""
+def add_second_force(ctx: Context, cambs_admin: Context | None, folder: Path) -> list[str]:
+    """Bedfordshire, added by Cambridgeshire's admin (`cambs_admin`) to a shared database, or
+    (None) made the force of the new SQLite file `ctx` names; then run by its own admin.
+    Returns its references."""
     from surrender.services.claims import approve_claim
     from surrender.services.export import export_claims
     from surrender.services.forces import add_force, add_station
@@ -44,9 +46,10 @@ def add_second_force(ctx: Context, cambs_admin: Context, folder: Path) -> list[s
     from surrender.services.surrenders import log_surrender
 
     when = at(0, 8)
-    add_force(replace(cambs_admin, now=lambda: when), FORCE, FORCE_NAME)
+    adder = replace(cambs_admin or ctx, now=lambda: when)
+    add_force(adder, FORCE, FORCE_NAME)
     first, *rest = STAFF
-    add_staff(replace(cambs_admin, now=lambda: when), first[0], first[1], first[2], None, first[4], force=FORCE)
+    add_staff(adder, first[0], first[1], first[2], None, first[4], force=FORCE)
     admin = _as(ctx, "1", when)
     for code, name, town, contact in STATIONS:
         add_station(admin, code, name, town, contact=contact)
@@ -59,7 +62,7 @@ def add_second_force(ctx: Context, cambs_admin: Context, folder: Path) -> list[s
             f"{index + 1} Station Road, {station}",
             "LU1 2AA",
             sort_code="12-34-56",
-            account_number=f"{12345678 + 11 * index:08d}",  # each their own: a shared one is flagged
+            account_number=next_valid_account("12-34-56", f"{12345678 + 1000 * index}"),  # one account each
         )
         request = LogRequest(items=[item_from_spec(f"{KNIFE}:qty={3 + index}")], claimant=person, declared=True)
         view = log_surrender(_as(ctx, desk, at(0, 10 + index), station), request)

@@ -54,8 +54,8 @@ def flag_patterns(
     if mine is None:
         return []
     me = rules.claimant_key(mine.name, mine.postcode)
-    # Patterns across stations are the point, but never across forces: another force's claims
-    # are not this force's to read, flag or name (each force is its own data controller).
+    # Patterns across stations are the point, within the claim's force: another force's claims
+    # are not this force's to read, nor its references to name in a flag.
     scope = Scope.of_force(mine.force_code)
     mine_new: list[str] = []
     others: dict[int, tuple[Row[Any], list[str]]] = {}  # claim id -> (its row, flags to add)
