@@ -30,6 +30,7 @@ EXPECTED = {
     "db.upgrade": {"admin"},
     "purge": {"admin"},
     "db.backup": {"admin"},
+    "db.force_role": {"admin"},
     "audit.baseline": {"admin"},
     "own-pin": {"desk", "finance", "manager", "admin"},
     "claims.add_evidence": {"desk", "finance", "manager"},  # at the counter later, or finance on the phone
