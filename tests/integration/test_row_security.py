@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from surrender import db
+from surrender import db, tables
 from surrender.errors import NotFound, Refused
 from surrender.services.audit_log import verify
 from surrender.services.claims import ClaimFilter, approve_claim, list_claims
@@ -137,7 +137,7 @@ def expected(command: str, force: str, ref: str):
     }[command]
 
 
-AUDIT_SHARED = pytest.mark.xfail(strict=True, reason="one audit chain for every force until the per-force "
+AUDIT_SHARED = pytest.mark.xfail("force_code" not in tables.audit_event.c, strict=True, reason="one audit chain for every force until the per-force "
                                   "chains land (issue 15 point 4): a force's role cannot see the others' records")
 
 
@@ -207,16 +207,18 @@ def test_raw_sql_as_each_role_reads_and_writes_only_its_forces_rows(both, roles,
         for table in owned:
             assert _as(url, f"SELECT count(*) FROM {table}") == ("ok", counts[(table, force)]), (force, table)
             assert _as(url, f"SELECT count(*) FROM {table} WHERE force_code = '{other}'") == ("ok", 0)
-            assert _as(url, f"UPDATE {table} SET force_code = force_code WHERE force_code = '{other}'") == ("ok", 0)
-            outcome, said = _as(url, f"DELETE FROM {table} WHERE force_code = '{other}'")
-            assert (outcome, said) == ("ok", 0) or "permission denied" in str(said), (force, table, said)
+            for change in (f"UPDATE {table} SET force_code = force_code WHERE force_code = '{other}'",
+                           f"DELETE FROM {table} WHERE force_code = '{other}'"):
+                outcome, said = _as(url, change)  # no row of theirs to change, or no such grant at all
+                assert (outcome, said) == ("ok", 0) or "permission denied" in str(said), (force, table, said)
             outcome, said = _as(url, f"INSERT INTO {table} (force_code) VALUES ('{other}')")
             assert (outcome, said) == ("refused", f'new row violates row-level security policy for table "{table}"')
             outcome, said = _as(url, f"INSERT INTO {table} (force_code) VALUES ('{force}')")
             assert outcome == "refused" and "row-level security" not in str(said)  # past the policy, short of data
             if counts[(table, force)]:
                 outcome, said = _as(url, f"UPDATE {table} SET force_code = '{other}'")
-                assert outcome == "refused" and "row-level security" in str(said), (force, table, said)
+                assert outcome == "refused", (force, table, said)
+                assert "row-level security" in str(said) or "permission denied" in str(said), (force, table, said)
             cells += 1
     with _root(forces.url).connect() as conn:  # nothing changed on either side
         assert counts == {(t, f): conn.execute(text(f"SELECT count(*) FROM {t} WHERE force_code = :f"),
