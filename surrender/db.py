@@ -183,6 +183,11 @@ def _missing_schema(exc: DBAPIError) -> bool:
     return "no such table" in text or ("relation" in text and "does not exist" in text)
 
 
+def _not_permitted(exc: DBAPIError) -> bool:
+    """PostgreSQL refused the connected role (no grant, or a row outside its force: row security)."""
+    return getattr(exc.orig, "sqlstate", None) == "42501"
+
+
 def run(url: str, work: Callable[[Connection], T], write: bool = True) -> T:
     """Run `work` on a Connection in one transaction: committed if it returns, rolled back if
     it raises.
@@ -203,6 +208,10 @@ def run(url: str, work: Callable[[Connection], T], write: bool = True) -> T:
                     f"the database at {engine.url.render_as_string(hide_password=True)} "
                     "has no surrender tables yet: run `surrender db upgrade`"
                 ) from None
+            if _not_permitted(exc):
+                who = engine.url.username or "this"
+                reason = str(exc.orig).strip().splitlines()[0]
+                raise Refused(f"the database refused role {who}: {reason}") from None
             if isinstance(exc, OperationalError) and _is_busy(exc) and attempt < RETRIES:
                 time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
                 continue

@@ -40,6 +40,16 @@ class Force(SQLModel, table=True):
     name: str
 
 
+class ForceRole(SQLModel, table=True):
+    """PostgreSQL only in use: a database role and the force whose rows it may read and write
+    (`db force-role`); row-level security reads it, so a role sees its force's rows even through
+    psql. `force_code` None: the national role, which reads only the aggregate view."""
+
+    __tablename__ = "force_role"
+    role_name: str = Field(primary_key=True, max_length=63)
+    force_code: str | None = Field(default=None, foreign_key="force.code", max_length=FORCE_CODE_LENGTH)
+
+
 class Station(SQLModel, table=True):
     """A designated station; its code starts every reference, so codes are unique in a database."""
 

@@ -54,6 +54,11 @@ claimant = _clause(
     salt=STR, force_code=STR,
 )
 
+force_role = _clause(
+    "force_role",
+    role_name=STR, force_code=STR,
+)
+
 station = _clause(
     "station",
     code=STR, name=STR, town=STR, force_code=STR, address=STR, hours=STR, contact=STR,
@@ -187,8 +192,8 @@ payer_decision = _clause(
 )
 
 ALL = (
-    campaign, export_staging, force, pin_terminal, audit_head, claimant, station, reference_counter,
-    staff, audit_event, destruction_batch, export_batch, location, modulus_table, staff_station,
-    status_miss, surrender, booking, claim, evidence, exhibit, item, item_line, stock_check,
-    claim_dispute, custody_event, payer_decision,
+    campaign, export_staging, force, pin_terminal, audit_head, claimant, force_role, station,
+    reference_counter, staff, audit_event, destruction_batch, export_batch, location, modulus_table,
+    staff_station, status_miss, surrender, booking, claim, evidence, exhibit, item, item_line,
+    stock_check, claim_dispute, custody_event, payer_decision,
 )

@@ -33,6 +33,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "purge": frozenset({"admin"}),
     "audit.baseline": frozenset({"admin"}),
     "db.backup": frozenset({"admin"}),
+    "db.force_role": frozenset({"admin"}),
     # issue 17: evidence, the payer's claim pack and decisions, modulus tables
     "claims.add_evidence": frozenset({"desk", "finance", "manager"}),
     "claims.evidence": frozenset({"finance", "manager"}),

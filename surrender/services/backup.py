@@ -32,7 +32,8 @@ def pg_dump_hint(url: str) -> str:
     plain = make_url(db.normalise_url(url)).set(drivername="postgresql").render_as_string(hide_password=True)
     return (
         f"PostgreSQL is backed up with its own tool: pg_dump --format=custom --file surrender.dump '{plain}' "
-        f"(restore: pg_restore --clean --if-exists --dbname '{plain}' surrender.dump)"
+        f"(restore: pg_restore --clean --if-exists --dbname '{plain}' surrender.dump); "
+        "one force's data alone: surrender db backup --force CODE --out FILE"
     )
 
 
@@ -45,12 +46,8 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def backup(ctx: Context, out: Path) -> Path:
-    """Copy the database to `out` (a new file, 0600, put in place whole), then audit who took it.
-    `ctx.checkpoint` is called at "staged" (empty file made) and "copied" (filled, synced)."""
-    source = sqlite_path(ctx.url)
-    if source is None:
-        raise Refused(pg_dump_hint(ctx.url))
+def check_new_file(out: Path) -> None:
+    """A backup goes to a new file in an existing folder, never over anything."""
     if out.is_dir():
         raise Refused(f"--out {out} is a folder: name a new file, e.g. {out / 'surrender-backup.db'}")
     if out.exists() or out.is_symlink():
@@ -59,6 +56,15 @@ def backup(ctx: Context, out: Path) -> Path:
         raise Refused(f"--out {out}: folder {out.parent} does not exist")
     if is_staged_name(out.name):
         raise Refused(f"--out {out} looks like a staged file's name; choose another name")
+
+
+def backup(ctx: Context, out: Path) -> Path:
+    """Copy the database to `out` (a new file, 0600, put in place whole), then audit who took it.
+    `ctx.checkpoint` is called at "staged" (empty file made) and "copied" (filled, synced)."""
+    source = sqlite_path(ctx.url)
+    if source is None:
+        raise Refused(pg_dump_hint(ctx.url))
+    check_new_file(out)
 
     def authorised(conn: Connection, admin: Row) -> int:
         return admin.id

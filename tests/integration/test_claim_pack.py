@@ -346,5 +346,6 @@ def test_a_pack_killed_at_any_stage_is_finished_or_removed_by_the_next_pack(ctx,
         assert (status[first][1], status[second][1], result.batch) == (1, 2, 2)
         assert (folder / "one.zip").exists()
     else:
-        assert (status[first][1], status[second][1], result.batch) == (1, 1, 1)
+        # one batch row holds both (its id may skip one the killed pack drew from the sequence)
+        assert (status[first][1] == status[second][1] == result.batch_id, result.batch) == (True, 1)
         assert not (folder / "one.zip").exists()

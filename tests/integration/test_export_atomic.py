@@ -57,10 +57,11 @@ def batches(url: str) -> list[ExportBatch]:
 
 
 def exported_references(url: str) -> dict[str, int]:
-    rows = db.run(url, lambda s: s.execute(select(Surrender.reference, Claim.batch_id)
+    """Each exported claim's batch number (ids come from a sequence, so a killed run may skip one)."""
+    rows = db.run(url, lambda s: s.execute(select(Surrender.reference, ExportBatch.number)
                                            .join(Claim, Claim.surrender_id == Surrender.id)
-                                           .where(Claim.batch_id.is_not(None))).all(), write=False)
-    return {r.reference: r.batch_id for r in rows}
+                                           .join(ExportBatch, ExportBatch.id == Claim.batch_id)).all(), write=False)
+    return {r.reference: r.number for r in rows}
 
 
 def staged_leftovers(folder: Path) -> list[str]:
@@ -82,7 +83,7 @@ def assert_batches_and_files_in_step(url: str, folder: Path) -> None:
         assert hashlib.sha256(content).hexdigest() == batch.sha256
         for row in csv.DictReader(io.StringIO(content.decode())):
             assert row["reference"] not in in_files, f"{row['reference']} exported twice"
-            in_files[row["reference"]] = batch.id
+            in_files[row["reference"]] = batch.number
     assert in_files == exported_references(url)
 
 

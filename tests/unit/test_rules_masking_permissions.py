@@ -30,6 +30,7 @@ EXPECTED = {
     "db.upgrade": {"admin"},
     "purge": {"admin"},
     "db.backup": {"admin"},
+    "db.force_role": {"admin"},
     "audit.baseline": {"admin"},
     "audit.verify": {"manager", "admin", "national"},  # issue 15: national checks every force's chain
     "own-pin": {"desk", "finance", "manager", "admin"},
