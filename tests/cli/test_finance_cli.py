@@ -130,7 +130,7 @@ def test_refused_commands_print_one_error_line_on_stderr_and_exit_1(cli, tmp_pat
         ("4001", ["claims", "reject", reference, "--reason", " "], "seeded", "rejecting needs a --reason"),
         ("5001", ["claims", "approve", reference], "seeded", "is not flagged"),
         ("5001", ["report", "totals", "--by", "county"], "seeded", "cannot group by county"),
-        ("2001", ["audit", "verify"], "seeded", "audit needs the admin or manager role"),
+        ("2001", ["audit", "verify"], "seeded", "audit verify needs the admin or manager or national role"),
         ("4001", ["void", reference, "--reason", "oops"], "seeded", "void needs the manager role"),
     ]
     for staff, args, pin, message in cases:

@@ -58,7 +58,7 @@ def test_a_backup_killed_part_way_leaves_nothing_under_its_name_and_the_name_sta
     conn.close()
     assert sorted(os.listdir(folder)) == ["nightly.db"]  # no -wal, -shm or journal beside it
     copy = f"sqlite:///{out}"
-    assert db.run(copy, verify_chain, write=False).problem is None
+    assert db.run(copy, lambda conn: verify_chain(conn, "CAMBS"), write=False).problem is None
     db.dispose(copy)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from surrender import db
 from surrender.errors import Refused
 from surrender.rules.money import format_pence
+from surrender.rules.lockout import LOCK_AFTER, wait_after
 from surrender.services import auth
 from surrender.services.audit_log import anchor, history, verify
 from surrender.services.claims import PaymentDetails, approve_claim, set_payment
@@ -58,10 +59,13 @@ def test_a_forged_manager_sign_off_stays_caught_after_finance_approves(copy):
 
 def test_a_forged_role_stays_caught_after_a_lock_and_unlock(copy):
     sql(copy.url, "UPDATE staff SET role = 'finance' WHERE number = '2001'")
-    wrong = Context(url=copy.url, staff="2001", pin="000000", station="TW", now=lambda: NOW)
-    for _ in range(auth.MAX_WRONG_PINS):
+    now = [NOW]
+    wrong = Context(url=copy.url, staff="2001", pin="000000", station="TW", now=lambda: now[0],
+                    terminal="front-desk-pc local")  # the admin unlocks from another terminal
+    for tried in range(1, LOCK_AFTER + 1):
         with pytest.raises((auth.Forbidden, Refused)):
             approve_claim(wrong, copy.refs["pending"])
+        now[0] += wait_after(tried)  # wrong PINs slow down: each next try after its wait
     unlock_staff(admin(copy.url), "2001")
     assert "staff.role of staff member 2001 differs" in verify(admin(copy.url)).problem
 
