@@ -23,7 +23,8 @@ def upgrade(ctx: typer.Context, revision: str = typer.Option("head", help="Targe
     if before == after:
         console().print(f"Database already at revision {after}.")
     else:
-        console().print(f"Database migrated from {before or 'empty'} to {after}. Stations: TW, PK.")
+        fresh = " Stations TW and PK (Cambridgeshire); another force: `surrender force add --help`."
+        console().print(f"Database migrated from {before or 'empty'} to {after}.{fresh if before is None else ''}")
     if upgraded.baseline is not None:
         console().print(f"Audit trail now vouches field by field for {upgraded.baseline} records as they stand.")
     if upgraded.trail_problem is not None:
