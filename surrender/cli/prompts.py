@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from surrender.cli.item_words import describe
 from surrender.cli.output import console, printable, say, styled
 from surrender.errors import Refused
 from surrender.rules.campaign import Campaign
@@ -270,27 +271,6 @@ def match_kind(campaign: Campaign, word: str) -> str | None:
         return word
     matches = [c for c in codes if word in c.split("-") or word in campaign.kinds[c].label.lower().split()]
     return matches[0] if len(matches) == 1 else None
-
-
-def describe(campaign: Campaign, item: Item) -> str:
-    """`Zombie-style knife 10in: plain edge, sharp point, serrated 3in` (blank features left out)."""
-    features = campaign.features
-    parts = []
-    for name, value in item.features.items():
-        feature = features.get(name)
-        if feature is None or value == feature.blank:
-            continue
-        label = name.replace("_", " ")
-        parts.append(label if value is True else f"{label} {feature.show(value)}")
-    if item.quantity > 1:
-        parts.append(f"x{item.quantity}")
-    if item.claimed_value_pence is not None:
-        parts.append(f"value {format_gbp(item.claimed_value_pence)} ({item.evidence})")
-    if item.seal:
-        parts.append(f"seal {item.seal}")
-    blade = features["blade_length"].show(item.blade_length_mm)
-    label = campaign.kinds[item.kind].label if item.kind in campaign.kinds else item.kind
-    return f"{label} {blade}" + (f": {', '.join(parts)}" if parts else "")
 
 
 def verdict(assessment: ItemAssessment, claiming: bool) -> Text:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from surrender.cli.item_words import describe
 from surrender.cli.output import styled
 from surrender.rules.compensation import ItemAssessment, needs_manager
 
@@ -39,7 +40,6 @@ class SummaryLine:
 
 def from_intake(campaign: Campaign, lines: Iterable[Line]) -> list[SummaryLine]:
     """The lines of an intake (the desk's review), each described as the desk describes items."""
-    from surrender.cli.prompts import describe
 
     return [
         SummaryLine(
