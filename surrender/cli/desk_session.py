@@ -197,11 +197,14 @@ def new_surrender(desk: Desk) -> None:
     from surrender.cli import prompts
     from surrender.cli.saved import tell_saved
     from surrender.cli.stock_summary import show_view
+    from surrender.rules.window import check_surrender_time
     from surrender.services.receipts import log_with_receipt
 
     context = desk.context
     try:
-        when = prompts.ask_when(context.now())
+        campaign = desk.campaign
+        in_window = None if campaign is None else (lambda at: check_surrender_time(campaign, at, context.now()))
+        when = prompts.ask_when(context.now(), check=in_window)  # outside the window: asked again in place
         request = prompts.ask_surrender(
             context,
             when,

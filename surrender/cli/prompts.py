@@ -96,10 +96,13 @@ def ask_valid(text: str, check: Callable[[str], T], default: str = "", help: str
             say((str(exc), "red"), stderr=True)
 
 
-def ask_when(now: dt.datetime, zone: str = "Europe/London") -> dt.datetime | None:
+def ask_when(
+    now: dt.datetime, zone: str = "Europe/London", check: Callable[[dt.datetime], None] | None = None
+) -> dt.datetime | None:
     """When the surrender was handed in, typed as people write times (`2/9/2024 14:30`,
     `2 Sep 2024 2:30pm`, `14:30` for today); Enter: now (None). A date alone is followed by a
-    question for the time on that date; anything unreadable is asked again in place."""
+    question for the time on that date; anything unreadable, or refused by `check` (the
+    campaign's window, a time to come), is asked again in place."""
     from zoneinfo import ZoneInfo
 
     from surrender.rules.window import NeedsTime, parse_local_datetime
@@ -107,16 +110,15 @@ def ask_when(now: dt.datetime, zone: str = "Europe/London") -> dt.datetime | Non
     today = now.astimezone(ZoneInfo(zone)).date()
     while True:
         typed = ask("Handed in at (Enter: now; e.g. 2/9/2024 14:30, 2 Sep 2024 2:30pm, 14:30)")
-        if not typed:
-            return None
         try:
-            return parse_local_datetime(typed, zone, today=today)
-        except NeedsTime:
-            clock = ask(f"Time on {typed} (e.g. 14:30 or 2:30pm)")
             try:
-                return parse_local_datetime(f"{typed} {clock}", zone, today=today)
-            except Refused as exc:
-                say((str(exc), "red"), stderr=True)
+                when = parse_local_datetime(typed, zone, today=today) if typed else None
+            except NeedsTime:
+                clock = ask(f"Time on {typed} (e.g. 14:30 or 2:30pm)")
+                when = parse_local_datetime(f"{typed} {clock}", zone, today=today)
+            if check is not None:
+                check(when or now)
+            return when
         except Refused as exc:
             say((str(exc), "red"), stderr=True)
 

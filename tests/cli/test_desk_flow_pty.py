@@ -188,3 +188,20 @@ def test_a_pin_changed_elsewhere_ends_the_session_in_one_line_without_counting_a
     assert status == 1 and len(told) == 1 and told[0].startswith("Session over: staff member 2001's PIN")
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
         assert conn.execute("SELECT failed_pins, locked_at FROM staff WHERE number = '2001'").fetchone() == (0, None)
+
+
+def test_a_time_outside_the_window_is_asked_again_in_place_not_sent_back_to_the_menu(env, tmp_path):
+    counter = desk(env, tmp_path)
+    counter.answer(r"Choice", "")
+    counter.answer(r"Handed in at", "2/9/2023 10:00")  # a year out: the paper form's year mistyped
+    told = plain(counter.expect(r"Handed in at"))  # the same question again, not the menu
+    assert "outside the zombie-2024 window" in told and "Choice" not in told
+    counter.reply("")  # Enter is now, long after the 2024 window closed: asked again too
+    assert "outside the zombie-2024 window" in plain(counter.expect(r"Handed in at"))
+    counter.reply("2/9/2024 10:00")
+    counter.expect(r"Claimant name")
+    counter.end_input()
+    counter.expect("surrender is cancelled")
+    counter.answer(r"Choice", "quit")
+    status, _ = counter.finish()
+    assert status == 0
