@@ -100,34 +100,26 @@ def demo(
         say(f"Flagged, awaiting a manager's approval: {reference}")
     say(f"Receipts (first day): {folder / 'receipts'}")
     say("")
-    rows = [
-        {"staff": number, "name": name, "role": role, "station": station or "-", "pin": pin}
-        for number, name, role, station, pin in STAFF
-    ]
-    emit(
-        rows,
-        Format.table,
-        ["staff", "name", "role", "station", "pin"],
-        title="Demo staff (PINs are for this demo only)",
-    )
+    _staff_table(STAFF, "Demo staff (PINs are for this demo only)")
     if forces == 2:
         from surrender.demo_forces import STAFF as BEDS_STAFF
 
-        beds_rows = [
-            {"staff": number, "name": name, "role": role, "station": station or "-", "pin": pin}
-            for number, name, role, station, pin in BEDS_STAFF
-        ]
-        emit(
-            beds_rows,
-            Format.table,
-            ["staff", "name", "role", "station", "pin"],
-            title="Bedfordshire staff (--force BEDS)" if shared else f"Bedfordshire staff (--db {folder / 'beds.db'})",
-        )
+        heading = "Bedfordshire staff (--force BEDS)" if shared else f"Bedfordshire staff (--db {folder / 'beds.db'})"
+        _staff_table(BEDS_STAFF, heading)
     say("")
     say("Next, as the manager (paste both lines):")
     variables = f"SURRENDER_DATABASE_URL={shlex.quote(url)} SURRENDER_STAFF=5023 SURRENDER_PIN=502324"
     out.print(f"export {variables}", soft_wrap=True, highlight=False)
     out.print("surrender report totals --by station", soft_wrap=True, highlight=False)
+
+
+def _staff_table(staff: list[tuple[str, str, str, str | None, str]], title: str) -> None:
+    """The demo's members of one force, with the PINs it gave them."""
+    rows = [
+        {"staff": number, "name": name, "role": role, "station": station or "-", "pin": pin}
+        for number, name, role, station, pin in staff
+    ]
+    emit(rows, Format.table, ["staff", "name", "role", "station", "pin"], title=title)
 
 
 class _progress:
